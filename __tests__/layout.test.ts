@@ -1,0 +1,151 @@
+import { deployOrder, planStacks } from "../stacks/layout";
+import { checkLayout, PlannedStack, SynthesizedApp } from "../lib/layout-check";
+import { stateLocation } from "../stacks/backend";
+import { configVariant } from "./support/config";
+import { synthConfig } from "./support/synth";
+
+describe("stack layout plan", () => {
+  const dev = configVariant("dev");
+
+  test("GIVEN the dev configuration THEN the deploy order is bootstrap, bases, zone, data, cross-region, apps, ops, dns", () => {
+    expect(deployOrder(planStacks(dev))).toEqual([
+      "bootstrap",
+      "base-us-east-1",
+      "base-us-east-2",
+      "zone",
+      "data-us-east-1",
+      "data-us-east-2",
+      "cross-region",
+      "app-us-east-1",
+      "app-us-east-2",
+      "ops-us-east-1",
+      "ops-us-east-2",
+      "dns",
+    ]);
+  });
+
+  test("every stack's dependencies come before it in the deploy order", () => {
+    const plans = planStacks(dev);
+    const order = deployOrder(plans);
+    for (const plan of plans) {
+      for (const dependency of plan.dependsOn) expect(order.indexOf(dependency)).toBeLessThan(order.indexOf(plan.id));
+    }
+  });
+
+  test("a cycle is reported with the stacks involved", () => {
+    expect(() =>
+      deployOrder([
+        { id: "a", dependsOn: ["c"] },
+        { id: "b", dependsOn: ["a"] },
+        { id: "c", dependsOn: ["b"] },
+        { id: "d", dependsOn: [] },
+      ]),
+    ).toThrow("Stack dependencies form a cycle among: a, b, c");
+  });
+
+  test("a dependency on a stack that does not exist is reported", () => {
+    expect(() => deployOrder([{ id: "a", dependsOn: ["ghost"] }])).toThrow("Stack a depends on ghost, which does not exist");
+  });
+
+  test("stacks of one region keep their state in that region; stacks spanning both keep it in the DR region", () => {
+    for (const plan of planStacks(dev)) {
+      if (plan.aliasRegions.length > 0 || plan.global) expect(plan.stateRegion).toBe(dev.regions.secondary);
+      else expect(plan.stateRegion).toBe(plan.homeRegion);
+    }
+  });
+
+  test("no stack in the DR region depends on a stack whose state lives in the primary region, except the data stack's join order", () => {
+    const plans = planStacks(dev);
+    const byId = new Map(plans.map((p) => [p.id, p]));
+    const crossings = plans
+      .filter((p) => p.stateRegion === dev.regions.secondary && p.aliasRegions.length === 0 && !p.global)
+      .flatMap((p) => p.dependsOn.filter((d) => byId.get(d)!.stateRegion === dev.regions.primary).map((d) => `${p.id} -> ${d}`));
+    expect(crossings).toEqual(["data-us-east-2 -> data-us-east-1"]);
+  });
+
+  test("GIVEN the active region swapped THEN the stacks, their regions and their state locations are unchanged", () => {
+    const swapped = configVariant("dev", { regions: { active: "us-east-2" } });
+    expect(planStacks(swapped)).toEqual(planStacks(dev));
+  });
+
+  test("GIVEN an existing hosted zone THEN there is no zone stack and nothing depends on one", () => {
+    const plans = planStacks(configVariant("dev", { dns: { hostedZoneId: "Z0123456789ABCDEFGHIJ" } }));
+    expect(plans.map((p) => p.id)).not.toContain("zone");
+    expect(plans.flatMap((p) => p.dependsOn)).not.toContain("zone");
+  });
+
+  test("GIVEN a non-S3 backend THEN there is no bootstrap stack", () => {
+    const plans = planStacks(configVariant("dev", { backend: { type: "local" } }));
+    expect(plans.map((p) => p.id)).not.toContain("bootstrap");
+    expect(() => deployOrder(plans)).not.toThrow();
+  });
+});
+
+describe("layout check on synthesized output", () => {
+  const dev = configVariant("dev");
+  const planned: PlannedStack[] = planStacks(dev).map((p) => ({ ...p, stateLocation: stateLocation(dev, p.id, p.stateRegion) }));
+  let app: SynthesizedApp;
+  beforeAll(() => {
+    app = synthConfig(dev);
+  });
+
+  /** A copy of the synthesized app with one stack's JSON changed. */
+  function withStack(id: string, change: (json: any) => void): SynthesizedApp {
+    const copy = JSON.parse(JSON.stringify(app)) as SynthesizedApp;
+    change(copy.stacks[id]);
+    return copy;
+  }
+
+  test("GIVEN the real output THEN the layout holds", () => {
+    expect(checkLayout(planned, app)).toEqual([]);
+  });
+
+  test("GIVEN a DR-region stack that reads primary-region state THEN the read is reported", () => {
+    const broken = withStack("app-us-east-2", (json) => {
+      json.data = {
+        terraform_remote_state: {
+          "cross-stack-reference-input-base-us-east-1": {
+            backend: "s3",
+            config: { bucket: "txdr-tfstate-use1-dev", key: "dev/base-us-east-1/terraform.tfstate", region: "us-east-1" },
+          },
+        },
+      };
+    });
+    expect(checkLayout(planned, broken)).toEqual([
+      expect.objectContaining({ stack: "app-us-east-2", message: expect.stringMatching(/^reads the state of base-us-east-1, kept in us-east-1, while its own state is in us-east-2/) }),
+    ]);
+  });
+
+  test("GIVEN a same-region state read THEN it is allowed", () => {
+    const fine = withStack("app-us-east-2", (json) => {
+      json.data = {
+        terraform_remote_state: {
+          base: { backend: "s3", config: { bucket: "txdr-tfstate-use2-dev", key: "dev/base-us-east-2/terraform.tfstate", region: "us-east-2" } },
+        },
+      };
+    });
+    expect(checkLayout(planned, fine)).toEqual([]);
+  });
+
+  test("GIVEN a default provider in the wrong region THEN it is reported", () => {
+    const broken = withStack("base-us-east-2", (json) => {
+      json.provider.aws[0].region = "us-east-1";
+    });
+    expect(checkLayout(planned, broken)[0].message).toMatch(/must have exactly one default AWS provider in us-east-2/);
+  });
+
+  test("GIVEN an aliased provider the plan does not allow THEN it is reported", () => {
+    const broken = withStack("base-us-east-2", (json) => {
+      json.provider.aws.push({ alias: "us-east-1", region: "us-east-1" });
+    });
+    expect(checkLayout(planned, broken)[0].message).toMatch(/has aliased providers for \["us-east-1"\]; the plan allows \[\]/);
+  });
+
+  test("GIVEN a dependency cycle in the manifest THEN it is reported", () => {
+    const broken = JSON.parse(JSON.stringify(app)) as SynthesizedApp;
+    broken.manifest.stacks["bootstrap"].dependencies = ["dns"];
+    expect(checkLayout(planned, broken)).toEqual([
+      expect.objectContaining({ stack: "(manifest)", message: expect.stringMatching(/^Stack dependencies form a cycle/) }),
+    ]);
+  });
+});

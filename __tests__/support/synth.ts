@@ -1,0 +1,72 @@
+/** Synthesis helpers: in-process into a temporary directory, or the real app command in a child process. */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { spawnSync } from "child_process";
+import { DrConfig } from "../../lib/config/model";
+import { SynthesizedApp, TerraformJson, readSynthesizedApp } from "../../lib/layout-check";
+import { synthesizeInto } from "../../lib/synth";
+import { PROJECT_ROOT } from "./config";
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `dr-${prefix}-`));
+}
+
+/** Synthesizes a configuration in this process and reads the result back as parsed JSON. */
+export function synthConfig(config: DrConfig): SynthesizedApp {
+  const dir = tempDir("synth");
+  try {
+    synthesizeInto(config, path.join(dir, "out"));
+    return readSynthesizedApp(path.join(dir, "out"));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface CliResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the app command from cdktf.json, as `cdktf synth` does, with the given environment. */
+export function runApp(env: Record<string, string | undefined>): CliResult {
+  const app = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "cdktf.json"), "utf8")).app as string;
+  const result = spawnSync(app, {
+    cwd: PROJECT_ROOT,
+    shell: true,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    timeout: 120_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Writes a raw configuration to a temporary file and runs the app on it with a fresh output directory. */
+export function runAppWithConfig(raw: unknown, extraEnv: Record<string, string> = {}) {
+  const dir = tempDir("cli");
+  const file = path.join(dir, "config.json");
+  fs.writeFileSync(file, typeof raw === "string" ? raw : JSON.stringify(raw, null, 2));
+  const outdir = path.join(dir, "cdktf.out");
+  const result = runApp({ DR_CONFIG: file, DR_ENV: undefined, CDKTF_OUTDIR: outdir, ...extraEnv });
+  return { ...result, dir, outdir };
+}
+
+/** Every resource of a stack as [type, name, body]. */
+export function resourcesOf(stack: TerraformJson): [string, string, any][] {
+  const out: [string, string, any][] = [];
+  for (const [type, byName] of Object.entries<any>(stack.resource ?? {})) {
+    for (const [name, body] of Object.entries<any>(byName)) out.push([type, name, body]);
+  }
+  return out;
+}
+
+/** The region a resource is created in: its provider's region, unless it sets `region` itself. */
+export function regionOfResource(stack: TerraformJson, body: any): string {
+  if (body.region) return body.region;
+  const providers: any[] = stack.provider?.aws ?? [];
+  const ref: string | undefined = body.provider;
+  const provider = ref ? providers.find((p) => `aws.${p.alias}` === ref) : providers.find((p) => p.alias === undefined);
+  if (!provider) throw new Error(`No provider ${ref ?? "(default)"} in stack`);
+  return provider.region;
+}

@@ -1,0 +1,74 @@
+/**
+ * A customer-managed KMS key of one region, with rotation and an alias that
+ * carries the suffix. Its policy gives kms:* to the account root only (which
+ * delegates to IAM) plus the service statements the caller adds.
+ */
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import {
+  DataAwsIamPolicyDocument,
+  DataAwsIamPolicyDocumentStatement,
+} from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { AccountContext } from "./account-context";
+
+export interface RegionalKeyProps {
+  readonly provider: AwsProvider;
+  readonly account: AccountContext;
+  /** Alias name, including the "alias/" prefix. */
+  readonly alias: string;
+  readonly description: string;
+  /** Days before a scheduled deletion takes effect (7 to 30). */
+  readonly deletionWindowDays: number;
+  /**
+   * Statements for the service principals that use the key, with the
+   * conditions AWS documents for them.
+   * @default none: only IAM policies of the account grant use
+   */
+  readonly serviceStatements?: DataAwsIamPolicyDocumentStatement[];
+  /**
+   * Keep the key when the stack is destroyed.
+   * @default false
+   */
+  readonly preventDestroy?: boolean;
+}
+
+export class RegionalKey extends Construct {
+  readonly key: KmsKey;
+  readonly alias: KmsAlias;
+
+  constructor(scope: Construct, id: string, props: RegionalKeyProps) {
+    super(scope, id);
+    const policy = new DataAwsIamPolicyDocument(this, "policy", {
+      provider: props.provider,
+      statement: [
+        {
+          sid: "AccountRootAdministersKeyThroughIam",
+          effect: "Allow",
+          principals: [{ type: "AWS", identifiers: [props.account.rootArn] }],
+          actions: ["kms:*"],
+          resources: ["*"],
+        },
+        ...(props.serviceStatements ?? []),
+      ],
+    });
+    this.key = new KmsKey(this, "key", {
+      provider: props.provider,
+      description: props.description,
+      enableKeyRotation: true,
+      deletionWindowInDays: props.deletionWindowDays,
+      policy: policy.json,
+      lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
+    });
+    this.alias = new KmsAlias(this, "alias", {
+      provider: props.provider,
+      name: props.alias,
+      targetKeyId: this.key.keyId,
+    });
+  }
+
+  get arn(): string {
+    return this.key.arn;
+  }
+}

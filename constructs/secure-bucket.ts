@@ -1,0 +1,135 @@
+/**
+ * An S3 bucket with the baseline every bucket of the project shares:
+ * versioning, SSE-KMS with the regional key and bucket keys, every public
+ * access block on, object ownership enforced (no ACLs), a TLS-only policy
+ * with a TLS 1.2 floor, and lifecycle rules for old versions and stray uploads.
+ */
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import {
+  DataAwsIamPolicyDocument,
+  DataAwsIamPolicyDocumentStatement,
+} from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+
+export interface SecureBucketProps {
+  readonly provider: AwsProvider;
+  readonly bucketName: string;
+  /** ARN of the customer-managed key of the bucket's own region. */
+  readonly kmsKeyArn: string;
+  /** Days that non-current object versions are kept before they expire. */
+  readonly noncurrentVersionExpirationDays: number;
+  /**
+   * Let `terraform destroy` delete a bucket that still holds objects.
+   * @default false
+   */
+  readonly forceDestroy?: boolean;
+  /**
+   * Refuse to destroy the bucket at all (lifecycle prevent_destroy).
+   * @default false
+   */
+  readonly preventDestroy?: boolean;
+  /**
+   * Statements added to the bucket policy after the TLS-only denials.
+   * @default none
+   */
+  readonly extraPolicyStatements?: DataAwsIamPolicyDocumentStatement[];
+}
+
+export class SecureBucket extends Construct {
+  readonly bucket: S3Bucket;
+  readonly policy: S3BucketPolicy;
+
+  constructor(scope: Construct, id: string, props: SecureBucketProps) {
+    super(scope, id);
+    const provider = props.provider;
+    this.bucket = new S3Bucket(this, "bucket", {
+      provider,
+      bucket: props.bucketName,
+      forceDestroy: props.forceDestroy ?? false,
+      lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
+    });
+    new S3BucketVersioningA(this, "versioning", {
+      provider,
+      bucket: this.bucket.id,
+      versioningConfiguration: { status: "Enabled" },
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
+      provider,
+      bucket: this.bucket.id,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn },
+          bucketKeyEnabled: true,
+        },
+      ],
+    });
+    const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public-access-block", {
+      provider,
+      bucket: this.bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, "ownership", {
+      provider,
+      bucket: this.bucket.id,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
+    new S3BucketLifecycleConfiguration(this, "lifecycle", {
+      provider,
+      bucket: this.bucket.id,
+      rule: [
+        {
+          id: "expire-noncurrent-versions",
+          status: "Enabled",
+          filter: [{}],
+          noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionExpirationDays }],
+        },
+        {
+          id: "abort-incomplete-multipart-uploads",
+          status: "Enabled",
+          filter: [{}],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+      ],
+    });
+    const objects = `${this.bucket.arn}/*`;
+    const document = new DataAwsIamPolicyDocument(this, "policy-document", {
+      provider,
+      statement: [
+        {
+          sid: "DenyInsecureTransport",
+          effect: "Deny",
+          principals: [{ type: "*", identifiers: ["*"] }],
+          actions: ["s3:*"],
+          resources: [this.bucket.arn, objects],
+          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+        },
+        {
+          sid: "DenyTlsOlderThan12",
+          effect: "Deny",
+          principals: [{ type: "*", identifiers: ["*"] }],
+          actions: ["s3:*"],
+          resources: [this.bucket.arn, objects],
+          condition: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
+        },
+        ...(props.extraPolicyStatements ?? []),
+      ],
+    });
+    // The public access block first: a policy put before it can be refused as public.
+    this.policy = new S3BucketPolicy(this, "policy", {
+      provider,
+      bucket: this.bucket.id,
+      policy: document.json,
+      dependsOn: [publicAccessBlock],
+    });
+  }
+}

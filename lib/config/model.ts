@@ -1,0 +1,67 @@
+/**
+ * The resolved configuration that constructs and stacks receive: every default
+ * filled in, including those that depend on other fields, plus the role
+ * helpers that turn "which region is active" into per-region decisions.
+ */
+import { AwsRegion } from "../aws-regions";
+import { ParsedConfig } from "./schema";
+
+export const DEFAULT_ENGINE_VERSIONS = {
+  "aurora-postgresql": "14.15",
+  "aurora-mysql": "8.0.mysql_aurora.3.08.2",
+} as const;
+
+type Database = ParsedConfig["database"];
+type Backend = ParsedConfig["backend"];
+
+export type ResolvedBackend =
+  | Extract<Backend, { type: "s3" }>
+  | Extract<Backend, { type: "local" }>
+  | (Extract<Backend, { type: "cloud" }> & { readonly workspacePrefix: string });
+
+export interface DrConfig extends Omit<ParsedConfig, "regions" | "database" | "backend"> {
+  readonly regions: { readonly primary: AwsRegion; readonly secondary: AwsRegion; readonly active: AwsRegion };
+  readonly database: Omit<Database, "engineVersion" | "rpoEnforcement"> & {
+    readonly engineVersion: string;
+    readonly rpoEnforcement: "database" | "alarm";
+  };
+  readonly backend: ResolvedBackend;
+}
+
+/** Role of a region: fixed (founding or not) and changing (active or standby). */
+export type RegionRole = "active" | "standby";
+
+export function resolveConfig(parsed: ParsedConfig): DrConfig {
+  const primary = parsed.regions.primary as AwsRegion;
+  const secondary = parsed.regions.secondary as AwsRegion;
+  const backend: ResolvedBackend =
+    parsed.backend.type === "cloud"
+      ? { ...parsed.backend, workspacePrefix: parsed.backend.workspacePrefix ?? `${parsed.project}-${parsed.environment}` }
+      : parsed.backend;
+  return {
+    ...parsed,
+    regions: { primary, secondary, active: (parsed.regions.active ?? primary) as AwsRegion },
+    database: {
+      ...parsed.database,
+      engineVersion: parsed.database.engineVersion ?? DEFAULT_ENGINE_VERSIONS[parsed.database.engine],
+      rpoEnforcement: parsed.database.rpoEnforcement ?? (parsed.database.engine === "aurora-postgresql" ? "database" : "alarm"),
+    },
+    backend,
+  };
+}
+
+export function bothRegions(config: DrConfig): readonly [AwsRegion, AwsRegion] {
+  return [config.regions.primary, config.regions.secondary];
+}
+
+export function roleOf(config: DrConfig, region: AwsRegion): RegionRole {
+  return region === config.regions.active ? "active" : "standby";
+}
+
+export function standbyRegion(config: DrConfig): AwsRegion {
+  return config.regions.active === config.regions.primary ? config.regions.secondary : config.regions.primary;
+}
+
+export function otherRegion(config: DrConfig, region: AwsRegion): AwsRegion {
+  return region === config.regions.primary ? config.regions.secondary : config.regions.primary;
+}

@@ -1,0 +1,373 @@
+/**
+ * The configuration schema: the single source of truth for what a customer can
+ * vary. Every field carries a description (documentation is generated from it)
+ * and every optional field a default. Shape is checked here; rules that relate
+ * fields to each other live in `validate.ts`, which runs after this parse.
+ */
+import { z } from "zod";
+import { AWS_REGION_NAMES } from "../aws-regions";
+
+/** CloudWatch Logs accepts only these retention periods (PutRetentionPolicy). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** A strict object whose unknown-key error lists the keys that are allowed. */
+function strictObject<T extends z.core.$ZodLooseShape>(shape: T) {
+  const allowed = Object.keys(shape).join(", ");
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}; allowed keys are: ${allowed}`
+        : undefined,
+  });
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: () => `must be one of: ${values.join(", ")}` });
+}
+
+function integer(min: number, max: number, what = "a whole number") {
+  const allowed = `${what} from ${min} to ${max}`;
+  return z
+    .number({ error: () => `must be ${allowed}` })
+    .int({ error: () => `must be ${allowed}` })
+    .min(min, { error: () => `must be ${allowed}` })
+    .max(max, { error: () => `must be ${allowed}` });
+}
+
+/** A duration in whole seconds; zero, negatives, fractions and strings are refused. */
+function durationSeconds(max: number) {
+  return integer(1, max, "a positive duration in whole seconds");
+}
+
+const region = oneOf(AWS_REGION_NAMES as unknown as readonly [string, ...string[]]).describe(
+  "An AWS region code, for example us-east-1.",
+);
+
+const cidr = z
+  .string({ error: () => "must be an IPv4 CIDR block such as 10.10.0.0/16" })
+  .describe("An IPv4 CIDR block, /16 to /24, with the host bits zero (for example 10.10.0.0/16).");
+
+const capacityRange = (defaults: { min: number; max: number }, role: string) =>
+  strictObject({
+    min: integer(1, 1000)
+      .default(defaults.min)
+      .describe(`Minimum number of running tasks while this region is the ${role} region (the scalable target minimum).`),
+    max: integer(1, 1000)
+      .default(defaults.max)
+      .describe(`Maximum number of running tasks while this region is the ${role} region (the scalable target maximum).`),
+  })
+    .prefault({})
+    .describe(`Task count bounds for the region that is currently ${role}.`);
+
+const provisionedCapacity = strictObject({
+  mode: z.literal("provisioned").describe("Provisioned DB instances of a fixed class."),
+  instanceClass: z
+    .string()
+    .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: () => "must be an RDS instance class such as db.r6g.large" })
+    .default("db.r6g.large")
+    .describe("RDS instance class for every instance in both regions. Default db.r6g.large."),
+});
+
+const serverlessCapacity = strictObject({
+  mode: z.literal("serverless-v2").describe("Aurora Serverless v2 instances (db.serverless)."),
+  minAcu: z
+    .number({ error: () => "must be a number of ACUs from 0.5 to 256 in steps of 0.5" })
+    .min(0.5, { error: () => "must be at least 0.5 ACU (global databases do not support auto-pause at 0 ACU)" })
+    .max(256, { error: () => "must be at most 256 ACU" })
+    .multipleOf(0.5, { error: () => "must be a multiple of 0.5 ACU" })
+    .default(0.5)
+    .describe("Serverless v2 minimum capacity in Aurora capacity units. Default 0.5."),
+  maxAcu: z
+    .number({ error: () => "must be a number of ACUs from 1 to 256 in steps of 0.5" })
+    .min(1, { error: () => "must be at least 1 ACU" })
+    .max(256, { error: () => "must be at most 256 ACU" })
+    .multipleOf(0.5, { error: () => "must be a multiple of 0.5 ACU" })
+    .default(16)
+    .describe("Serverless v2 maximum capacity in Aurora capacity units. Default 16."),
+});
+
+const s3Backend = strictObject({
+  type: z.literal("s3").describe("S3 state buckets created by the bootstrap stack, one per region."),
+  locking: oneOf(["dynamodb", "lockfile", "both"] as const)
+    .default("dynamodb")
+    .describe(
+      "State locking: a DynamoDB lock table per region (dynamodb), S3 native lock files (lockfile, Terraform 1.10+; " +
+        "Terraform deprecates the table), or both during a migration. Default dynamodb.",
+    ),
+});
+
+const localBackend = strictObject({
+  type: z.literal("local").describe("Local state files, for offline work and experiments; never for a shared environment."),
+  directory: z
+    .string()
+    .regex(/^[A-Za-z0-9._/-]+$/, { error: () => "must be a relative path of letters, digits, '.', '_', '-' and '/'" })
+    .default("terraform-state")
+    .describe("Directory, relative to the project root, that holds one state file per stack. Default terraform-state."),
+});
+
+const cloudBackend = strictObject({
+  type: z.literal("cloud").describe("Terraform Cloud / HCP Terraform (or Terraform Enterprise), one workspace per stack."),
+  organization: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, { error: () => "must be a Terraform Cloud organization name (letters, digits, '-', '_')" })
+    .describe("The Terraform Cloud organization that owns the workspaces."),
+  hostname: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/, { error: () => "must be a host name such as app.terraform.io" })
+    .default("app.terraform.io")
+    .describe("Terraform Cloud or Enterprise host name. Default app.terraform.io."),
+  workspacePrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, { error: () => "must be letters, digits, '-' and '_', at most 40 characters" })
+    .optional()
+    .describe("Prefix of every workspace name; the stack name follows it. Default <project>-<environment>."),
+});
+
+export const ConfigSchema = strictObject({
+  description: z
+    .string()
+    .max(4000)
+    .optional()
+    .describe("Free text for people: what this environment is and why its targets are what they are."),
+  project: z
+    .string()
+    .regex(/^[a-z][a-z0-9]{1,7}$/, {
+      error: () => "must be 2 to 8 lowercase letters or digits, starting with a letter",
+    })
+    .default("txdr")
+    .describe("Short project name that starts every resource name and the Project tag. Default txdr."),
+  environment: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,15}$/, {
+      error: () => "must be 1 to 16 lowercase letters, digits or '-', starting with a letter",
+    })
+    .describe("Environment name (dev, prod, ...): the Environment tag and part of every state key and workspace name."),
+  suffix: z
+    .string()
+    .regex(/^[a-z0-9]+$/, { error: () => "must be lowercase letters and digits only (it ends names that allow no other characters)" })
+    .describe(
+      "Suffix that ends every resource name, so that environments sharing an account do not collide. Its length is " +
+        "limited by the longest name built from it (Synthetics canaries allow 21 characters, load balancers and target groups 32).",
+    ),
+  regions: strictObject({
+    primary: region.describe(
+      "The founding region: where the global cluster and global tables were created. Fixed for the life of an environment.",
+    ),
+    secondary: region.describe("The disaster-recovery region: the other region of the pair. Fixed for the life of an environment."),
+    active: region
+      .optional()
+      .describe(
+        "The region that holds the writer now. Change it after every failover or failback so that the next deploy " +
+          "converges on the new roles instead of fighting them. Default: the primary region.",
+      ),
+  }).describe("The two regions of the pair and which one is active."),
+  network: strictObject({
+    cidrs: strictObject({
+      primary: cidr.default("10.10.0.0/16").describe("VPC CIDR in the primary region. Default 10.10.0.0/16."),
+      secondary: cidr.default("10.20.0.0/16").describe("VPC CIDR in the secondary region. Default 10.20.0.0/16."),
+    })
+      .prefault({})
+      .describe("VPC CIDR blocks; they must not overlap, because the VPCs are peered."),
+    availabilityZones: integer(2, 6)
+      .default(3)
+      .describe("Number of availability zones per region, at least 2. Default 3."),
+    natGateways: oneOf(["per-az", "single"] as const)
+      .default("per-az")
+      .describe("One NAT gateway per availability zone (per-az, for production) or one shared (single, for dev). Default per-az."),
+  })
+    .prefault({})
+    .describe("Networking in both regions."),
+  targets: strictObject({
+    rpoSeconds: durationSeconds(86_400).describe(
+      "Recovery point objective in seconds: the most data, measured in time, that a regional failover may lose.",
+    ),
+    rtoSeconds: durationSeconds(86_400).describe(
+      "Recovery time objective in seconds: from the start of a regional outage to traffic served by the other region.",
+    ),
+  }).describe("Recovery targets. Alarms, health-check timings and RPO enforcement are derived from them."),
+  database: strictObject({
+    engine: oneOf(["aurora-postgresql", "aurora-mysql"] as const)
+      .default("aurora-postgresql")
+      .describe("Aurora engine of the global database. Default aurora-postgresql."),
+    engineVersion: z
+      .string()
+      .regex(/^[0-9][0-9a-z._]*$/, { error: () => "must be an Aurora engine version such as 14.15 or 8.0.mysql_aurora.3.08.2" })
+      .optional()
+      .describe("Engine version, identical in both regions. Default 14.15 for PostgreSQL, 8.0.mysql_aurora.3.08.2 for MySQL."),
+    capacity: z
+      .discriminatedUnion("mode", [provisionedCapacity, serverlessCapacity], {
+        error: () => "must have mode provisioned or serverless-v2",
+      })
+      .prefault({ mode: "provisioned" })
+      .describe("Instance sizing: provisioned instance class or Serverless v2 ACU range. Default provisioned db.r6g.large."),
+    instances: strictObject({
+      active: integer(2, 16)
+        .default(2)
+        .describe("Instances in the active region's cluster: the writer plus at least one reader. Default 2."),
+      standby: integer(0, 16)
+        .default(1)
+        .describe("Instances in the standby region's cluster; at least one, since a headless secondary has nothing to promote. Default 1."),
+    })
+      .prefault({})
+      .describe("Instance counts by role; they follow the active region."),
+    databaseName: z
+      .string()
+      .regex(/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/, { error: () => "must start with a letter and hold letters, digits and '_', at most 63 characters" })
+      .default("transactions")
+      .describe("Name of the initial database, created in the founding region only. Default transactions."),
+    masterUsername: z
+      .string()
+      .regex(/^[a-zA-Z][a-zA-Z0-9_]{0,15}$/, { error: () => "must start with a letter and hold letters, digits and '_', at most 16 characters" })
+      .default("dbadmin")
+      .describe("Master user name; the password is never in configuration or in cdktf.out. Default dbadmin."),
+    backupRetentionDays: integer(1, 35)
+      .default(7)
+      .describe("Automated backup and point-in-time-restore retention in days (1 to 35). Default 7."),
+    backtrackWindowSeconds: z
+      .number()
+      .optional()
+      .describe(
+        "Not supported: Aurora global databases cannot backtrack. Any value above 0 is refused; use backupRetentionDays " +
+          "(point-in-time restore) instead.",
+      ),
+    rpoEnforcement: oneOf(["database", "alarm"] as const)
+      .optional()
+      .describe(
+        "How the RPO is held: database (Aurora PostgreSQL rds.global_db_rpo blocks commits on the writer when every " +
+          "secondary lags beyond the RPO, at least 20 s) or alarm (page only). Default database on PostgreSQL, alarm on MySQL.",
+      ),
+  })
+    .prefault({})
+    .describe("The Aurora global database."),
+  service: strictObject({
+    image: z
+      .string()
+      .min(1)
+      .default("public.ecr.aws/nginx/nginx:stable-alpine")
+      .describe("Container image used until the first image is pushed to the project's ECR repositories. Default public.ecr.aws/nginx/nginx:stable-alpine."),
+    cpu: z
+      .literal([256, 512, 1024, 2048, 4096, 8192, 16384], {
+        error: () => "must be a Fargate task CPU value: 256, 512, 1024, 2048, 4096, 8192 or 16384",
+      })
+      .default(512)
+      .describe("Fargate task CPU units. Default 512."),
+    memory: integer(512, 122_880)
+      .default(1024)
+      .describe("Fargate task memory in MiB; must be a valid combination with cpu. Default 1024."),
+    containerPort: integer(1, 65_535)
+      .default(80)
+      .describe("Port the container listens on. Default 80."),
+    healthCheckPath: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._~\/-]*$/, { error: () => "must be an absolute URL path such as /health" })
+      .max(1024)
+      .default("/health")
+      .describe("HTTP path that the load balancer, Route 53 and the health monitor probe. Default /health."),
+    capacity: strictObject({
+      active: capacityRange({ min: 2, max: 10 }, "active"),
+      standby: capacityRange({ min: 1, max: 10 }, "standby"),
+    })
+      .prefault({})
+      .describe("Warm-standby sizing: the task count bounds follow the active region."),
+  })
+    .prefault({})
+    .describe("The Fargate service in both regions."),
+  dns: strictObject({
+    domainName: z
+      .string()
+      .regex(/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+        error: () => "must be a lowercase DNS domain name such as dr.example.com",
+      })
+      .describe("DNS domain of the environment; the service answers at <recordName>.<domainName>."),
+    hostedZoneId: z
+      .string()
+      .regex(/^Z[A-Z0-9]{1,31}$/, { error: () => "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ" })
+      .optional()
+      .describe("Existing public hosted zone for domainName. Default: the project creates the zone."),
+    recordName: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { error: () => "must be one DNS label such as api" })
+      .default("api")
+      .describe("Record name of the service under domainName. Default api."),
+    routing: oneOf(["failover", "weighted"] as const)
+      .default("failover")
+      .describe("Route 53 routing: failover (PRIMARY/SECONDARY) or weighted (all traffic to the active region). Default failover."),
+  }).describe("DNS and traffic routing."),
+  alerts: strictObject({
+    emails: z
+      .array(z.email({ error: () => "must be an e-mail address" }))
+      .max(20)
+      .default([])
+      .describe("E-mail addresses subscribed to the alert topics in both regions. Default none."),
+    httpsEndpoints: z
+      .array(
+        z
+          .url({ protocol: /^https$/, error: () => "must be an https:// URL (the paging service's SNS endpoint)" })
+          .max(2048),
+      )
+      .max(10)
+      .default([])
+      .describe("HTTPS endpoints of the paging service subscribed to the alert topics in both regions. Default none."),
+  })
+    .prefault({})
+    .describe("Where alerts go."),
+  backend: z
+    .discriminatedUnion("type", [s3Backend, localBackend, cloudBackend], {
+      error: () => "must have type s3, local or cloud",
+    })
+    .prefault({ type: "s3" })
+    .describe("Where Terraform state lives. Default s3 with DynamoDB locking."),
+  retention: strictObject({
+    logDays: z
+      .literal(LOG_RETENTION_DAYS, {
+        error: () => `must be a CloudWatch Logs retention period in days: ${LOG_RETENTION_DAYS.join(", ")}`,
+      })
+      .default(90)
+      .describe("Retention of every CloudWatch log group in days; CloudWatch allows only certain values. Default 90."),
+    stateVersionDays: integer(1, 3650)
+      .default(90)
+      .describe("Days that non-current versions of Terraform state objects are kept. Default 90."),
+  })
+    .prefault({})
+    .describe("Retention periods."),
+  destroyProfile: oneOf(["destroyable", "protected"] as const)
+    .default("protected")
+    .describe(
+      "protected: stateful resources carry prevent_destroy, deletion protection and final snapshots. destroyable: " +
+        "everything outside the bootstrap stack can be destroyed (dev and test). Default protected.",
+    ),
+  kms: strictObject({
+    deletionWindowDays: integer(7, 30)
+      .default(30)
+      .describe("Waiting period, 7 to 30 days, before a scheduled KMS key deletion takes effect. Default 30."),
+  })
+    .prefault({})
+    .describe("Customer-managed KMS keys."),
+  iam: strictObject({
+    permissionsBoundaryArn: z
+      .string()
+      .regex(/^arn:aws(-us-gov|-cn)?:iam::(\d{12}|aws):policy\/[A-Za-z0-9+=,.@_\/-]{1,128}$/, {
+        error: () => "must be an IAM managed policy ARN such as arn:aws:iam::123456789012:policy/boundary",
+      })
+      .optional()
+      .describe("Permissions boundary attached to every IAM role the project creates. Default none."),
+  })
+    .prefault({})
+    .describe("IAM settings."),
+  tags: z
+    .record(
+      z.string().regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, {
+        error: () => "tag keys must be 1 to 128 characters of letters, digits, spaces and _.:/=+-@, not starting with aws:",
+      }),
+      z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, {
+        error: () => "tag values must be at most 256 characters of letters, digits, spaces and _.:/=+-@",
+      }),
+    )
+    .default({})
+    .describe("Extra tags on every taggable resource, on top of Environment, DR-Role, Project and ManagedBy. Default none."),
+});
+
+export type ConfigInput = z.input<typeof ConfigSchema>;
+export type ParsedConfig = z.output<typeof ConfigSchema>;

@@ -1,0 +1,42 @@
+/**
+ * Builds every stack of a configuration from the layout plan and declares the
+ * deploy order between them explicitly.
+ */
+import { App } from "cdktf";
+import { DrConfig } from "../lib/config/model";
+import { BootstrapStack } from "./bootstrap-stack";
+import { DrStack } from "./dr-stack";
+import { StackPlan, planStacks } from "./layout";
+import { ZoneStack } from "./zone-stack";
+
+function createStack(app: App, config: DrConfig, plan: StackPlan): DrStack {
+  switch (plan.layer) {
+    case "bootstrap":
+      return new BootstrapStack(app, { config, plan });
+    case "zone":
+      return new ZoneStack(app, { config, plan });
+    case "base":
+    case "data":
+    case "cross-region":
+    case "app":
+    case "ops":
+    case "dns":
+      // Layers whose constructs arrive with their issues; the stack, backend and providers exist now.
+      return new DrStack(app, { config, plan });
+  }
+}
+
+export interface BuiltStacks {
+  readonly plans: readonly StackPlan[];
+  readonly stacks: ReadonlyMap<string, DrStack>;
+}
+
+export function buildStacks(app: App, config: DrConfig): BuiltStacks {
+  const plans = planStacks(config);
+  const stacks = new Map<string, DrStack>();
+  for (const plan of plans) stacks.set(plan.id, createStack(app, config, plan));
+  for (const plan of plans) {
+    for (const dependency of plan.dependsOn) stacks.get(plan.id)!.addDependency(stacks.get(dependency)!);
+  }
+  return { plans, stacks };
+}
