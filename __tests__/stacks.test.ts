@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { App, Testing, TerraformStack } from "cdktf";
+import "cdktf/lib/testing/adapters/jest";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
