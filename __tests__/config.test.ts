@@ -34,6 +34,8 @@ describe("configuration defaults", () => {
       cidrs: { primary: "10.10.0.0/16", secondary: "10.20.0.0/16" },
       availabilityZones: 3,
       natGateways: "per-az",
+      interfaceEndpoints: expect.arrayContaining(["rds", "ecs", "application-autoscaling", "states", "monitoring"]),
+      crossRegionDatabaseAccess: true,
     });
     expect(config.database.engine).toBe("aurora-postgresql");
     expect(config.database.engineVersion).toBe("14.15");

@@ -194,6 +194,20 @@ export const NAME_RULES = {
     allowed: "letters, digits, '-' and '_'",
     regional: false,
   },
+  securityGroup: {
+    label: "security group name",
+    maxLength: 255,
+    pattern: /^(?!sg-)[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/,
+    allowed: "letters, digits and ._-:/()#,@[]+=&;{}!$*, not starting with sg-",
+    regional: false,
+  },
+  secret: {
+    label: "Secrets Manager secret name",
+    maxLength: 512,
+    pattern: /^[a-zA-Z0-9/_+=.@-]+$/,
+    allowed: "letters, digits and /_+=.@-",
+    regional: false,
+  },
   generic: {
     label: "resource name",
     maxLength: 255,
@@ -246,7 +260,9 @@ export const NAME_PURPOSES = {
   cloudTrail: ["audit"],
   ecrRepository: ["app"],
   ecs: ["app"],
-  generic: ["app"],
+  securityGroup: ["alb", "tasks", "db", "failover", "endpoints"],
+  secret: ["db-master"],
+  generic: ["vpc", "igw", "nat", "public", "private", "isolated", "peering", "flow-logs"],
 } as const satisfies { [K in NameKind]: readonly string[] };
 
 export type NamePurpose<K extends NameKind> = (typeof NAME_PURPOSES)[K][number];
@@ -279,6 +295,21 @@ export class Naming {
   /** KMS alias names; aliases are regional, so both regions use the same alias. */
   kmsAlias(purpose: string): string {
     return `alias/${this.input.project}-${purpose}-${this.input.suffix}`;
+  }
+
+  /** Name tag of one of several numbered things (subnets, route tables, NAT gateways): the index precedes the suffix. */
+  indexed(purpose: NamePurpose<"generic">, index: number): string {
+    return `${this.input.project}-${purpose}-${index + 1}-${this.input.suffix}`;
+  }
+
+  /** CloudWatch Logs group name (up to 512 characters; '/' separates the project, suffix and purpose). */
+  logGroup(purpose: string): string {
+    return `/${this.input.project}/${this.input.suffix}/${purpose}`;
+  }
+
+  /** SSM parameter name under the environment's path, read by workloads in the same region. */
+  parameter(name: string): string {
+    return `/${this.input.project}/${this.input.suffix}/${name}`;
   }
 }
 

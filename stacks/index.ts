@@ -4,7 +4,10 @@
  */
 import { App } from "cdktf";
 import { DrConfig } from "../lib/config/model";
+import { BaseStack } from "./base-stack";
 import { BootstrapStack } from "./bootstrap-stack";
+import { CrossRegionStack } from "./cross-region-stack";
+import { DataStack } from "./data-stack";
 import { DrStack } from "./dr-stack";
 import { StackPlan, planStacks } from "./layout";
 import { ZoneStack } from "./zone-stack";
@@ -16,8 +19,11 @@ function createStack(app: App, config: DrConfig, plan: StackPlan): DrStack {
     case "zone":
       return new ZoneStack(app, { config, plan });
     case "base":
+      return new BaseStack(app, { config, plan });
     case "data":
+      return new DataStack(app, { config, plan });
     case "cross-region":
+      return new CrossRegionStack(app, { config, plan });
     case "app":
     case "ops":
     case "dns":

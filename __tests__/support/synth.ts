@@ -65,7 +65,7 @@ export function resourcesOf(stack: TerraformJson): [string, string, any][] {
 export function regionOfResource(stack: TerraformJson, body: any): string {
   if (body.region) return body.region;
   const providers: any[] = stack.provider?.aws ?? [];
-  const ref: string | undefined = body.provider;
+  const ref: string | undefined = body.provider === "aws" ? undefined : body.provider;
   const provider = ref ? providers.find((p) => `aws.${p.alias}` === ref) : providers.find((p) => p.alias === undefined);
   if (!provider) throw new Error(`No provider ${ref ?? "(default)"} in stack`);
   return provider.region;

@@ -21,9 +21,10 @@ export type ResolvedBackend =
 
 export interface DrConfig extends Omit<ParsedConfig, "regions" | "database" | "backend"> {
   readonly regions: { readonly primary: AwsRegion; readonly secondary: AwsRegion; readonly active: AwsRegion };
-  readonly database: Omit<Database, "engineVersion" | "rpoEnforcement"> & {
+  readonly database: Omit<Database, "engineVersion" | "rpoEnforcement" | "port"> & {
     readonly engineVersion: string;
     readonly rpoEnforcement: "database" | "alarm";
+    readonly port: number;
   };
   readonly backend: ResolvedBackend;
 }
@@ -45,6 +46,7 @@ export function resolveConfig(parsed: ParsedConfig): DrConfig {
       ...parsed.database,
       engineVersion: parsed.database.engineVersion ?? DEFAULT_ENGINE_VERSIONS[parsed.database.engine],
       rpoEnforcement: parsed.database.rpoEnforcement ?? (parsed.database.engine === "aurora-postgresql" ? "database" : "alarm"),
+      port: parsed.database.port ?? (parsed.database.engine === "aurora-postgresql" ? 5432 : 3306),
     },
     backend,
   };

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { AWS_REGION_NAMES } from "../aws-regions";
+import { INTERFACE_ENDPOINT_SERVICES } from "../endpoint-services";
 
 /** CloudWatch Logs accepts only these retention periods (PutRetentionPolicy). */
 export const LOG_RETENTION_DAYS = [
@@ -176,6 +177,21 @@ export const ConfigSchema = strictObject({
     natGateways: oneOf(["per-az", "single"] as const)
       .default("per-az")
       .describe("One NAT gateway per availability zone (per-az, for production) or one shared (single, for dev). Default per-az."),
+    interfaceEndpoints: z
+      .array(oneOf(INTERFACE_ENDPOINT_SERVICES))
+      .default([...INTERFACE_ENDPOINT_SERVICES])
+      .describe(
+        "AWS APIs reached through interface endpoints in the private subnets. The default, every API the tasks and the " +
+          "failover path call, lets a region fail over with no NAT gateway and no internet; each endpoint costs per zone and hour. " +
+          "Default: all of " + INTERFACE_ENDPOINT_SERVICES.join(", ") + ".",
+      ),
+    crossRegionDatabaseAccess: z
+      .boolean({ error: () => "must be true or false" })
+      .default(true)
+      .describe(
+        "Open the database port to the peer region's private subnets over the peering connection, for tasks that reach " +
+          "the writer in the other region through the global writer endpoint. Default true.",
+      ),
   })
     .prefault({})
     .describe("Networking in both regions."),
@@ -222,6 +238,15 @@ export const ConfigSchema = strictObject({
       .regex(/^[a-zA-Z][a-zA-Z0-9_]{0,15}$/, { error: () => "must start with a letter and hold letters, digits and '_', at most 16 characters" })
       .default("dbadmin")
       .describe("Master user name; the password is never in configuration or in cdktf.out. Default dbadmin."),
+    port: integer(1150, 65_535)
+      .optional()
+      .describe("Database port in both regions. Default 5432 for PostgreSQL, 3306 for MySQL."),
+    masterPasswordVersion: integer(1, 1_000_000)
+      .default(1)
+      .describe(
+        "Version of the generated master password. The password is generated at apply time, written only to write-only " +
+          "arguments and the Secrets Manager secret; raise this number to rotate it through Terraform. Default 1.",
+      ),
     backupRetentionDays: integer(1, 35)
       .default(7)
       .describe("Automated backup and point-in-time-restore retention in days (1 to 35). Default 7."),
@@ -345,6 +370,17 @@ export const ConfigSchema = strictObject({
   })
     .prefault({})
     .describe("Customer-managed KMS keys."),
+  audit: strictObject({
+    cloudTrail: z
+      .boolean({ error: () => "must be true or false" })
+      .default(true)
+      .describe(
+        "Create one multi-region CloudTrail trail (in the secondary region, with its own bucket and key). Turn off for " +
+          "accounts covered by an organization trail. Default true.",
+      ),
+  })
+    .prefault({})
+    .describe("Audit logging."),
   iam: strictObject({
     permissionsBoundaryArn: z
       .string()

@@ -7,6 +7,7 @@ import { AwsRegion, partitionOf } from "../aws-regions";
 import { checkAllNames, maxSuffixLength } from "../naming";
 import { DrConfig } from "./model";
 import { parseCidr, cidrsOverlap } from "./cidr";
+import { SMALLEST_SUBNET_PREFIX, smallestSubnetPrefix } from "../subnet-plan";
 
 export interface ConfigProblem {
   /** Dotted path of the field, as written in the JSON file. */
@@ -70,6 +71,16 @@ export function validateSemantics(config: DrConfig): ConfigProblem[] {
     const parsed = parseCidr(text);
     if (!parsed.ok) {
       add(`network.cidrs.${role}`, text, parsed.message);
+      continue;
+    }
+    const smallest = smallestSubnetPrefix(parsed.prefix, config.network.availabilityZones);
+    if (smallest > SMALLEST_SUBNET_PREFIX) {
+      add(
+        `network.cidrs.${role}`,
+        text,
+        `is too small for ${config.network.availabilityZones} availability zones: its subnets would be /${smallest} and AWS ` +
+          `allows /${SMALLEST_SUBNET_PREFIX} at the smallest; use a block of /${parsed.prefix - (smallest - SMALLEST_SUBNET_PREFIX)} or larger`,
+      );
       continue;
     }
     parsedCidrs.push({ role, cidr: parsed });

@@ -1,0 +1,277 @@
+import * as fs from "fs";
+import * as path from "path";
+import { SynthesizedApp, TerraformJson } from "../lib/layout-check";
+import { KEY_PURPOSES } from "../constructs/regional-keys";
+import { configVariant, rawVariant } from "./support/config";
+import { resourcesOf, runAppWithConfig, synthConfig } from "./support/synth";
+import { readTree } from "./support/tree";
+
+const byType = (stack: TerraformJson, type: string): [string, any][] => Object.entries(stack.resource?.[type] ?? {});
+
+/** The policy document a resource's `policy` argument points at (an aws_iam_policy_document data source). */
+function documentOf(stack: TerraformJson, reference: string): any {
+  const name = /data\.aws_iam_policy_document\.([^.]+)\.json/.exec(reference)?.[1];
+  if (!name) throw new Error(`Not a policy document reference: ${reference}`);
+  return stack.data.aws_iam_policy_document[name];
+}
+
+describe("regional KMS keys", () => {
+  let prod: SynthesizedApp;
+  beforeAll(() => {
+    prod = synthConfig(configVariant("prod"));
+  });
+
+  test.each(["us-east-1", "us-east-2"])("%s has one key per purpose, rotating, with the configured deletion window and an alias with the suffix", (region) => {
+    const stack = prod.stacks[`base-${region}`];
+    const aliases = byType(stack, "aws_kms_alias").map(([, a]) => a.name);
+    expect(aliases).toEqual(expect.arrayContaining(KEY_PURPOSES.map((p) => `alias/txdr-${p}-prd`)));
+    for (const [, key] of byType(stack, "aws_kms_key")) {
+      expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30, lifecycle: { prevent_destroy: true } });
+    }
+  });
+
+  test("no key policy statement grants kms:* to anyone but the account root", () => {
+    for (const [id, stack] of Object.entries(prod.stacks)) {
+      for (const [, key] of byType(stack, "aws_kms_key")) {
+        for (const statement of documentOf(stack, key.policy).statement) {
+          if (!statement.actions.some((a: string) => a === "kms:*")) continue;
+          expect([id, statement.principals]).toEqual([id, [{ type: "AWS", identifiers: [expect.stringMatching(/:iam::\$\{data\.aws_caller_identity\.[^}]+\.account_id\}:root$/)] }]]);
+        }
+      }
+    }
+  });
+
+  function statementsOfAlias(stack: TerraformJson, alias: string): any[] {
+    const [, aliasBody] = byType(stack, "aws_kms_alias").find(([, a]) => a.name === alias)!;
+    const keyName = /aws_kms_key\.([^.]+)\.key_id/.exec(aliasBody.target_key_id)![1];
+    return documentOf(stack, stack.resource.aws_kms_key[keyName].policy).statement;
+  }
+
+  test("the logs key lets CloudWatch Logs of this region use it only for this account's log groups", () => {
+    const logs = statementsOfAlias(prod.stacks["base-us-east-2"], "alias/txdr-logs-prd").find((s) => s.sid === "CloudWatchLogsForThisAccountsLogGroups");
+    expect(logs.principals).toEqual([{ type: "Service", identifiers: ["logs.us-east-2.amazonaws.com"] }]);
+    expect(logs.condition).toEqual([
+      { test: "ArnLike", variable: "kms:EncryptionContext:aws:logs:arn", values: [expect.stringMatching(/^arn:.*:logs:us-east-2:.*:log-group:\*$/)] },
+    ]);
+  });
+
+  test("the messaging key lets CloudWatch alarms, EventBridge, Backup and SNS publish to encrypted topics and queues", () => {
+    const statements = statementsOfAlias(prod.stacks["base-us-east-1"], "alias/txdr-messaging-prd");
+    const principals = statements.flatMap((s) => (s.principals[0].type === "Service" ? s.principals[0].identifiers : []));
+    expect(principals.sort()).toEqual(["backup.amazonaws.com", "cloudwatch.amazonaws.com", "events.amazonaws.com", "sns.amazonaws.com"]);
+    const cloudwatch = statements.find((s) => s.sid === "CloudWatchAlarmsPublishToEncryptedTopics");
+    expect(cloudwatch.actions).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
+    expect(cloudwatch.condition).toEqual([{ test: "StringEquals", variable: "aws:SourceAccount", values: [expect.stringContaining("account_id")] }]);
+    // EventBridge's requests carry no source keys: a condition on them would drop every event silently.
+    expect(statements.find((s) => s.sid === "EventBridgePublishToEncryptedTopics").condition).toBeUndefined();
+  });
+
+  test.each([
+    ["data", ["rds.us-east-1.amazonaws.com", "dynamodb.us-east-1.amazonaws.com", "s3.us-east-1.amazonaws.com"]],
+    ["secrets", ["secretsmanager.us-east-1.amazonaws.com", "ssm.us-east-1.amazonaws.com"]],
+    ["backup", ["backup.us-east-1.amazonaws.com"]],
+  ])("the %s key is usable only through %j by this account", (purpose, services) => {
+    const statements = statementsOfAlias(prod.stacks["base-us-east-1"], `alias/txdr-${purpose}-prd`);
+    const viaService = statements.find((s) => s.condition?.some((c: any) => c.variable === "kms:ViaService"));
+    expect(viaService.condition).toEqual([
+      { test: "StringEquals", variable: "kms:CallerAccount", values: [expect.stringContaining("account_id")] },
+      { test: "StringEquals", variable: "kms:ViaService", values: services },
+    ]);
+    expect(viaService.actions).not.toContain("kms:*");
+  });
+
+  test("GIVEN the destroyable profile THEN keys can be destroyed (dev)", () => {
+    const dev = synthConfig(configVariant("dev"));
+    for (const [, key] of byType(dev.stacks["base-us-east-1"], "aws_kms_key")) expect(key.lifecycle).toBeUndefined();
+  });
+});
+
+describe("database credentials", () => {
+  let prod: SynthesizedApp;
+  beforeAll(() => {
+    prod = synthConfig(configVariant("prod"));
+  });
+
+  test("the secret is encrypted with the primary region's secrets key and replicated with the DR region's own key", () => {
+    const stack = prod.stacks["data-us-east-1"];
+    const [[, secret]] = byType(stack, "aws_secretsmanager_secret");
+    expect(secret).toMatchObject({
+      name: "txdr-db-master-prd",
+      kms_key_id: expect.stringMatching(/^\$\{data\.aws_kms_alias\.secrets-key\.target_key_arn\}$/),
+      replica: [{ region: "us-east-2", kms_key_id: "alias/txdr-secrets-prd" }],
+      recovery_window_in_days: 30,
+      lifecycle: { prevent_destroy: true },
+    });
+    expect(stack.data.aws_kms_alias["secrets-key"].name).toBe("alias/txdr-secrets-prd");
+  });
+
+  test("the password is generated by an ephemeral resource and reaches the secret only through a write-only argument", () => {
+    const stack = prod.stacks["data-us-east-1"];
+    const [ephemeralName] = Object.keys(stack.ephemeral.aws_secretsmanager_random_password);
+    const [[, version]] = byType(stack, "aws_secretsmanager_secret_version");
+    expect(version.secret_string).toBeUndefined();
+    expect(version.secret_string_wo).toContain(`"password" = ephemeral.aws_secretsmanager_random_password.${ephemeralName}.random_password`);
+    expect(version.secret_string_wo_version).toBe(1);
+  });
+
+  test("GIVEN a new password version THEN the write-only version follows it (rotation through Terraform)", () => {
+    const rotated = synthConfig(configVariant("prod", { database: { masterPasswordVersion: 2 } }));
+    const [[, version]] = byType(rotated.stacks["data-us-east-1"], "aws_secretsmanager_secret_version");
+    expect(version.secret_string_wo_version).toBe(2);
+  });
+
+  test("the DR region's data stack holds no credentials of its own (the replica is Secrets Manager's)", () => {
+    expect(byType(prod.stacks["data-us-east-2"], "aws_secretsmanager_secret")).toEqual([]);
+  });
+});
+
+describe("audit trail", () => {
+  let prod: SynthesizedApp;
+  beforeAll(() => {
+    prod = synthConfig(configVariant("prod"));
+  });
+
+  test("one multi-region trail exists, in the DR region, with log file validation, its key and a log group", () => {
+    const trails = Object.entries(prod.stacks).flatMap(([id, s]) => byType(s, "aws_cloudtrail").map(([, t]) => [id, t]));
+    expect(trails).toHaveLength(1);
+    const [stack, trail] = trails[0] as [string, any];
+    expect(stack).toBe("base-us-east-2");
+    expect(trail).toMatchObject({
+      name: "txdr-audit-prd",
+      is_multi_region_trail: true,
+      include_global_service_events: true,
+      enable_log_file_validation: true,
+      kms_key_id: expect.stringMatching(/^\$\{aws_kms_key\.audit-trail_key_[A-F0-9]+\.arn\}$/),
+      cloud_watch_logs_group_arn: expect.stringMatching(/aws_cloudwatch_log_group\..*\.arn\}:\*$/),
+      depends_on: [expect.stringMatching(/^aws_s3_bucket_policy\.audit-trail_bucket_policy_/)],
+    });
+  });
+
+  test("the trail bucket's policy lets only this trail, named by the ARN built from its name, check the ACL and write", () => {
+    const stack = prod.stacks["base-us-east-2"];
+    const [[, policy]] = byType(stack, "aws_s3_bucket_policy");
+    const statements = documentOf(stack, policy.policy).statement;
+    const trailArn = /^arn:\$\{data\.aws_partition\.[^}]+\}:cloudtrail:us-east-2:\$\{data\.aws_caller_identity\.[^}]+\}:trail\/txdr-audit-prd$/;
+    const acl = statements.find((s: any) => s.sid === "CloudTrailChecksBucketAcl");
+    const write = statements.find((s: any) => s.sid === "CloudTrailWritesThisAccountsLogs");
+    expect(acl).toMatchObject({ actions: ["s3:GetBucketAcl"], principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }] });
+    expect(acl.condition[0]).toEqual({ test: "StringEquals", variable: "aws:SourceArn", values: [expect.stringMatching(trailArn)] });
+    expect(write.resources).toEqual([expect.stringMatching(/^arn:.*:s3:::txdr-trail-use2-prd\/AWSLogs\/.*\/\*$/)]);
+    expect(write.condition).toEqual(
+      expect.arrayContaining([
+        { test: "StringEquals", variable: "aws:SourceArn", values: [expect.stringMatching(trailArn)] },
+        { test: "StringEquals", variable: "s3:x-amz-acl", values: ["bucket-owner-full-control"] },
+      ]),
+    );
+    expect(statements.map((s: any) => s.sid)).toEqual(expect.arrayContaining(["DenyInsecureTransport", "DenyTlsOlderThan12"]));
+  });
+
+  test("GIVEN an organization trail covers the account THEN the switch turns the trail off", () => {
+    const app = synthConfig(configVariant("prod", { audit: { cloudTrail: false } }));
+    expect(Object.values(app.stacks).flatMap((s) => byType(s, "aws_cloudtrail"))).toEqual([]);
+  });
+});
+
+describe("runtime parameters", () => {
+  test("both regions hold their own parameters; the role follows the active region", () => {
+    const app = synthConfig(configVariant("dev", { regions: { active: "us-east-2" } }));
+    for (const [region, role] of [
+      ["us-east-1", "standby"],
+      ["us-east-2", "active"],
+    ]) {
+      const parameters = Object.fromEntries(byType(app.stacks[`base-${region}`], "aws_ssm_parameter").map(([, p]) => [p.name, p]));
+      expect(parameters["/txdr/dev/active-region"].value).toBe("us-east-2");
+      expect(parameters["/txdr/dev/region-role"].value).toBe(role);
+      expect(parameters["/txdr/dev/peer-region"].value).toBe(region === "us-east-1" ? "us-east-2" : "us-east-1");
+      expect(parameters["/txdr/dev/service-domain"].value).toBe("api.dev.dr.example.com");
+      expect(Object.keys(parameters).length).toBeGreaterThanOrEqual(7);
+    }
+  });
+});
+
+describe("permissions boundary", () => {
+  test("GIVEN a boundary in configuration THEN every role of every stack carries it", () => {
+    const boundary = "arn:aws:iam::123456789012:policy/platform-boundary";
+    const app = synthConfig(configVariant("prod", { iam: { permissionsBoundaryArn: boundary } }));
+    const roles = Object.values(app.stacks).flatMap((s) => byType(s, "aws_iam_role").map(([name, r]) => [name, r.permissions_boundary]));
+    expect(roles.length).toBeGreaterThanOrEqual(3);
+    for (const [name, value] of roles) expect([name, value]).toEqual([name, boundary]);
+  });
+
+  test("GIVEN no boundary THEN roles carry none", () => {
+    const app = synthConfig(configVariant("prod"));
+    const roles = Object.values(app.stacks).flatMap((s) => byType(s, "aws_iam_role").map(([, r]) => r));
+    expect(roles.length).toBeGreaterThanOrEqual(3);
+    for (const role of roles) expect(role.permissions_boundary).toBeUndefined();
+  });
+});
+
+/** Literal values in synthesized output that look like secrets. */
+export function findSecretMaterial(files: Map<string, Buffer>): string[] {
+  const findings: string[] = [];
+  const passwordKey = /(password|passwd|secret_string|secret|token|private_key|access_key|secret_key)$/i;
+  const allowedKeys = /^(secret_id|secret_string_wo|secret_string_wo_version|master_password_wo_version|password_length|secret_name|kms_key_id)$/i;
+  const isReference = (value: string) => /^\$\{.*\}$/s.test(value) || value.startsWith("arn:") || value.startsWith("alias/");
+  const isIdOrHash = (value: string) =>
+    /^[a-f0-9]{32,128}$/i.test(value) || /^[A-F0-9]{8}$/.test(value) || /^[a-z0-9-]+_[A-F0-9]{8}$/.test(value) || /^[0-9a-f-]{36}$/i.test(value);
+  const entropy = (value: string) => {
+    const counts = new Map<string, number>();
+    for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+    return [...counts.values()].reduce((sum, n) => sum - (n / value.length) * Math.log2(n / value.length), 0);
+  };
+  const visit = (file: string, node: unknown, key: string) => {
+    if (typeof node === "string") {
+      if (passwordKey.test(key) && !allowedKeys.test(key) && node.length > 0 && !isReference(node)) {
+        findings.push(`${file}: ${key} has a literal value`);
+      }
+      // Names, paths and ARNs split into words; a secret is one long run mixing cases and digits.
+      const words = node.split(/[\s/.:,"'=(){}$-]+/).filter((w) => w.length >= 20);
+      for (const word of words) {
+        if (isIdOrHash(word) || word.includes("_")) continue;
+        const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((c) => c.test(word)).length;
+        if (classes === 3 && entropy(word) > 4) findings.push(`${file}: high-entropy literal "${word.slice(0, 6)}..." under ${key}`);
+      }
+    } else if (Array.isArray(node)) node.forEach((item) => visit(file, item, key));
+    else if (node && typeof node === "object") for (const [k, v] of Object.entries(node)) visit(file, v, k);
+  };
+  for (const [file, bytes] of files) {
+    if (!file.endsWith(".json")) continue;
+    visit(file, JSON.parse(bytes.toString("utf8")), "");
+  }
+  return findings;
+}
+
+describe("no secret material in cdktf.out", () => {
+  test.each(["dev", "prod", "variant-e"])("GIVEN %s THEN no file under cdktf.out holds a password-like literal or a high-entropy string", (name) => {
+    const result = runAppWithConfig(rawVariant(name));
+    expect(result.status).toBe(0);
+    const files = readTree(result.outdir);
+    expect(files.size).toBeGreaterThan(10);
+    expect(findSecretMaterial(files)).toEqual([]);
+    fs.rmSync(result.dir, { recursive: true, force: true });
+  });
+
+  test("the scan bites: a literal password and a random-looking token are reported", () => {
+    const files = new Map([
+      [
+        path.join("stacks", "x", "cdk.tf.json"),
+        Buffer.from(
+          JSON.stringify({
+            resource: { aws_rds_cluster: { c: { master_password: "hunter2hunter2" } }, aws_ssm_parameter: { p: { value: "AKIAxQ7z9KpL2mN8vR4tY6wE1sD3" } } },
+          }),
+        ),
+      ],
+    ]);
+    expect(findSecretMaterial(files)).toEqual([
+      "stacks/x/cdk.tf.json: master_password has a literal value",
+      expect.stringContaining("high-entropy literal"),
+    ]);
+  });
+
+  test("resources in the output are real: the scan examined the secret and its write-only version", () => {
+    const app = synthConfig(configVariant("prod"));
+    expect(resourcesOf(app.stacks["data-us-east-1"]).map(([t]) => t)).toEqual(
+      expect.arrayContaining(["aws_secretsmanager_secret", "aws_secretsmanager_secret_version"]),
+    );
+  });
+});

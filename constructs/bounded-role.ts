@@ -1,0 +1,74 @@
+/**
+ * An IAM role the project creates: assumed by one service, carrying the
+ * configured permissions boundary (when one is set) and one inline policy
+ * built from least-privilege statements.
+ */
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import {
+  DataAwsIamPolicyDocument,
+  DataAwsIamPolicyDocumentStatement,
+} from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+
+export interface BoundedRoleProps {
+  readonly provider: AwsProvider;
+  readonly roleName: string;
+  readonly description: string;
+  /** Service principal that assumes the role, e.g. lambda.amazonaws.com. */
+  readonly assumedBy: string;
+  /**
+   * Conditions on the trust policy (for example aws:SourceAccount), against the confused deputy.
+   * @default none
+   */
+  readonly trustConditions?: { test: string; variable: string; values: string[] }[];
+  /** ARN of the permissions boundary, or undefined for none. */
+  readonly permissionsBoundaryArn?: string;
+  /**
+   * Statements of the role's inline policy; each names its resources.
+   * @default no inline policy
+   */
+  readonly statements?: DataAwsIamPolicyDocumentStatement[];
+}
+
+export class BoundedRole extends Construct {
+  readonly role: IamRole;
+  private readonly provider: AwsProvider;
+  private policyCount = 0;
+
+  constructor(scope: Construct, id: string, props: BoundedRoleProps) {
+    super(scope, id);
+    this.provider = props.provider;
+    const trust = new DataAwsIamPolicyDocument(this, "trust", {
+      provider: props.provider,
+      statement: [
+        {
+          effect: "Allow",
+          actions: ["sts:AssumeRole"],
+          principals: [{ type: "Service", identifiers: [props.assumedBy] }],
+          condition: props.trustConditions,
+        },
+      ],
+    });
+    this.role = new IamRole(this, "role", {
+      provider: props.provider,
+      name: props.roleName,
+      description: props.description,
+      assumeRolePolicy: trust.json,
+      permissionsBoundary: props.permissionsBoundaryArn,
+    });
+    if (props.statements && props.statements.length > 0) this.addPolicy("permissions", props.statements);
+  }
+
+  /** Adds an inline policy to the role (grants from other constructs use this). */
+  addPolicy(name: string, statements: DataAwsIamPolicyDocumentStatement[]): void {
+    const index = this.policyCount++;
+    const document = new DataAwsIamPolicyDocument(this, `policy-document-${index}`, { provider: this.provider, statement: statements });
+    new IamRolePolicy(this, `policy-${index}`, { provider: this.provider, role: this.role.id, name, policy: document.json });
+  }
+
+  get arn(): string {
+    return this.role.arn;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * base-<region>: what a region needs before any data or application exists:
+ * its keys, network, security groups, interface endpoints and runtime
+ * parameters, and (in the DR region) the account's audit trail.
+ */
+import { Construct } from "constructs";
+import { Fn } from "cdktf";
+import { privateTierCidr } from "../lib/subnet-plan";
+import { otherRegion, roleOf } from "../lib/config/model";
+import { AccountContext } from "../constructs/account-context";
+import { AuditTrail } from "../constructs/audit-trail";
+import { InterfaceEndpoints } from "../constructs/interface-endpoints";
+import { Network } from "../constructs/network";
+import { RegionalKeys } from "../constructs/regional-keys";
+import { RuntimeParameters } from "../constructs/runtime-parameters";
+import { SecurityGroups } from "../constructs/security-groups";
+import { DrStack, DrStackProps } from "./dr-stack";
+import { regionCidr } from "./region-settings";
+
+export class BaseStack extends DrStack {
+  readonly account: AccountContext;
+  readonly keys: RegionalKeys;
+  readonly network: Network;
+  readonly securityGroups: SecurityGroups;
+  readonly endpoints: InterfaceEndpoints;
+  readonly parameters: RuntimeParameters;
+  readonly auditTrail?: AuditTrail;
+
+  constructor(scope: Construct, props: DrStackProps) {
+    super(scope, props);
+    const { config, naming } = this;
+    const region = this.homeRegion;
+    const peer = otherRegion(config, region);
+    const protectedProfile = config.destroyProfile === "protected";
+    const boundary = config.iam.permissionsBoundaryArn;
+
+    this.account = new AccountContext(this, "account", { provider: this.provider });
+    this.keys = new RegionalKeys(this, "keys", {
+      provider: this.provider,
+      account: this.account,
+      region,
+      naming,
+      deletionWindowDays: config.kms.deletionWindowDays,
+      preventDestroy: protectedProfile,
+    });
+    const cidr = regionCidr(config, region);
+    this.network = new Network(this, "network", {
+      provider: this.provider,
+      account: this.account,
+      region,
+      naming,
+      cidr,
+      availabilityZones: config.network.availabilityZones,
+      natGateways: config.network.natGateways,
+      logsKeyArn: this.keys.key("logs").arn,
+      logRetentionDays: config.retention.logDays,
+      permissionsBoundaryArn: boundary,
+    });
+    this.securityGroups = new SecurityGroups(this, "security-groups", {
+      provider: this.provider,
+      naming,
+      vpcId: this.network.vpc.id,
+      vpcCidr: cidr,
+      appPort: config.service.containerPort,
+      databasePort: config.database.port,
+      peerPrivateCidr: config.network.crossRegionDatabaseAccess ? privateTierCidr(regionCidr(config, peer)) : undefined,
+    });
+    this.endpoints = new InterfaceEndpoints(this, "endpoints", {
+      provider: this.provider,
+      region,
+      vpcId: this.network.vpc.id,
+      subnetIds: this.network.privateSubnetIds,
+      securityGroupId: this.securityGroups.endpoints.id,
+      services: config.network.interfaceEndpoints,
+      namePrefix: naming.name("generic", "vpc"),
+    });
+    this.parameters = new RuntimeParameters(this, "parameters", {
+      provider: this.provider,
+      naming,
+      secretsKeyArn: this.keys.key("secrets").arn,
+      parameters: {
+        "active-region": { value: config.regions.active, description: "Region that holds the database writer now" },
+        "region-role": { value: roleOf(config, region), description: `Role of ${region}: active or standby` },
+        "peer-region": { value: peer, description: "The other region of the pair" },
+        "service-domain": { value: `${config.dns.recordName}.${config.dns.domainName}`, description: "Name the service answers at" },
+        "vpc-id": { value: this.network.vpc.id, description: `VPC of ${region}` },
+        "private-subnet-ids": { value: Fn.join(",", this.network.privateSubnetIds), description: "Private subnets, comma-separated" },
+        "database-secret-name": { value: naming.name("secret", "db-master"), description: "Secrets Manager secret with the database master credentials" },
+      },
+    });
+    if (region === config.regions.secondary && config.audit.cloudTrail) {
+      this.auditTrail = new AuditTrail(this, "audit-trail", {
+        provider: this.provider,
+        account: this.account,
+        region,
+        naming,
+        logsKeyArn: this.keys.key("logs").arn,
+        logRetentionDays: config.retention.logDays,
+        keyDeletionWindowDays: config.kms.deletionWindowDays,
+        noncurrentVersionDays: config.retention.stateVersionDays,
+        permissionsBoundaryArn: boundary,
+        destroyable: !protectedProfile,
+      });
+    }
+  }
+}
