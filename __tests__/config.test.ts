@@ -100,6 +100,8 @@ describe("configuration rules", () => {
       /^suffix: is too long: it makes the Synthetics canary name "txdr-pri-abcdefghijklm" 22 characters long, and AWS allows at most 21; with project "txdr" the suffix may have at most 12 characters$/,
     ],
     ["suffix with invalid characters", { suffix: "Dev_1" }, /^suffix: must be lowercase letters and digits only/],
+    ["an endpoint listed twice", { network: { interfaceEndpoints: ["rds", "ecs", "rds"] } }, /^network\.interfaceEndpoints: lists rds more than once/],
+    ["a VPC block too small for the zones", { network: { cidrs: { primary: "10.10.0.0/24" }, availabilityZones: 6 } }, /^network\.cidrs\.primary: is too small for 6 availability zones: its subnets would be \/29/],
     ["one availability zone", { network: { availabilityZones: 1 } }, /^network\.availabilityZones: must be a whole number from 2 to 6/],
     ["min capacity above max", { service: { capacity: { standby: { min: 5, max: 4 } } } }, /^service\.capacity\.standby\.min: is above service\.capacity\.standby\.max \(4\)/],
     ["zero RPO", { targets: { rpoSeconds: 0 } }, /^targets\.rpoSeconds: must be a positive duration in whole seconds from 1 to 86400/],

@@ -71,6 +71,16 @@ describe("VPC per region", () => {
     expect(group).toMatchObject({ retention_in_days: 365, kms_key_id: expect.stringMatching(/^\$\{aws_kms_key\.keys_logs_key_[A-F0-9]+\.arn\}$/) });
   });
 
+  test("the VPC refuses to plan in a region with fewer available zones than configured", () => {
+    const [vpc] = byType(prod.stacks["base-us-east-1"], "aws_vpc");
+    expect(vpc.lifecycle.precondition).toEqual([
+      {
+        condition: expect.stringMatching(/^\$\{length\(data\.aws_availability_zones\.network_zones_[A-F0-9]+\.names\) >= 3\}$/),
+        error_message: expect.stringContaining("us-east-1 has fewer than 3 available zones"),
+      },
+    ]);
+  });
+
   test("the default security group is closed", () => {
     expect(byType(dev.stacks["base-us-east-1"], "aws_default_security_group")).toEqual([
       expect.objectContaining({ ingress: [], egress: [] }),

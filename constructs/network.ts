@@ -69,6 +69,15 @@ export class Network extends Construct {
       enableDnsSupport: true,
       enableDnsHostnames: true,
       tags: { Name: naming.name("generic", "vpc") },
+      lifecycle: {
+        // element() wraps around: without this check a region with fewer zones would get two subnets in one zone.
+        precondition: [
+          {
+            condition: `\${length(${zones.fqn}.names) >= ${props.availabilityZones}}`,
+            errorMessage: `${props.region} has fewer than ${props.availabilityZones} available zones (network.availabilityZones); lower it for this region.`,
+          },
+        ],
+      },
     });
     // The default group is attached to anything created without one: keep it closed.
     new DefaultSecurityGroup(this, "default-security-group", { provider, vpcId: this.vpc.id, ingress: [], egress: [] });

@@ -96,6 +96,12 @@ export function validateSemantics(config: DrConfig): ConfigProblem[] {
     }
   }
 
+  const endpoints = config.network.interfaceEndpoints;
+  const duplicates = endpoints.filter((service, i) => endpoints.indexOf(service) !== i);
+  if (duplicates.length > 0) {
+    add("network.interfaceEndpoints", endpoints, `lists ${[...new Set(duplicates)].join(", ")} more than once; name each endpoint service once`);
+  }
+
   const regions = (primary === secondary ? [primary] : [primary, secondary]) as AwsRegion[];
   const violations = checkAllNames({ project: config.project, suffix: config.suffix }, regions);
   if (violations.length > 0) {
