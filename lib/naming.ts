@@ -71,6 +71,13 @@ export const NAME_RULES = {
     allowed: "lowercase letters, digits and single hyphens, starting with a letter",
     regional: true,
   },
+  rdsGlobalCluster: {
+    label: "RDS global cluster identifier",
+    maxLength: 63,
+    pattern: /^[a-z](?!.*--)[a-z0-9-]*[a-z0-9]$/,
+    allowed: "lowercase letters, digits and single hyphens, starting with a letter",
+    regional: false,
+  },
   iamRole: {
     label: "IAM role name",
     maxLength: 64,
@@ -228,7 +235,9 @@ export const NAME_PURPOSES = {
   dynamodbTable: ["tflock", "sessions", "txmeta", "failover-lock", "failover-audit"],
   loadBalancer: ["app"],
   targetGroup: ["app"],
-  rdsIdentifier: ["global", "db"],
+  // "db-16" stands for the longest instance identifier (see Naming.dbInstance).
+  rdsIdentifier: ["db", "db-16"],
+  rdsGlobalCluster: ["global"],
   iamRole: [
     "ecs-task",
     "ecs-exec",
@@ -290,6 +299,11 @@ export class Naming {
     }
     words.push(this.input.suffix);
     return words.join(separator);
+  }
+
+  /** Identifier of the n-th (0-based) instance of a region's cluster: txdr-db-01-use1-prd. */
+  dbInstance(region: AwsRegion, index: number): string {
+    return `${this.input.project}-db-${String(index + 1).padStart(2, "0")}-${regionCode(region)}-${this.input.suffix}`;
   }
 
   /** KMS alias names; aliases are regional, so both regions use the same alias. */

@@ -8,6 +8,7 @@ import { Fn } from "cdktf";
 import { privateTierCidr } from "../lib/subnet-plan";
 import { otherRegion, roleOf } from "../lib/config/model";
 import { AccountContext } from "../constructs/account-context";
+import { AlertTopic } from "../constructs/alert-topic";
 import { AuditTrail } from "../constructs/audit-trail";
 import { InterfaceEndpoints } from "../constructs/interface-endpoints";
 import { Network } from "../constructs/network";
@@ -24,6 +25,7 @@ export class BaseStack extends DrStack {
   readonly securityGroups: SecurityGroups;
   readonly endpoints: InterfaceEndpoints;
   readonly parameters: RuntimeParameters;
+  readonly alerts: AlertTopic;
   readonly auditTrail?: AuditTrail;
 
   constructor(scope: Construct, props: DrStackProps) {
@@ -73,6 +75,15 @@ export class BaseStack extends DrStack {
       securityGroupId: this.securityGroups.endpoints.id,
       services: config.network.interfaceEndpoints,
       namePrefix: naming.name("generic", "vpc"),
+    });
+    this.alerts = new AlertTopic(this, "alerts", {
+      provider: this.provider,
+      account: this.account,
+      topicName: naming.name("snsTopic", "alerts"),
+      kmsKeyArn: this.keys.key("messaging").arn,
+      emails: config.alerts.emails,
+      httpsEndpoints: config.alerts.httpsEndpoints,
+      projectRolePattern: `${config.project}-*-${config.suffix}`,
     });
     this.parameters = new RuntimeParameters(this, "parameters", {
       provider: this.provider,

@@ -8,11 +8,13 @@ import { BaseStack } from "./base-stack";
 import { BootstrapStack } from "./bootstrap-stack";
 import { CrossRegionStack } from "./cross-region-stack";
 import { DataStack } from "./data-stack";
+import { OpsStack } from "./ops-stack";
 import { DrStack } from "./dr-stack";
-import { StackPlan, planStacks } from "./layout";
+import { StackPlan, planStacks, stackIds } from "./layout";
 import { ZoneStack } from "./zone-stack";
 
-function createStack(app: App, config: DrConfig, plan: StackPlan): DrStack {
+function createStack(app: App, config: DrConfig, plan: StackPlan, built: ReadonlyMap<string, DrStack>): DrStack {
+  const baseOf = () => built.get(stackIds.base(plan.homeRegion)) as BaseStack;
   switch (plan.layer) {
     case "bootstrap":
       return new BootstrapStack(app, { config, plan });
@@ -24,8 +26,9 @@ function createStack(app: App, config: DrConfig, plan: StackPlan): DrStack {
       return new DataStack(app, { config, plan });
     case "cross-region":
       return new CrossRegionStack(app, { config, plan });
-    case "app":
     case "ops":
+      return new OpsStack(app, { config, plan, base: baseOf() });
+    case "app":
     case "dns":
       // Layers whose constructs arrive with their issues; the stack, backend and providers exist now.
       return new DrStack(app, { config, plan });
@@ -40,7 +43,7 @@ export interface BuiltStacks {
 export function buildStacks(app: App, config: DrConfig): BuiltStacks {
   const plans = planStacks(config);
   const stacks = new Map<string, DrStack>();
-  for (const plan of plans) stacks.set(plan.id, createStack(app, config, plan));
+  for (const plan of plans) stacks.set(plan.id, createStack(app, config, plan, stacks));
   for (const plan of plans) {
     for (const dependency of plan.dependsOn) stacks.get(plan.id)!.addDependency(stacks.get(dependency)!);
   }

@@ -12,7 +12,9 @@ export function configJsonSchema(): Record<string, any> {
 
 function typeOf(schema: any): string {
   if (schema.const !== undefined) return `\`${JSON.stringify(schema.const)}\``;
-  if (schema.enum && schema.enum.length > 10) return `string, one of ${schema.enum.length} values listed in config.schema.json`;
+  if (schema.enum && schema.enum.length > 10) {
+    return `${typeof schema.enum[0]}, one of ${schema.enum.length} values listed in config.schema.json`;
+  }
   if (schema.enum) return schema.enum.map((v: unknown) => `\`${JSON.stringify(v)}\``).join(" \\| ");
   if (schema.oneOf || schema.anyOf) return "one of the forms below";
   if (schema.type === "array") return `array of ${typeOf(schema.items ?? {})}`;

@@ -370,6 +370,40 @@ export const ConfigSchema = strictObject({
   })
     .prefault({})
     .describe("Customer-managed KMS keys."),
+  failover: strictObject({
+    authority: oneOf(["automatic", "approval", "manual"] as const)
+      .default("automatic")
+      .describe(
+        "Who decides a regional failover: automatic (the health monitor starts it), approval (the monitor pages and the " +
+          "runbook waits for an operator's approval) or manual (operators start it). Default automatic.",
+      ),
+    consecutiveFailures: integer(2, 10)
+      .default(3)
+      .describe("Consecutive failed one-minute checks before the active region is declared failed; one blip never fails over. Default 3."),
+    approvalTimeoutSeconds: integer(60, 86_400)
+      .default(900)
+      .describe("How long the runbook waits for an operator's approval in approval mode. Default 900."),
+    onApprovalTimeout: oneOf(["abort", "proceed"] as const)
+      .default("abort")
+      .describe("What happens when no operator answers in time: abort (nothing changes) or proceed (fail over). Default abort."),
+    probeTimeoutMs: integer(500, 30_000)
+      .default(5000)
+      .describe("Timeout of one HTTPS probe of a regional endpoint, in milliseconds. Default 5000."),
+    pollIntervalSeconds: integer(1, 300)
+      .default(10)
+      .describe("First interval between checks for the new writer after a promotion; it grows by half each time. Default 10."),
+    maxWaitSeconds: integer(60, 3600)
+      .default(600)
+      .describe("Longest wait for the new writer before the runbook reports failure. Default 600."),
+    lockTtlSeconds: integer(300, 86_400)
+      .default(1800)
+      .describe("Expiry of the single-flight failover lock, checked in the lock's write condition. Default 1800."),
+    lambdaRuntime: oneOf(["nodejs22.x"] as const)
+      .default("nodejs22.x")
+      .describe("Lambda runtime of the project's functions (Node.js 20 reached end of support in April 2026). Default nodejs22.x."),
+  })
+    .prefault({})
+    .describe("Failover detection and automation."),
   audit: strictObject({
     cloudTrail: z
       .boolean({ error: () => "must be true or false" })
