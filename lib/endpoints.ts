@@ -1,0 +1,29 @@
+/**
+ * DNS names of the service, derived from configuration alone so that every
+ * stack (application, DNS, automation, canaries) agrees without reading
+ * another stack's state:
+ *
+ * - the global name clients use: <recordName>.<domainName>, routed by Route 53;
+ * - one regional name per region: <recordName>-<region code>.<domainName>,
+ *   an alias of that region's load balancer, probed by health checks,
+ *   canaries and the health monitor.
+ */
+import { AwsRegion, regionCode } from "./aws-regions";
+import { DrConfig } from "./config/model";
+
+export function globalHost(config: DrConfig): string {
+  return `${config.dns.recordName}.${config.dns.domainName}`;
+}
+
+export function regionalHost(config: DrConfig, region: AwsRegion): string {
+  return `${config.dns.recordName}-${regionCode(region)}.${config.dns.domainName}`;
+}
+
+/** HTTPS URL of a region's health check path. */
+export function regionalHealthUrl(config: DrConfig, region: AwsRegion): string {
+  return `https://${regionalHost(config, region)}${config.service.healthCheckPath}`;
+}
+
+export function globalHealthUrl(config: DrConfig): string {
+  return `https://${globalHost(config)}${config.service.healthCheckPath}`;
+}
