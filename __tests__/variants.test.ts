@@ -50,8 +50,17 @@ describe.each(shippedConfigFiles().map((f) => [path.basename(f), f]))("shipped c
     }
   });
 
-  test("GIVEN the active region swapped THEN no resource address changes", () => {
-    expect(addresses(synthConfig(swapActive(config)))).toEqual(addresses(app));
+  test("GIVEN the active region swapped THEN no address changes, except database instances added or removed at the end", () => {
+    const swapped = addresses(synthConfig(swapActive(config)));
+    const isInstance = (a: string) => a.includes("/aws_rds_cluster_instance.");
+    expect(swapped.filter((a) => !isInstance(a))).toEqual(addresses(app).filter((a) => !isInstance(a)));
+    // Instances are numbered: the shorter list of each region is a prefix of the longer one, so no instance is renamed.
+    for (const stack of Object.keys(app.stacks)) {
+      const before = addresses(app).filter((a) => a.startsWith(`${stack}/`) && isInstance(a));
+      const after = swapped.filter((a) => a.startsWith(`${stack}/`) && isInstance(a));
+      const [shorter, longer] = before.length <= after.length ? [before, after] : [after, before];
+      expect(longer).toEqual(expect.arrayContaining(shorter));
+    }
   });
 });
 

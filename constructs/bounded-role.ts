@@ -11,6 +11,7 @@ import {
 } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 
 export interface BoundedRoleProps {
   readonly provider: AwsProvider;
@@ -30,6 +31,12 @@ export interface BoundedRoleProps {
    * @default no inline policy
    */
   readonly statements?: DataAwsIamPolicyDocumentStatement[];
+  /**
+   * AWS managed policies to attach, where AWS maintains the exact permissions a
+   * service role needs (enhanced monitoring, AWS Backup).
+   * @default none
+   */
+  readonly managedPolicyArns?: string[];
 }
 
 export class BoundedRole extends Construct {
@@ -59,6 +66,9 @@ export class BoundedRole extends Construct {
       permissionsBoundary: props.permissionsBoundaryArn,
     });
     if (props.statements && props.statements.length > 0) this.addPolicy("permissions", props.statements);
+    (props.managedPolicyArns ?? []).forEach((policyArn, i) =>
+      new IamRolePolicyAttachment(this, `managed-policy-${i}`, { provider: props.provider, role: this.role.name, policyArn }),
+    );
   }
 
   /** Adds an inline policy to the role (grants from other constructs use this). */

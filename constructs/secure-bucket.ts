@@ -11,7 +11,11 @@ import {
   DataAwsIamPolicyDocumentStatement,
 } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import {
+  S3BucketLifecycleConfiguration,
+  S3BucketLifecycleConfigurationRule,
+} from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
@@ -21,8 +25,12 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 export interface SecureBucketProps {
   readonly provider: AwsProvider;
   readonly bucketName: string;
-  /** ARN of the customer-managed key of the bucket's own region. */
-  readonly kmsKeyArn: string;
+  /**
+   * ARN of the customer-managed key of the bucket's own region; undefined means
+   * SSE-S3, allowed only for the documented exceptions (S3 server access log and
+   * ALB access log target buckets, which do not support SSE-KMS).
+   */
+  readonly kmsKeyArn: string | undefined;
   /** Days that non-current object versions are kept before they expire. */
   readonly noncurrentVersionExpirationDays: number;
   /**
@@ -40,6 +48,21 @@ export interface SecureBucketProps {
    * @default none
    */
   readonly extraPolicyStatements?: DataAwsIamPolicyDocumentStatement[];
+  /**
+   * Move current objects to STANDARD_IA after this many days.
+   * @default no transition
+   */
+  readonly transitionToInfrequentAccessDays?: number;
+  /**
+   * Expire current objects after this many days (log buckets).
+   * @default objects do not expire
+   */
+  readonly expirationDays?: number;
+  /**
+   * Server access logging to this bucket, under the bucket's own name as prefix.
+   * @default no server access logging
+   */
+  readonly accessLogBucket?: string;
 }
 
 export class SecureBucket extends Construct {
@@ -64,10 +87,9 @@ export class SecureBucket extends Construct {
       provider,
       bucket: this.bucket.id,
       rule: [
-        {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn },
-          bucketKeyEnabled: true,
-        },
+        props.kmsKeyArn
+          ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn }, bucketKeyEnabled: true }
+          : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
       ],
     });
     const publicAccessBlock = new S3BucketPublicAccessBlock(this, "public-access-block", {
@@ -83,10 +105,31 @@ export class SecureBucket extends Construct {
       bucket: this.bucket.id,
       rule: { objectOwnership: "BucketOwnerEnforced" },
     });
+    const extraRules: S3BucketLifecycleConfigurationRule[] = [];
+    if (props.transitionToInfrequentAccessDays !== undefined) {
+      extraRules.push({
+        id: "transition-to-infrequent-access",
+        status: "Enabled",
+        filter: [{}],
+        transition: [{ days: props.transitionToInfrequentAccessDays, storageClass: "STANDARD_IA" }],
+      });
+    }
+    if (props.expirationDays !== undefined) {
+      extraRules.push({ id: "expire-objects", status: "Enabled", filter: [{}], expiration: [{ days: props.expirationDays }] });
+    }
+    if (props.accessLogBucket) {
+      new S3BucketLoggingA(this, "access-logging", {
+        provider,
+        bucket: this.bucket.id,
+        targetBucket: props.accessLogBucket,
+        targetPrefix: `${props.bucketName}/`,
+      });
+    }
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       provider,
       bucket: this.bucket.id,
       rule: [
+        ...extraRules,
         {
           id: "expire-noncurrent-versions",
           status: "Enabled",

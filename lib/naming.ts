@@ -164,6 +164,13 @@ export const NAME_RULES = {
     allowed: "letters, digits and '-'",
     regional: false,
   },
+  alarm: {
+    label: "CloudWatch alarm name",
+    maxLength: 255,
+    pattern: /^[a-zA-Z0-9_.-]+$/,
+    allowed: "letters, digits, '.', '-' and '_'",
+    regional: false,
+  },
   dashboard: {
     label: "CloudWatch dashboard name",
     maxLength: 255,
@@ -264,6 +271,7 @@ export const NAME_PURPOSES = {
   eventRule: ["health-monitor-schedule", "backup-job-failed", "copy-job-failed", "restore-job-failed"],
   eventBus: ["events"],
   globalEndpoint: ["events"],
+  alarm: ["rpo-guard"],
   dashboard: ["dr", "dr-overview"],
   wafWebAcl: ["app"],
   cloudTrail: ["audit"],

@@ -1,15 +1,20 @@
 /**
- * cross-region: the wiring between the two regions (peering now; replication
- * and backup-copy wiring later). State in the DR region; the primary region is
+ * cross-region: the wiring between the two regions: VPC peering and two-way
+ * bucket replication (backup copies need no wiring: each region's plan copies
+ * to the other region's vault by its built ARN). State in the DR region; the primary region is
  * reached through an aliased provider, and everything in it is found by name.
  */
 import { Construct } from "constructs";
+import { AccountContext } from "../constructs/account-context";
+import { BucketReplication } from "../constructs/bucket-replication";
+import { REPLICATED_BUCKET_PURPOSES } from "../constructs/application-buckets";
 import { VpcPeering } from "../constructs/vpc-peering";
 import { DrStack, DrStackProps } from "./dr-stack";
 import { regionCidr } from "./region-settings";
 
 export class CrossRegionStack extends DrStack {
   readonly peering: VpcPeering;
+  readonly replication: BucketReplication;
 
   constructor(scope: Construct, props: DrStackProps) {
     super(scope, props);
@@ -19,6 +24,16 @@ export class CrossRegionStack extends DrStack {
       requester: { provider: this.providerFor(primary), region: primary, cidr: regionCidr(this.config, primary) },
       accepter: { provider: this.providerFor(secondary), region: secondary, cidr: regionCidr(this.config, secondary) },
       availabilityZones: this.config.network.availabilityZones,
+    });
+    this.replication = new BucketReplication(this, "bucket-replication", {
+      account: new AccountContext(this, "account", { provider: this.provider }),
+      naming: this.naming,
+      regions: [
+        { region: primary, provider: this.providerFor(primary) },
+        { region: secondary, provider: this.providerFor(secondary) },
+      ],
+      bucketPurposes: REPLICATED_BUCKET_PURPOSES,
+      permissionsBoundaryArn: this.config.iam.permissionsBoundaryArn,
     });
   }
 }

@@ -23,7 +23,7 @@ function createStack(app: App, config: DrConfig, plan: StackPlan, built: Readonl
     case "base":
       return new BaseStack(app, { config, plan });
     case "data":
-      return new DataStack(app, { config, plan });
+      return new DataStack(app, { config, plan, base: baseOf() });
     case "cross-region":
       return new CrossRegionStack(app, { config, plan });
     case "ops":

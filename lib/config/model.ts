@@ -12,6 +12,7 @@ export const DEFAULT_ENGINE_VERSIONS = {
 } as const;
 
 type Database = ParsedConfig["database"];
+type Backup = ParsedConfig["backup"];
 type Backend = ParsedConfig["backend"];
 
 export type ResolvedBackend =
@@ -19,7 +20,7 @@ export type ResolvedBackend =
   | Extract<Backend, { type: "local" }>
   | (Extract<Backend, { type: "cloud" }> & { readonly workspacePrefix: string });
 
-export interface DrConfig extends Omit<ParsedConfig, "regions" | "database" | "backend"> {
+export interface DrConfig extends Omit<ParsedConfig, "regions" | "database" | "backend" | "backup"> {
   readonly regions: { readonly primary: AwsRegion; readonly secondary: AwsRegion; readonly active: AwsRegion };
   readonly database: Omit<Database, "engineVersion" | "rpoEnforcement" | "port"> & {
     readonly engineVersion: string;
@@ -27,7 +28,14 @@ export interface DrConfig extends Omit<ParsedConfig, "regions" | "database" | "b
     readonly port: number;
   };
   readonly backend: ResolvedBackend;
+  readonly backup: Omit<Backup, "continuousBackup" | "vaultLock"> & {
+    readonly continuousBackup: boolean;
+    readonly vaultLock: Backup["vaultLock"] & { readonly enabled: boolean };
+  };
 }
+
+/** Continuous backup is worth its cost where the RPO is below an hour. */
+export const CONTINUOUS_BACKUP_BELOW_RPO_SECONDS = 3600;
 
 /** Role of a region: fixed (founding or not) and changing (active or standby). */
 export type RegionRole = "active" | "standby";
@@ -49,6 +57,11 @@ export function resolveConfig(parsed: ParsedConfig): DrConfig {
       port: parsed.database.port ?? (parsed.database.engine === "aurora-postgresql" ? 5432 : 3306),
     },
     backend,
+    backup: {
+      ...parsed.backup,
+      continuousBackup: parsed.backup.continuousBackup ?? parsed.targets.rpoSeconds < CONTINUOUS_BACKUP_BELOW_RPO_SECONDS,
+      vaultLock: { ...parsed.backup.vaultLock, enabled: parsed.backup.vaultLock.enabled ?? parsed.destroyProfile === "protected" },
+    },
   };
 }
 

@@ -250,6 +250,29 @@ export const ConfigSchema = strictObject({
     backupRetentionDays: integer(1, 35)
       .default(7)
       .describe("Automated backup and point-in-time-restore retention in days (1 to 35). Default 7."),
+    preferredBackupWindow: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, { error: () => "must be a UTC window hh24:mi-hh24:mi such as 03:00-04:00" })
+      .default("03:00-04:00")
+      .describe("Daily automated backup window (UTC, at least 30 minutes, not overlapping the maintenance window). Default 03:00-04:00."),
+    preferredMaintenanceWindow: z
+      .string()
+      .regex(/^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/, {
+        error: () => "must be a UTC window ddd:hh24:mi-ddd:hh24:mi such as sun:04:30-sun:05:30",
+      })
+      .default("sun:04:30-sun:05:30")
+      .describe("Weekly maintenance window (UTC, at least 30 minutes). Default sun:04:30-sun:05:30."),
+    performanceInsightsRetentionDays: z
+      .number()
+      .refine((v) => v === 7 || v === 731 || (Number.isInteger(v / 31) && v >= 31 && v <= 713), {
+        error: () => "must be 7, 731, or a multiple of 31 from 31 to 713 (Performance Insights retention periods)",
+      })
+      .default(7)
+      .describe("Performance Insights retention in days: 7 (free tier), a multiple of 31 up to 713, or 731. Default 7."),
+    monitoringIntervalSeconds: z
+      .literal([0, 1, 5, 10, 15, 30, 60], { error: () => "must be one of 0, 1, 5, 10, 15, 30, 60 (enhanced monitoring intervals)" })
+      .default(60)
+      .describe("Enhanced monitoring interval in seconds; 0 turns it off. Default 60."),
     backtrackWindowSeconds: z
       .number()
       .optional()
@@ -338,6 +361,81 @@ export const ConfigSchema = strictObject({
   })
     .prefault({})
     .describe("Where alerts go."),
+  storage: strictObject({
+    transitionToInfrequentAccessDays: integer(30, 3650)
+      .default(30)
+      .describe("Days after which current objects of the application buckets move to STANDARD_IA (S3 requires at least 30). Default 30."),
+    noncurrentVersionExpirationDays: integer(1, 3650)
+      .default(90)
+      .describe("Days that non-current object versions of the application buckets are kept. Default 90."),
+    accessLogExpirationDays: integer(1, 3650)
+      .default(365)
+      .describe("Days that S3 server access logs are kept. Default 365."),
+  })
+    .prefault({})
+    .describe("Application buckets (data and transaction logs) in both regions."),
+  backup: strictObject({
+    hourlyRetentionDays: integer(1, 35)
+      .default(2)
+      .describe("Retention of the hourly recovery points (and their copies) in days. Default 2."),
+    dailyRetentionDays: integer(1, 36_500)
+      .default(35)
+      .describe("Retention of the daily recovery points (and their copies) in days. Default 35."),
+    monthlyRetentionDays: integer(1, 36_500)
+      .default(365)
+      .describe("Retention of the monthly recovery points (and their copies) in days. Default 365."),
+    continuousBackup: z
+      .boolean({ error: () => "must be true or false" })
+      .optional()
+      .describe(
+        "Continuous backup (point-in-time restore) for Aurora and S3 in the hourly rule. Default: on when targets.rpoSeconds is below one hour.",
+      ),
+    vaultLock: strictObject({
+      enabled: z
+        .boolean({ error: () => "must be true or false" })
+        .optional()
+        .describe("Lock the vaults (WORM). Default: on in the protected profile, off in the destroyable profile."),
+      minRetentionDays: integer(1, 36_500)
+        .default(1)
+        .describe("Shortest retention the locked vaults accept; every rule's retention must be at least this. Default 1."),
+      maxRetentionDays: integer(1, 36_500)
+        .default(3650)
+        .describe("Longest retention the locked vaults accept; every rule's retention must be at most this. Default 3650."),
+      changeableForDays: integer(3, 36_500)
+        .optional()
+        .describe(
+          "Grace period before the lock becomes immutable (compliance mode); without it the lock stays in governance mode. Default governance mode.",
+        ),
+    })
+      .prefault({})
+      .describe("AWS Backup vault lock."),
+    airGappedVault: strictObject({
+      enabled: z.boolean({ error: () => "must be true or false" }).default(false).describe("Also copy daily recovery points to a logically air-gapped vault. Default false."),
+      minRetentionDays: integer(7, 36_500).default(7).describe("Minimum retention of the air-gapped vault (at least 7). Default 7."),
+      maxRetentionDays: integer(7, 36_500).default(35).describe("Maximum retention of the air-gapped vault. Default 35."),
+    })
+      .prefault({})
+      .describe("Logically air-gapped vault, for ransomware and corruption recovery: replication copies corruption too."),
+    restoreTesting: strictObject({
+      enabled: z.boolean({ error: () => "must be true or false" }).default(true).describe("Restore the latest recovery points on a schedule and report failures. Default true."),
+      scheduleExpression: z
+        .string()
+        .regex(/^cron\(.+\)$/, { error: () => "must be an AWS cron expression such as cron(0 6 ? * SAT *)" })
+        .default("cron(0 6 ? * SAT *)")
+        .describe("When restore tests run (UTC). Default cron(0 6 ? * SAT *), Saturdays at 06:00."),
+      selectionWindowDays: integer(1, 365).default(7).describe("Restore tests pick recovery points from this many recent days. Default 7."),
+    })
+      .prefault({})
+      .describe("AWS Backup restore testing."),
+    manageRegionSettings: z
+      .boolean({ error: () => "must be true or false" })
+      .default(true)
+      .describe(
+        "Set the account's AWS Backup region settings (opt in Aurora, DynamoDB, S3; DynamoDB advanced features for cross-region copies) in both regions. Turn off where another team owns them. Default true.",
+      ),
+  })
+    .prefault({})
+    .describe("AWS Backup: plans, vaults, copies to the other region, lock, restore tests."),
   backend: z
     .discriminatedUnion("type", [s3Backend, localBackend, cloudBackend], {
       error: () => "must have type s3, local or cloud",

@@ -46,6 +46,24 @@ export function fargateMemoryOptions(cpu: number): number[] {
 /** rds.global_db_rpo accepts 20 seconds and more (Aurora PostgreSQL global database documentation). */
 export const MIN_GLOBAL_DB_RPO_SECONDS = 20;
 
+/** Minutes of the day (0-1439) a "hh:mm-hh:mm" window covers, wrapping past midnight. */
+function windowMinutes(window: string): number[] {
+  const [start, end] = window.split("-").map((t) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5)));
+  const length = (end - start + 1440) % 1440;
+  return Array.from({ length }, (_, i) => (start + i) % 1440);
+}
+
+const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/** Minutes of the week a "ddd:hh:mm-ddd:hh:mm" window covers (Monday 00:00 = 0). */
+function maintenanceMinutes(window: string): number[] {
+  const toMinute = (t: string) => DAYS.indexOf(t.slice(0, 3)) * 1440 + Number(t.slice(4, 6)) * 60 + Number(t.slice(7, 9));
+  const [start, end] = window.split("-").map(toMinute);
+  const week = 7 * 1440;
+  const length = (end - start + week) % week;
+  return Array.from({ length }, (_, i) => (start + i) % week);
+}
+
 export function validateSemantics(config: DrConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const add = (path: string, value: unknown, message: string) => problems.push({ path, value, message });
@@ -183,6 +201,60 @@ export function validateSemantics(config: DrConfig): ConfigProblem[] {
         `is below ${MIN_GLOBAL_DB_RPO_SECONDS} s, the smallest value rds.global_db_rpo accepts (database.rpoEnforcement is ` +
           `"database", the default on aurora-postgresql); raise the target to at least ${MIN_GLOBAL_DB_RPO_SECONDS} or set ` +
           `database.rpoEnforcement to "alarm"`,
+      );
+    }
+  }
+
+  const backupMinutes = windowMinutes(db.preferredBackupWindow);
+  if (backupMinutes.length < 30) {
+    add("database.preferredBackupWindow", db.preferredBackupWindow, "must last at least 30 minutes (RDS backup windows)");
+  }
+  const maintenance = maintenanceMinutes(db.preferredMaintenanceWindow);
+  if (maintenance.length < 30) {
+    add("database.preferredMaintenanceWindow", db.preferredMaintenanceWindow, "must last at least 30 minutes (RDS maintenance windows)");
+  }
+  const maintenanceSet = new Set(maintenance);
+  const overlaps = backupMinutes.some((b) => [0, 1, 2, 3, 4, 5, 6].some((d) => maintenanceSet.has(b + d * 1440)));
+  if (overlaps) {
+    add(
+      "database.preferredBackupWindow",
+      db.preferredBackupWindow,
+      `overlaps database.preferredMaintenanceWindow (${db.preferredMaintenanceWindow}); RDS refuses overlapping windows`,
+    );
+  }
+
+  const backup = config.backup;
+  const retentions: [string, number][] = [
+    ["backup.hourlyRetentionDays", backup.hourlyRetentionDays],
+    ["backup.dailyRetentionDays", backup.dailyRetentionDays],
+    ["backup.monthlyRetentionDays", backup.monthlyRetentionDays],
+  ];
+  if (backup.vaultLock.enabled) {
+    const { minRetentionDays: min, maxRetentionDays: max } = backup.vaultLock;
+    if (min > max) {
+      add("backup.vaultLock.minRetentionDays", min, `is above backup.vaultLock.maxRetentionDays (${max}); the lock's minimum must not exceed its maximum`);
+    } else {
+      for (const [path, days] of retentions) {
+        if (days < min || days > max) {
+          add(
+            path,
+            days,
+            `is outside the vault lock's bounds: recovery points and their copies in the other region's locked vault must be kept ` +
+              `${min} to ${max} days (backup.vaultLock.minRetentionDays, maxRetentionDays)`,
+          );
+        }
+      }
+    }
+  }
+  if (backup.airGappedVault.enabled) {
+    const { minRetentionDays: min, maxRetentionDays: max } = backup.airGappedVault;
+    if (min > max) {
+      add("backup.airGappedVault.minRetentionDays", min, `is above backup.airGappedVault.maxRetentionDays (${max})`);
+    } else if (backup.dailyRetentionDays < min || backup.dailyRetentionDays > max) {
+      add(
+        "backup.dailyRetentionDays",
+        backup.dailyRetentionDays,
+        `is outside the air-gapped vault's bounds (${min} to ${max} days): the daily copies are kept there for the same time`,
       );
     }
   }

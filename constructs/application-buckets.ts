@@ -1,0 +1,81 @@
+/**
+ * The application's buckets in one region: application data and transaction
+ * logs/documents (versioned, SSE-KMS with the region's data key and bucket
+ * keys, TLS only, public access blocked, lifecycle from configuration, server
+ * access logging), and the access-log bucket they log to. The access-log
+ * bucket uses SSE-S3: S3 server access logging does not deliver to buckets
+ * whose default encryption is SSE-KMS (the documented exception).
+ */
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { AwsRegion } from "../lib/aws-regions";
+import { Naming } from "../lib/naming";
+import { AccountContext } from "./account-context";
+import { SecureBucket } from "./secure-bucket";
+
+export const REPLICATED_BUCKET_PURPOSES = ["appdata", "txlogs"] as const;
+export type ReplicatedBucketPurpose = (typeof REPLICATED_BUCKET_PURPOSES)[number];
+
+export interface ApplicationBucketsProps {
+  readonly provider: AwsProvider;
+  readonly account: AccountContext;
+  readonly naming: Naming;
+  readonly region: AwsRegion;
+  /** ARN of the region's data key. */
+  readonly dataKeyArn: string;
+  readonly transitionToInfrequentAccessDays: number;
+  readonly noncurrentVersionExpirationDays: number;
+  readonly accessLogExpirationDays: number;
+  /**
+   * Buckets can be destroyed with their objects (destroyable profile); otherwise prevent_destroy.
+   * @default false
+   */
+  readonly destroyable?: boolean;
+}
+
+export class ApplicationBuckets extends Construct {
+  readonly accessLogs: SecureBucket;
+  readonly buckets: Record<ReplicatedBucketPurpose, SecureBucket>;
+
+  constructor(scope: Construct, id: string, props: ApplicationBucketsProps) {
+    super(scope, id);
+    const { provider, naming, region, account } = props;
+    const destroyable = props.destroyable ?? false;
+    const accessLogName = naming.name("s3Bucket", "s3logs", region);
+    const sourceArns = REPLICATED_BUCKET_PURPOSES.map((p) => `arn:${account.partition}:s3:::${naming.name("s3Bucket", p, region)}`);
+    this.accessLogs = new SecureBucket(this, "access-logs", {
+      provider,
+      bucketName: accessLogName,
+      kmsKeyArn: undefined,
+      noncurrentVersionExpirationDays: 7,
+      expirationDays: props.accessLogExpirationDays,
+      forceDestroy: destroyable,
+      preventDestroy: !destroyable,
+      extraPolicyStatements: [
+        {
+          sid: "S3ServerAccessLogsFromThisAccountsBuckets",
+          effect: "Allow",
+          principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
+          actions: ["s3:PutObject"],
+          resources: [`arn:${account.partition}:s3:::${accessLogName}/*`],
+          condition: [
+            { test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] },
+            { test: "ArnLike", variable: "aws:SourceArn", values: sourceArns },
+          ],
+        },
+      ],
+    });
+    const bucket = (purpose: ReplicatedBucketPurpose) =>
+      new SecureBucket(this, purpose, {
+        provider,
+        bucketName: naming.name("s3Bucket", purpose, region),
+        kmsKeyArn: props.dataKeyArn,
+        noncurrentVersionExpirationDays: props.noncurrentVersionExpirationDays,
+        transitionToInfrequentAccessDays: props.transitionToInfrequentAccessDays,
+        accessLogBucket: this.accessLogs.bucket.id,
+        forceDestroy: destroyable,
+        preventDestroy: !destroyable,
+      });
+    this.buckets = { appdata: bucket("appdata"), txlogs: bucket("txlogs") };
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * A DynamoDB global table: the table in the founding region (on-demand,
+ * point-in-time recovery, streams as global tables require, TTL, the region's
+ * data key, deletion protection by profile). Its replica in the other region is
+ * a separate resource in that region's stack (GlobalTableReplica), so the
+ * founding stack never needs the other region's key and the layout stays acyclic.
+ *
+ * Global tables resolve concurrent writes to the same item last-writer-wins.
+ */
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { DynamodbTableReplicaA } from "@cdktf/provider-aws/lib/dynamodb-table-replica";
+
+export interface GlobalTableProps {
+  readonly provider: AwsProvider;
+  readonly tableName: string;
+  /** Partition key attribute (string). */
+  readonly partitionKey: string;
+  /** TTL attribute (epoch seconds). */
+  readonly ttlAttribute: string;
+  /** ARN of the founding region's data key. */
+  readonly kmsKeyArn: string;
+  /**
+   * Deletion protection and prevent_destroy (protected profile).
+   * @default false
+   */
+  readonly protect?: boolean;
+}
+
+export class GlobalTable extends Construct {
+  readonly table: DynamodbTable;
+
+  constructor(scope: Construct, id: string, props: GlobalTableProps) {
+    super(scope, id);
+    this.table = new DynamodbTable(this, "table", {
+      provider: props.provider,
+      name: props.tableName,
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: props.partitionKey,
+      attribute: [{ name: props.partitionKey, type: "S" }],
+      ttl: { attributeName: props.ttlAttribute, enabled: true },
+      streamEnabled: true,
+      streamViewType: "NEW_AND_OLD_IMAGES",
+      pointInTimeRecovery: { enabled: true },
+      serverSideEncryption: { enabled: true, kmsKeyArn: props.kmsKeyArn },
+      deletionProtectionEnabled: props.protect ?? false,
+      // The replica is managed by aws_dynamodb_table_replica in the other region's stack.
+      lifecycle: { ignoreChanges: ["replica"], preventDestroy: props.protect ?? false },
+    });
+  }
+}
+
+export interface GlobalTableReplicaProps {
+  readonly provider: AwsProvider;
+  /** ARN of the table in the founding region, built from its name. */
+  readonly globalTableArn: string;
+  /** ARN of this region's data key. */
+  readonly kmsKeyArn: string;
+  /**
+   * Deletion protection and prevent_destroy (protected profile).
+   * @default false
+   */
+  readonly protect?: boolean;
+}
+
+export class GlobalTableReplica extends Construct {
+  readonly replica: DynamodbTableReplicaA;
+
+  constructor(scope: Construct, id: string, props: GlobalTableReplicaProps) {
+    super(scope, id);
+    this.replica = new DynamodbTableReplicaA(this, "replica", {
+      provider: props.provider,
+      globalTableArn: props.globalTableArn,
+      kmsKeyArn: props.kmsKeyArn,
+      pointInTimeRecovery: true,
+      deletionProtectionEnabled: props.protect ?? false,
+      lifecycle: { preventDestroy: props.protect ?? false },
+    });
+  }
+}
