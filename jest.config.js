@@ -6,4 +6,6 @@ module.exports = {
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.jest.json" }] },
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.js"],
   testTimeout: 120000,
+  // Two cores: suites are dominated by synthesis, which is CPU-bound and independent per suite.
+  maxWorkers: 2,
 };

@@ -171,6 +171,13 @@ export const NAME_RULES = {
     allowed: "letters, digits, '.', '-' and '_'",
     regional: false,
   },
+  gateAlarm: {
+    label: "CloudWatch alarm name",
+    maxLength: 255,
+    pattern: /^[a-zA-Z0-9_.-]+$/,
+    allowed: "letters, digits, '.', '-' and '_'",
+    regional: true,
+  },
   dashboard: {
     label: "CloudWatch dashboard name",
     maxLength: 255,
@@ -271,7 +278,8 @@ export const NAME_PURPOSES = {
   eventRule: ["health-monitor-schedule", "backup-job-failed", "copy-job-failed", "restore-job-failed"],
   eventBus: ["events"],
   globalEndpoint: ["events"],
-  alarm: ["rpo-guard"],
+  alarm: ["rpo-guard", "canary-pri", "canary-sec", "canary-gbl"],
+  gateAlarm: ["gate"],
   dashboard: ["dr", "dr-overview"],
   wafWebAcl: ["app"],
   cloudTrail: ["audit"],
@@ -279,7 +287,7 @@ export const NAME_PURPOSES = {
   ecs: ["app"],
   securityGroup: ["alb", "tasks", "db", "failover", "endpoints"],
   secret: ["db-master"],
-  generic: ["vpc", "igw", "nat", "public", "private", "isolated", "peering", "flow-logs"],
+  generic: ["vpc", "igw", "nat", "public", "private", "isolated", "peering", "flow-logs", "app-cpu", "app-requests"],
 } as const satisfies { [K in NameKind]: readonly string[] };
 
 export type NamePurpose<K extends NameKind> = (typeof NAME_PURPOSES)[K][number];

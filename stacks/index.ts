@@ -4,10 +4,12 @@
  */
 import { App } from "cdktf";
 import { DrConfig } from "../lib/config/model";
+import { AppStack } from "./app-stack";
 import { BaseStack } from "./base-stack";
 import { BootstrapStack } from "./bootstrap-stack";
 import { CrossRegionStack } from "./cross-region-stack";
 import { DataStack } from "./data-stack";
+import { DnsStack } from "./dns-stack";
 import { OpsStack } from "./ops-stack";
 import { DrStack } from "./dr-stack";
 import { StackPlan, planStacks, stackIds } from "./layout";
@@ -29,9 +31,9 @@ function createStack(app: App, config: DrConfig, plan: StackPlan, built: Readonl
     case "ops":
       return new OpsStack(app, { config, plan, base: baseOf() });
     case "app":
+      return new AppStack(app, { config, plan, base: baseOf() });
     case "dns":
-      // Layers whose constructs arrive with their issues; the stack, backend and providers exist now.
-      return new DrStack(app, { config, plan });
+      return new DnsStack(app, { config, plan });
   }
 }
 

@@ -111,6 +111,8 @@ export function planStacks(config: DrConfig): StackPlan[] {
     layer: "dns",
     homeRegion: secondary,
     stateRegion: secondary,
+    // The primary region's load balancer is looked up there by name; the global endpoint (when configured) lives there.
+    aliasRegions: [primary],
     global: true,
     dependsOn: [
       ...(createsHostedZone(config) ? [stackIds.zone] : []),

@@ -199,6 +199,13 @@ export const KEY_EXCEPTIONS: readonly KeyException[] = [
       "S3 server-access-log target bucket of the data buckets: S3 log delivery supports only SSE-S3 default encryption " +
       "on target buckets (SSE-KMS is not supported), so it cannot use the region's data key",
   },
+  {
+    stack: "app-{region}",
+    resource: "app-{region}/load-balancer/access-logs/bucket",
+    reason:
+      "Application Load Balancer access-log bucket: ALB log delivery supports only SSE-S3 (AES256) on the target bucket, " +
+      "the documented exception to customer-managed keys",
+  },
 ];
 
 interface KeySlot {

@@ -1,4 +1,5 @@
 /** Synthesis helpers: in-process into a temporary directory, or the real app command in a child process. */
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -12,12 +13,49 @@ export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `dr-${prefix}-`));
 }
 
-/** Synthesizes a configuration in this process and reads the result back as parsed JSON. */
+/** Every file synthesis depends on, by content: the cache key's half that is not the configuration. */
+let sourceFingerprint: string | undefined;
+function fingerprintOfSources(): string {
+  if (sourceFingerprint) return sourceFingerprint;
+  const hash = crypto.createHash("sha256");
+  const walk = (dir: string) => {
+    if (!fs.existsSync(dir)) return;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else {
+        hash.update(path.relative(PROJECT_ROOT, full));
+        hash.update(fs.readFileSync(full));
+      }
+    }
+  };
+  for (const dir of ["lib", "stacks", "constructs", "lambda", "canary"]) walk(path.join(PROJECT_ROOT, dir));
+  hash.update(fs.readFileSync(path.join(PROJECT_ROOT, "package-lock.json")));
+  sourceFingerprint = hash.digest("hex");
+  return sourceFingerprint;
+}
+
+const CACHE_DIR = path.join(os.tmpdir(), "dr-synth-cache");
+
+/**
+ * Synthesizes a configuration in this process and reads the result back as
+ * parsed JSON. Results are cached on disk by the configuration and the content
+ * of every source file, so suites that synthesize the same configuration share
+ * one synthesis, and any change to the code or the configuration misses the cache.
+ */
 export function synthConfig(config: DrConfig): SynthesizedApp {
+  const key = crypto.createHash("sha256").update(fingerprintOfSources()).update(JSON.stringify(config)).digest("hex");
+  const cached = path.join(CACHE_DIR, `${key}.json`);
+  if (fs.existsSync(cached)) return JSON.parse(fs.readFileSync(cached, "utf8"));
   const dir = tempDir("synth");
   try {
     synthesizeInto(config, path.join(dir, "out"));
-    return readSynthesizedApp(path.join(dir, "out"));
+    const app = readSynthesizedApp(path.join(dir, "out"));
+    fs.mkdirSync(CACHE_DIR, { recursive: true });
+    const partial = `${cached}.${process.pid}.tmp`;
+    fs.writeFileSync(partial, JSON.stringify(app));
+    fs.renameSync(partial, cached);
+    return app;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -310,9 +310,53 @@ export const ConfigSchema = strictObject({
     healthCheckPath: z
       .string()
       .regex(/^\/[A-Za-z0-9._~\/-]*$/, { error: () => "must be an absolute URL path such as /health" })
-      .max(1024)
-      .default("/health")
-      .describe("HTTP path that the load balancer, Route 53 and the health monitor probe. Default /health."),
+      .max(255)
+      .default("/")
+      .describe(
+        "HTTP path that the load balancer, Route 53, the canaries and the health monitor probe; it must answer 200. " +
+          "Default / (what the placeholder image answers); set your service's health endpoint.",
+      ),
+    imageTag: z
+      .string()
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: () => "must be an image tag such as 1.4.2 or 2026-11-22.1" })
+      .optional()
+      .describe(
+        "Tag of the image in the project's own ECR repository of each region. When set, each region runs the image from " +
+          "its own repository (it survives the loss of the other region); when absent, service.image is used. Default: absent.",
+      ),
+    environment: z
+      .record(
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, { error: () => "variable names must be letters, digits and _, not starting with a digit" }),
+        z.string().max(4096),
+      )
+      .default({})
+      .describe("Plain environment variables of the container; never secrets (those come from Secrets Manager and SSM). Default none."),
+    readOnlyRootFilesystem: z
+      .boolean({ error: () => "must be true or false" })
+      .default(true)
+      .describe("Run the container with a read-only root file system; writablePaths get scratch volumes. Default true."),
+    writablePaths: z
+      .array(z.string().regex(/^\/[A-Za-z0-9._\/-]+$/, { error: () => "must be absolute paths" }))
+      .max(10)
+      .default(["/tmp", "/var/cache/nginx", "/var/run"])
+      .describe("Paths that stay writable (scratch volumes) under a read-only root. Default /tmp, /var/cache/nginx, /var/run."),
+    xraySidecar: z
+      .boolean({ error: () => "must be true or false" })
+      .default(false)
+      .describe("Run the AWS X-Ray daemon as a sidecar so the application can send traces. Default false."),
+    cpuTargetPercent: integer(10, 90)
+      .default(60)
+      .describe("Target average CPU utilization of target-tracking scaling. Default 60."),
+    requestsPerTarget: integer(1, 100_000)
+      .default(1000)
+      .describe("Target ALB requests per task per minute of target-tracking scaling. Default 1000."),
+    ecrReplication: z
+      .boolean({ error: () => "must be true or false" })
+      .default(true)
+      .describe(
+        "Replicate each region's ECR registry to the other. One replication configuration exists per registry: turn this " +
+          "off where the account already replicates its registry. Default true.",
+      ),
     capacity: strictObject({
       active: capacityRange({ min: 2, max: 10 }, "active"),
       standby: capacityRange({ min: 1, max: 10 }, "standby"),
@@ -342,7 +386,42 @@ export const ConfigSchema = strictObject({
     routing: oneOf(["failover", "weighted"] as const)
       .default("failover")
       .describe("Route 53 routing: failover (PRIMARY/SECONDARY) or weighted (all traffic to the active region). Default failover."),
+    healthCheckRegions: z
+      .array(oneOf(["us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1"] as const))
+      .min(3, { error: () => "must name at least 3 Route 53 health checker regions" })
+      .default(["us-east-1", "us-west-2", "eu-west-1"])
+      .describe("Route 53 health checker regions (at least 3). Default us-east-1, us-west-2, eu-west-1."),
   }).describe("DNS and traffic routing."),
+  waf: strictObject({
+    enabled: z.boolean({ error: () => "must be true or false" }).default(false).describe("Protect both load balancers with AWS WAF. Default false."),
+    rateLimitPer5Minutes: integer(10, 2_000_000_000)
+      .default(2000)
+      .describe("Requests one client IP may send in any 5-minute window before WAF blocks it. Default 2000."),
+  })
+    .prefault({})
+    .describe("AWS WAF web ACL with the AWS managed common and known-bad-inputs rule groups and a rate limit."),
+  canaries: strictObject({
+    enabled: z.boolean({ error: () => "must be true or false" }).default(true).describe("Run Synthetics canaries in both regions. Default true."),
+    intervalMinutes: integer(1, 60).default(5).describe("Minutes between canary runs. Default 5."),
+    runtimeVersion: z
+      .string()
+      .regex(/^syn-nodejs-puppeteer-\d+\.\d+$/, { error: () => "must be a Node.js Synthetics runtime such as syn-nodejs-puppeteer-13.1" })
+      .default("syn-nodejs-puppeteer-13.1")
+      .describe("Synthetics runtime of the canaries. Default syn-nodejs-puppeteer-13.1."),
+  })
+    .prefault({})
+    .describe("CloudWatch Synthetics canaries probing both regional endpoints and the global name from each region."),
+  events: strictObject({
+    globalEndpoint: z
+      .boolean({ error: () => "must be true or false" })
+      .default(false)
+      .describe(
+        "Create an EventBridge global endpoint over the two regions' application buses (producers must sign with SigV4a; " +
+          "consumers in the DR region must be idempotent). Default false.",
+      ),
+  })
+    .prefault({})
+    .describe("EventBridge application buses."),
   alerts: strictObject({
     emails: z
       .array(z.email({ error: () => "must be an e-mail address" }))

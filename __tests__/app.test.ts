@@ -1,0 +1,357 @@
+import { SynthesizedApp, TerraformJson } from "../lib/layout-check";
+import { GATE_METRIC_NAME, GATE_METRIC_NAMESPACE, gateDimensionMap } from "../lambda/shared/gate";
+import { canaryZip } from "../constructs/canaries";
+import { TLS_POLICY } from "../constructs/load-balancer";
+import { route53FailureThreshold, targetGroupHealthCheck } from "../lib/timings";
+import { configVariant } from "./support/config";
+import { synthConfig } from "./support/synth";
+
+const all = (stack: TerraformJson, type: string): any[] => Object.values(stack.resource?.[type] ?? {});
+const one = (stack: TerraformJson, type: string): any => {
+  const found = all(stack, type);
+  if (found.length !== 1) throw new Error(`Expected one ${type}, found ${found.length}`);
+  return found[0];
+};
+
+describe("Fargate service", () => {
+  let variantC: SynthesizedApp;
+  beforeAll(() => {
+    variantC = synthConfig(configVariant("variant-c"));
+  });
+
+  test("both regions run the same task definition, except for region-specific values", () => {
+    const normalized = (region: string) =>
+      one(variantC.stacks[`app-${region}`], "aws_ecs_task_definition").container_definitions.replace(new RegExp(region, "g"), "<region>");
+    expect(normalized("us-east-1")).toBe(normalized("us-east-2"));
+    const [app] = JSON.parse(one(variantC.stacks["app-us-east-1"], "aws_ecs_task_definition").container_definitions);
+    expect(app).toMatchObject({ name: "app", readonlyRootFilesystem: true, portMappings: [{ containerPort: 80, protocol: "tcp" }] });
+  });
+
+  test("secrets are injected from Secrets Manager and SSM, never as plain environment values", () => {
+    const [app] = JSON.parse(one(variantC.stacks["app-us-east-2"], "aws_ecs_task_definition").container_definitions);
+    expect(app.secrets.map((s: any) => s.name).sort()).toEqual(["DATABASE_CREDENTIALS", "DATABASE_WRITER_ENDPOINT", "TXLOGS_BUCKET", "TXMETA_TABLE"]);
+    expect(app.secrets.find((s: any) => s.name === "DATABASE_CREDENTIALS").valueFrom).toBe("txdr-db-master-varc");
+    expect(app.secrets.find((s: any) => s.name === "DATABASE_WRITER_ENDPOINT").valueFrom).toMatch(/:ssm:us-east-2:.*:parameter\/txdr\/varc\/database-writer-endpoint$/);
+    expect(app.environment).toEqual([]);
+  });
+
+  test("the service runs in the private subnets without public IPs, with the circuit breaker and rollback, and ignores desired_count drift", () => {
+    const service = one(variantC.stacks["app-us-east-1"], "aws_ecs_service");
+    expect(service).toMatchObject({
+      launch_type: "FARGATE",
+      deployment_circuit_breaker: { enable: true, rollback: true },
+      network_configuration: { assign_public_ip: false, security_groups: [expect.stringContaining("security-groups_tasks_")] },
+      lifecycle: { ignore_changes: ["desired_count"] },
+    });
+    expect(service.network_configuration.subnets).toHaveLength(3);
+    expect(service.load_balancer).toEqual([expect.objectContaining({ container_name: "app", container_port: 80 })]);
+  });
+
+  test.each([
+    ["us-east-1", { "us-east-1": [10, 50], "us-east-2": [2, 50] }],
+    ["us-east-2", { "us-east-1": [2, 50], "us-east-2": [10, 50] }],
+  ])("GIVEN variant C with %s active THEN the scalable targets are active 10-50 and standby 2-50", (active, expected) => {
+    const app = active === "us-east-1" ? variantC : synthConfig(configVariant("variant-c", { regions: { active } }));
+    for (const [region, [min, max]] of Object.entries(expected)) {
+      expect(one(app.stacks[`app-${region}`], "aws_appautoscaling_target")).toMatchObject({
+        min_capacity: min,
+        max_capacity: max,
+        resource_id: "service/txdr-app-varc/txdr-app-varc",
+        scalable_dimension: "ecs:service:DesiredCount",
+      });
+    }
+  });
+
+  test("target tracking on CPU and on ALB requests per target", () => {
+    const policies = all(variantC.stacks["app-us-east-1"], "aws_appautoscaling_policy");
+    const metrics = policies.map((p) => p.target_tracking_scaling_policy_configuration.predefined_metric_specification.predefined_metric_type).sort();
+    expect(metrics).toEqual(["ALBRequestCountPerTarget", "ECSServiceAverageCPUUtilization"]);
+    const requests = policies.find((p) => p.name === "txdr-app-requests-varc");
+    expect(requests.target_tracking_scaling_policy_configuration).toMatchObject({
+      target_value: 1000,
+      predefined_metric_specification: { resource_label: expect.stringMatching(/aws_lb\..*\.arn_suffix\}\/\$\{aws_lb_target_group\..*\.arn_suffix/) },
+    });
+  });
+
+  test("the task role reaches only this region's tables, buckets and parameters", () => {
+    const stack = variantC.stacks["app-us-east-2"];
+    const statements = Object.values<any>(stack.data.aws_iam_policy_document).flatMap((d) => d.statement);
+    const tables = statements.find((s) => s.sid === "TransactionTables");
+    expect(tables.resources).toEqual([
+      expect.stringMatching(/:dynamodb:us-east-2:.*:table\/txdr-sessions-varc$/),
+      expect.stringMatching(/:dynamodb:us-east-2:.*:table\/txdr-txmeta-varc$/),
+    ]);
+    expect(statements.find((s) => s.sid === "TransactionObjects").resources).toEqual([
+      expect.stringMatching(/:s3:::txdr-appdata-use2-varc\/\*$/),
+      expect.stringMatching(/:s3:::txdr-txlogs-use2-varc\/\*$/),
+    ]);
+  });
+
+  test("GIVEN an image tag THEN each region pulls from its own repository and may read only it", () => {
+    const app = synthConfig(configVariant("variant-c", { service: { imageTag: "1.4.2" } }));
+    for (const region of ["us-east-1", "us-east-2"]) {
+      const [container] = JSON.parse(one(app.stacks[`app-${region}`], "aws_ecs_task_definition").container_definitions);
+      expect(container.image).toMatch(/^\$\{aws_ecr_repository\..*\.repository_url\}:1\.4\.2$/);
+    }
+  });
+});
+
+describe("container registries", () => {
+  test("each region has an immutable, scanned, KMS-encrypted repository, replicated to the other region", () => {
+    const app = synthConfig(configVariant("prod"));
+    for (const [region, peer] of [
+      ["us-east-1", "us-east-2"],
+      ["us-east-2", "us-east-1"],
+    ]) {
+      const stack = app.stacks[`app-${region}`];
+      expect(one(stack, "aws_ecr_repository")).toMatchObject({
+        name: "txdr-app-prd",
+        image_tag_mutability: "IMMUTABLE",
+        image_scanning_configuration: { scan_on_push: true },
+        encryption_configuration: [{ encryption_type: "KMS", kms_key: expect.stringContaining("keys_data_") }],
+        force_delete: false,
+      });
+      const rule = one(stack, "aws_ecr_replication_configuration").replication_configuration.rule[0];
+      expect(rule.destination[0].region).toBe(peer);
+      expect(rule.repository_filter).toEqual([{ filter: "txdr-app-prd", filter_type: "PREFIX_MATCH" }]);
+    }
+  });
+
+  test("GIVEN registry replication off THEN no replication configuration replaces the account's own", () => {
+    const app = synthConfig(configVariant("prod", { service: { ecrReplication: false } }));
+    expect(all(app.stacks["app-us-east-1"], "aws_ecr_replication_configuration")).toEqual([]);
+  });
+});
+
+describe("load balancer", () => {
+  let prod: SynthesizedApp;
+  beforeAll(() => {
+    prod = synthConfig(configVariant("prod"));
+  });
+
+  test("HTTPS with the TLS 1.2/1.3 policy and the validated certificate; HTTP only redirects", () => {
+    const listeners = all(prod.stacks["app-us-east-1"], "aws_lb_listener");
+    const https = listeners.find((l) => l.port === 443);
+    expect(https).toMatchObject({ protocol: "HTTPS", ssl_policy: TLS_POLICY, certificate_arn: expect.stringContaining("aws_acm_certificate_validation.") });
+    expect(TLS_POLICY).toBe("ELBSecurityPolicy-TLS13-1-2-2021-06");
+    const http = listeners.find((l) => l.port === 80);
+    expect(http.default_action).toEqual([{ type: "redirect", redirect: { port: "443", protocol: "HTTPS", status_code: "HTTP_301" } }]);
+  });
+
+  test("the load balancer drops invalid headers, is deletion-protected in prod and logs to an SSE-S3 bucket", () => {
+    const stack = prod.stacks["app-us-east-1"];
+    expect(one(stack, "aws_lb")).toMatchObject({
+      name: "txdr-app-prd",
+      internal: false,
+      drop_invalid_header_fields: true,
+      enable_deletion_protection: true,
+      access_logs: { enabled: true },
+    });
+    const encryption = all(stack, "aws_s3_bucket_server_side_encryption_configuration").map((e) => e.rule[0].apply_server_side_encryption_by_default.sse_algorithm);
+    expect(encryption).toContain("AES256");
+    const statements = Object.values<any>(stack.data.aws_iam_policy_document).flatMap((d) => d.statement);
+    const delivery = statements.find((s) => s.sid === "AlbLogDelivery");
+    expect(delivery.principals[0].identifiers[0]).toContain("data.aws_elb_service_account.");
+  });
+
+  test.each([
+    [900, { interval: 22, timeout: 5, healthy_threshold: 2, unhealthy_threshold: 2 }],
+    [300, { interval: 7, timeout: 5, healthy_threshold: 2, unhealthy_threshold: 2 }],
+    [14400, { interval: 30, timeout: 5, healthy_threshold: 3, unhealthy_threshold: 2 }],
+  ])("GIVEN an RTO of %i s THEN the target group health check is tuned to %j", (rto, expected) => {
+    const app = synthConfig(configVariant("dev", { targets: { rtoSeconds: rto } }));
+    expect(one(app.stacks["app-us-east-1"], "aws_lb_target_group").health_check).toMatchObject({ ...expected, path: "/", matcher: "200" });
+    const timing = targetGroupHealthCheck(rto);
+    expect(timing.timeoutSeconds).toBeLessThan(timing.intervalSeconds);
+  });
+
+  test("both regions' certificates write the shared validation record with allow_overwrite", () => {
+    for (const region of ["us-east-1", "us-east-2"]) {
+      const stack = prod.stacks[`app-${region}`];
+      const certificate = one(stack, "aws_acm_certificate");
+      expect(certificate).toMatchObject({ domain_name: "api.prod.dr.example.com", validation_method: "DNS" });
+      expect(certificate.subject_alternative_names).toEqual([`api-${region === "us-east-1" ? "use1" : "use2"}.prod.dr.example.com`]);
+      expect(one(stack, "aws_route53_record")).toMatchObject({ allow_overwrite: true, ttl: 300 });
+    }
+  });
+});
+
+describe("WAF", () => {
+  test("prod protects both load balancers with the managed common and known-bad-inputs groups and a rate limit (override JSON)", () => {
+    const prod = synthConfig(configVariant("prod"));
+    for (const region of ["us-east-1", "us-east-2"]) {
+      const stack = prod.stacks[`app-${region}`];
+      const acl = one(stack, "aws_wafv2_web_acl");
+      expect(acl.scope).toBe("REGIONAL");
+      expect(acl.rule.map((r: any) => r.name)).toEqual(["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "RateLimitPerIp"]);
+      expect(acl.rule[0].statement).toEqual([{ managed_rule_group_statement: [{ name: "AWSManagedRulesCommonRuleSet", vendor_name: "AWS" }] }]);
+      expect(acl.rule[0].override_action).toEqual([{ none: [{}] }]);
+      expect(acl.rule[2]).toMatchObject({
+        action: [{ block: [{}] }],
+        statement: [{ rate_based_statement: [{ limit: 2000, aggregate_key_type: "IP", evaluation_window_sec: 300 }] }],
+      });
+      expect(one(stack, "aws_wafv2_web_acl_association").resource_arn).toContain("aws_lb.");
+      expect(one(stack, "aws_wafv2_web_acl_logging_configuration").log_destination_configs).toHaveLength(1);
+      expect(all(stack, "aws_cloudwatch_log_group").map((g) => g.name)).toContain("aws-waf-logs-txdr-prd");
+    }
+  });
+
+  test("dev runs without WAF, by configuration", () => {
+    const dev = synthConfig(configVariant("dev"));
+    expect(all(dev.stacks["app-us-east-1"], "aws_wafv2_web_acl")).toEqual([]);
+  });
+});
+
+describe("Route 53", () => {
+  let prod: SynthesizedApp;
+  beforeAll(() => {
+    prod = synthConfig(configVariant("prod"));
+  });
+
+  test.each([
+    [900, 5],
+    [300, 2],
+    [14400, 10],
+  ])("GIVEN an RTO of %i s THEN the endpoint checks use 10 s intervals and a failure threshold of %i", (rto, threshold) => {
+    const app = synthConfig(configVariant("dev", { targets: { rtoSeconds: rto } }));
+    const checks = all(app.stacks.dns, "aws_route53_health_check").filter((c) => c.type === "HTTPS");
+    expect(checks).toHaveLength(2);
+    for (const check of checks) expect(check).toMatchObject({ request_interval: 10, failure_threshold: threshold, port: 443, resource_path: "/" });
+    expect(route53FailureThreshold(rto)).toBe(threshold);
+  });
+
+  test("each region's endpoint check probes its own name from at least three checker regions", () => {
+    const checks = all(prod.stacks.dns, "aws_route53_health_check").filter((c) => c.type === "HTTPS");
+    expect(checks.map((c) => c.fqdn).sort()).toEqual(["api-use1.prod.dr.example.com", "api-use2.prod.dr.example.com"]);
+    for (const check of checks) expect(check.regions.length).toBeGreaterThanOrEqual(3);
+  });
+
+  test("failover routing: the active region's record is PRIMARY and the standby's SECONDARY, each gated by its calculated check", () => {
+    const records = all(prod.stacks.dns, "aws_route53_record").filter((r) => r.name === "api.prod.dr.example.com");
+    expect(records.map((r) => [r.set_identifier, r.failover_routing_policy.type]).sort()).toEqual([
+      ["us-east-1", "PRIMARY"],
+      ["us-east-2", "SECONDARY"],
+    ]);
+    for (const record of records) {
+      expect(record.health_check_id).toContain("aws_route53_health_check.failover_region-");
+      expect(record.alias.evaluate_target_health).toBe(true);
+    }
+    const swapped = synthConfig(configVariant("prod", { regions: { active: "us-east-2" } }));
+    const swappedRecords = all(swapped.stacks.dns, "aws_route53_record").filter((r) => r.name === "api.prod.dr.example.com");
+    expect(swappedRecords.map((r) => [r.set_identifier, r.failover_routing_policy.type]).sort()).toEqual([
+      ["us-east-1", "SECONDARY"],
+      ["us-east-2", "PRIMARY"],
+    ]);
+  });
+
+  test("weighted routing (variant D) puts all weight on the active region", () => {
+    const app = synthConfig(configVariant("variant-d"));
+    const records = all(app.stacks.dns, "aws_route53_record").filter((r) => r.set_identifier);
+    expect(records.map((r) => [r.set_identifier, r.weighted_routing_policy.weight]).sort()).toEqual([
+      ["us-east-1", 100],
+      ["us-west-2", 0],
+    ]);
+    expect(records.every((r) => r.failover_routing_policy === undefined)).toBe(true);
+  });
+
+  test("the calculated check needs both the endpoint and the gate", () => {
+    const calculated = all(prod.stacks.dns, "aws_route53_health_check").filter((c) => c.type === "CALCULATED");
+    expect(calculated).toHaveLength(2);
+    for (const check of calculated) {
+      expect(check.child_health_threshold).toBe(2);
+      expect(check.child_healthchecks).toEqual([expect.stringContaining("failover_endpoint-"), expect.stringContaining("failover_gate-")]);
+    }
+  });
+
+  test("the gate: the alarm behind each region's gate check lives in the other region and watches exactly the metric the failover code publishes", () => {
+    const gateChecks = all(prod.stacks.dns, "aws_route53_health_check").filter((c) => c.type === "CLOUDWATCH_METRIC");
+    expect(gateChecks.map((c) => [c.cloudwatch_alarm_name, c.cloudwatch_alarm_region]).sort()).toEqual([
+      ["txdr-gate-use1-prd", "us-east-2"],
+      ["txdr-gate-use2-prd", "us-east-1"],
+    ]);
+    for (const check of gateChecks) expect(check.insufficient_data_health_status).toBe("Healthy");
+    for (const [gated, home] of [
+      ["us-east-1", "us-east-2"],
+      ["us-east-2", "us-east-1"],
+    ]) {
+      const alarm = all(prod.stacks[`app-${home}`], "aws_cloudwatch_metric_alarm").find((a) => a.alarm_name.startsWith("txdr-gate-"));
+      expect(alarm).toMatchObject({
+        alarm_name: `txdr-gate-${gated === "us-east-1" ? "use1" : "use2"}-prd`,
+        namespace: GATE_METRIC_NAMESPACE,
+        metric_name: GATE_METRIC_NAME,
+        dimensions: gateDimensionMap("prod", gated),
+        period: 60,
+        statistic: "Minimum",
+        comparison_operator: "LessThanThreshold",
+        threshold: 1,
+      });
+      expect(alarm.metric_query).toBeUndefined();
+    }
+  });
+
+  test("load balancers are found by name in their own region, not through another stack's state", () => {
+    const stack = prod.stacks.dns;
+    expect(stack.data.terraform_remote_state).toBeUndefined();
+    expect(Object.values<any>(stack.data.aws_lb).map((lb) => [lb.name, lb.provider ?? "aws"]).sort()).toEqual([
+      ["txdr-app-prd", "aws"],
+      ["txdr-app-prd", "aws.us-east-1"],
+    ]);
+  });
+});
+
+describe("canaries", () => {
+  test("each region probes both regional names and the global name, with encrypted artifacts and a success-rate alarm each", () => {
+    const prod = synthConfig(configVariant("prod"));
+    for (const region of ["us-east-1", "us-east-2"]) {
+      const stack = prod.stacks[`app-${region}`];
+      const canaries = all(stack, "aws_synthetics_canary");
+      expect(canaries.map((c) => [c.name, c.run_config.environment_variables.TARGET_URL]).sort()).toEqual([
+        ["txdr-gbl-prd", "https://api.prod.dr.example.com/"],
+        ["txdr-pri-prd", "https://api-use1.prod.dr.example.com/"],
+        ["txdr-sec-prd", "https://api-use2.prod.dr.example.com/"],
+      ]);
+      for (const canary of canaries) {
+        expect(canary.name.length).toBeLessThanOrEqual(21);
+        expect(canary.artifact_config).toEqual({ s3_encryption: { encryption_mode: "SSE_KMS", kms_key_arn: expect.stringContaining("keys_data_") } });
+        expect(canary.handler).toBe("endpoint-check.handler");
+      }
+      const alarms = all(stack, "aws_cloudwatch_metric_alarm").filter((a) => a.namespace === "CloudWatchSynthetics");
+      expect(alarms).toHaveLength(3);
+      for (const alarm of alarms) expect(alarm).toMatchObject({ metric_name: "SuccessPercent", threshold: 90, treat_missing_data: "breaching" });
+    }
+  });
+
+  test("the canary code zip is byte-identical on every build", () => {
+    expect(Buffer.from(canaryZip()).equals(Buffer.from(canaryZip()))).toBe(true);
+  });
+});
+
+describe("EventBridge", () => {
+  test("each region has an application bus encrypted with its messaging key", () => {
+    const prod = synthConfig(configVariant("prod"));
+    expect(one(prod.stacks["app-us-east-2"], "aws_cloudwatch_event_bus")).toMatchObject({
+      name: "txdr-events-prd",
+      kms_key_identifier: expect.stringContaining("keys_messaging_"),
+    });
+    expect(all(prod.stacks.dns, "aws_cloudwatch_event_endpoint")).toEqual([]);
+  });
+
+  test("variant B: a global endpoint over both buses, failing over on the primary region's health, with replication", () => {
+    const app = synthConfig(configVariant("variant-b"));
+    const endpoint = one(app.stacks.dns, "aws_cloudwatch_event_endpoint");
+    expect(endpoint).toMatchObject({
+      provider: "aws.us-east-1",
+      replication_config: { state: "ENABLED" },
+      routing_config: {
+        failover_config: {
+          primary: { health_check: expect.stringContaining("failover_region-us-east-1") },
+          secondary: { route: "us-east-2" },
+        },
+      },
+    });
+    expect(endpoint.event_bus.map((b: any) => b.event_bus_arn)).toEqual([
+      expect.stringMatching(/:events:us-east-1:.*:event-bus\/txdr-events-varb$/),
+      expect.stringMatching(/:events:us-east-2:.*:event-bus\/txdr-events-varb$/),
+    ]);
+  });
+});
