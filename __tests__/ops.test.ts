@@ -1,0 +1,858 @@
+/**
+ * The failover automation of the ops stacks (issue 6, infrastructure): Lambda bundles and their
+ * reproducibility, the functions and their configuration, the schedule, the state table, the runbooks
+ * (Step Functions) and the IAM of every principal, on the synthesized Terraform JSON.
+ */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { spawnSync } from "child_process";
+import { unzipSync } from "fflate";
+import { DrConfig } from "../lib/config/model";
+import { SynthesizedApp, TerraformJson, readSynthesizedApp } from "../lib/layout-check";
+import { regionalHealthUrl } from "../lib/endpoints";
+import { synthesizeInto } from "../lib/synth";
+import { loadMonitorConfig } from "../lambda/health-monitor/config";
+import { counterKey } from "../lambda/health-monitor/counter";
+import { loadOrchestratorConfig } from "../lambda/failover-orchestrator/config";
+import { MAIN_PATH } from "../lambda/failover-orchestrator/contract";
+import { lockKey } from "../lambda/failover-orchestrator/lock";
+import { auditKey } from "../lambda/failover-orchestrator/report";
+import { ERROR_NAMES, PERMANENT_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from "../lambda/shared/errors";
+import { GATE_METRIC_NAMESPACE } from "../lambda/shared/gate";
+import { MONITOR_METRIC_NAMESPACE_DEFAULT } from "../lambda/shared/monitor-metrics";
+import { LAMBDA_SERVICE_ERRORS, awaitWriterBudget } from "../constructs/failover-state-machine";
+import { bundleBuildCount } from "../constructs/lambda-bundle";
+import { ORCHESTRATOR_TIMEOUT_SECONDS } from "../stacks/ops-stack";
+import { PROJECT_ROOT, configVariant } from "./support/config";
+import { runApp, synthConfig, tempDir } from "./support/synth";
+
+const REGIONS = ["us-east-1", "us-east-2"] as const;
+const FAKE_ACCOUNT = "123456789012";
+const BOUNDARY = "arn:aws:iam::123456789012:policy/dr-boundary";
+
+// ------------------------------------------------------------------------------------------------ helpers
+
+const ops = (app: SynthesizedApp, region: string): TerraformJson => app.stacks[`ops-${region}`];
+const byType = (stack: TerraformJson, type: string): [string, any][] => Object.entries<any>(stack.resource?.[type] ?? {});
+const bodies = (stack: TerraformJson, type: string): any[] => byType(stack, type).map(([, body]) => body);
+const asList = <T = any>(value: unknown): T[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]) as T[];
+
+function functionNamed(stack: TerraformJson, name: string): [string, any] {
+  const found = byType(stack, "aws_lambda_function").find(([, f]) => f.function_name === name);
+  if (!found) throw new Error(`No function ${name}`);
+  return found;
+}
+const monitor = (app: SynthesizedApp, region: string, suffix = "dev") => functionNamed(ops(app, region), `txdr-health-monitor-${suffix}`)[1];
+const orchestrator = (app: SynthesizedApp, region: string, suffix = "dev") => functionNamed(ops(app, region), `txdr-failover-orchestrator-${suffix}`);
+
+function machines(stack: TerraformJson): { name: string; definition: any; body: any }[] {
+  return bodies(stack, "aws_sfn_state_machine").map((body) => ({ name: body.name, definition: JSON.parse(body.definition), body }));
+}
+const machine = (stack: TerraformJson, name: string) => machines(stack).find((m) => m.name === name)!;
+const tasks = (definition: any): [string, any][] => Object.entries<any>(definition.States).filter(([, s]) => s.Type === "Task");
+
+interface Statement {
+  sid?: string;
+  effect: string;
+  actions: string[];
+  resources: string[];
+  condition?: { test: string; variable: string; values: string[] }[];
+}
+
+/** The statements of every inline policy of the role with this name. */
+function roleStatements(stack: TerraformJson, roleName: string): Statement[] {
+  const role = byType(stack, "aws_iam_role").find(([, r]) => r.name === roleName);
+  if (!role) throw new Error(`No role ${roleName}`);
+  return bodies(stack, "aws_iam_role_policy")
+    .filter((p) => p.role === `\${aws_iam_role.${role[0]}.id}`)
+    .flatMap((p) => {
+      const doc = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(p.policy)![1];
+      return asList<Statement>(stack.data.aws_iam_policy_document[doc].statement);
+    });
+}
+const statementsFor = (statements: Statement[], action: string) => statements.filter((s) => s.effect === "Allow" && s.actions.includes(action));
+const conditionOf = (s: Statement, variable: string) => asList(s.condition).find((c) => c.variable === variable);
+
+/** Every identity-policy statement of the ops stacks, with the role it belongs to. */
+function allRoleStatements(app: SynthesizedApp): { stack: string; role: string; statement: Statement }[] {
+  return REGIONS.flatMap((region) =>
+    bodies(ops(app, region), "aws_iam_role").flatMap((role) =>
+      roleStatements(ops(app, region), role.name).map((statement) => ({ stack: `ops-${region}`, role: role.name, statement })),
+    ),
+  );
+}
+
+/** Terraform references of an environment value replaced by what they resolve to in a test account. */
+function resolveReferences(value: string): string {
+  return value
+    .replace(/\$\{data\.aws_caller_identity\.[^}]+\.account_id\}/g, FAKE_ACCOUNT)
+    .replace(/\$\{data\.aws_partition\.[^}]+\.partition\}/g, "aws")
+    .replace(
+      /\$\{data\.terraform_remote_state\.cross-stack-reference-input-base-([a-z0-9-]+)\.outputs\.cross-stack-output-aws_sns_topicalerts_topic_[A-F0-9]+arn\}/g,
+      (_, region) => `arn:aws:sns:${region}:${FAKE_ACCOUNT}:txdr-alerts-dev`,
+    );
+}
+
+function environmentOf(fn: any, region: string): Record<string, string> {
+  const env: Record<string, string> = { AWS_REGION: region };
+  for (const [name, value] of Object.entries<string>(fn.environment.variables)) env[name] = resolveReferences(value);
+  const unresolved = Object.entries(env).filter(([, v]) => v.includes("${"));
+  if (unresolved.length > 0) throw new Error(`Unresolved references: ${JSON.stringify(unresolved)}`);
+  return env;
+}
+
+/** Synthesizes into a directory that is kept (assets included) until the test file ends. */
+const kept: string[] = [];
+function synthKeepingAssets(config: DrConfig): { app: SynthesizedApp; outdir: string } {
+  const dir = tempDir("ops");
+  kept.push(dir);
+  const outdir = path.join(dir, "out");
+  synthesizeInto(config, outdir);
+  return { app: readSynthesizedApp(outdir), outdir };
+}
+afterAll(() => kept.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+function zipOf(outdir: string, stackId: string, fn: any): Buffer {
+  return fs.readFileSync(path.join(outdir, "stacks", stackId, fn.filename));
+}
+
+// A small evaluator of the states the definition uses before the first task: Pass (Parameters with
+// paths and States.JsonMerge) and Choice (BooleanEquals). A missing variable throws, as in Step Functions.
+function splitArguments(text: string): string[] {
+  const args: string[] = [];
+  let depth = 0;
+  let current = "";
+  for (const ch of text) {
+    if (ch === "(") depth++;
+    if (ch === ")") depth--;
+    if (ch === "," && depth === 0) {
+      args.push(current.trim());
+      current = "";
+    } else current += ch;
+  }
+  args.push(current.trim());
+  return args;
+}
+function evaluate(expression: string, data: any, context: any): any {
+  const merge = /^States\.JsonMerge\((.*)\)$/s.exec(expression);
+  if (merge) {
+    const [a, b, deep] = splitArguments(merge[1]);
+    expect(deep).toBe("false");
+    return { ...evaluate(a, data, context), ...evaluate(b, data, context) };
+  }
+  if (expression === "$") return data;
+  if (expression.startsWith("$$.")) return expression.slice(3).split(".").reduce((o, k) => o[k], context);
+  if (expression.startsWith("$.")) {
+    return expression
+      .slice(2)
+      .split(".")
+      .reduce((o, k) => {
+        if (o === undefined || !(k in o)) throw new Error(`States.Runtime: ${expression} does not exist`);
+        return o[k];
+      }, data);
+  }
+  throw new Error(`Unsupported expression ${expression}`);
+}
+function parameters(template: any, data: any, context: any): any {
+  const out: any = {};
+  for (const [key, value] of Object.entries<any>(template)) {
+    if (key.endsWith(".$")) out[key.slice(0, -2)] = evaluate(value, data, context);
+    else out[key] = value && typeof value === "object" && !Array.isArray(value) ? parameters(value, data, context) : value;
+  }
+  return out;
+}
+/** Runs the definition from StartAt until the first Task; returns that task's name and its input. */
+function firstTask(definition: any, input: any): { state: string; data: any } {
+  const context = { Execution: { Id: "arn:aws:states:us-east-2:123456789012:execution:txdr-failover-dev:run-1" } };
+  let name: string = definition.StartAt;
+  let data = input;
+  for (let guard = 0; guard < 20; guard++) {
+    const state = definition.States[name];
+    if (state.Type === "Task") return { state: name, data };
+    if (state.Type === "Pass") {
+      data = state.Parameters ? parameters(state.Parameters, data, context) : data;
+      name = state.Next;
+    } else if (state.Type === "Choice") {
+      const rule = state.Choices.find((r: any) => evaluate(r.Variable, data, context) === r.BooleanEquals);
+      name = rule ? rule.Next : state.Default;
+    } else throw new Error(`Unexpected ${state.Type} before the first task`);
+  }
+  throw new Error("no task reached");
+}
+
+// ------------------------------------------------------------------------------------------------ fixtures
+
+let dev: SynthesizedApp;
+let devOut: string;
+let flipped: SynthesizedApp;
+let approval: SynthesizedApp;
+let manual: SynthesizedApp;
+let bounded: SynthesizedApp;
+
+const approvalConfig = () =>
+  configVariant("dev", {
+    failover: { authority: "approval", approvalTimeoutSeconds: 1200, onApprovalTimeout: "proceed", maxWaitSeconds: 3600, lockTtlSeconds: 300 },
+  });
+
+beforeAll(() => {
+  ({ app: dev, outdir: devOut } = synthKeepingAssets(configVariant("dev")));
+  flipped = synthConfig(configVariant("dev", { regions: { active: "us-east-2" } }));
+  approval = synthConfig(approvalConfig());
+  manual = synthConfig(configVariant("dev", { failover: { authority: "manual" } }));
+  bounded = synthConfig(configVariant("dev", { iam: { permissionsBoundaryArn: BOUNDARY }, destroyProfile: "protected" }));
+});
+
+// ------------------------------------------------------------------------------------------------ bundles
+
+describe("Lambda bundles", () => {
+  test("GIVEN the dev configuration WHEN synthesized THEN each function's zip is an asset of its stack whose source_code_hash is the SHA-256 of its bytes", () => {
+    for (const region of REGIONS) {
+      for (const fn of bodies(ops(dev, region), "aws_lambda_function")) {
+        expect(fn.filename).toMatch(/^assets\/[^/]+\/[a-f0-9]{64}\/(health-monitor|failover-orchestrator)\.zip$/);
+        const zip = zipOf(devOut, `ops-${region}`, fn);
+        const digest = crypto.createHash("sha256").update(zip).digest();
+        expect(fn.source_code_hash).toBe(digest.toString("base64"));
+        expect(fn.filename.split("/")[2]).toBe(digest.toString("hex"));
+      }
+    }
+  });
+
+  test("GIVEN five syntheses (two ops stacks each) in this process with unchanged sources THEN esbuild ran once", () => {
+    expect(bundleBuildCount()).toBe(1);
+  });
+
+  test("GIVEN both regions THEN they deploy the same bytes of each function (one bundle per synthesis)", () => {
+    for (const name of ["txdr-health-monitor-dev", "txdr-failover-orchestrator-dev"]) {
+      const [a, b] = REGIONS.map((region) => zipOf(devOut, `ops-${region}`, functionNamed(ops(dev, region), name)[1]));
+      expect(a.equals(b)).toBe(true);
+    }
+  });
+
+  test("GIVEN a function zip WHEN unzipped THEN it holds only index.js with a fixed time stamp and mode, and no path of the build machine", () => {
+    const fn = monitor(dev, "us-east-1");
+    const zip = zipOf(devOut, "ops-us-east-1", fn);
+    const entries = unzipSync(new Uint8Array(zip));
+    expect(Object.keys(entries)).toEqual(["index.js"]);
+    // Local file header: DOS time 00:00:00 and date 1980-01-01 (day 1, month 1, year 0).
+    expect(zip.readUInt16LE(10)).toBe(0);
+    expect(zip.readUInt16LE(12)).toBe((1 << 5) | 1);
+    const code = Buffer.from(entries["index.js"]).toString("utf8");
+    for (const leak of [PROJECT_ROOT, os.tmpdir(), os.homedir(), "/work/", "sourceMappingURL"]) expect(code.includes(leak)).toBe(false);
+    expect(code).toContain("// lambda/health-monitor/index.ts");
+  });
+
+  test("GIVEN the AWS SDK THEN it is bundled into the zip, not taken from the runtime", () => {
+    const code = Buffer.from(unzipSync(new Uint8Array(zipOf(devOut, "ops-us-east-1", orchestrator(dev, "us-east-1")[1])))["index.js"]).toString("utf8");
+    for (const pkg of ["@aws-sdk/client-rds", "@aws-sdk/client-application-auto-scaling", "@aws-sdk/client-dynamodb", "@aws-sdk/client-cloudwatch", "@aws-sdk/client-sns"]) {
+      expect(code).toContain(`// node_modules/${pkg}/`);
+    }
+    // Only the SDK's own error messages mention require("@aws-sdk/..."); no call loads it at run time.
+    expect(code).not.toMatch(/(?<![[\w])require\("@(aws-sdk|smithy)\//);
+  });
+
+  test.each(["health-monitor", "failover-orchestrator"])(
+    "GIVEN the bundled %s WHEN loaded by Node with its synthesized environment THEN it initializes and exports a handler",
+    (name) => {
+      for (const region of REGIONS) {
+        const fn = functionNamed(ops(dev, region), `txdr-${name}-dev`)[1];
+        const dir = tempDir("bundle");
+        kept.push(dir);
+        fs.writeFileSync(path.join(dir, "index.js"), unzipSync(new Uint8Array(zipOf(devOut, `ops-${region}`, fn)))["index.js"]);
+        const env = { ...environmentOf(fn, region), AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" };
+        const result = spawnSync(process.execPath, ["-e", "const m = require('./index.js'); if (typeof m.handler !== 'function') process.exit(3);"], {
+          cwd: dir,
+          env,
+          encoding: "utf8",
+        });
+        expect(result.stderr).not.toMatch(/ConfigurationError|Cannot find module|SyntaxError/);
+        expect(result.status).toBe(0);
+      }
+    },
+  );
+
+  test("GIVEN two syntheses in fresh processes, after touching the lambda sources and under another TZ THEN the zips and asset hashes are byte-identical", () => {
+    const dir = tempDir("ops-determinism");
+    kept.push(dir);
+    const first = runApp({ DR_ENV: "dev", DR_CONFIG: undefined, TZ: "UTC", CDKTF_OUTDIR: path.join(dir, "first") });
+    expect(first.status).toBe(0);
+    const later = new Date(Date.now() + 7_200_000);
+    const touch = (d: string) => {
+      for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+        const full = path.join(d, entry.name);
+        if (entry.isDirectory()) touch(full);
+        else fs.utimesSync(full, later, later);
+      }
+    };
+    touch(path.join(PROJECT_ROOT, "lambda"));
+    const second = runApp({ DR_ENV: "dev", DR_CONFIG: undefined, TZ: "Pacific/Chatham", CDKTF_OUTDIR: path.join(dir, "second") });
+    expect(second.status).toBe(0);
+    let compared = 0;
+    for (const region of REGIONS) {
+      const [a, b] = ["first", "second"].map((run) => readSynthesizedApp(path.join(dir, run)).stacks[`ops-${region}`]);
+      for (const [name, fn] of byType(a, "aws_lambda_function")) {
+        const other = b.resource.aws_lambda_function[name];
+        expect({ filename: other.filename, hash: other.source_code_hash }).toEqual({ filename: fn.filename, hash: fn.source_code_hash });
+        const bytes = ["first", "second"].map((run) => fs.readFileSync(path.join(dir, run, "stacks", `ops-${region}`, fn.filename)));
+        expect(bytes[0].equals(bytes[1])).toBe(true);
+        compared++;
+      }
+    }
+    expect(compared).toBe(4);
+  });
+});
+
+// ------------------------------------------------------------------------------------------------ functions
+
+describe("functions", () => {
+  test("GIVEN the dev configuration THEN both functions run the configured runtime on arm64 with X-Ray active tracing", () => {
+    for (const region of REGIONS) {
+      for (const fn of bodies(ops(dev, region), "aws_lambda_function")) {
+        expect(fn).toMatchObject({ runtime: "nodejs22.x", architectures: ["arm64"], handler: "index.handler", tracing_config: { mode: "Active" } });
+      }
+    }
+  });
+
+  test("GIVEN the dev configuration THEN both functions run in the base stack's private subnets with the failover security group", () => {
+    for (const region of REGIONS) {
+      for (const fn of bodies(ops(dev, region), "aws_lambda_function")) {
+        expect(fn.vpc_config.subnet_ids).toHaveLength(2);
+        for (const id of fn.vpc_config.subnet_ids) expect(id).toMatch(new RegExp(`base-${region}\\.outputs\\.cross-stack-output-aws_subnetnetwork_private-\\d_`));
+        expect(fn.vpc_config.security_group_ids).toEqual([expect.stringMatching(/cross-stack-output-aws_security_groupsecurity-groups_failover_/)]);
+      }
+    }
+  });
+
+  test("GIVEN the dev configuration THEN each function logs to its own group, encrypted with the region's logs key and kept retention.logDays", () => {
+    const stack = ops(dev, "us-east-1");
+    for (const [, fn] of byType(stack, "aws_lambda_function")) {
+      const groupName = /^\$\{aws_cloudwatch_log_group\.([^.]+)\.name\}$/.exec(fn.logging_config.log_group)![1];
+      const group = stack.resource.aws_cloudwatch_log_group[groupName];
+      expect(group.name).toBe(`/txdr/dev/${fn.function_name.replace(/^txdr-|-dev$/g, "")}`);
+      expect(group.retention_in_days).toBe(14);
+      const alias = /^\$\{data\.aws_kms_alias\.([^.]+)\.target_key_arn\}$/.exec(group.kms_key_id)![1];
+      expect(stack.data.aws_kms_alias[alias].name).toBe("alias/txdr-logs-dev");
+    }
+  });
+
+  test("GIVEN each function THEN it is created only after its role's policy and its log group (Lambda checks the network-interface permissions at creation)", () => {
+    const stack = ops(dev, "us-east-2");
+    for (const [, fn] of byType(stack, "aws_lambda_function")) {
+      const role = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(fn.role)![1];
+      const policies = byType(stack, "aws_iam_role_policy").filter(([, p]) => p.role === `\${aws_iam_role.${role}.id}`).map(([name]) => `aws_iam_role_policy.${name}`);
+      const group = /^\$\{aws_cloudwatch_log_group\.([^.]+)\.name\}$/.exec(fn.logging_config.log_group)![1];
+      expect(policies).toHaveLength(1);
+      expect(fn.depends_on).toEqual(expect.arrayContaining([...policies, `aws_cloudwatch_log_group.${group}`]));
+    }
+  });
+
+  test("GIVEN the monitor THEN it runs one at a time and its timeout ends each run before the next minute", () => {
+    for (const region of REGIONS) {
+      const fn = monitor(dev, region);
+      expect(fn.reserved_concurrent_executions).toBe(1);
+      expect(fn.timeout).toBeLessThan(60);
+    }
+  });
+
+  test("GIVEN the monitor THEN a failed or expired invocation is recorded in an SQS queue encrypted with the messaging key, not retried", () => {
+    const stack = ops(dev, "us-east-2");
+    const [config] = bodies(stack, "aws_lambda_function_event_invoke_config");
+    expect(config.function_name).toBe(`\${aws_lambda_function.${functionNamed(stack, "txdr-health-monitor-dev")[0]}.function_name}`);
+    expect(config).toMatchObject({ maximum_retry_attempts: 0, maximum_event_age_in_seconds: 60 });
+    const [queueName, queue] = byType(stack, "aws_sqs_queue")[0];
+    expect(config.destination_config.on_failure.destination).toBe(`\${aws_sqs_queue.${queueName}.arn}`);
+    expect(queue.name).toBe("txdr-health-monitor-dlq-dev");
+    const alias = /^\$\{data\.aws_kms_alias\.([^.]+)\.target_key_arn\}$/.exec(queue.kms_master_key_id)![1];
+    expect(stack.data.aws_kms_alias[alias].name).toBe("alias/txdr-messaging-dev");
+    const sends = statementsFor(roleStatements(stack, "txdr-health-monitor-use2-dev"), "sqs:SendMessage");
+    expect(sends.flatMap((s) => s.resources)).toEqual([`\${aws_sqs_queue.${queueName}.arn}`]);
+  });
+
+  test("GIVEN the schedule's dead letters THEN the queue policy admits EventBridge for that rule only, over TLS", () => {
+    const stack = ops(dev, "us-east-1");
+    const [ruleName] = byType(stack, "aws_cloudwatch_event_rule")[0];
+    const [policy] = bodies(stack, "aws_sqs_queue_policy");
+    const doc = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(policy.policy)![1];
+    const statements = asList<any>(stack.data.aws_iam_policy_document[doc].statement);
+    const allow = statements.find((s) => s.effect === "Allow");
+    expect(allow.principals).toEqual([{ type: "Service", identifiers: ["events.amazonaws.com"] }]);
+    expect(allow.condition).toContainEqual({ test: "ArnEquals", variable: "aws:SourceArn", values: [`\${aws_cloudwatch_event_rule.${ruleName}.arn}`] });
+    expect(statements.find((s) => s.effect === "Deny").condition).toEqual([{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }]);
+  });
+});
+
+// ------------------------------------------------------------------------------------------------ schedule and roles
+
+describe("health monitor schedule and role", () => {
+  test.each(REGIONS)("GIVEN the dev configuration THEN %s runs its health monitor every minute from an EventBridge rule allowed to invoke it", (region) => {
+    const stack = ops(dev, region);
+    const [ruleName, rule] = byType(stack, "aws_cloudwatch_event_rule")[0];
+    expect(rule).toMatchObject({ name: "txdr-health-monitor-schedule-dev", schedule_expression: "rate(1 minute)", state: "ENABLED" });
+    const [fnName] = functionNamed(stack, "txdr-health-monitor-dev");
+    expect(bodies(stack, "aws_cloudwatch_event_target")).toEqual([
+      expect.objectContaining({ rule: `\${aws_cloudwatch_event_rule.${ruleName}.name}`, arn: `\${aws_lambda_function.${fnName}.arn}` }),
+    ]);
+    expect(bodies(stack, "aws_lambda_permission")).toEqual([
+      expect.objectContaining({
+        action: "lambda:InvokeFunction",
+        principal: "events.amazonaws.com",
+        function_name: `\${aws_lambda_function.${fnName}.function_name}`,
+        source_arn: `\${aws_cloudwatch_event_rule.${ruleName}.arn}`,
+      }),
+    ]);
+  });
+
+  test("GIVEN regions.active us-east-1 THEN the monitor of us-east-2 decides and the monitor of us-east-1 observes", () => {
+    expect(monitor(dev, "us-east-2").environment.variables.ROLE).toBe("decider");
+    expect(monitor(dev, "us-east-1").environment.variables.ROLE).toBe("observer");
+  });
+
+  test("GIVEN regions.active flipped to us-east-2 THEN the roles swap and both monitors probe us-east-2", () => {
+    expect(monitor(flipped, "us-east-1").environment.variables.ROLE).toBe("decider");
+    expect(monitor(flipped, "us-east-2").environment.variables.ROLE).toBe("observer");
+    const url = regionalHealthUrl(configVariant("dev"), "us-east-2");
+    expect(url).toMatch(/^https:\/\/api-use2\.dev\.dr\.example\.com\//);
+    for (const region of REGIONS) expect(monitor(flipped, region).environment.variables.ACTIVE_ENDPOINT_URL).toBe(url);
+  });
+
+  test("GIVEN regions.active flipped THEN no resource or data-source address of either ops stack changes", () => {
+    const addresses = (app: SynthesizedApp, region: string) => {
+      const stack = ops(app, region);
+      return ["resource", "data"].flatMap((kind) =>
+        Object.entries<any>(stack[kind] ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${kind}.${type}.${name}`)),
+      );
+    };
+    for (const region of REGIONS) {
+      const before = addresses(dev, region);
+      expect(before.length).toBeGreaterThan(20);
+      expect(addresses(flipped, region).sort()).toEqual(before.sort());
+    }
+  });
+
+  test("GIVEN regions.active flipped THEN the function code, its asset path and every name stay the same", () => {
+    for (const region of REGIONS) {
+      const pick = (app: SynthesizedApp) =>
+        bodies(ops(app, region), "aws_lambda_function").map((f) => ({ name: f.function_name, filename: f.filename, hash: f.source_code_hash }));
+      expect(pick(flipped)).toEqual(pick(dev));
+    }
+  });
+});
+
+// ------------------------------------------------------------------------------------------------ Lambda environment
+
+describe("function environment", () => {
+  test.each(REGIONS)("GIVEN %s THEN the monitor's environment satisfies lambda/health-monitor/config.ts", (region) => {
+    const config = loadMonitorConfig(environmentOf(monitor(dev, region), region));
+    expect(config.role).toBe(region === "us-east-2" ? "decider" : "observer");
+    expect(config.failureThreshold).toBe(3);
+    expect(config.checkIntervalSeconds).toBe(60);
+  });
+
+  test.each(REGIONS)("GIVEN %s THEN the decider's settings load in every authority", (region) => {
+    for (const app of [dev, approval, manual]) {
+      const env = { ...environmentOf(monitor(app, region), region), ROLE: "decider" };
+      expect(loadMonitorConfig(env).decider).toMatchObject({ stateTableName: "txdr-failover-lock-dev", topicArn: `arn:aws:sns:${region}:${FAKE_ACCOUNT}:txdr-alerts-dev` });
+    }
+  });
+
+  test.each(REGIONS)("GIVEN %s THEN the orchestrator's environment satisfies lambda/failover-orchestrator/config.ts", (region) => {
+    const config = loadOrchestratorConfig(environmentOf(orchestrator(dev, region)[1], region));
+    expect(config.peerRegion).toBe(region === "us-east-1" ? "us-east-2" : "us-east-1");
+  });
+
+  test("GIVEN the approval variant THEN the orchestrator's environment loads, with the wait split to fit the Lambda timeout", () => {
+    const config = loadOrchestratorConfig(environmentOf(orchestrator(approval, "us-east-2")[1], "us-east-2"));
+    expect(config.maxWaitSeconds).toBeLessThan(ORCHESTRATOR_TIMEOUT_SECONDS);
+    expect(config.lockTtlSeconds).toBe(300);
+  });
+
+  test("GIVEN the dev configuration THEN the functions name the deterministic ids of the data and application tiers", () => {
+    const m = loadMonitorConfig(environmentOf(monitor(dev, "us-east-2"), "us-east-2"));
+    expect(m).toMatchObject({
+      globalClusterId: "txdr-global-dev",
+      dbClusterId: "txdr-db-use2-dev",
+      activeEndpointUrl: new URL(regionalHealthUrl(configVariant("dev"), "us-east-1")).toString(),
+      metricNamespace: MONITOR_METRIC_NAMESPACE_DEFAULT,
+      decider: { authority: "automatic", stateMachineArn: `arn:aws:states:us-east-2:${FAKE_ACCOUNT}:stateMachine:txdr-failover-dev` },
+    });
+    const o = loadOrchestratorConfig(environmentOf(orchestrator(dev, "us-east-1")[1], "us-east-1"));
+    expect(o).toMatchObject({
+      globalClusterId: "txdr-global-dev",
+      dbClusterId: "txdr-db-use1-dev",
+      ownEndpointUrl: new URL(regionalHealthUrl(configVariant("dev"), "us-east-1")).toString(),
+      ownService: { cluster: "txdr-app-dev", service: "txdr-app-dev" },
+      peerService: { cluster: "txdr-app-dev", service: "txdr-app-dev" },
+      activeMinCapacity: 1,
+      standbyMinCapacity: 1,
+      maxCapacity: 4,
+      stateTableName: "txdr-failover-lock-dev",
+      auditTableName: "txdr-failover-lock-dev",
+      topicArn: `arn:aws:sns:us-east-1:${FAKE_ACCOUNT}:txdr-alerts-dev`,
+    });
+  });
+
+  test("GIVEN a standby minimum above the active minimum THEN synthesis refuses, naming both fields", () => {
+    const config = configVariant("dev", { service: { capacity: { active: { min: 1, max: 4 }, standby: { min: 2, max: 4 } } } });
+    expect(() => synthConfig(config)).toThrow(/service\.capacity\.standby\.min \(2\) is above service\.capacity\.active\.min \(1\)/);
+  });
+});
+
+// ------------------------------------------------------------------------------------------------ state table
+
+describe("state table", () => {
+  test.each(REGIONS)("GIVEN %s THEN its state table is regional: hash key pk (S), TTL on ttl, PITR, the region's data key", (region) => {
+    const stack = ops(dev, region);
+    const tables = bodies(stack, "aws_dynamodb_table");
+    expect(tables).toHaveLength(1);
+    const [table] = tables;
+    expect(table).toMatchObject({
+      name: "txdr-failover-lock-dev",
+      hash_key: "pk",
+      attribute: [{ name: "pk", type: "S" }],
+      ttl: { attribute_name: "ttl", enabled: true },
+      point_in_time_recovery: { enabled: true },
+      server_side_encryption: { enabled: true },
+    });
+    expect(table.replica).toBeUndefined();
+    expect(table.stream_enabled).toBeUndefined();
+    const alias = /^\$\{data\.aws_kms_alias\.([^.]+)\.target_key_arn\}$/.exec(table.server_side_encryption.kms_key_arn)![1];
+    expect(stack.data.aws_kms_alias[alias].name).toBe("alias/txdr-data-dev");
+  });
+
+  test("GIVEN the whole app THEN no table replica anywhere points at a failover state table", () => {
+    const replicas = Object.values(dev.stacks).flatMap((stack) => bodies(stack, "aws_dynamodb_table_replica"));
+    for (const replica of replicas) expect(JSON.stringify(replica)).not.toMatch(/failover-lock|state-table/);
+    const stateTables = Object.values(dev.stacks).flatMap((stack) => bodies(stack, "aws_dynamodb_table")).filter((t) => t.name === "txdr-failover-lock-dev");
+    expect(stateTables).toHaveLength(2);
+    for (const table of stateTables) expect(table.replica).toBeUndefined();
+  });
+
+  test("GIVEN the destroyable profile THEN the table can be destroyed; GIVEN protected THEN it carries deletion protection and prevent_destroy", () => {
+    const [devTable] = bodies(ops(dev, "us-east-1"), "aws_dynamodb_table");
+    expect(devTable.deletion_protection_enabled).toBe(false);
+    expect(devTable.lifecycle).toBeUndefined();
+    const [protectedTable] = bodies(ops(bounded, "us-east-1"), "aws_dynamodb_table");
+    expect(protectedTable.deletion_protection_enabled).toBe(true);
+    expect(protectedTable.lifecycle).toEqual({ prevent_destroy: true });
+  });
+
+  test("GIVEN the Lambda code's item keys THEN the IAM leading-key conditions admit exactly those", () => {
+    const stack = ops(dev, "us-east-2");
+    const id = "txdr-global-dev";
+    const keysOf = (role: string, action: string) => statementsFor(roleStatements(stack, role), action).flatMap((s) => conditionOf(s, "dynamodb:LeadingKeys")!.values);
+    expect(keysOf("txdr-health-monitor-use2-dev", "dynamodb:UpdateItem")).toEqual([counterKey(id)]);
+    const like = (pattern: string, key: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(key);
+    const audit = auditKey("arn:aws:states:us-east-2:123456789012:execution:txdr-failover-dev:run-1");
+    expect(keysOf("txdr-failover-orchestrator-use2-dev", "dynamodb:DeleteItem")).toEqual([lockKey(id)]);
+    expect(keysOf("txdr-failover-orchestrator-use2-dev", "dynamodb:PutItem").some((p) => like(p, audit))).toBe(true);
+    expect(keysOf("txdr-failover-orchestrator-use2-dev", "dynamodb:PutItem").some((p) => like(p, lockKey(id)))).toBe(false);
+    const updatable = keysOf("txdr-failover-orchestrator-use2-dev", "dynamodb:UpdateItem");
+    expect([lockKey(id), audit].every((key) => updatable.some((p) => like(p, key)))).toBe(true);
+    expect(updatable.some((p) => like(p, counterKey(id)))).toBe(false);
+  });
+});
+
+// ------------------------------------------------------------------------------------------------ runbooks
+
+describe("runbooks (Step Functions)", () => {
+  test.each(REGIONS)("GIVEN %s THEN it has a failover and a failback runbook, STANDARD, traced, logging ALL with execution data", (region) => {
+    const stack = ops(dev, region);
+    expect(machines(stack).map((m) => m.name).sort()).toEqual(["txdr-failback-dev", "txdr-failover-dev"]);
+    for (const { body } of machines(stack)) {
+      expect(body).toMatchObject({ type: "STANDARD", tracing_configuration: { enabled: true } });
+      expect(body.logging_configuration).toMatchObject({ level: "ALL", include_execution_data: true });
+      const group = /^\$\{aws_cloudwatch_log_group\.([^.]+)\.arn\}:\*$/.exec(body.logging_configuration.log_destination)![1];
+      expect(stack.resource.aws_cloudwatch_log_group[group]).toMatchObject({ name: `/aws/vendedlogs/states/${body.name}`, retention_in_days: 14 });
+    }
+  });
+
+  test("GIVEN each runbook THEN it is created only after its role's policy (Step Functions checks log delivery at creation)", () => {
+    const stack = ops(dev, "us-east-1");
+    for (const { body } of machines(stack)) {
+      const role = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(body.role_arn)![1];
+      const policies = byType(stack, "aws_iam_role_policy").filter(([, p]) => p.role === `\${aws_iam_role.${role}.id}`).map(([name]) => `aws_iam_role_policy.${name}`);
+      expect(policies).toHaveLength(1);
+      expect(body.depends_on).toEqual(policies);
+    }
+  });
+
+  test("GIVEN every runbook THEN its definition parses as JSON and every Task invokes the orchestrator of its own stack", () => {
+    for (const region of REGIONS) {
+      const [fnName] = orchestrator(dev, region);
+      for (const { definition } of machines(ops(dev, region))) {
+        const all = tasks(definition);
+        expect(all.map(([name]) => name).sort()).toEqual(
+          ["RequestApproval", "Begin", "Promote", "AwaitWriter", "Fence", "RaiseCapacity", "OpenGate", "Verify", "Complete", "Abort"].sort(),
+        );
+        for (const [, task] of all) {
+          expect(task.Resource).toMatch(/^arn:\$\{data\.aws_partition\.[^}]+\.partition\}:states:::lambda:invoke(\.waitForTaskToken)?$/);
+          expect(task.Parameters.FunctionName).toBe(`\${aws_lambda_function.${fnName}.arn}`);
+        }
+      }
+    }
+  });
+
+  test("GIVEN every runbook THEN the main path runs the contract's steps in order, each passing the whole state and keeping the returned one", () => {
+    for (const { definition } of machines(ops(dev, "us-east-2"))) {
+      let name = "Begin";
+      const steps: string[] = [];
+      while (definition.States[name].Type === "Task") {
+        const task = definition.States[name];
+        steps.push(task.Parameters.Payload.step);
+        expect(task.Parameters.Payload["state.$"]).toBe("$");
+        expect(task.OutputPath).toBe("$.Payload");
+        name = task.Next;
+      }
+      expect(steps).toEqual([...MAIN_PATH]);
+      expect(definition.States[name].Type).toBe("Succeed");
+    }
+  });
+
+  test("GIVEN every task THEN it retries the retryable error names and the Lambda service errors with exponential backoff", () => {
+    for (const { definition } of machines(ops(dev, "us-east-1"))) {
+      for (const [name, task] of tasks(definition)) {
+        for (const error of [...RETRYABLE_ERROR_NAMES, ...LAMBDA_SERVICE_ERRORS]) {
+          // Step Functions applies the first retrier whose ErrorEquals names the error.
+          const retry = task.Retry.find((r: any) => r.ErrorEquals.includes(error));
+          expect({ task: name, error, retried: retry !== undefined }).toEqual({ task: name, error, retried: true });
+          // AwaitWriter's WriterNotReadyError follows the configured wait budget (tested below).
+          if (name === "AwaitWriter" && error === ERROR_NAMES.writerNotReady) continue;
+          expect(retry.BackoffRate).toBeGreaterThan(1);
+          expect(retry.MaxAttempts).toBeGreaterThan(0);
+        }
+      }
+    }
+  });
+
+  test("GIVEN every task THEN no permanent error name is retried and everything else is caught into Abort", () => {
+    for (const { definition } of machines(ops(dev, "us-east-1"))) {
+      for (const [name, task] of tasks(definition)) {
+        const retried = task.Retry.flatMap((r: any) => r.ErrorEquals);
+        for (const error of PERMANENT_ERROR_NAMES) expect(retried).not.toContain(error);
+        const catchAll = task.Catch.find((c: any) => c.ErrorEquals.includes("States.ALL"));
+        expect(catchAll).toBeDefined();
+        if (name === "Abort") {
+          expect(catchAll.Next).toBe("Failed");
+          expect(task.Next).toBe("Failed");
+        } else {
+          expect(catchAll).toMatchObject({ ResultPath: "$.error", Next: "Abort" });
+        }
+      }
+      expect(definition.States.Failed.Type).toBe("Fail");
+    }
+  });
+
+  test("GIVEN every runbook THEN every Next and Default names a state, and every state is reachable from StartAt", () => {
+    for (const { definition } of machines(ops(dev, "us-east-2"))) {
+      const targets = (s: any): string[] => [s.Next, s.Default, ...asList(s.Choices).map((c: any) => c.Next), ...asList(s.Catch).map((c: any) => c.Next)].filter(Boolean);
+      const seen = new Set<string>([definition.StartAt]);
+      const queue = [definition.StartAt];
+      while (queue.length > 0) {
+        for (const next of targets(definition.States[queue.shift()!])) {
+          expect(Object.keys(definition.States)).toContain(next);
+          if (!seen.has(next)) {
+            seen.add(next);
+            queue.push(next);
+          }
+        }
+      }
+      expect([...seen].sort()).toEqual(Object.keys(definition.States).sort());
+    }
+  });
+
+  test("GIVEN the approval variant (1200 s) THEN RequestApproval waits for its task token for 1200 s and passes the token to the orchestrator", () => {
+    const { definition } = machine(ops(approval, "us-east-2"), "txdr-failover-dev");
+    const task = definition.States.RequestApproval;
+    expect(task.Resource).toMatch(/:states:::lambda:invoke\.waitForTaskToken$/);
+    expect(task.TimeoutSeconds).toBe(1200);
+    expect(task.Parameters.Payload).toEqual({ step: "requestApproval", "state.$": "$", "taskToken.$": "$$.Task.Token" });
+    expect(task.ResultPath).toBeNull();
+  });
+
+  test("GIVEN onApprovalTimeout proceed THEN an approval timeout goes on to Begin; GIVEN abort (dev) THEN it goes to Abort", () => {
+    const timeoutCatch = (app: SynthesizedApp) =>
+      machine(ops(app, "us-east-2"), "txdr-failover-dev").definition.States.RequestApproval.Catch.find((c: any) => c.ErrorEquals.includes("States.Timeout"));
+    expect(timeoutCatch(approval).Next).toBe("Begin");
+    expect(timeoutCatch(dev).Next).toBe("Abort");
+    expect(timeoutCatch(dev).ResultPath).toBe("$.error");
+  });
+
+  test("GIVEN any runbook THEN only a request with approvalRequired, and not a dry run, reaches RequestApproval", () => {
+    for (const app of [dev, approval]) {
+      const { definition } = machine(ops(app, "us-east-2"), "txdr-failover-dev");
+      expect(firstTask(definition, {}).state).toBe("Begin");
+      expect(firstTask(definition, { mode: "failover", reason: "drill" }).state).toBe("Begin");
+      expect(firstTask(definition, { approvalRequired: true }).state).toBe("RequestApproval");
+      expect(firstTask(definition, { approvalRequired: true, dryRun: true }).state).toBe("Begin");
+    }
+  });
+
+  test("GIVEN automatic authority THEN the approval path is unused: the monitor starts requests without approval", () => {
+    expect(monitor(dev, "us-east-2").environment.variables.FAILOVER_AUTHORITY).toBe("automatic");
+    expect(monitor(approval, "us-east-2").environment.variables.FAILOVER_AUTHORITY).toBe("approval");
+    // The monitor's request (health-monitor/monitor.ts) sets approvalRequired only in approval mode; without it the first task is Begin.
+    const { definition } = machine(ops(dev, "us-east-2"), "txdr-failover-dev");
+    expect(firstTask(definition, { mode: "failover", strategy: "auto", approvalRequired: false, dryRun: false }).state).toBe("Begin");
+  });
+
+  test("GIVEN the failback runbook THEN it forces mode failback, and the failover runbook forces failover", () => {
+    const stack = ops(dev, "us-east-1");
+    const begin = (name: string, input: any) => firstTask(machine(stack, name).definition, input).data.request;
+    expect(begin("txdr-failback-dev", { mode: "failover", strategy: "unplanned" })).toMatchObject({ mode: "failback", strategy: "unplanned", dryRun: false });
+    expect(begin("txdr-failover-dev", { mode: "failback", dryRun: true })).toMatchObject({ mode: "failover", dryRun: true, approvalRequired: false });
+    expect(firstTask(machine(stack, "txdr-failback-dev").definition, {}).data.executionId).toMatch(/:execution:/);
+  });
+
+  test("GIVEN failover.maxWaitSeconds 3600 and a 300 s lock THEN AwaitWriter's invocations each fit the lock and together wait the configured time", () => {
+    const fn = orchestrator(approval, "us-east-2")[1];
+    const slice = Number(fn.environment.variables.MAX_WAIT_SECONDS);
+    const { definition } = machine(ops(approval, "us-east-2"), "txdr-failover-dev");
+    const retry = definition.States.AwaitWriter.Retry[0];
+    expect(retry.ErrorEquals).toEqual([ERROR_NAMES.writerNotReady]);
+    expect(slice * (retry.MaxAttempts + 1)).toBeGreaterThanOrEqual(3600);
+    expect(slice).toBeLessThanOrEqual(300 - 60);
+    expect(slice).toBeLessThan(fn.timeout);
+  });
+
+  test.each([
+    [600, 1800, { sliceSeconds: 600, extraAttempts: 0 }],
+    [3600, 1800, { sliceSeconds: 720, extraAttempts: 4 }],
+    [600, 300, { sliceSeconds: 150, extraAttempts: 3 }],
+  ])("GIVEN maxWait %i s and a %i s lock THEN the wait is split into %o", (maxWait, lockTtl, expected) => {
+    expect(awaitWriterBudget(maxWait, lockTtl)).toEqual(expected);
+  });
+});
+
+// ------------------------------------------------------------------------------------------------ IAM
+
+describe("IAM", () => {
+  const SCOPED_ACTIONS = [
+    "rds:FailoverGlobalCluster",
+    "rds:SwitchoverGlobalCluster",
+    "ecs:UpdateService",
+    "application-autoscaling:RegisterScalableTarget",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "sns:Publish",
+    "states:StartExecution",
+    "lambda:InvokeFunction",
+  ];
+
+  test.each(SCOPED_ACTIONS)("GIVEN every role of the ops stacks THEN %s is granted, and only on named resources", (action) => {
+    const grants = allRoleStatements(dev).filter(({ statement }) => statement.effect === "Allow" && statement.actions.includes(action));
+    expect(grants.length).toBeGreaterThan(0);
+    for (const { statement } of grants) {
+      expect(statement.resources).not.toContain("*");
+      for (const resource of statement.resources) expect(resource).not.toMatch(/^arn:[^:]*:[^:]*:[^:]*:[^:]*:\*$/);
+    }
+  });
+
+  test("GIVEN the orchestrator THEN promotion names the global cluster and the two member clusters, built from their names", () => {
+    const [statement] = statementsFor(roleStatements(ops(dev, "us-east-2"), "txdr-failover-orchestrator-use2-dev"), "rds:FailoverGlobalCluster");
+    const account = /\$\{data\.aws_caller_identity\.[^}]+\}/;
+    const resolved = statement.resources.map((r) => resolveReferences(r));
+    expect(resolved.sort()).toEqual(
+      [
+        `arn:aws:rds::${FAKE_ACCOUNT}:global-cluster:txdr-global-dev`,
+        `arn:aws:rds:us-east-1:${FAKE_ACCOUNT}:cluster:txdr-db-use1-dev`,
+        `arn:aws:rds:us-east-2:${FAKE_ACCOUNT}:cluster:txdr-db-use2-dev`,
+      ].sort(),
+    );
+    expect(statement.resources.every((r) => account.test(r))).toBe(true);
+    expect(statement.actions.sort()).toEqual(["rds:FailoverGlobalCluster", "rds:SwitchoverGlobalCluster"]);
+  });
+
+  test("GIVEN the orchestrator THEN RegisterScalableTarget is limited to this account's scalable targets in the two regions, and the ECS permissions it depends on to the two named services", () => {
+    const statements = roleStatements(ops(dev, "us-east-1"), "txdr-failover-orchestrator-use1-dev");
+    const [register] = statementsFor(statements, "application-autoscaling:RegisterScalableTarget");
+    expect(register.resources.map(resolveReferences).sort()).toEqual([
+      `arn:aws:application-autoscaling:us-east-1:${FAKE_ACCOUNT}:scalable-target/*`,
+      `arn:aws:application-autoscaling:us-east-2:${FAKE_ACCOUNT}:scalable-target/*`,
+    ]);
+    expect(conditionOf(register, "aws:RequestedRegion")).toEqual({ test: "StringEquals", variable: "aws:RequestedRegion", values: ["us-east-1", "us-east-2"] });
+    const [ecs] = statementsFor(statements, "ecs:UpdateService");
+    expect(ecs.resources.map(resolveReferences).sort()).toEqual([
+      `arn:aws:ecs:us-east-1:${FAKE_ACCOUNT}:service/txdr-app-dev/txdr-app-dev`,
+      `arn:aws:ecs:us-east-2:${FAKE_ACCOUNT}:service/txdr-app-dev/txdr-app-dev`,
+    ]);
+    const [describe] = statementsFor(statements, "application-autoscaling:DescribeScalableTargets");
+    expect(describe.resources).toEqual(["*"]);
+    expect(conditionOf(describe, "aws:RequestedRegion")!.values).toEqual(["us-east-1", "us-east-2"]);
+  });
+
+  test("GIVEN PutMetricData (no resource-level permissions) THEN each function may publish only to its own namespace", () => {
+    const stack = ops(dev, "us-east-2");
+    const namespaces = (role: string) =>
+      statementsFor(roleStatements(stack, role), "cloudwatch:PutMetricData").map((s) => {
+        expect(s.resources).toEqual(["*"]);
+        return conditionOf(s, "cloudwatch:namespace")!.values;
+      });
+    expect(namespaces("txdr-health-monitor-use2-dev")).toEqual([[MONITOR_METRIC_NAMESPACE_DEFAULT]]);
+    expect(namespaces("txdr-failover-orchestrator-use2-dev")).toEqual([[GATE_METRIC_NAMESPACE]]);
+  });
+
+  test("GIVEN any statement on \"*\" THEN it only holds actions without resource-level permissions", () => {
+    const unscoped = new Set([
+      "cloudwatch:PutMetricData",
+      "cloudwatch:GetMetricData",
+      "application-autoscaling:DescribeScalableTargets",
+      "xray:PutTraceSegments",
+      "xray:PutTelemetryRecords",
+      "xray:GetSamplingRules",
+      "xray:GetSamplingTargets",
+      "ec2:DescribeNetworkInterfaces",
+      "ec2:DescribeSubnets",
+      "logs:CreateLogDelivery",
+      "logs:GetLogDelivery",
+      "logs:UpdateLogDelivery",
+      "logs:DeleteLogDelivery",
+      "logs:ListLogDeliveries",
+      "logs:PutResourcePolicy",
+      "logs:DescribeResourcePolicies",
+      "logs:DescribeLogGroups",
+    ]);
+    const starred = allRoleStatements(dev).filter(({ statement }) => statement.resources.includes("*"));
+    expect(starred.length).toBeGreaterThan(0);
+    for (const { statement } of starred) for (const action of statement.actions) expect(unscoped.has(action) ? action : `${action} on *`).toBe(action);
+  });
+
+  test("GIVEN the monitor THEN it may start only its region's failover runbook, and GIVEN manual authority THEN it may start none", () => {
+    const starts = (app: SynthesizedApp) => statementsFor(roleStatements(ops(app, "us-east-2"), "txdr-health-monitor-use2-dev"), "states:StartExecution");
+    expect(starts(dev).flatMap((s) => s.resources).map(resolveReferences)).toEqual([`arn:aws:states:us-east-2:${FAKE_ACCOUNT}:stateMachine:txdr-failover-dev`]);
+    expect(starts(manual)).toEqual([]);
+  });
+
+  test("GIVEN the runbook role THEN it may invoke only the orchestrator and is trusted by the two runbooks of this account only", () => {
+    const stack = ops(dev, "us-east-1");
+    const [fnName] = orchestrator(dev, "us-east-1");
+    const [invoke] = statementsFor(roleStatements(stack, "txdr-failover-runbook-use1-dev"), "lambda:InvokeFunction");
+    expect(invoke.resources).toEqual([`\${aws_lambda_function.${fnName}.arn}`, `\${aws_lambda_function.${fnName}.arn}:*`]);
+    const [, role] = byType(stack, "aws_iam_role").find(([, r]) => r.name === "txdr-failover-runbook-use1-dev")!;
+    const trustDoc = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(role.assume_role_policy)![1];
+    const [trust] = asList<any>(stack.data.aws_iam_policy_document[trustDoc].statement);
+    expect(trust.principals).toEqual([{ type: "Service", identifiers: ["states.amazonaws.com"] }]);
+    const sourceArn = trust.condition.find((c: any) => c.variable === "aws:SourceArn");
+    expect(sourceArn.values.map(resolveReferences).sort()).toEqual([
+      `arn:aws:states:us-east-1:${FAKE_ACCOUNT}:stateMachine:txdr-failback-dev`,
+      `arn:aws:states:us-east-1:${FAKE_ACCOUNT}:stateMachine:txdr-failover-dev`,
+    ]);
+    expect(trust.condition.find((c: any) => c.variable === "aws:SourceAccount")).toBeDefined();
+  });
+
+  test("GIVEN the functions in a VPC THEN they may create network interfaces only in their own subnets and security group", () => {
+    const [statement] = statementsFor(roleStatements(ops(dev, "us-east-1"), "txdr-health-monitor-use1-dev"), "ec2:CreateNetworkInterface");
+    expect(statement.resources).toHaveLength(4);
+    expect(statement.resources.filter((r) => r.includes(":subnet/"))).toHaveLength(2);
+    expect(statement.resources.filter((r) => r.includes(":security-group/") && r.includes("security-groups_failover"))).toHaveLength(1);
+  });
+
+  test("GIVEN a permissions boundary in configuration THEN every role of the ops stacks carries it", () => {
+    for (const region of REGIONS) {
+      const roles = bodies(ops(bounded, region), "aws_iam_role");
+      expect(roles).toHaveLength(3);
+      for (const role of roles) expect(role.permissions_boundary).toBe(BOUNDARY);
+    }
+  });
+});
