@@ -355,3 +355,29 @@ describe("EventBridge", () => {
     ]);
   });
 });
+
+describe("transaction-processing Lambda", () => {
+  test("both regions deploy the same code behind the load balancer, writing only to their own region's table and bucket", () => {
+    const prod = synthConfig(configVariant("prod"));
+    const hashes = new Set<string>();
+    for (const [region, code] of [
+      ["us-east-1", "use1"],
+      ["us-east-2", "use2"],
+    ]) {
+      const stack = prod.stacks[`app-${region}`];
+      const fn = all(stack, "aws_lambda_function").find((f) => f.function_name === "txdr-transaction-processor-prd");
+      expect(fn.environment.variables).toEqual({ ENVIRONMENT: "prod", TXLOGS_BUCKET_NAME: `txdr-txlogs-${code}-prd`, TXMETA_TABLE_NAME: "txdr-txmeta-prd" });
+      expect(fn.tracing_config).toEqual({ mode: "Active" });
+      hashes.add(fn.source_code_hash);
+      expect(one(stack, "aws_lb_target_group_attachment").target_id).toContain("aws_lambda_function.");
+      const lambdaTargets = all(stack, "aws_lb_target_group").find((t) => t.target_type === "lambda");
+      expect(lambdaTargets).toMatchObject({ name: "txdr-tx-prd", health_check: { enabled: true, path: "/transactions/health", matcher: "200" } });
+      expect(one(stack, "aws_lb_listener_rule").condition).toEqual([{ path_pattern: { values: ["/transactions", "/transactions/*"] } }]);
+      expect(one(stack, "aws_lambda_permission")).toMatchObject({ principal: "elasticloadbalancing.amazonaws.com", action: "lambda:InvokeFunction" });
+      const statements = Object.values<any>(stack.data.aws_iam_policy_document).flatMap((d) => d.statement);
+      expect(statements.find((s) => s.sid === "RecordTransactions").resources).toEqual([expect.stringMatching(new RegExp(`:dynamodb:${region}:.*:table/txdr-txmeta-prd$`))]);
+      expect(statements.find((s) => s.sid === "WriteTransactionLogs").resources).toEqual([expect.stringMatching(new RegExp(`:s3:::txdr-txlogs-${code}-prd/transactions/\\*$`))]);
+    }
+    expect(hashes.size).toBe(1);
+  });
+});

@@ -37,6 +37,7 @@ const PROJECT_ROOT = path.resolve(__dirname, "..");
 export const LAMBDA_ENTRIES = {
   "health-monitor": "lambda/health-monitor/index.ts",
   "failover-orchestrator": "lambda/failover-orchestrator/index.ts",
+  "transaction-processor": "lambda/transaction-processor/index.ts",
 } as const;
 
 export type LambdaName = keyof typeof LAMBDA_ENTRIES;

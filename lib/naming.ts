@@ -248,7 +248,7 @@ export const NAME_PURPOSES = {
   s3Bucket: ["tfstate", "appdata", "txlogs", "alblogs", "s3logs", "canary", "trail"],
   dynamodbTable: ["tflock", "sessions", "txmeta", "failover-lock", "failover-audit"],
   loadBalancer: ["app"],
-  targetGroup: ["app"],
+  targetGroup: ["app", "tx"],
   // "db-16" stands for the longest instance identifier (see Naming.dbInstance).
   rdsIdentifier: ["db", "db-16"],
   rdsGlobalCluster: ["global"],

@@ -16,6 +16,7 @@ import { FargateService } from "../constructs/fargate-service";
 import { GateAlarm } from "../constructs/gate-alarm";
 import { KeyLookup } from "../constructs/key-lookup";
 import { LoadBalancer } from "../constructs/load-balancer";
+import { TransactionEndpoint } from "../constructs/transaction-endpoint";
 import { WebAcl } from "../constructs/web-acl";
 import { otherRegion, roleOf } from "../lib/config/model";
 import { globalHealthUrl, globalHost, regionalHealthUrl, regionalHost } from "../lib/endpoints";
@@ -37,6 +38,7 @@ export class AppStack extends DrStack {
   readonly gateOfOtherRegion: GateAlarm;
   readonly canaries?: Canaries;
   readonly webAcl?: WebAcl;
+  readonly transactions: TransactionEndpoint;
 
   constructor(scope: Construct, props: AppStackProps) {
     super(scope, props);
@@ -156,6 +158,27 @@ export class AppStack extends DrStack {
           condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`dynamodb.${region}.amazonaws.com`, `s3.${region}.amazonaws.com`] }],
         },
       ],
+    });
+
+    this.transactions = new TransactionEndpoint(this, "transactions", {
+      provider: this.provider,
+      account,
+      region,
+      functionName: naming.name("lambdaFunction", "transaction-processor"),
+      roleName: naming.name("iamRole", "transaction-processor", region),
+      targetGroupName: naming.name("targetGroup", "tx"),
+      permissionsBoundaryArn: config.iam.permissionsBoundaryArn,
+      runtime: config.failover.lambdaRuntime,
+      environmentName: config.environment,
+      tableName: naming.name("dynamodbTable", "txmeta"),
+      bucketName: naming.name("s3Bucket", "txlogs", region),
+      dataKeyArn: keys.arn("data"),
+      logsKeyArn: keys.arn("logs"),
+      logRetentionDays: config.retention.logDays,
+      logGroupName: `/aws/lambda/${naming.name("lambdaFunction", "transaction-processor")}`,
+      privateSubnetIds: base.network.privateSubnetIds,
+      securityGroupId: base.securityGroups.tasks.id,
+      httpsListenerArn: this.loadBalancer.httpsListener.arn,
     });
 
     this.eventBus = new CloudwatchEventBus(this, "event-bus", {
