@@ -29,7 +29,7 @@ function createStack(app: App, config: DrConfig, plan: StackPlan, built: Readonl
     case "cross-region":
       return new CrossRegionStack(app, { config, plan });
     case "ops":
-      return new OpsStack(app, { config, plan, base: baseOf() });
+      return new OpsStack(app, { config, plan, base: baseOf(), app: built.get(stackIds.app(plan.homeRegion)) as AppStack });
     case "app":
       return new AppStack(app, { config, plan, base: baseOf() });
     case "dns":

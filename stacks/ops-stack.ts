@@ -27,6 +27,8 @@
 import { Construct } from "constructs";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DataAwsKmsAlias } from "@cdktf/provider-aws/lib/data-aws-kms-alias";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
@@ -48,10 +50,22 @@ import {
 import { AwaitWriterBudget, FailoverRunbook, RunbookMode, awaitWriterBudget } from "../constructs/failover-state-machine";
 import { FailoverStateTable } from "../constructs/failover-state-table";
 import { DrLambdaFunction } from "../constructs/lambda-function";
+import { Dashboards, RegionMetrics } from "../constructs/dashboards";
+import { RegionalAlarms } from "../constructs/regional-alarms";
+import {
+  MONITOR_DIMENSION_ENVIRONMENT,
+  MONITOR_DIMENSION_REGION,
+  MONITOR_METRICS,
+  MONITOR_METRIC_NAMESPACE_DEFAULT,
+} from "../lambda/shared/monitor-metrics";
+import { AppStack } from "./app-stack";
 import { BaseStack } from "./base-stack";
+import { GLOBAL_TABLES } from "./data-stack";
 import { DrStack, DrStackProps } from "./dr-stack";
 
 export interface OpsStackProps extends DrStackProps {
+  /** The same region's application stack (load balancer identifiers for alarms and dashboards). */
+  readonly app: AppStack;
   /** The same region's base stack. */
   readonly base: BaseStack;
 }
@@ -196,6 +210,9 @@ function checkCapacities(config: DrConfig): void {
   }
 }
 
+/** Metric the filter on the orchestrator's log group counts: one per error line. */
+export const ORCHESTRATOR_ERROR_METRIC = { namespace: "DR/FailoverOrchestrator", name: "ErrorLogLines" } as const;
+
 export class OpsStack extends DrStack {
   readonly stateTable: FailoverStateTable;
   readonly healthMonitor: DrLambdaFunction;
@@ -203,6 +220,8 @@ export class OpsStack extends DrStack {
   readonly runbooks: Readonly<Record<RunbookMode, FailoverRunbook>>;
   readonly schedule: CloudwatchEventRule;
   readonly deadLetterQueue: FailoverDeadLetterQueue;
+  readonly alarms: RegionalAlarms;
+  readonly dashboards: Dashboards;
 
   constructor(scope: Construct, props: OpsStackProps) {
     super(scope, props);
@@ -360,6 +379,115 @@ export class OpsStack extends DrStack {
       // A tick that cannot be delivered within the minute is superseded by the next one.
       retryPolicy: { maximumEventAgeInSeconds: CHECK_INTERVAL_SECONDS, maximumRetryAttempts: 2 },
       deadLetterConfig: { arn: this.deadLetterQueue.arn },
+    });
+
+    // Observability: alarms in the region whose metrics they read, dashboards, and a filter on orchestrator errors.
+    const role = roleOf(config, region);
+    const { app } = props;
+    const alarmName = (purpose: string) => `${config.project}-${purpose}-${config.suffix}`;
+    new CloudwatchLogMetricFilter(this, "orchestrator-errors", {
+      provider,
+      name: alarmName("failover-orchestrator-errors"),
+      logGroupName: naming.logGroup("failover-orchestrator"),
+      pattern: '{ $.level = "error" }',
+      metricTransformation: { name: ORCHESTRATOR_ERROR_METRIC.name, namespace: ORCHESTRATOR_ERROR_METRIC.namespace, value: "1", defaultValue: "0" },
+      dependsOn: [this.orchestrator.logGroup.logGroup],
+    });
+    new CloudwatchMetricAlarm(this, "orchestrator-errors-alarm", {
+      provider,
+      alarmName: alarmName("failover-orchestrator-errors"),
+      alarmDescription: "The failover orchestrator logged an error: a runbook step failed or was retried to exhaustion",
+      namespace: ORCHESTRATOR_ERROR_METRIC.namespace,
+      metricName: ORCHESTRATOR_ERROR_METRIC.name,
+      statistic: "Sum",
+      period: 60,
+      evaluationPeriods: 1,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      treatMissingData: "notBreaching",
+      alarmActions: [topicArn],
+      okActions: [topicArn],
+    });
+    const monitorVerdict = new CloudwatchMetricAlarm(this, "monitor-active-unhealthy", {
+      provider,
+      alarmName: alarmName("monitor-active-unhealthy"),
+      alarmDescription: `The health monitor of ${region} sees the active region's endpoint fail`,
+      namespace: MONITOR_METRIC_NAMESPACE_DEFAULT,
+      metricName: MONITOR_METRICS.activeRegionHealthy,
+      dimensions: { [MONITOR_DIMENSION_ENVIRONMENT]: config.environment, [MONITOR_DIMENSION_REGION]: region },
+      statistic: "Minimum",
+      period: 60,
+      evaluationPeriods: config.failover.consecutiveFailures,
+      comparisonOperator: "LessThanThreshold",
+      threshold: 1,
+      // The monitor publishes every minute: silence means the monitor itself is down.
+      treatMissingData: "breaching",
+      alarmActions: [topicArn],
+      okActions: [topicArn],
+    });
+    const activeCanaryLabel = config.regions.active === config.regions.primary ? "canary-pri" : "canary-sec";
+    const replicationRules = (["appdata", "txlogs"] as const).map((purpose) => ({
+      label: purpose,
+      sourceBucket: naming.name("s3Bucket", purpose, region),
+      destinationBucket: naming.name("s3Bucket", purpose, peer),
+      ruleId: `${purpose}-to-${peer}`,
+    }));
+    const tables = GLOBAL_TABLES.map((t) => ({ name: naming.name("dynamodbTable", t.purpose), label: t.purpose }));
+    const machines = (["failover", "failback"] as const).map((mode) => ({ label: mode, arn: stateMachineArn(resources, machineName(mode)) }));
+    this.alarms = new RegionalAlarms(this, "alarms", {
+      provider,
+      alarmName,
+      role,
+      peerRegion: peer,
+      alertTopicArn: topicArn,
+      rpoSeconds: config.targets.rpoSeconds,
+      clusterIdentifier: naming.name("rdsIdentifier", "db", region),
+      tables,
+      replicationRules,
+      s3PendingOperationsThreshold: config.observability.s3PendingOperationsThreshold,
+      loadBalancerArnSuffix: app.loadBalancer.loadBalancer.arnSuffix,
+      targetGroupArnSuffix: app.loadBalancer.targetGroup.arnSuffix,
+      http5xxRatePercent: config.observability.http5xxRatePercent,
+      ecsClusterName: naming.name("ecs", "app"),
+      ecsServiceName: naming.name("ecs", "app"),
+      minTasks: config.service.capacity[role].min,
+      databaseCpuPercent: config.observability.databaseCpuPercent,
+      databaseConnections: config.observability.databaseConnections,
+      lambdaFunctions: [
+        { name: naming.name("lambdaFunction", "health-monitor"), label: "health-monitor" },
+        { name: naming.name("lambdaFunction", "failover-orchestrator"), label: "failover-orchestrator" },
+      ],
+      stateMachines: machines,
+      activeRegionSignals: [...(config.canaries.enabled ? [naming.name("alarm", activeCanaryLabel)] : []), monitorVerdict.alarmName],
+    });
+    const metricsOf = (r: typeof region, withSuffix: boolean): RegionMetrics => ({
+      region: r,
+      clusterIdentifier: naming.name("rdsIdentifier", "db", r),
+      tableNames: tables.map((t) => t.name),
+      replicatedBuckets: (["appdata", "txlogs"] as const).map((purpose) => ({
+        source: naming.name("s3Bucket", purpose, r),
+        destination: naming.name("s3Bucket", purpose, otherRegion(config, r)),
+        ruleId: `${purpose}-to-${otherRegion(config, r)}`,
+      })),
+      loadBalancerName: naming.name("loadBalancer", "app"),
+      loadBalancerArnSuffix: withSuffix ? app.loadBalancer.loadBalancer.arnSuffix : undefined,
+      ecsClusterName: naming.name("ecs", "app"),
+      ecsServiceName: naming.name("ecs", "app"),
+      stateMachineArns: (["failover", "failback"] as const).map(
+        (mode) => `arn:${account.partition}:states:${r}:${account.accountId}:stateMachine:${machineName(mode)}`,
+      ),
+      canaryNames: config.canaries.enabled ? (["pri", "sec", "gbl"] as const).map((l) => naming.name("canary", l)) : [],
+      backupVaultName: naming.name("backupVault", "vault"),
+    });
+    this.dashboards = new Dashboards(this, "dashboards", {
+      provider,
+      environment: config.environment,
+      rpoSeconds: config.targets.rpoSeconds,
+      home: metricsOf(region, true),
+      peer: metricsOf(peer, false),
+      regionalDashboardName: naming.name("dashboard", "dr", region),
+      // One overview is enough; the DR region's survives the loss of the primary.
+      overviewDashboardName: region === config.regions.secondary ? naming.name("dashboard", "dr-overview", region) : undefined,
     });
   }
 }

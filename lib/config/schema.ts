@@ -581,6 +581,18 @@ export const ConfigSchema = strictObject({
   })
     .prefault({})
     .describe("Failover detection and automation."),
+  observability: strictObject({
+    http5xxRatePercent: integer(1, 100)
+      .default(5)
+      .describe("Share of requests answered 5xx by the targets above which the load balancer alarm fires, in percent. Default 5."),
+    databaseCpuPercent: integer(1, 100).default(80).describe("Database CPU utilization alarm threshold, in percent. Default 80."),
+    databaseConnections: integer(1, 100_000).default(1000).describe("Database connections alarm threshold. Default 1000."),
+    s3PendingOperationsThreshold: integer(1, 100_000_000)
+      .default(1000)
+      .describe("S3 operations pending replication above which the replication backlog alarm fires. Default 1000."),
+  })
+    .prefault({})
+    .describe("Alarm thresholds that are not derived from the recovery targets (those are: lag alarms warn at half the RPO and page at the RPO)."),
   audit: strictObject({
     cloudTrail: z
       .boolean({ error: () => "must be true or false" })
