@@ -1,17 +1,13 @@
-import { SynthesizedApp, TerraformJson } from "../lib/layout-check";
+import { SynthesizedApp } from "../lib/layout-check";
 import { GATE_METRIC_NAME, GATE_METRIC_NAMESPACE, gateDimensionMap } from "../lambda/shared/gate";
 import { canaryZip } from "../constructs/canaries";
 import { TLS_POLICY } from "../constructs/load-balancer";
 import { route53FailureThreshold, targetGroupHealthCheck } from "../lib/timings";
 import { configVariant } from "./support/config";
-import { synthConfig } from "./support/synth";
+import { onlyResource, resourcesOfType, synthConfig } from "./support/synth";
 
-const all = (stack: TerraformJson, type: string): any[] => Object.values(stack.resource?.[type] ?? {});
-const one = (stack: TerraformJson, type: string): any => {
-  const found = all(stack, type);
-  if (found.length !== 1) throw new Error(`Expected one ${type}, found ${found.length}`);
-  return found[0];
-};
+const all = resourcesOfType;
+const one = onlyResource;
 
 describe("Fargate service", () => {
   let variantC: SynthesizedApp;

@@ -1,16 +1,12 @@
-import { SynthesizedApp, TerraformJson } from "../lib/layout-check";
+import { SynthesizedApp } from "../lib/layout-check";
 import { FAILOVER_DRIFT_ATTRIBUTES, parameterGroupFamily } from "../constructs/aurora-cluster";
 import { BACKUP_SCHEDULES } from "../constructs/regional-backup";
 import { REPLICATION_TIME_MINUTES } from "../constructs/bucket-replication";
 import { configVariant } from "./support/config";
-import { resourcesOf, synthConfig } from "./support/synth";
+import { onlyResource, resourcesOf, resourcesOfType, synthConfig } from "./support/synth";
 
-const all = (stack: TerraformJson, type: string): any[] => Object.values(stack.resource?.[type] ?? {});
-const one = (stack: TerraformJson, type: string): any => {
-  const found = all(stack, type);
-  if (found.length !== 1) throw new Error(`Expected one ${type}, found ${found.length}`);
-  return found[0];
-};
+const all = resourcesOfType;
+const one = onlyResource;
 
 describe("Aurora global database", () => {
   let prod: SynthesizedApp;

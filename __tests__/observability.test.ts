@@ -3,9 +3,9 @@ import { auroraLagThresholdsMs } from "../lib/alarm-thresholds";
 import { planStacks } from "../stacks/layout";
 import { ORCHESTRATOR_ERROR_METRIC } from "../stacks/ops-stack";
 import { configVariant } from "./support/config";
-import { resourcesOf, synthConfig } from "./support/synth";
+import { resourcesOf, resourcesOfType, synthConfig } from "./support/synth";
 
-const all = (stack: TerraformJson, type: string): any[] => Object.values(stack.resource?.[type] ?? {});
+const all = resourcesOfType;
 const alarmsOf = (stack: TerraformJson) => all(stack, "aws_cloudwatch_metric_alarm");
 const byName = (stack: TerraformJson, name: string) => alarmsOf(stack).find((a) => a.alarm_name === name);
 

@@ -108,3 +108,15 @@ export function regionOfResource(stack: TerraformJson, body: any): string {
   if (!provider) throw new Error(`No provider ${ref ?? "(default)"} in stack`);
   return provider.region;
 }
+
+/** Every resource body of one type in a stack. */
+export function resourcesOfType(stack: TerraformJson, type: string): any[] {
+  return Object.values(stack.resource?.[type] ?? {});
+}
+
+/** The one resource of a type in a stack; fails the test when there is none or several. */
+export function onlyResource(stack: TerraformJson, type: string): any {
+  const found = resourcesOfType(stack, type);
+  if (found.length !== 1) throw new Error(`Expected one ${type}, found ${found.length}`);
+  return found[0];
+}
