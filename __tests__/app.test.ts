@@ -156,7 +156,8 @@ describe("load balancer", () => {
     [14400, { interval: 30, timeout: 5, healthy_threshold: 3, unhealthy_threshold: 2 }],
   ])("GIVEN an RTO of %i s THEN the target group health check is tuned to %j", (rto, expected) => {
     const app = synthConfig(configVariant("dev", { targets: { rtoSeconds: rto } }));
-    expect(one(app.stacks["app-us-east-1"], "aws_lb_target_group").health_check).toMatchObject({ ...expected, path: "/", matcher: "200" });
+    const serviceTargets = all(app.stacks["app-us-east-1"], "aws_lb_target_group").find((t) => t.target_type === "ip");
+    expect(serviceTargets.health_check).toMatchObject({ ...expected, path: "/", matcher: "200" });
     const timing = targetGroupHealthCheck(rto);
     expect(timing.timeoutSeconds).toBeLessThan(timing.intervalSeconds);
   });
