@@ -150,6 +150,26 @@ describe("load balancer", () => {
     expect(delivery.principals[0].identifiers[0]).toContain("data.aws_elb_service_account.");
   });
 
+  test("the load balancer's log bucket and the canary artifact bucket log to the region's access-log bucket of the data stack, by name", () => {
+    for (const [region, code] of [
+      ["us-east-1", "use1"],
+      ["us-east-2", "use2"],
+    ]) {
+      const stack = prod.stacks[`app-${region}`];
+      const target = `txdr-s3logs-${code}-prd`;
+      const buckets = Object.entries<any>(stack.resource.aws_s3_bucket).map(([name, b]) => [name, b.bucket]);
+      const logging = all(stack, "aws_s3_bucket_logging");
+      expect(logging).toHaveLength(2);
+      for (const [name, bucketName] of buckets) {
+        const mine = logging.filter((l) => l.bucket === `\${aws_s3_bucket.${name}.id}`);
+        expect(mine).toEqual([expect.objectContaining({ target_bucket: target, target_prefix: `${bucketName}/` })]);
+      }
+      expect(buckets.map(([, b]) => b).sort()).toEqual([`txdr-alblogs-${code}-prd`, `txdr-canary-${code}-prd`]);
+      // The target is the data stack's access-log bucket of the same region, which admits both sources.
+      expect(all(prod.stacks[`data-${region}`], "aws_s3_bucket").map((b) => b.bucket)).toContain(target);
+    }
+  });
+
   test.each([
     [900, { interval: 22, timeout: 5, healthy_threshold: 2, unhealthy_threshold: 2 }],
     [300, { interval: 7, timeout: 5, healthy_threshold: 2, unhealthy_threshold: 2 }],
@@ -183,6 +203,14 @@ describe("WAF", () => {
       expect(acl.rule.map((r: any) => r.name)).toEqual(["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet", "RateLimitPerIp"]);
       expect(acl.rule[0].statement).toEqual([{ managed_rule_group_statement: [{ name: "AWSManagedRulesCommonRuleSet", vendor_name: "AWS" }] }]);
       expect(acl.rule[0].override_action).toEqual([{ none: [{}] }]);
+      // Log4j (CVE-2021-44228): the known-bad-inputs group's Log4JRCE rules apply as AWS ships them, none overridden or excluded.
+      expect(acl.rule[1]).toEqual({
+        name: "AWSManagedRulesKnownBadInputsRuleSet",
+        priority: 2,
+        override_action: [{ none: [{}] }],
+        statement: [{ managed_rule_group_statement: [{ name: "AWSManagedRulesKnownBadInputsRuleSet", vendor_name: "AWS" }] }],
+        visibility_config: [{ cloudwatch_metrics_enabled: true, metric_name: "AWSManagedRulesKnownBadInputsRuleSet", sampled_requests_enabled: true }],
+      });
       expect(acl.rule[2]).toMatchObject({
         action: [{ block: [{}] }],
         statement: [{ rate_based_statement: [{ limit: 2000, aggregate_key_type: "IP", evaluation_window_sec: 300 }] }],

@@ -1,5 +1,5 @@
 import { SynthesizedApp } from "../lib/layout-check";
-import { FAILOVER_DRIFT_ATTRIBUTES, parameterGroupFamily } from "../constructs/aurora-cluster";
+import { FAILOVER_DRIFT_ATTRIBUTES, SLOW_STATEMENT_MS, parameterGroupFamily } from "../constructs/aurora-cluster";
 import { BACKUP_SCHEDULES } from "../constructs/regional-backup";
 import { REPLICATION_TIME_MINUTES } from "../constructs/bucket-replication";
 import { configVariant } from "./support/config";
@@ -126,6 +126,9 @@ describe("Aurora global database", () => {
     expect(one(stack, "aws_rds_cluster").depends_on).toEqual([expect.stringContaining("aws_cloudwatch_log_group.")]);
   });
 
+  /** Slow-statement logging, on every PostgreSQL cluster whatever the RPO setting. */
+  const POSTGRES_LOGGING = { log_min_duration_statement: "1000", log_statement: "none" };
+
   function parametersOf(app: SynthesizedApp, region: string): Record<string, string> {
     const group = one(app.stacks[`data-${region}`], "aws_rds_cluster_parameter_group");
     return Object.fromEntries(group.parameter.map((p: any) => [p.name, p.value]));
@@ -137,13 +140,24 @@ describe("Aurora global database", () => {
   ])("GIVEN database RPO enforcement and an RPO of %i s THEN both regions' parameter groups set rds.global_db_rpo to %s", (rpo, value) => {
     const app = synthConfig(configVariant("prod", { targets: { rpoSeconds: rpo } }));
     for (const region of ["us-east-1", "us-east-2"]) {
-      expect(parametersOf(app, region)).toEqual({ "rds.force_ssl": "1", "rds.global_db_rpo": value });
+      expect(parametersOf(app, region)).toEqual({ ...POSTGRES_LOGGING, "rds.force_ssl": "1", "rds.global_db_rpo": value });
     }
   });
 
   test("GIVEN alarm-only RPO enforcement THEN no parameter blocks commits", () => {
     const app = synthConfig(configVariant("prod", { database: { rpoEnforcement: "alarm" } }));
-    expect(parametersOf(app, "us-east-1")).toEqual({ "rds.force_ssl": "1" });
+    expect(parametersOf(app, "us-east-1")).toEqual({ ...POSTGRES_LOGGING, "rds.force_ssl": "1" });
+  });
+
+  test("PostgreSQL logs slow statements (query logging) in both regions, and never every statement or DDL, which would log role passwords", () => {
+    for (const region of ["us-east-1", "us-east-2"]) {
+      expect(parametersOf(prod, region)).toMatchObject({ log_min_duration_statement: "1000", log_statement: "none" });
+      const group = one(prod.stacks[`data-${region}`], "aws_rds_cluster_parameter_group");
+      for (const p of group.parameter.filter((x: any) => x.name.startsWith("log_"))) expect(p.apply_method).toBe("immediate");
+    }
+    expect(SLOW_STATEMENT_MS).toBe(1000);
+    // The statements reach CloudWatch Logs through the exported postgresql log.
+    expect(one(prod.stacks["data-us-east-1"], "aws_rds_cluster").enabled_cloudwatch_logs_exports).toEqual(["postgresql"]);
   });
 
   test("variant E: Aurora MySQL Serverless v2 from 0.5 ACU on db.serverless instances, with no PostgreSQL-only parameters", () => {
@@ -229,7 +243,8 @@ describe("S3 application buckets and replication", () => {
       const names = all(stack, "aws_s3_bucket").map((b) => b.bucket).sort();
       expect(names).toEqual([`txdr-appdata-${code}-prd`, `txdr-s3logs-${code}-prd`, `txdr-txlogs-${code}-prd`]);
       const logging = all(stack, "aws_s3_bucket_logging");
-      expect(logging).toHaveLength(2);
+      // The two data buckets, and the region's Terraform state bucket (bootstrap stack), plus the trail bucket in the DR region.
+      expect(logging).toHaveLength(region === "us-east-2" ? 4 : 3);
       for (const l of logging) expect(l.target_bucket).toContain("access-logs");
       const lifecycles = all(stack, "aws_s3_bucket_lifecycle_configuration").filter((l) =>
         l.rule.some((r: any) => r.id === "transition-to-infrequent-access"),
@@ -237,6 +252,44 @@ describe("S3 application buckets and replication", () => {
       expect(lifecycles).toHaveLength(2);
       expect(lifecycles[0].rule.find((r: any) => r.id === "transition-to-infrequent-access").transition).toEqual([{ days: 30, storage_class: "STANDARD_IA" }]);
     }
+  });
+
+  test("the access-log bucket is the region's one log target: it turns logging on for the buckets of stacks applied before it and admits those of later stacks", () => {
+    for (const [region, code] of [
+      ["us-east-1", "use1"],
+      ["us-east-2", "use2"],
+    ]) {
+      const stack = prod.stacks[`data-${region}`];
+      const external = all(stack, "aws_s3_bucket_logging").filter((l) => !l.bucket.startsWith("${"));
+      const expected = [`txdr-tfstate-${code}-prd`, ...(region === "us-east-2" ? [`txdr-trail-${code}-prd`] : [])];
+      expect(external.map((l) => l.bucket).sort()).toEqual(expected);
+      for (const l of external) {
+        expect(l.target_prefix).toBe(`${l.bucket}/`);
+        expect(l.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_policy\.buckets_access-logs_policy_/)]);
+      }
+      // Those buckets exist in earlier stacks of the same region, under the same names.
+      expect(all(prod.stacks.bootstrap, "aws_s3_bucket").map((b) => b.bucket)).toContain(`txdr-tfstate-${code}-prd`);
+      if (region === "us-east-2") expect(all(prod.stacks[`base-${region}`], "aws_s3_bucket").map((b) => b.bucket)).toContain(`txdr-trail-${code}-prd`);
+
+      const documents = Object.values<any>(stack.data.aws_iam_policy_document);
+      const [delivery] = documents.flatMap((d) => d.statement).filter((st: any) => st.sid === "S3ServerAccessLogsFromThisAccountsBuckets");
+      const sources = delivery.condition.find((c: any) => c.variable === "aws:SourceArn").values.map((v: string) => v.replace(/^.*:::/, ""));
+      expect(sources.sort()).toEqual(
+        [...["appdata", "txlogs", "alblogs", "canary"].map((p) => `txdr-${p}-${code}-prd`), ...expected].sort(),
+      );
+    }
+  });
+
+  test("GIVEN a backend without state buckets, no trail and no canaries THEN the access-log bucket neither configures nor admits them", () => {
+    const app = synthConfig(
+      configVariant("dev", { backend: { type: "local", directory: "terraform-state" }, audit: { cloudTrail: false }, canaries: { enabled: false } }),
+    );
+    const stack = app.stacks["data-us-east-2"];
+    expect(all(stack, "aws_s3_bucket_logging").filter((l) => !l.bucket.startsWith("${"))).toEqual([]);
+    const documents = Object.values<any>(stack.data.aws_iam_policy_document);
+    const [delivery] = documents.flatMap((d) => d.statement).filter((st: any) => st.sid === "S3ServerAccessLogsFromThisAccountsBuckets");
+    const sources = delivery.condition.find((c: any) => c.variable === "aws:SourceArn").values.map((v: string) => v.replace(/^.*:::/, ""));
+    expect(sources.sort()).toEqual(["txdr-alblogs-use2-dev", "txdr-appdata-use2-dev", "txdr-txlogs-use2-dev"]);
   });
 
   test("the access-log bucket uses SSE-S3 (S3 cannot deliver server access logs to SSE-KMS buckets) and admits only S3 logging from this account", () => {
@@ -419,5 +472,16 @@ describe("RPO guard", () => {
     const app = synthConfig(configVariant("prod"));
     expect(one(app.stacks["data-us-east-1"], "aws_cloudwatch_metric_alarm").treat_missing_data).toBe("notBreaching");
     expect(one(app.stacks["data-us-east-2"], "aws_cloudwatch_metric_alarm").treat_missing_data).toBe("breaching");
+  });
+});
+
+describe("relaxing RPO enforcement (runbook step)", () => {
+  test("GIVEN enforcement switched from database to alarm THEN the parameter group keeps its name and description (no replacement)", () => {
+    const group = (enforcement: string) =>
+      onlyResource(synthConfig(configVariant("prod", { database: { rpoEnforcement: enforcement } })).stacks["data-us-east-1"], "aws_rds_cluster_parameter_group");
+    const [enforced, alarmOnly] = [group("database"), group("alarm")];
+    expect([alarmOnly.name, alarmOnly.description, alarmOnly.family]).toEqual([enforced.name, enforced.description, enforced.family]);
+    expect(enforced.parameter.map((p: any) => p.name)).toContain("rds.global_db_rpo");
+    expect(alarmOnly.parameter.map((p: any) => p.name)).not.toContain("rds.global_db_rpo");
   });
 });

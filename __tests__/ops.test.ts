@@ -21,10 +21,11 @@ import { lockKey } from "../lambda/failover-orchestrator/lock";
 import { auditKey } from "../lambda/failover-orchestrator/report";
 import { ERROR_NAMES, PERMANENT_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from "../lambda/shared/errors";
 import { GATE_METRIC_NAMESPACE } from "../lambda/shared/gate";
+import { gateKey } from "../lambda/shared/gate-store";
 import { MONITOR_METRIC_NAMESPACE_DEFAULT } from "../lambda/shared/monitor-metrics";
 import { LAMBDA_SERVICE_ERRORS, awaitWriterBudget } from "../constructs/failover-state-machine";
 import { bundleBuildCount } from "../constructs/lambda-bundle";
-import { ORCHESTRATOR_TIMEOUT_SECONDS } from "../stacks/ops-stack";
+import { ORCHESTRATOR_RESERVED_CONCURRENCY, ORCHESTRATOR_TIMEOUT_SECONDS } from "../stacks/ops-stack";
 import { PROJECT_ROOT, configVariant } from "./support/config";
 import { runApp, synthConfig, tempDir } from "./support/synth";
 
@@ -355,6 +356,21 @@ describe("functions", () => {
     }
   });
 
+  test("GIVEN the orchestrator THEN it keeps concurrency of its own (a failover must run when the unreserved pool is exhausted), and throttling is retried by the runbooks", () => {
+    for (const region of REGIONS) {
+      const [, fn] = orchestrator(dev, region);
+      expect(fn.reserved_concurrent_executions).toBe(ORCHESTRATOR_RESERVED_CONCURRENCY);
+    }
+    expect(ORCHESTRATOR_RESERVED_CONCURRENCY).toBeGreaterThanOrEqual(4);
+    const runbooks = machines(ops(dev, "us-east-2"));
+    expect(runbooks).toHaveLength(2);
+    for (const { definition } of runbooks) {
+      const steps = tasks(definition);
+      expect(steps.length).toBeGreaterThan(0);
+      for (const [, step] of steps) expect(step.Retry.flatMap((r: any) => r.ErrorEquals)).toContain("Lambda.TooManyRequestsException");
+    }
+  });
+
   test("GIVEN the monitor THEN a failed or expired invocation is recorded in an SQS queue encrypted with the messaging key, not retried", () => {
     const stack = ops(dev, "us-east-2");
     const [config] = bodies(stack, "aws_lambda_function_event_invoke_config");
@@ -445,6 +461,8 @@ describe("function environment", () => {
   test.each(REGIONS)("GIVEN %s THEN the monitor's environment satisfies lambda/health-monitor/config.ts", (region) => {
     const config = loadMonitorConfig(environmentOf(monitor(dev, region), region));
     expect(config.role).toBe(region === "us-east-2" ? "decider" : "observer");
+    expect(config.peerRegion).toBe(region === "us-east-1" ? "us-east-2" : "us-east-1");
+    expect(config.stateTableName).toBe("txdr-failover-lock-dev");
     expect(config.failureThreshold).toBe(3);
     expect(config.checkIntervalSeconds).toBe(60);
   });
@@ -550,6 +568,10 @@ describe("state table", () => {
     const updatable = keysOf("txdr-failover-orchestrator-use2-dev", "dynamodb:UpdateItem");
     expect([lockKey(id), audit].every((key) => updatable.some((p) => like(p, key)))).toBe(true);
     expect(updatable.some((p) => like(p, counterKey(id)))).toBe(false);
+    const gates = ["us-east-1", "us-east-2"].map((region) => gateKey(id, region));
+    expect(gates.every((key) => keysOf("txdr-failover-orchestrator-use2-dev", "dynamodb:PutItem").some((p) => like(p, key)))).toBe(true);
+    expect(keysOf("txdr-health-monitor-use2-dev", "dynamodb:GetItem").sort()).toEqual([counterKey(id), ...gates].sort());
+    expect(updatable.some((p) => gates.some((key) => like(p, key)))).toBe(false);
   });
 });
 
@@ -782,15 +804,43 @@ describe("IAM", () => {
     expect(conditionOf(describe, "aws:RequestedRegion")!.values).toEqual(["us-east-1", "us-east-2"]);
   });
 
-  test("GIVEN PutMetricData (no resource-level permissions) THEN each function may publish only to its own namespace", () => {
+  test("GIVEN PutMetricData (no resource-level permissions) THEN each function may publish only to its own namespace, and the monitor republishes the traffic gates in its own region only", () => {
     const stack = ops(dev, "us-east-2");
     const namespaces = (role: string) =>
       statementsFor(roleStatements(stack, role), "cloudwatch:PutMetricData").map((s) => {
         expect(s.resources).toEqual(["*"]);
         return conditionOf(s, "cloudwatch:namespace")!.values;
       });
-    expect(namespaces("txdr-health-monitor-use2-dev")).toEqual([[MONITOR_METRIC_NAMESPACE_DEFAULT]]);
+    expect(namespaces("txdr-health-monitor-use2-dev")).toEqual([[MONITOR_METRIC_NAMESPACE_DEFAULT], [GATE_METRIC_NAMESPACE]]);
     expect(namespaces("txdr-failover-orchestrator-use2-dev")).toEqual([[GATE_METRIC_NAMESPACE]]);
+    const [gates] = statementsFor(roleStatements(stack, "txdr-health-monitor-use2-dev"), "cloudwatch:PutMetricData").filter(
+      (s) => conditionOf(s, "cloudwatch:namespace")!.values[0] === GATE_METRIC_NAMESPACE,
+    );
+    expect(conditionOf(gates, "aws:RequestedRegion")!.values).toEqual(["us-east-2"]);
+  });
+
+  test("GIVEN the traffic-gate decisions THEN the monitor may read them in its own table, and the orchestrator may write them in its own table and the peer region's table of the same name", () => {
+    const stack = ops(dev, "us-east-2");
+    const ownTable = `aws_dynamodb_table.${byType(stack, "aws_dynamodb_table")[0][0]}`;
+    const gateKeys = ["us-east-2", "us-east-1"].map((region) => gateKey("txdr-global-dev", region));
+    const reads = statementsFor(roleStatements(stack, "txdr-health-monitor-use2-dev"), "dynamodb:GetItem").filter((s) =>
+      conditionOf(s, "dynamodb:LeadingKeys")!.values.some((k: string) => k.startsWith("gate#")),
+    );
+    expect(reads).toHaveLength(1);
+    expect(reads[0].actions).toEqual(["dynamodb:GetItem"]);
+    expect(reads[0].resources).toEqual([`\${${ownTable}.arn}`]);
+    expect(conditionOf(reads[0], "dynamodb:LeadingKeys")).toEqual({ test: "ForAllValues:StringLike", variable: "dynamodb:LeadingKeys", values: gateKeys });
+    const writes = statementsFor(roleStatements(stack, "txdr-failover-orchestrator-use2-dev"), "dynamodb:PutItem").filter((s) =>
+      conditionOf(s, "dynamodb:LeadingKeys")!.values.some((k: string) => k.startsWith("gate#")),
+    );
+    expect(writes).toHaveLength(1);
+    expect(writes[0].actions).toEqual(["dynamodb:PutItem"]);
+    expect(writes[0].resources).toEqual([`\${${ownTable}.arn}`, `\${replace(${ownTable}.arn, ":us-east-2:", ":us-east-1:")}`]);
+    expect(conditionOf(writes[0], "dynamodb:LeadingKeys")!.values).toEqual(gateKeys);
+    // The peer table's items are encrypted with the peer region's data key: usable only through DynamoDB there.
+    const [peerKey] = roleStatements(stack, "txdr-failover-orchestrator-use2-dev").filter((s) => s.sid === "PeerStateTableKeyThroughDynamoDb");
+    expect(peerKey.resources.map(resolveReferences)).toEqual([`arn:aws:kms:us-east-1:${FAKE_ACCOUNT}:key/*`]);
+    expect(peerKey.condition).toEqual([{ test: "StringEquals", variable: "kms:ViaService", values: ["dynamodb.us-east-1.amazonaws.com"] }]);
   });
 
   test("GIVEN any statement on \"*\" THEN it only holds actions without resource-level permissions", () => {

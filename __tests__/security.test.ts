@@ -188,6 +188,91 @@ describe("runtime parameters", () => {
       expect(Object.keys(parameters).length).toBeGreaterThanOrEqual(7);
     }
   });
+
+  test("every parameter, in the base and the data stacks of both regions, is a SecureString of its region's secrets key", () => {
+    const app = synthConfig(configVariant("prod"));
+    let seen = 0;
+    for (const region of ["us-east-1", "us-east-2"]) {
+      for (const stackId of [`base-${region}`, `data-${region}`]) {
+        const stack = app.stacks[stackId];
+        for (const [, parameter] of byType(stack, "aws_ssm_parameter")) {
+          seen += 1;
+          expect([parameter.name, parameter.type]).toEqual([parameter.name, "SecureString"]);
+          const base = stackId.startsWith("base-");
+          // The base stack owns the key; the data stack finds it by alias in its own region.
+          const keyName = base
+            ? /^\$\{aws_kms_key\.([^.]+)\.arn\}$/.exec(parameter.key_id)![1]
+            : /^\$\{data\.aws_kms_alias\.([^.]+)\.target_key_arn\}$/.exec(parameter.key_id)![1];
+          if (base) expect(keyName).toMatch(/^keys_secrets_key_/);
+          else expect(stack.data.aws_kms_alias[keyName].name).toBe("alias/txdr-secrets-prd");
+        }
+      }
+    }
+    expect(seen).toBe(2 * (7 + 6));
+  });
+
+  test("the tasks, which read the parameters themselves, may decrypt them with the secrets key through SSM only", () => {
+    const app = synthConfig(configVariant("prod"));
+    const stack = app.stacks["app-us-east-1"];
+    const documents = Object.values<any>(stack.data.aws_iam_policy_document);
+    const [statement] = documents.flatMap((d) => d.statement).filter((st: any) => st.sid === "DecryptRuntimeParameters");
+    expect(statement).toMatchObject({
+      effect: "Allow",
+      actions: ["kms:Decrypt"],
+      condition: [{ test: "StringEquals", variable: "kms:ViaService", values: ["ssm.us-east-1.amazonaws.com"] }],
+    });
+    const alias = /^\$\{data\.aws_kms_alias\.([^.]+)\.target_key_arn\}$/.exec(statement.resources[0])![1];
+    expect(stack.data.aws_kms_alias[alias].name).toBe("alias/txdr-secrets-prd");
+  });
+});
+
+describe("buckets", () => {
+  test.each(["dev", "prod"])("GIVEN %s THEN every bucket of every stack sends its events to EventBridge, through exactly one notification configuration", (name) => {
+    const app = synthConfig(configVariant(name as "dev" | "prod"));
+    let buckets = 0;
+    for (const stack of Object.values(app.stacks)) {
+      const notifications = byType(stack, "aws_s3_bucket_notification").map(([, n]) => n);
+      for (const [bucketName] of byType(stack, "aws_s3_bucket")) {
+        buckets += 1;
+        const mine = notifications.filter((n) => n.bucket === `\${aws_s3_bucket.${bucketName}.id}`);
+        expect([bucketName, mine]).toEqual([bucketName, [expect.objectContaining({ eventbridge: true })]]);
+      }
+      expect(notifications).toHaveLength(byType(stack, "aws_s3_bucket").length);
+    }
+    expect(buckets).toBeGreaterThan(10);
+  });
+});
+
+describe("Lambda functions", () => {
+  test.each(["dev", "prod"])(
+    "GIVEN %s THEN every function's environment is encrypted with its region's secrets key, which its role may decrypt through Lambda only",
+    (name) => {
+      const app = synthConfig(configVariant(name as "dev" | "prod"));
+      const suffix = name === "prod" ? "prd" : "dev";
+      let functions = 0;
+      for (const [stackId, stack] of Object.entries(app.stacks)) {
+        for (const [fnName, fn] of byType(stack, "aws_lambda_function")) {
+          functions += 1;
+          const alias = /^\$\{data\.aws_kms_alias\.([^.]+)\.target_key_arn\}$/.exec(fn.kms_key_arn)?.[1];
+          expect([stackId, fnName, alias && stack.data.aws_kms_alias[alias].name]).toEqual([stackId, fnName, `alias/txdr-secrets-${suffix}`]);
+          const roleName = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(fn.role)![1];
+          const policies = byType(stack, "aws_iam_role_policy").filter(([, p]) => p.role === `\${aws_iam_role.${roleName}.id}` || p.role === `\${aws_iam_role.${roleName}.name}`);
+          const statements = policies.flatMap(([, p]) => documentOf(stack, p.policy).statement);
+          const decrypt = statements.filter((s: any) => s.sid === "DecryptOwnEnvironment");
+          expect(decrypt).toEqual([
+            {
+              sid: "DecryptOwnEnvironment",
+              effect: "Allow",
+              actions: ["kms:Decrypt"],
+              resources: [fn.kms_key_arn],
+              condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`lambda.${stackId.replace(/^[a-z]+-/, "")}.amazonaws.com`] }],
+            },
+          ]);
+        }
+      }
+      expect(functions).toBe(6);
+    },
+  );
 });
 
 describe("permissions boundary", () => {

@@ -35,11 +35,26 @@ export function logExports(engine: DrConfig["database"]["engine"]): string[] {
   return engine === "aurora-postgresql" ? ["postgresql"] : ["audit", "error", "general", "slowquery"];
 }
 
-/** Cluster parameters: TLS always, and the database-enforced RPO where configured (in both regions, so it survives a failover). */
+/**
+ * PostgreSQL statements that run longer than this are written, with their duration, to the exported
+ * postgresql log (CloudWatch Logs, logs key). A transaction statement of this system takes milliseconds.
+ */
+export const SLOW_STATEMENT_MS = 1000;
+
+/**
+ * Cluster parameters: TLS always; on PostgreSQL, query logging of slow statements (log_min_duration_statement)
+ * while log_statement stays "none", stated explicitly: "ddl", "mod" and "all" write statements as sent, and
+ * CREATE/ALTER ROLE ... PASSWORD would put passwords into the logs; and the database-enforced RPO where
+ * configured (in both regions, so it survives a failover).
+ */
 export function clusterParameters(config: DrConfig): { name: string; value: string }[] {
   const db = config.database;
   if (db.engine === "aurora-mysql") return [{ name: "require_secure_transport", value: "ON" }];
-  const parameters = [{ name: "rds.force_ssl", value: "1" }];
+  const parameters = [
+    { name: "rds.force_ssl", value: "1" },
+    { name: "log_min_duration_statement", value: String(SLOW_STATEMENT_MS) },
+    { name: "log_statement", value: "none" },
+  ];
   if (db.rpoEnforcement === "database") parameters.push({ name: "rds.global_db_rpo", value: String(config.targets.rpoSeconds) });
   return parameters;
 }
@@ -92,7 +107,10 @@ export class AuroraCluster extends Construct {
       provider,
       name: this.clusterIdentifier,
       family: parameterGroupFamily(db.engine, db.engineVersion),
-      description: `Cluster parameters of ${this.clusterIdentifier}: TLS only${db.rpoEnforcement === "database" ? ", database-enforced RPO" : ""}`,
+      // The description is fixed at creation (changing it replaces the group): do not add to it.
+      // Static on purpose: a parameter group's description cannot change in place, and switching RPO
+      // enforcement (the runbook step when the DR region is down) must not replace the group.
+      description: `Cluster parameters of ${this.clusterIdentifier}`,
       parameter: clusterParameters(config).map((p) => ({ ...p, applyMethod: "immediate" })),
     });
     // Created before the cluster so RDS writes into encrypted, retained groups instead of creating its own.

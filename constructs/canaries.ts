@@ -47,6 +47,11 @@ export interface CanariesProps {
   readonly alertTopicArn: string;
   readonly artifactRetentionDays: number;
   /**
+   * Server access logging of the artifact bucket, to the region's access-log bucket (by name).
+   * @default no server access logging
+   */
+  readonly accessLogBucket?: string;
+  /**
    * The artifact bucket can be destroyed with its objects.
    * @default false
    */
@@ -75,6 +80,7 @@ export class Canaries extends Construct {
       kmsKeyArn: props.dataKeyArn,
       noncurrentVersionExpirationDays: 7,
       expirationDays: props.artifactRetentionDays,
+      accessLogBucket: props.accessLogBucket,
       forceDestroy: props.destroyable,
       preventDestroy: !props.destroyable,
     });

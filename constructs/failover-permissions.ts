@@ -17,20 +17,28 @@
  * built), and Application Auto Scaling additionally requires the caller to hold
  * ecs:DescribeServices and ecs:UpdateService on the target service, which are
  * granted on the two named services only.
+ *
+ * The orchestrator's peer-region state table is named by this region's table
+ * ARN with the region replaced (same table name in both regions), and its
+ * items' data key (an id AWS generates) by the peer region and account, used
+ * only through DynamoDB there.
  */
 import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { Fn, Token } from "cdktf";
 import { GATE_METRIC_NAMESPACE } from "../lambda/shared/gate";
 import { MONITOR_METRIC_NAMESPACE_DEFAULT } from "../lambda/shared/monitor-metrics";
 
 /**
  * Item keys the Lambda code reads and writes in the state table, for the
  * dynamodb:LeadingKeys conditions. Mirrors counterKey (health-monitor/counter.ts),
- * lockKey (failover-orchestrator/lock.ts) and auditKey (failover-orchestrator/report.ts);
- * __tests__/ops.test.ts checks that they agree.
+ * lockKey (failover-orchestrator/lock.ts), gateKey (shared/gate-store.ts) and
+ * auditKey (failover-orchestrator/report.ts); __tests__/ops.test.ts checks that they agree.
  */
 export const STATE_ITEM_KEYS = {
   counter: (globalClusterId: string) => `monitor#${globalClusterId}`,
   lock: (globalClusterId: string) => `lock#failover#${globalClusterId}`,
+  /** The last traffic-gate decision for `region`. */
+  gate: (globalClusterId: string, region: string) => `gate#${globalClusterId}#${region}`,
   /** audit#<execution ARN> */
   auditPattern: "audit#*",
 } as const;
@@ -76,6 +84,22 @@ export function scalableTargetsArn(r: FailoverResources, region: string): string
   return `arn:${r.partition}:application-autoscaling:${region}:${r.accountId}:scalable-target/*`;
 }
 
+/**
+ * The peer region's state table: the same name in the other region, i.e. this
+ * region's table ARN with the region replaced (a Terraform replace() when the
+ * ARN is a reference, as it is in the ops stack).
+ */
+export function peerStateTableArn(r: FailoverResources): string {
+  const from = `:${r.region}:`;
+  const to = `:${r.peerRegion}:`;
+  return Token.isUnresolved(r.stateTableArn) ? Fn.replace(r.stateTableArn, from, to) : r.stateTableArn.replace(from, to);
+}
+
+/** Both regions' traffic-gate decision keys. */
+function gateKeys(r: FailoverResources): string[] {
+  return [r.region, r.peerRegion].map((region) => STATE_ITEM_KEYS.gate(r.globalClusterId, region));
+}
+
 export function stateMachineArn(r: Pick<FailoverResources, "partition" | "accountId" | "region">, name: string): string {
   return `arn:${r.partition}:states:${r.region}:${r.accountId}:stateMachine:${name}`;
 }
@@ -101,6 +125,21 @@ function stateTableKey(r: FailoverResources): Statement {
   };
 }
 
+/**
+ * Use of the peer region's data key for the peer state table's items (the gate
+ * decisions). The key's ARN ends in an id AWS generates, so no name can be
+ * built: any key of this account in the peer region, only through DynamoDB there.
+ */
+function peerStateTableKey(r: FailoverResources): Statement {
+  return {
+    sid: "PeerStateTableKeyThroughDynamoDb",
+    effect: "Allow",
+    actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+    resources: [`arn:${r.partition}:kms:${r.peerRegion}:${r.accountId}:key/*`],
+    condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`dynamodb.${r.peerRegion}.amazonaws.com`] }],
+  };
+}
+
 /** Publishing to the encrypted alert topic (and, with `sqs`, sending to an encrypted queue). */
 function messagingKey(r: FailoverResources, services: string[]): Statement {
   return {
@@ -122,8 +161,9 @@ export interface HealthMonitorGrants {
 /**
  * The health monitor: reads the global cluster and its own region's cluster
  * and replication lag, counts in the state table (its counter item only),
- * publishes its verdict metrics, and as the decider starts the failover state
- * machine and pages. Both roles get the same grants, so that flipping
+ * publishes its verdict metrics, reads the gate decisions (their items only)
+ * and republishes the traffic gates in its own region, and as the decider
+ * starts the failover state machine and pages. Both roles get the same grants, so that flipping
  * regions.active (an in-place change of ROLE) never leaves a new decider
  * waiting for its permissions.
  */
@@ -159,11 +199,28 @@ export function healthMonitorStatements(r: FailoverResources, grants: HealthMoni
       ],
     },
     {
+      sid: "RepublishTrafficGates",
+      effect: "Allow",
+      actions: ["cloudwatch:PutMetricData"],
+      resources: ["*"],
+      condition: [
+        { test: "StringEquals", variable: "cloudwatch:namespace", values: [GATE_METRIC_NAMESPACE] },
+        inRegions(r.region),
+      ],
+    },
+    {
       sid: "CountFailuresInOwnItem",
       effect: "Allow",
       actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
       resources: [r.stateTableArn],
       condition: [leadingKeys([STATE_ITEM_KEYS.counter(r.globalClusterId)])],
+    },
+    {
+      sid: "ReadTrafficGateDecisions",
+      effect: "Allow",
+      actions: ["dynamodb:GetItem"],
+      resources: [r.stateTableArn],
+      condition: [leadingKeys(gateKeys(r))],
     },
     stateTableKey(r),
     {
@@ -193,9 +250,9 @@ export function healthMonitorStatements(r: FailoverResources, grants: HealthMoni
 
 /**
  * The failover orchestrator: every step of contract.ts. Own region: the lock
- * and audit items, the promotion, its capacity, the gates, notifications.
- * Peer region (best effort, fencing): its cluster (read), its scalable target
- * and its gate.
+ * and audit items, the promotion, its capacity, the gates and their recorded
+ * decisions, notifications. Peer region (best effort, fencing): its cluster
+ * (read), its scalable target, its gate and the gate decisions in its state table.
  */
 export function orchestratorStatements(r: FailoverResources): Statement[] {
   const bothRegions = [r.region, r.peerRegion];
@@ -277,7 +334,15 @@ export function orchestratorStatements(r: FailoverResources): Statement[] {
       resources: [r.stateTableArn],
       condition: [leadingKeys([lock])],
     },
+    {
+      sid: "RecordTrafficGateDecisions",
+      effect: "Allow",
+      actions: ["dynamodb:PutItem"],
+      resources: [r.stateTableArn, peerStateTableArn(r)],
+      condition: [leadingKeys(gateKeys(r))],
+    },
     stateTableKey(r),
+    peerStateTableKey(r),
     {
       sid: "NotifyAndRequestApproval",
       effect: "Allow",

@@ -10,6 +10,10 @@
  *   log group, X-Ray, its network interfaces in its own subnets and security
  *   group) plus the caller's least-privilege statements;
  * - X-Ray active tracing, the VPC configuration, optional reserved concurrency;
+ * - its environment variables encrypted at rest with a customer-managed key of
+ *   its region (not Lambda's AWS-managed aws/lambda key), which the role may
+ *   decrypt through Lambda only (Lambda decrypts them with the execution role
+ *   when it starts an execution environment);
  * - optionally, for asynchronously invoked functions, an on-failure
  *   destination (an SQS queue) and a short event age: a stale scheduled check
  *   is worth nothing, a record of why it failed is.
@@ -69,6 +73,8 @@ export interface DrLambdaFunctionProps {
   readonly timeoutSeconds: number;
   /** Every environment variable the function's configuration loader reads. */
   readonly environment: Record<string, string>;
+  /** ARN of the customer-managed key of the function's region that encrypts its environment variables. */
+  readonly environmentKeyArn: string;
   readonly logGroupName: string;
   /** ARN of the region's logs key. */
   readonly logsKeyArn: string;
@@ -114,7 +120,7 @@ export class DrLambdaFunction extends Construct {
       assumedBy: "lambda.amazonaws.com",
       permissionsBoundaryArn: props.permissionsBoundaryArn,
       statements: [
-        ...runtimeStatements({ account, region, logGroupArn: this.logGroup.arn, vpc: props.vpc }),
+        ...runtimeStatements({ account, region, logGroupArn: this.logGroup.arn, vpc: props.vpc, environmentKeyArn: props.environmentKeyArn }),
         ...props.statements,
       ],
     });
@@ -135,6 +141,7 @@ export class DrLambdaFunction extends Construct {
       timeout: props.timeoutSeconds,
       reservedConcurrentExecutions: props.reservedConcurrency,
       environment: { variables: sortedRecord(props.environment) },
+      kmsKeyArn: props.environmentKeyArn,
       tracingConfig: { mode: "Active" },
       vpcConfig: { subnetIds: props.vpc.subnetIds, securityGroupIds: [props.vpc.securityGroupId] },
       // The code writes one JSON line per event itself; Text keeps those lines as they are.
@@ -178,6 +185,7 @@ export function runtimeStatements(p: {
   region: string;
   logGroupArn: string;
   vpc: LambdaVpcPlacement;
+  environmentKeyArn: string;
 }): DataAwsIamPolicyDocumentStatement[] {
   const ec2 = `arn:${p.account.partition}:ec2:${p.region}:${p.account.accountId}`;
   return [
@@ -186,6 +194,15 @@ export function runtimeStatements(p: {
       effect: "Allow",
       actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
       resources: [p.logGroupArn, `${p.logGroupArn}:*`],
+    },
+    {
+      // Lambda decrypts the environment variables with the execution role's credentials; without this the
+      // function depends on the grant Lambda creates on the key, which is lost when the role is recreated.
+      sid: "DecryptOwnEnvironment",
+      effect: "Allow",
+      actions: ["kms:Decrypt"],
+      resources: [p.environmentKeyArn],
+      condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`lambda.${p.region}.amazonaws.com`] }],
     },
     {
       sid: "XRayTraces",

@@ -56,6 +56,11 @@ export interface LoadBalancerProps {
   readonly healthCheck: TargetGroupHealthCheckTiming;
   readonly logRetentionDays: number;
   /**
+   * Server access logging of the log bucket, to the region's access-log bucket (by name).
+   * @default no server access logging
+   */
+  readonly accessLogBucket?: string;
+  /**
    * Deletion protection on the load balancer and prevent_destroy on its log bucket.
    * @default false
    */
@@ -96,6 +101,7 @@ export class LoadBalancer extends Construct {
       expirationDays: props.logRetentionDays,
       forceDestroy: !protect,
       preventDestroy: protect,
+      accessLogBucket: props.accessLogBucket,
       extraPolicyStatements: [deliveryStatement],
     });
 

@@ -1,7 +1,11 @@
 /**
  * The application's configuration as SSM parameters of one region, so each
  * region's workloads read only their own region: the roles, names and flags
- * they need. SecureString with the region's secrets key where a value is sensitive.
+ * they need. Every parameter is a SecureString encrypted with the region's
+ * secrets key, sensitive or not: one rule instead of a judgement per value, and
+ * a parameter that later becomes sensitive is already protected. Readers need
+ * kms:Decrypt on that key through SSM (ECS `secrets` and GetParameter with
+ * WithDecryption both decrypt).
  */
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -11,17 +15,12 @@ import { Naming } from "../lib/naming";
 export interface RuntimeParameter {
   readonly value: string;
   readonly description: string;
-  /**
-   * Store as SecureString with the secrets key.
-   * @default false
-   */
-  readonly sensitive?: boolean;
 }
 
 export interface RuntimeParametersProps {
   readonly provider: AwsProvider;
   readonly naming: Naming;
-  /** ARN of the region's secrets key, for SecureString parameters. */
+  /** ARN of the region's secrets key, which encrypts every parameter. */
   readonly secretsKeyArn: string;
   /** Parameters by name under /<project>/<suffix>/. */
   readonly parameters: Record<string, RuntimeParameter>;
@@ -40,8 +39,8 @@ export class RuntimeParameters extends Construct {
           provider: props.provider,
           name: props.naming.parameter(name),
           description: parameter.description,
-          type: parameter.sensitive ? "SecureString" : "String",
-          keyId: parameter.sensitive ? props.secretsKeyArn : undefined,
+          type: "SecureString",
+          keyId: props.secretsKeyArn,
           value: parameter.value,
           tier: "Standard",
         }),

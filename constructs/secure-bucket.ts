@@ -2,7 +2,10 @@
  * An S3 bucket with the baseline every bucket of the project shares:
  * versioning, SSE-KMS with the regional key and bucket keys, every public
  * access block on, object ownership enforced (no ACLs), a TLS-only policy
- * with a TLS 1.2 floor, and lifecycle rules for old versions and stray uploads.
+ * with a TLS 1.2 floor, lifecycle rules for old versions and stray uploads, and
+ * event notifications to Amazon EventBridge (every object-level change is an
+ * event on the region's default bus, for security monitoring and for AWS
+ * Backup, which turns the same setting on for the S3 buckets it protects).
  */
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -16,6 +19,7 @@ import {
   S3BucketLifecycleConfigurationRule,
 } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
+import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
@@ -68,6 +72,11 @@ export interface SecureBucketProps {
 export class SecureBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly policy: S3BucketPolicy;
+  /**
+   * The bucket's one notification configuration (S3 keeps one per bucket): events to EventBridge.
+   * Add further destinations here rather than in a second aws_s3_bucket_notification.
+   */
+  readonly notifications: S3BucketNotification;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
@@ -99,6 +108,11 @@ export class SecureBucket extends Construct {
       blockPublicPolicy: true,
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
+    });
+    this.notifications = new S3BucketNotification(this, "notifications", {
+      provider,
+      bucket: this.bucket.id,
+      eventbridge: true,
     });
     new S3BucketOwnershipControls(this, "ownership", {
       provider,

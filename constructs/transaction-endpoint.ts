@@ -30,6 +30,8 @@ export interface TransactionEndpointProps {
   readonly bucketName: string;
   readonly dataKeyArn: string;
   readonly logsKeyArn: string;
+  /** ARN of the region's key that encrypts the function's environment variables. */
+  readonly environmentKeyArn: string;
   readonly logRetentionDays: number;
   readonly logGroupName: string;
   readonly privateSubnetIds: string[];
@@ -62,6 +64,7 @@ export class TransactionEndpoint extends Construct {
         TXMETA_TABLE_NAME: props.tableName,
         TXLOGS_BUCKET_NAME: props.bucketName,
       },
+      environmentKeyArn: props.environmentKeyArn,
       logGroupName: props.logGroupName,
       logsKeyArn: props.logsKeyArn,
       logRetentionDays: props.logRetentionDays,

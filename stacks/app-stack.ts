@@ -85,6 +85,8 @@ export class AppStack extends DrStack {
       healthCheckPath: config.service.healthCheckPath,
       healthCheck: targetGroupHealthCheck(config.targets.rtoSeconds),
       logRetentionDays: config.retention.logDays,
+      // The region's access-log bucket (data stack, applied before this one).
+      accessLogBucket: naming.name("s3Bucket", "s3logs", region),
       protect: protectedProfile,
     });
     if (config.waf.enabled) {
@@ -151,6 +153,14 @@ export class AppStack extends DrStack {
         { sid: "TransactionObjects", effect: "Allow", actions: ["s3:GetObject", "s3:PutObject"], resources: bucketArns.map((b) => `${b}/*`) },
         { sid: "RuntimeParameters", effect: "Allow", actions: ["ssm:GetParameter", "ssm:GetParameters"], resources: [parameterArn("*")] },
         {
+          // The runtime parameters are SecureStrings of the secrets key (GetParameter with WithDecryption).
+          sid: "DecryptRuntimeParameters",
+          effect: "Allow",
+          actions: ["kms:Decrypt"],
+          resources: [keys.arn("secrets")],
+          condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`ssm.${region}.amazonaws.com`] }],
+        },
+        {
           sid: "DataKeyThroughServices",
           effect: "Allow",
           actions: ["kms:Decrypt", "kms:GenerateDataKey"],
@@ -174,6 +184,7 @@ export class AppStack extends DrStack {
       bucketName: naming.name("s3Bucket", "txlogs", region),
       dataKeyArn: keys.arn("data"),
       logsKeyArn: keys.arn("logs"),
+      environmentKeyArn: keys.arn("secrets"),
       logRetentionDays: config.retention.logDays,
       logGroupName: `/aws/lambda/${naming.name("lambdaFunction", "transaction-processor")}`,
       privateSubnetIds: base.network.privateSubnetIds,
@@ -214,6 +225,7 @@ export class AppStack extends DrStack {
         intervalMinutes: config.canaries.intervalMinutes,
         alertTopicArn: base.alerts.arn,
         artifactRetentionDays: 31,
+        accessLogBucket: naming.name("s3Bucket", "s3logs", region),
         destroyable: !protectedProfile,
       });
     }

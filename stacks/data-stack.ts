@@ -22,6 +22,7 @@ import { RegionalBackup } from "../constructs/regional-backup";
 import { RpoGuardAlarm } from "../constructs/rpo-guard-alarm";
 import { RuntimeParameters } from "../constructs/runtime-parameters";
 import { otherRegion, roleOf } from "../lib/config/model";
+import { s3StateNames } from "./backend";
 import { BaseStack } from "./base-stack";
 import { DrStack, DrStackProps } from "./dr-stack";
 
@@ -126,6 +127,15 @@ export class DataStack extends DrStack {
       transitionToInfrequentAccessDays: config.storage.transitionToInfrequentAccessDays,
       noncurrentVersionExpirationDays: config.storage.noncurrentVersionExpirationDays,
       accessLogExpirationDays: config.storage.accessLogExpirationDays,
+      // The region's access-log bucket also takes the server access logs of the region's other buckets.
+      otherLoggedBuckets: [
+        ...(config.backend.type === "s3" ? [{ label: "tfstate", bucketName: s3StateNames(config, region).bucket, configureHere: true }] : []),
+        ...(region === config.regions.secondary && config.audit.cloudTrail
+          ? [{ label: "trail", bucketName: naming.name("s3Bucket", "trail", region), configureHere: true }]
+          : []),
+        { label: "alblogs", bucketName: naming.name("s3Bucket", "alblogs", region), configureHere: false },
+        ...(config.canaries.enabled ? [{ label: "canary", bucketName: naming.name("s3Bucket", "canary", region), configureHere: false }] : []),
+      ],
       destroyable: !protectedProfile,
     });
 

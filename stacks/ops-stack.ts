@@ -91,6 +91,15 @@ export const ORCHESTRATOR_MEMORY_MB = 512;
 export const ORCHESTRATOR_TIMEOUT_SECONDS = 900;
 /** The decider must never run twice at once: one counted check per tick. */
 export const MONITOR_RESERVED_CONCURRENCY = 1;
+/**
+ * Concurrency kept for the orchestrator, so that a failover can run when the
+ * region's unreserved pool is exhausted by other functions (as it may be in a
+ * regional incident). Each runbook execution invokes it one step at a time:
+ * the failover and failback runbooks, a dry run and a duplicate that loses the
+ * lock fit; a further invocation is throttled and retried by the state
+ * machine (Lambda.TooManyRequestsException, with backoff).
+ */
+export const ORCHESTRATOR_RESERVED_CONCURRENCY = 5;
 
 /**
  * Values the Lambda configuration reads that configuration does not (yet)
@@ -130,6 +139,7 @@ export function healthMonitorEnvironment(p: {
   return {
     ROLE: roleOf(config, region) === "standby" ? "decider" : "observer",
     ENVIRONMENT: config.environment,
+    PEER_REGION: otherRegion(config, region),
     GLOBAL_CLUSTER_ID: naming.name("rdsGlobalCluster", "global"),
     DB_CLUSTER_ID: naming.name("rdsIdentifier", "db", region),
     ACTIVE_ENDPOINT_URL: regionalHealthUrl(config, config.regions.active),
@@ -233,9 +243,10 @@ export class OpsStack extends DrStack {
     const protectedProfile = config.destroyProfile === "protected";
     const boundary = config.iam.permissionsBoundaryArn;
     const account = new AccountContext(this, "account", { provider });
-    const key = (purpose: "data" | "logs" | "messaging") =>
+    const key = (purpose: "data" | "logs" | "messaging" | "secrets") =>
       new DataAwsKmsAlias(this, `${purpose}-key`, { provider, name: naming.kmsAlias(purpose) }).targetKeyArn;
-    const keys = { data: key("data"), logs: key("logs"), messaging: key("messaging") };
+    // secrets: the functions' environment variables (configuration, like the SSM parameters it also encrypts).
+    const keys = { data: key("data"), logs: key("logs"), messaging: key("messaging"), secrets: key("secrets") };
     const vpc = { subnetIds: base.network.privateSubnetIds, securityGroupId: base.securityGroups.failover.id };
     const topicArn = base.alerts.arn;
 
@@ -276,6 +287,8 @@ export class OpsStack extends DrStack {
       runtime: config.failover.lambdaRuntime,
       memorySizeMb: ORCHESTRATOR_MEMORY_MB,
       timeoutSeconds: ORCHESTRATOR_TIMEOUT_SECONDS,
+      reservedConcurrency: ORCHESTRATOR_RESERVED_CONCURRENCY,
+      environmentKeyArn: keys.secrets,
       environment: orchestratorEnvironment({ config, naming, region, stateTableName, topicArn, awaitWriter }),
       logGroupName: naming.logGroup("failover-orchestrator"),
       logsKeyArn: keys.logs,
@@ -349,6 +362,7 @@ export class OpsStack extends DrStack {
       memorySizeMb: MONITOR_MEMORY_MB,
       timeoutSeconds: MONITOR_TIMEOUT_SECONDS,
       reservedConcurrency: MONITOR_RESERVED_CONCURRENCY,
+      environmentKeyArn: keys.secrets,
       environment: healthMonitorEnvironment({ config, naming, region, stateTableName, topicArn, failoverStateMachineArn: failoverArn }),
       logGroupName: naming.logGroup("health-monitor"),
       logsKeyArn: keys.logs,

@@ -27,6 +27,7 @@ import { createStepHandler, runStep } from "../../lambda/failover-orchestrator/s
 import { ERROR_NAMES } from "../../lambda/shared/errors";
 import { FailoverRequest } from "../../lambda/shared/failover-request";
 import { GATE_METRIC_NAME, GATE_METRIC_NAMESPACE, gateDimensions } from "../../lambda/shared/gate";
+import { gateKey } from "../../lambda/shared/gate-store";
 import { Probe } from "../../lambda/shared/probe";
 import { awsError, throttling, unreachable } from "./support/aws-model";
 import {
@@ -407,6 +408,92 @@ describe("openGate", () => {
     cloudwatch.on(PutMetricDataCommand).rejects(awsError("InternalFailure", "boom", "server", 500));
 
     await expect(createStepHandler(deps)({ step: "openGate", state })).rejects.toMatchObject({ name: ERROR_NAMES.transient });
+  });
+
+  const gateWrites = () => dynamodb.commandCalls(PutItemCommand).filter((c) => c.args[0].input.Item?.pk?.S?.startsWith("gate#"));
+
+  it("persists each decision in its own region's state table, then in the peer region's table of the same name, conditional on decidedAt", async () => {
+    const state = await runSteps({ mode: "failover" }, ["begin"]);
+    timing.advance(5_000);
+    const decidedAt = timing.now();
+
+    const run = runOf(await runStep({ step: "openGate", state }, deps));
+
+    const writes = gateWrites();
+    expect(await Promise.all(writes.map(regionOf))).toEqual([STANDBY, STANDBY, ACTIVE, ACTIVE]);
+    const item = (region: string, value: number) => ({
+      pk: { S: gateKey(GLOBAL_ID, region) },
+      kind: { S: "traffic-gate" },
+      gatedRegion: { S: region },
+      value: { N: String(value) },
+      decidedAt: { N: String(decidedAt) },
+      decidedIn: { S: STANDBY },
+      executionId: { S: EXECUTION },
+    });
+    for (const [i, expected] of [item(STANDBY, 1), item(ACTIVE, 0), item(STANDBY, 1), item(ACTIVE, 0)].entries()) {
+      expect(writes[i]?.args[0].input).toEqual({
+        TableName: TABLE,
+        Item: expected,
+        ConditionExpression: "attribute_not_exists(#pk) OR #decidedAt <= :decidedAt",
+        ExpressionAttributeNames: { "#pk": "pk", "#decidedAt": "decidedAt" },
+        ExpressionAttributeValues: { ":decidedAt": { N: String(decidedAt) } },
+      });
+    }
+    expect(run.gate).toEqual({ openRegion: STANDBY, closedRegion: ACTIVE, ownRegion: "done", peerRegion: "done", errors: [] });
+  });
+
+  it("fence persists the old region's closed gate in both tables too", async () => {
+    const state = await runSteps({ mode: "failover" }, ["begin"]);
+
+    await runStep({ step: "fence", state }, deps);
+
+    expect(gateWrites().map((c) => [c.args[0].input.Item?.pk?.S, c.args[0].input.Item?.value?.N])).toEqual([
+      [gateKey(GLOBAL_ID, ACTIVE), "0"],
+      [gateKey(GLOBAL_ID, ACTIVE), "0"],
+    ]);
+  });
+
+  it("records, and does not throw, a failure of the peer region's table; its own table and both metrics are still written", async () => {
+    const state = await runSteps({ mode: "failover" }, ["begin"]);
+    dynamodb.on(PutItemCommand).callsFake(async (_input, getClient) => {
+      if ((await getClient().config.region()) === ACTIVE) throw unreachable(ACTIVE);
+      return {};
+    });
+
+    const run = runOf(await runStep({ step: "openGate", state }, deps));
+
+    expect(run.gate?.ownRegion).toBe("done");
+    expect(run.gate?.peerRegion).toBe("failed");
+    expect(run.gate?.errors).toEqual([expect.stringMatching(new RegExp(`^gate record in ${ACTIVE}: .*ETIMEDOUT`))]);
+    // The first gate's peer write, tried PEER_RETRY_MAX_ATTEMPTS (2) times, ends the peer writes.
+    expect(await Promise.all(gateWrites().map(regionOf))).toEqual([STANDBY, STANDBY, ACTIVE, ACTIVE]);
+    expect(gateWrites().slice(2).map((c) => c.args[0].input.Item?.pk?.S)).toEqual([gateKey(GLOBAL_ID, STANDBY), gateKey(GLOBAL_ID, STANDBY)]);
+    expect(await Promise.all(cloudwatch.commandCalls(PutMetricDataCommand).map(regionOf))).toEqual([STANDBY, ACTIVE]);
+  });
+
+  it("leaves a gate whose item holds a newer decision unchanged, without failing", async () => {
+    const state = await runSteps({ mode: "failover" }, ["begin"]);
+    dynamodb.on(PutItemCommand).callsFake(async (input: { Item: { pk: { S: string } } }, getClient) => {
+      if ((await getClient().config.region()) === STANDBY && input.Item.pk.S === gateKey(GLOBAL_ID, STANDBY)) throw awsError("ConditionalCheckFailedException");
+      return {};
+    });
+
+    const run = runOf(await runStep({ step: "openGate", state }, deps));
+
+    expect(run.gate?.ownRegion).toBe("done");
+    expect(run.gate?.errors).toEqual([`gate ${STANDBY} in ${STANDBY}: a newer decision is recorded; not changed`]);
+    expect(gateWrites().map((c) => c.args[0].input.Item?.pk?.S)).toEqual([gateKey(GLOBAL_ID, STANDBY), gateKey(GLOBAL_ID, ACTIVE), gateKey(GLOBAL_ID, ACTIVE)]);
+    for (const call of cloudwatch.commandCalls(PutMetricDataCommand)) {
+      expect(call.args[0].input.MetricData).toEqual([expect.objectContaining({ Dimensions: gateDimensions(ENVIRONMENT, ACTIVE), Value: 0 })]);
+    }
+  });
+
+  it("fails (to be retried), before publishing, when the decision cannot be recorded in its own region", async () => {
+    const state = await runSteps({ mode: "failover" }, ["begin"]);
+    dynamodb.on(PutItemCommand).rejects(awsError("InternalServerError", "boom", "server", 500));
+
+    await expect(createStepHandler(deps)({ step: "openGate", state })).rejects.toMatchObject({ name: ERROR_NAMES.transient });
+    expect(cloudwatch).not.toHaveReceivedCommand(PutMetricDataCommand);
   });
 });
 

@@ -1,15 +1,19 @@
 /**
  * The orchestrator against a stateful model of the AWS APIs: crashes,
- * concurrent executions, lock expiry, throttling, permanent errors.
+ * concurrent executions, lock expiry, throttling, permanent errors, and the
+ * traffic-gate keep-alive (decisions persisted per region, republished by the
+ * health monitors).
  */
 import "aws-sdk-client-mock-jest";
 import { createStepHandler } from "../../lambda/failover-orchestrator/steps";
+import { createMonitorHandler } from "../../lambda/health-monitor/monitor";
 import { MAIN_PATH, StepName } from "../../lambda/failover-orchestrator/contract";
 import { lockKey } from "../../lambda/failover-orchestrator/lock";
 import { auditKey } from "../../lambda/failover-orchestrator/report";
 import { GATE_METRIC_NAME, GATE_METRIC_NAMESPACE, gateDimensionMap } from "../../lambda/shared/gate";
+import { gateKey } from "../../lambda/shared/gate-store";
 import { FailoverRequest } from "../../lambda/shared/failover-request";
-import { AwsModel, awsError, throttling } from "./support/aws-model";
+import { AwsModel, awsError, throttling, unreachable } from "./support/aws-model";
 import { Execution } from "./support/state-machine";
 import {
   ACTIVE,
@@ -18,7 +22,9 @@ import {
   CLUSTER_ID,
   ENVIRONMENT,
   executionId,
+  GLOBAL_ID,
   MAX,
+  monitorDeps,
   orchestratorDeps,
   RESOURCE_ID,
   STANDBY,
@@ -324,5 +330,144 @@ describe("a dry run", () => {
     for (const op of ["FailoverGlobalCluster", "SwitchoverGlobalCluster", "RegisterScalableTarget", "PutMetricData", "PutItem", "UpdateItem", "DeleteItem", "Publish"]) {
       expect([op, model.count(op)]).toEqual([op, 0]);
     }
+  });
+});
+
+describe("the traffic-gate keep-alive", () => {
+  const monitorIn = (region: string, env: Record<string, string> = {}) => createMonitorHandler(monitorDeps({ own: region, env, probe: model.probe, timing: model }));
+
+  /** The decision stored for `gated`'s gate in `region`'s state table. */
+  const decision = (region: string, gated: string) => model.gateItem(region, TABLE, gateKey(GLOBAL_ID, gated));
+
+  /** Gate values published in `region` from model time `sinceMs` on, by gated region. */
+  function publishedSince(region: string, sinceMs: number): Record<string, number> {
+    return Object.fromEntries(model.published(region, GATE_METRIC_NAMESPACE, GATE_METRIC_NAME, sinceMs).map((d) => [d.dimensions.Region, d.value]));
+  }
+
+  it("after a failover, the monitor of the surviving region republishes gate(old) = 0 and gate(new) = 1 every minute; the recovered region, with no decision stored, publishes none", async () => {
+    model.setRegionDown(ACTIVE);
+    const run = await execution("run-1").run();
+    expect(run.status).toBe("SUCCEEDED");
+    // Persisted where the orchestrator could reach: the surviving region's table only.
+    expect(decision(STANDBY, ACTIVE)).toMatchObject({ value: 0, decidedIn: STANDBY, executionId: run.executionId });
+    expect(decision(STANDBY, STANDBY)).toMatchObject({ value: 1, decidedIn: STANDBY, executionId: run.executionId });
+    expect(decision(ACTIVE, ACTIVE)).toBeUndefined();
+
+    for (let minute = 1; minute <= 3; minute++) {
+      model.advance(60_000);
+      const since = model.nowMs;
+      const outcome = await monitorIn(STANDBY)();
+      expect(publishedSince(STANDBY, since)).toEqual({ [ACTIVE]: 0, [STANDBY]: 1 });
+      expect(outcome).toMatchObject({ activeRegionHealthy: false, ownIsWriter: true, consecutiveFailures: minute }); // the verdict is unaffected
+    }
+    expect(model.published(STANDBY, GATE_METRIC_NAMESPACE, GATE_METRIC_NAME)).toHaveLength(3 /* orchestrator */ + 3 * 2 /* monitor */);
+
+    // The old region comes back: its table holds no decision, so its monitor publishes no gate (no data = open).
+    // The gate that matters there, STANDBY's (its alarm lives in ACTIVE), is then open by absence of data: correct.
+    model.setRegionDown(ACTIVE, false);
+    model.advance(60_000);
+    const outcome = await monitorIn(ACTIVE, { ROLE: "observer" })();
+    expect(outcome.gates).toEqual({ status: "none", published: {}, errors: [] });
+    expect(model.published(ACTIVE, GATE_METRIC_NAMESPACE, GATE_METRIC_NAME)).toHaveLength(0);
+  });
+
+  /*
+   * Residual risk, which this design narrows but cannot remove: the monitor reads
+   * only its own region's table (it calls nothing outside its region but the
+   * probe), so a decision that never reached a region's table is never
+   * republished there, and that region keeps republishing the older decision it
+   * holds. After a failback whose peer-region writes failed, the old active
+   * region (here STANDBY) keeps gate(ACTIVE) = 0, and ACTIVE's gate alarm lives in
+   * STANDBY: the Route 53 gate check of the region just failed back to reads
+   * "closed". Before the keep-alive the stale datapoint lingered just the same
+   * (treat_missing_data ignore); now it is refreshed instead. It lasts until a
+   * later execution reaches that table: re-running the failback runbook in the
+   * now-active region promotes nothing and rewrites both regions' decisions
+   * (shown below; docs/runbook.md). The execution output shows the case:
+   * run.gate.peerRegion = "failed".
+   */
+  it("a failback whose peer writes fail leaves the peer region's copy stale (and republished) until a later execution reaches it; the surviving region's copy is right", async () => {
+    // Failover to STANDBY with ACTIVE down, then ACTIVE rejoins as a synchronized secondary.
+    model.setRegionDown(ACTIVE);
+    expect((await execution("run-1").run()).status).toBe("SUCCEEDED");
+    model.setRegionDown(ACTIVE, false);
+    const old = model.members.find((m) => m.region === ACTIVE);
+    if (old) old.synchronizationStatus = "connected";
+    model.setLag(CLUSTER_ID[ACTIVE] as string, 200);
+
+    // Failback to ACTIVE while STANDBY's DynamoDB and CloudWatch APIs time out (its database is fine).
+    model.fail({ operation: "PutItem", region: STANDBY, error: () => unreachable(STANDBY), times: 1_000 });
+    model.fail({ operation: "PutMetricData", region: STANDBY, error: () => unreachable(STANDBY), times: 1_000 });
+    const back = await execution("back-1", { mode: "failback", reason: "region recovered" }, ACTIVE).run();
+    model.clearFaults();
+    expect(back.status).toBe("SUCCEEDED");
+    expect(model.writer()?.arn).toBe(CLUSTER_ARN[ACTIVE]);
+    expect(back.state.run?.gate).toMatchObject({ ownRegion: "done", peerRegion: "failed" });
+
+    // The surviving (now active) region's copy is right; the peer's still holds the failover's decisions.
+    expect(decision(ACTIVE, ACTIVE)).toMatchObject({ value: 1, executionId: back.executionId });
+    expect(decision(ACTIVE, STANDBY)).toMatchObject({ value: 0, executionId: back.executionId });
+    expect(decision(STANDBY, ACTIVE)).toMatchObject({ value: 0, executionId: executionId("run-1") });
+    expect(decision(STANDBY, STANDBY)).toMatchObject({ value: 1, executionId: executionId("run-1") });
+
+    // A minute later both monitors run: ACTIVE republishes the right gates, STANDBY its stale copy.
+    model.advance(60_000);
+    const since = model.nowMs;
+    await monitorIn(ACTIVE, { ROLE: "observer" })();
+    await monitorIn(STANDBY)();
+    expect(publishedSince(ACTIVE, since)).toEqual({ [ACTIVE]: 1, [STANDBY]: 0 }); // STANDBY's gate alarm lives here: closed, right
+    expect(publishedSince(STANDBY, since)).toEqual({ [ACTIVE]: 0, [STANDBY]: 1 }); // ACTIVE's gate alarm lives here: closed, stale
+    expect(gate(STANDBY, ACTIVE)).toBe(0);
+
+    // Until a later execution reaches STANDBY's table: the failback runbook again, in ACTIVE, promotes nothing.
+    const again = await execution("back-2", { mode: "failback", reason: "re-record the traffic gates" }, ACTIVE).run();
+    expect(again.status).toBe("SUCCEEDED");
+    expect(again.state.run?.promotion).toBe("already-writer");
+    expect(model.promotions).toHaveLength(2);
+    expect(decision(STANDBY, ACTIVE)).toMatchObject({ value: 1, executionId: again.executionId });
+    expect(decision(STANDBY, STANDBY)).toMatchObject({ value: 0, executionId: again.executionId });
+    model.advance(60_000);
+    const later = model.nowMs;
+    await monitorIn(STANDBY)();
+    expect(publishedSince(STANDBY, later)).toEqual({ [ACTIVE]: 1, [STANDBY]: 0 });
+    expect(gate(STANDBY, ACTIVE)).toBe(1);
+  });
+
+  it("an older decision never replaces a newer one: the gate it would change keeps the newer decision and is not published", async () => {
+    // A newer decision already in STANDBY's table (e.g. written by the other region's orchestrator, whose decision came later).
+    const newer = model.nowMs + 3_600_000;
+    const key = gateKey(GLOBAL_ID, STANDBY);
+    model.putItem(STANDBY, TABLE, {
+      pk: { S: key },
+      kind: { S: "traffic-gate" },
+      gatedRegion: { S: STANDBY },
+      value: { N: "0" },
+      decidedAt: { N: String(newer) },
+      decidedIn: { S: ACTIVE },
+      executionId: { S: "arn:newer" },
+    });
+
+    const run = await execution("run-1", { mode: "failover", reason: "drill" }).run();
+
+    expect(run.status).toBe("SUCCEEDED");
+    expect(decision(STANDBY, STANDBY)).toEqual({ value: 0, decidedAt: newer, decidedIn: ACTIVE, executionId: "arn:newer" });
+    expect(gate(STANDBY, STANDBY)).toBeUndefined();
+    expect(decision(ACTIVE, STANDBY)).toBeUndefined(); // not carried to the peer either
+    expect(run.state.run?.gate?.errors).toEqual([`gate ${STANDBY} in ${STANDBY}: a newer decision is recorded; not changed`]);
+    // The other gate is decided as usual, in both regions.
+    expect(decision(STANDBY, ACTIVE)?.value).toBe(0);
+    expect(decision(ACTIVE, ACTIVE)?.value).toBe(0);
+
+    // The monitor republishes what the table holds: the newer decision.
+    model.advance(60_000);
+    const since = model.nowMs;
+    await monitorIn(STANDBY)();
+    expect(publishedSince(STANDBY, since)).toEqual({ [ACTIVE]: 0, [STANDBY]: 0 });
+  });
+
+  it("a dry run records no decision", async () => {
+    model.setRegionDown(ACTIVE);
+    await execution("dry-1", { ...FAILOVER, dryRun: true }).run();
+    expect([...model.items(STANDBY, TABLE).keys()].filter((k) => k.startsWith("gate#"))).toEqual([]);
   });
 });

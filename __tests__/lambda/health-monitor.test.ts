@@ -4,7 +4,7 @@
  */
 import "aws-sdk-client-mock-jest";
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { AttributeValue, DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { DescribeDBClustersCommand, DescribeGlobalClustersCommand, DescribeGlobalClustersCommandOutput, RDSClient } from "@aws-sdk/client-rds";
 import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
@@ -16,6 +16,8 @@ import { createMonitorHandler, runHealthCheck } from "../../lambda/health-monito
 import { createStepHandler } from "../../lambda/failover-orchestrator/steps";
 import { ConfigurationError, ERROR_NAMES } from "../../lambda/shared/errors";
 import { FailoverRequest } from "../../lambda/shared/failover-request";
+import { GATE_METRIC_NAME, GATE_METRIC_NAMESPACE, gateDimensions } from "../../lambda/shared/gate";
+import { gateKey } from "../../lambda/shared/gate-store";
 import { MONITOR_METRIC_NAMESPACE_DEFAULT, MONITOR_METRICS, monitorDimensions } from "../../lambda/shared/monitor-metrics";
 import { Probe } from "../../lambda/shared/probe";
 import { AwsModel, awsError } from "./support/aws-model";
@@ -85,6 +87,7 @@ describe("health monitor (mocked clients)", () => {
     cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: "replicationLag", Values: [420] }, { Id: "rpoLag", Values: [] }] });
     cloudwatch.on(PutMetricDataCommand).resolves({});
     dynamodb.on(UpdateItemCommand).resolves(counter(0, null));
+    dynamodb.on(GetItemCommand).resolves({}); // no traffic-gate decision stored
     sfn.on(StartExecutionCommand).resolves({ executionArn: "arn:exec", startDate: new Date(START) });
     sns.on(PublishCommand).resolves({ MessageId: "m" });
   });
@@ -95,7 +98,7 @@ describe("health monitor (mocked clients)", () => {
   }
 
   function verdictMetric(name: string) {
-    const calls = cloudwatch.commandCalls(PutMetricDataCommand);
+    const calls = cloudwatch.commandCalls(PutMetricDataCommand).filter((c) => c.args[0].input.Namespace === MONITOR_METRIC_NAMESPACE_DEFAULT);
     const data = calls[calls.length - 1]?.args[0].input.MetricData ?? [];
     return data.find((d) => d.MetricName === name)?.Value;
   }
@@ -245,6 +248,128 @@ describe("health monitor (mocked clients)", () => {
     expect(cloudwatch).toHaveReceivedCommand(PutMetricDataCommand);
   });
 
+  describe("traffic-gate keep-alive", () => {
+    const DECIDED_AT = START - 3_600_000;
+    /** Gate decisions as the orchestrator stores them (shared/gate-store.ts), by item key. */
+    function decision(region: string, value: 0 | 1): [string, Record<string, AttributeValue>] {
+      const key = gateKey(GLOBAL_ID, region);
+      return [
+        key,
+        {
+          pk: { S: key },
+          kind: { S: "traffic-gate" },
+          gatedRegion: { S: region },
+          value: { N: String(value) },
+          decidedAt: { N: String(DECIDED_AT) },
+          decidedIn: { S: STANDBY },
+          executionId: { S: "arn:aws:states:us-west-2:111122223333:execution:dr-prod-failover:run-1" },
+        },
+      ];
+    }
+    function storedDecisions(...items: [string, Record<string, AttributeValue>][]): void {
+      const byKey = Object.fromEntries(items);
+      dynamodb.on(GetItemCommand).callsFake(async (input: { Key: { pk: { S: string } } }) => ({ Item: byKey[input.Key.pk.S] }));
+    }
+    const gatePublications = () => cloudwatch.commandCalls(PutMetricDataCommand).filter((c) => c.args[0].input.Namespace === GATE_METRIC_NAMESPACE);
+    async function regionOfCall(call: { thisValue: unknown }): Promise<string> {
+      return (call.thisValue as { config: { region: () => Promise<string> } }).config.region();
+    }
+
+    it.each(["decider", "observer"])("as %s republishes both regions' stored gates in its own region, with the gate metric's name and dimensions", async (role) => {
+      storedDecisions(decision(STANDBY, 1), decision(ACTIVE, 0));
+
+      const outcome = await runHealthCheck(deps(okProbe, { ROLE: role }));
+
+      for (const region of [STANDBY, ACTIVE]) {
+        expect(dynamodb).toHaveReceivedCommandWith(GetItemCommand, { TableName: TABLE, Key: { pk: { S: gateKey(GLOBAL_ID, region) } }, ConsistentRead: true });
+      }
+      const calls = gatePublications();
+      expect(calls).toHaveLength(1);
+      expect(calls[0]?.args[0].input).toEqual({
+        Namespace: GATE_METRIC_NAMESPACE,
+        MetricData: [
+          { MetricName: GATE_METRIC_NAME, Dimensions: gateDimensions(ENVIRONMENT, STANDBY), Value: 1, Unit: "None", Timestamp: new Date(START) },
+          { MetricName: GATE_METRIC_NAME, Dimensions: gateDimensions(ENVIRONMENT, ACTIVE), Value: 0, Unit: "None", Timestamp: new Date(START) },
+        ],
+      });
+      expect(calls[0] && (await regionOfCall(calls[0]))).toBe(STANDBY);
+      expect(outcome.gates).toEqual({ status: "published", published: { [STANDBY]: 1, [ACTIVE]: 0 }, errors: [] });
+      expect(verdictMetric(MONITOR_METRICS.activeRegionHealthy)).toBe(1);
+    });
+
+    it("republishes only the gates that have a decision, and none without any (never fenced = open)", async () => {
+      storedDecisions(decision(ACTIVE, 0));
+      await runHealthCheck(deps(okProbe));
+      expect(gatePublications().map((c) => c.args[0].input.MetricData?.map((d) => [d.Dimensions?.[1]?.Value, d.Value]))).toEqual([[[ACTIVE, 0]]]);
+
+      cloudwatch.resetHistory();
+      storedDecisions();
+      const outcome = await runHealthCheck(deps(okProbe));
+      expect(gatePublications()).toHaveLength(0);
+      expect(outcome.gates).toEqual({ status: "none", published: {}, errors: [] });
+      expect(verdictMetric(MONITOR_METRICS.activeRegionHealthy)).toBe(1);
+    });
+
+    it("ignores an item under a gate key that is not a gate decision", async () => {
+      storedDecisions([gateKey(GLOBAL_ID, STANDBY), { pk: { S: gateKey(GLOBAL_ID, STANDBY) }, value: { S: "open" } }]);
+      const outcome = await runHealthCheck(deps(okProbe));
+      expect(gatePublications()).toHaveLength(0);
+      expect(outcome.gates.status).toBe("none");
+    });
+
+    it("keeps its verdict and action when the gate decisions cannot be read", async () => {
+      dynamodb.on(UpdateItemCommand).resolves(counter(3, STREAK));
+      dynamodb.on(GetItemCommand).rejects(awsError("AccessDeniedException", "not authorized to perform dynamodb:GetItem", "client", 403));
+
+      const outcome = await createMonitorHandler(deps(failingProbe))();
+
+      expect(outcome).toMatchObject({ activeRegionHealthy: false, consecutiveFailures: 3, action: "started", incident: INCIDENT });
+      expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+      expect(verdictMetric(MONITOR_METRICS.activeRegionHealthy)).toBe(0);
+      expect(gatePublications()).toHaveLength(0);
+      expect(outcome.gates.status).toBe("failed");
+      expect(outcome.gates.errors.join(" ")).toMatch(/AccessDeniedException/);
+    });
+
+    it("still republishes the gate it could read when the other read fails", async () => {
+      const [key, item] = decision(ACTIVE, 0);
+      dynamodb.on(GetItemCommand).callsFake(async (input: { Key: { pk: { S: string } } }) => {
+        if (input.Key.pk.S === key) return { Item: item };
+        throw awsError("InternalServerError", "boom", "server", 500);
+      });
+
+      const outcome = await runHealthCheck(deps(okProbe));
+
+      expect(outcome.gates).toMatchObject({ status: "published", published: { [ACTIVE]: 0 } });
+      expect(outcome.gates.errors).toHaveLength(1);
+    });
+
+    it("keeps its verdict and action when the gates cannot be published", async () => {
+      storedDecisions(decision(STANDBY, 1), decision(ACTIVE, 0));
+      dynamodb.on(UpdateItemCommand).resolves(counter(3, STREAK));
+      cloudwatch.on(PutMetricDataCommand).callsFake(async (input: { Namespace?: string }) => {
+        if (input.Namespace === GATE_METRIC_NAMESPACE) throw awsError("InternalFailure", "boom", "server", 500);
+        return {};
+      });
+
+      const outcome = await createMonitorHandler(deps(failingProbe))();
+
+      expect(outcome).toMatchObject({ activeRegionHealthy: false, consecutiveFailures: 3, action: "started" });
+      expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+      expect(verdictMetric(MONITOR_METRICS.activeRegionHealthy)).toBe(0);
+      expect(gatePublications().length).toBeGreaterThan(0); // tried (with retries)
+      expect(outcome.gates).toMatchObject({ status: "failed", published: {} });
+    });
+
+    it("still publishes the gates when the check itself fails, before the handler reports the failure", async () => {
+      storedDecisions(decision(STANDBY, 1));
+      rds.on(DescribeGlobalClustersCommand).rejects(awsError("InternalFailure", "boom", "server", 500));
+
+      await expect(createMonitorHandler(deps(okProbe))()).rejects.toMatchObject({ name: ERROR_NAMES.transient });
+      expect(gatePublications()).toHaveLength(1);
+    });
+  });
+
   it("reads a duplicate delivery of the same tick instead of counting it twice", async () => {
     dynamodb.on(UpdateItemCommand).rejects(awsError("ConditionalCheckFailedException"));
     dynamodb.on(GetItemCommand).resolves({ Item: counter(2, STREAK).Attributes });
@@ -287,6 +412,13 @@ describe("health monitor configuration", () => {
     expect(() => loadMonitorConfig(monitorEnv(STANDBY, { FAILOVER_AUTHORITY: "yolo" }))).toThrow(/FAILOVER_AUTHORITY must be one of automatic, approval, manual \(got "yolo"\)/);
     expect(() => loadMonitorConfig(monitorEnv(STANDBY, { FAILURE_THRESHOLD: "0" }))).toThrow(/FAILURE_THRESHOLD must be at least 1/);
     expect(() => loadMonitorConfig(monitorEnv(STANDBY, { ACTIVE_ENDPOINT_URL: "http://x" }))).toThrow(/ACTIVE_ENDPOINT_URL must use https/);
+  });
+
+  it("needs the peer region and the state table in both roles", () => {
+    expect(() => loadMonitorConfig(monitorEnv(STANDBY, { PEER_REGION: undefined }))).toThrow(/PEER_REGION is required/);
+    expect(() => loadMonitorConfig(monitorEnv(STANDBY, { PEER_REGION: STANDBY }))).toThrow(/PEER_REGION must differ/);
+    expect(() => loadMonitorConfig(monitorEnv(STANDBY, { ROLE: "observer", STATE_TABLE_NAME: undefined }))).toThrow(/STATE_TABLE_NAME is required/);
+    expect(loadMonitorConfig(monitorEnv(STANDBY, { ROLE: "observer" }))).toMatchObject({ peerRegion: ACTIVE, stateTableName: TABLE });
   });
 
   it("has documented defaults for timing", () => {

@@ -196,7 +196,7 @@ export const KEY_EXCEPTIONS: readonly KeyException[] = [
     stack: "data-{region}",
     resource: "data-{region}/buckets/access-logs/bucket",
     reason:
-      "S3 server-access-log target bucket of the data buckets: S3 log delivery supports only SSE-S3 default encryption " +
+      "S3 server-access-log target bucket of the region's buckets: S3 log delivery supports only SSE-S3 default encryption " +
       "on target buckets (SSE-KMS is not supported), so it cannot use the region's data key",
   },
   {

@@ -46,11 +46,13 @@
  * - fence            Old (peer) region, best effort: its ECS service's scalable target set to min=max=0
  *                    (failback: min=STANDBY_MIN_CAPACITY, max=MAX_CAPACITY) and its gate closed (0), published in
  *                    this region (must succeed) and in the peer region (best effort). Peer errors are recorded in
- *                    run.fencing.errors and never fail the step.
+ *                    run.fencing.errors and never fail the step. Each gate value is first persisted as a decision
+ *                    (shared/gate-store.ts) in the same region's state table, which the health monitors republish
+ *                    every minute; a gate whose item holds a newer decision is left unchanged (noted in errors).
  * - raiseCapacity    This region's scalable target set to min=ACTIVE_MIN_CAPACITY, max=MAX_CAPACITY
  *                    (RegisterScalableTarget; skipped when already so).
- * - openGate         Gate of this region = 1 and of the peer = 0, published in this region (must succeed)
- *                    and in the peer region (best effort). No Route 53 call.
+ * - openGate         Gate of this region = 1 and of the peer = 0, persisted and published in this region (must
+ *                    succeed) and in the peer region (best effort), as in fence. No Route 53 call.
  * - verify           Probes OWN_ENDPOINT_URL up to VERIFY_ATTEMPTS times. Errors: EndpointUnhealthyError (retry).
  * - complete         Writes the audit record (timeline, data-loss window), publishes the SNS notification
  *                    once, releases the lock (conditional on holder). run.outcome = "completed" ("dry-run" in dry-run).

@@ -13,10 +13,11 @@ export interface RegionClients {
   readonly rds: RDSClient;
   readonly cloudwatch: CloudWatchClient;
   readonly autoscaling: ApplicationAutoScalingClient;
+  /** Own region: lock, audit, gate decisions. Peer region: the gate decisions only (best effort). */
+  readonly dynamodb: DynamoDBClient;
 }
 
 export interface OwnRegionClients extends RegionClients {
-  readonly dynamodb: DynamoDBClient;
   readonly sns: SNSClient;
 }
 
@@ -24,7 +25,7 @@ export interface OrchestratorDeps {
   readonly config: OrchestratorConfig;
   /** Clients for the Lambda's own region (the region being promoted). */
   readonly own: OwnRegionClients;
-  /** Clients for the peer region: short timeouts, used only for best-effort fencing and health reads. */
+  /** Clients for the peer region: short timeouts, used only for best-effort fencing (capacity, gate metric and gate record) and health reads. */
   readonly peer: RegionClients;
   readonly probe: Probe;
   readonly clock: Clock;

@@ -41,6 +41,8 @@ const peer = {
   rds: new RDSClient(peerClientConfig),
   cloudwatch: new CloudWatchClient(peerClientConfig),
   autoscaling: new ApplicationAutoScalingClient(peerClientConfig),
+  // The peer region's state table (same name), for the gate decisions only.
+  dynamodb: new DynamoDBClient(peerClientConfig),
 };
 
 const onRetry = (operation: string, error: unknown, attempt: number, delayMs: number) =>

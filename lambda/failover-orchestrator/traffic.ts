@@ -2,6 +2,10 @@
  * fence, raiseCapacity, openGate, verify: capacity and traffic. Own-region
  * calls must succeed; peer-region calls are best effort (the old region may be
  * gone) and their errors are recorded, never thrown.
+ *
+ * Every gate value published is first persisted as a decision (shared/gate-store.ts)
+ * in the same region's state table, from which that region's health monitor
+ * republishes it every minute.
  */
 import {
   ApplicationAutoScalingClient,
@@ -10,6 +14,7 @@ import {
 } from "@aws-sdk/client-application-auto-scaling";
 import { GateValue, publishGate } from "../shared/cloudwatch";
 import { EndpointUnhealthyError } from "../shared/errors";
+import { GateDecision, gateKey, recordGateDecision } from "../shared/gate-store";
 import { Caller } from "../shared/retry";
 import { ActionStatus, FailoverState, RunRecord } from "./contract";
 import { ecsResourceId, EcsService } from "./config";
@@ -52,20 +57,75 @@ export async function ensureScalableTarget(
   return { status: "done", previousMin, previousMax };
 }
 
+/**
+ * Persists, then publishes, gate decisions, region by region.
+ *
+ * Own (surviving) region, must succeed (a failure is thrown and the step retried):
+ * the decision in the state table, then the metric. A gate whose item already
+ * holds a newer decision (decidedAt) is left alone: neither recorded nor
+ * published, and noted in `errors`.
+ * Peer region, best effort (errors returned, never thrown): the decision in the
+ * peer's state table (same name), then the metric, for the gates recorded in
+ * the own region and not superseded in the peer's table.
+ *
+ * Persisting first means a decision the metric call lost is still republished
+ * by the monitor within a minute. Metric timestamps are taken after the write
+ * (the clock at publication), so a monitor that read the previous decision just
+ * before the write republishes it with an earlier timestamp: at worst the old
+ * value shares one period with the new one, and with Minimum that period reads
+ * closed (the safe side).
+ */
 async function publishGates(deps: OrchestratorDeps, run: RunRecord, gates: readonly GateValue[]): Promise<{ own: ActionStatus; peer: ActionStatus; errors: string[] }> {
   if (run.dryRun) return { own: "planned", peer: "planned", errors: [] };
-  // The surviving region: must succeed (a failure here is thrown and retried).
-  await publishGate(deps.own.cloudwatch, deps.call, deps.config.environment, gates, deps.clock());
-  try {
-    await publishGate(deps.peer.cloudwatch, deps.peerCall, deps.config.environment, gates, deps.clock());
-    return { own: "done", peer: "done", errors: [] };
-  } catch (error) {
-    return { own: "done", peer: "failed", errors: [`gate in ${deps.config.peerRegion}: ${describeError(error)}`] };
+  const { config } = deps;
+  const decidedAt = deps.clock();
+  const decisions: GateDecision[] = gates.map((g) => ({ region: g.region, open: g.open, decidedAt, decidedIn: config.region, executionId: run.executionId }));
+  const errors: string[] = [];
+
+  const current: GateDecision[] = [];
+  for (const decision of decisions) {
+    const stored = await recordGateDecision(deps.own.dynamodb, deps.call, config.stateTableName, config.globalClusterId, decision);
+    if (stored === "superseded") errors.push(`gate ${decision.region} in ${config.region}: a newer decision is recorded; not changed`);
+    else current.push(decision);
   }
+  if (current.length === 0) return { own: "skipped", peer: "skipped", errors };
+  await publishGate(deps.own.cloudwatch, deps.call, config.environment, current, deps.clock());
+
+  let peer: ActionStatus = "done";
+  const supersededInPeer = new Set<string>();
+  try {
+    for (const decision of current) {
+      const stored = await recordGateDecision(deps.peer.dynamodb, deps.peerCall, config.stateTableName, config.globalClusterId, decision);
+      if (stored === "superseded") {
+        supersededInPeer.add(decision.region);
+        errors.push(`gate ${decision.region} in ${config.peerRegion}: a newer decision is recorded there; not changed`);
+      }
+    }
+  } catch (error) {
+    // The first failure ends the peer writes: an unreachable region costs one timeout, not one per gate.
+    peer = "failed";
+    errors.push(`gate record in ${config.peerRegion}: ${describeError(error)}`);
+  }
+  const peerCurrent = current.filter((d) => !supersededInPeer.has(d.region));
+  if (peerCurrent.length > 0) {
+    try {
+      await publishGate(deps.peer.cloudwatch, deps.peerCall, config.environment, peerCurrent, deps.clock());
+    } catch (error) {
+      peer = "failed";
+      errors.push(`gate in ${config.peerRegion}: ${describeError(error)}`);
+    }
+  }
+  return { own: "done", peer, errors };
 }
 
 function describeGates(gates: readonly GateValue[]): string {
   return gates.map((g) => `${g.region}=${g.open ? "open" : "closed"}`).join(", ");
+}
+
+function gatePlan(deps: OrchestratorDeps, gates: readonly GateValue[]): string {
+  const { config } = deps;
+  const keys = gates.map((g) => gateKey(config.globalClusterId, g.region)).join(", ");
+  return `PutItem ${keys} in ${config.stateTableName} and PutMetricData gate ${describeGates(gates)} (in ${config.region}, and ${config.peerRegion} best effort)`;
 }
 
 export async function fence(deps: OrchestratorDeps, state: FailoverState): Promise<FailoverState> {
@@ -92,7 +152,7 @@ export async function fence(deps: OrchestratorDeps, state: FailoverState): Promi
     ? [
         ...run.plan,
         ...(capacity === "planned" ? [`RegisterScalableTarget ${ecsResourceId(config.peerService)} min=${min} max=${max} (in ${config.peerRegion}, best effort)`] : []),
-        `PutMetricData gate ${describeGates(gates)} (in ${config.region}, and ${config.peerRegion} best effort)`,
+        gatePlan(deps, gates),
       ]
     : run.plan;
   run = { ...run, plan, fencing: { capacity, gateOwnRegion: gate.own, gatePeerRegion: gate.peer, errors } };
@@ -128,7 +188,7 @@ export async function openGate(deps: OrchestratorDeps, state: FailoverState): Pr
   run = {
     ...run,
     gate: { openRegion: config.region, closedRegion: config.peerRegion, ownRegion: gate.own, peerRegion: gate.peer, errors: gate.errors },
-    plan: run.dryRun ? [...run.plan, `PutMetricData gate ${describeGates(gates)} (in ${config.region}, and ${config.peerRegion} best effort)`] : run.plan,
+    plan: run.dryRun ? [...run.plan, gatePlan(deps, gates)] : run.plan,
   };
   return output(state, withEvent(deps, run, "openGate", run.dryRun ? "planned" : "opened", { open: config.region, peerRegion: gate.peer }));
 }

@@ -6,10 +6,12 @@
  * | ROLE                        | `decider` (standby region: counts, acts) or `observer` (metrics only)   | required           |
  * | ENVIRONMENT                 | environment name (metric dimension, logs)                               | required           |
  * | AWS_REGION                  | the Lambda's own region (set by Lambda)                                 | required           |
+ * | PEER_REGION                 | the other region (its traffic gate is republished too)                  | required           |
  * | GLOBAL_CLUSTER_ID           | Aurora global cluster identifier                                        | required           |
  * | DB_CLUSTER_ID               | this region's member cluster identifier                                 | required           |
  * | ACTIVE_ENDPOINT_URL         | https URL probed: the active region's regional health endpoint          | required           |
- * | STATE_TABLE_NAME            | this region's (non-global) lock/state table, hash key `pk` (S)          | required (decider) |
+ * | STATE_TABLE_NAME            | this region's (non-global) lock/state table, hash key `pk` (S): the     | required           |
+ * |                             | decider's counter; both roles read the traffic-gate decisions from it   |                    |
  * | FAILOVER_AUTHORITY          | `automatic` \| `approval` \| `manual`                                  | required (decider) |
  * | STATE_MACHINE_ARN           | failover state machine in this region                                   | required (decider, not manual) |
  * | TOPIC_ARN                   | SNS topic paged in approval/manual mode                                 | required (decider) |
@@ -24,6 +26,7 @@
  * | LOG_LEVEL                   | debug \| info \| warn \| error                                          | info               |
  */
 import { EnvReader, EnvSource } from "../shared/env";
+import { ConfigurationError } from "../shared/errors";
 import { MONITOR_METRIC_NAMESPACE_DEFAULT } from "../shared/monitor-metrics";
 import { RetryPolicy } from "../shared/retry";
 
@@ -45,6 +48,9 @@ export interface MonitorConfig {
   readonly role: MonitorRole;
   readonly environment: string;
   readonly region: string;
+  readonly peerRegion: string;
+  /** This region's state table: the traffic-gate decisions (both roles) and the decider's counter. */
+  readonly stateTableName: string;
   readonly globalClusterId: string;
   readonly dbClusterId: string;
   readonly activeEndpointUrl: string;
@@ -62,12 +68,16 @@ export interface MonitorConfig {
 export function loadMonitorConfig(source: EnvSource): MonitorConfig {
   const env = new EnvReader(source);
   const role = env.oneOf("ROLE", MONITOR_ROLES);
+  const region = env.region("AWS_REGION");
+  const peerRegion = env.region("PEER_REGION");
+  if (peerRegion === region) throw new ConfigurationError("PEER_REGION", "must differ from the Lambda's own region", peerRegion);
+  const stateTableName = env.string("STATE_TABLE_NAME");
   let decider: DeciderSettings | undefined;
   if (role === "decider") {
     const authority = env.oneOf("FAILOVER_AUTHORITY", FAILOVER_AUTHORITIES);
     decider = {
       authority,
-      stateTableName: env.string("STATE_TABLE_NAME"),
+      stateTableName,
       topicArn: env.arn("TOPIC_ARN", "sns"),
       ...(authority === "manual" ? {} : { stateMachineArn: env.arn("STATE_MACHINE_ARN", "states") }),
     };
@@ -75,7 +85,9 @@ export function loadMonitorConfig(source: EnvSource): MonitorConfig {
   return {
     role,
     environment: env.string("ENVIRONMENT"),
-    region: env.region("AWS_REGION"),
+    region,
+    peerRegion,
+    stateTableName,
     globalClusterId: env.string("GLOBAL_CLUSTER_ID"),
     dbClusterId: env.string("DB_CLUSTER_ID"),
     activeEndpointUrl: env.httpsUrl("ACTIVE_ENDPOINT_URL"),

@@ -1,6 +1,9 @@
 /**
  * One health check: probe the active region, read the global cluster and the
  * replication lag in this region, count, act (decider only), publish the verdict.
+ * Alongside, in both roles: keep the traffic gates alive, i.e. republish in
+ * this region the gate decisions this region's state table holds (see
+ * shared/gate-store.ts); that path never changes or fails the verdict.
  *
  * Everything it calls is in the Lambda's own region except the HTTPS probe of
  * the region it judges. It never calls Route 53 and reads no us-east-1-only metric.
@@ -10,9 +13,11 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { readLag, LagReading } from "../shared/cloudwatch";
+import { publishGate, readLag, LagReading } from "../shared/cloudwatch";
 import { errorMessage, errorName, isAwsError, toOutcomeError } from "../shared/errors";
 import { FailoverRequest } from "../shared/failover-request";
+import { GATE_CLOSED, GATE_OPEN } from "../shared/gate";
+import { GateDecision, readGateDecision } from "../shared/gate-store";
 import { describeDbCluster, describeGlobalCluster, GlobalClusterView, MemberView } from "../shared/global-cluster";
 import { Logger } from "../shared/log";
 import { MONITOR_METRICS, monitorDimensions } from "../shared/monitor-metrics";
@@ -64,11 +69,83 @@ export interface CheckOutcome {
   readonly ownIsWriter: boolean;
   readonly lag: LagReading;
   readonly promotionReady: boolean;
+  readonly gates: GateKeepAlive;
 }
 
+/** The traffic-gate keep-alive of one run. */
+export interface GateKeepAlive {
+  /** published: at least one gate republished; none: no decision stored (nothing to publish); failed: nothing published. */
+  readonly status: "published" | "none" | "failed";
+  /** Values republished in this region, by gated region (GATE_OPEN / GATE_CLOSED). */
+  readonly published: Readonly<Record<string, number>>;
+  readonly errors: readonly string[];
+}
+
+/**
+ * Runs the health check and, concurrently, the gate keep-alive (started first
+ * so it runs during the probe; awaited before returning or throwing, so no work
+ * outlives the invocation). The keep-alive never throws.
+ */
 export async function runHealthCheck(deps: MonitorDeps): Promise<CheckOutcome> {
-  const { config, clients, call, log } = deps;
   const nowMs = deps.clock();
+  const keepAlive = keepGatesAlive(deps, nowMs);
+  let verdict: Omit<CheckOutcome, "gates">;
+  try {
+    verdict = await judge(deps, nowMs);
+    await publishVerdict(deps, verdict, nowMs);
+  } catch (error) {
+    await keepAlive;
+    throw error;
+  }
+  const outcome: CheckOutcome = { ...verdict, gates: await keepAlive };
+  deps.log.info("check.done", { outcome });
+  return outcome;
+}
+
+/**
+ * Republishes, in this region, every gate decision stored in this region's
+ * state table, for both regions' gates: the gate is a metric "the automation
+ * keeps publishing", not only on change. No decision: nothing is published (no
+ * data = never fenced = open, which the gate's health check treats as healthy).
+ *
+ * The timestamp is the start of this run, taken before the read: if the
+ * orchestrator records a new decision while this run republishes the previous
+ * one, the previous value is never timestamped after the new one (see
+ * failover-orchestrator/traffic.ts publishGates).
+ *
+ * Errors are logged and returned, never thrown: the gate is not the verdict.
+ */
+export async function keepGatesAlive(deps: MonitorDeps, nowMs: number): Promise<GateKeepAlive> {
+  const { config, clients, call, log } = deps;
+  const errors: string[] = [];
+  const decisions: GateDecision[] = [];
+  for (const region of [config.region, config.peerRegion]) {
+    try {
+      const decision = await readGateDecision(clients.dynamodb, call, config.stateTableName, config.globalClusterId, region);
+      if (decision) decisions.push(decision);
+    } catch (error) {
+      errors.push(`read gate ${region}: ${errorName(error)}: ${errorMessage(error)}`);
+    }
+  }
+  let status: GateKeepAlive["status"] = errors.length > 0 ? "failed" : "none";
+  let published: Record<string, number> = {};
+  if (decisions.length > 0) {
+    try {
+      await publishGate(clients.cloudwatch, call, config.environment, decisions, nowMs);
+      status = "published";
+      published = Object.fromEntries(decisions.map((d) => [d.region, d.open ? GATE_OPEN : GATE_CLOSED]));
+    } catch (error) {
+      status = "failed";
+      errors.push(`publish gates: ${errorName(error)}: ${errorMessage(error)}`);
+    }
+  }
+  if (errors.length > 0) log.warn("gates.keep-alive-failed", { status, errors, published });
+  else log.debug("gates.kept-alive", { status, published });
+  return { status, published, errors };
+}
+
+async function judge(deps: MonitorDeps, nowMs: number): Promise<Omit<CheckOutcome, "gates">> {
+  const { config, clients, call, log } = deps;
 
   const probe = await deps.probe(config.activeEndpointUrl, config.probeTimeoutMs);
   const healthy = probe.ok;
@@ -115,7 +192,7 @@ export async function runHealthCheck(deps: MonitorDeps): Promise<CheckOutcome> {
     }
   }
 
-  const outcome: CheckOutcome = {
+  return {
     role: config.role,
     activeRegionHealthy: healthy,
     probe,
@@ -129,9 +206,6 @@ export async function runHealthCheck(deps: MonitorDeps): Promise<CheckOutcome> {
     lag,
     promotionReady,
   };
-  await publishVerdict(deps, outcome, nowMs);
-  log.info("check.done", { outcome });
-  return outcome;
 }
 
 function decide(
@@ -244,7 +318,7 @@ export function executionArnFor(stateMachineArn: string, executionName: string):
   return `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${executionName}`;
 }
 
-async function publishVerdict(deps: MonitorDeps, outcome: CheckOutcome, nowMs: number): Promise<void> {
+async function publishVerdict(deps: MonitorDeps, outcome: Omit<CheckOutcome, "gates">, nowMs: number): Promise<void> {
   const { config } = deps;
   const dimensions = monitorDimensions(config.environment, config.region);
   const timestamp = new Date(nowMs);

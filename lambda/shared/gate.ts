@@ -8,13 +8,17 @@
  *  - one time series per (Environment, Region), where Region is the region
  *    whose traffic the gate controls (not the region that published it);
  *  - value GATE_OPEN (1) = send traffic to that region, GATE_CLOSED (0) = keep it away;
- *  - published only on change (by the failover orchestrator), so the alarm must
- *    keep its state between publications: treat missing data as "ignore",
- *    statistic Minimum over GATE_METRIC_PERIOD_SECONDS, evaluation 1 of 1,
- *    ALARM when value < 1 (so ALARM = gate closed = health check unhealthy);
- *  - the orchestrator publishes both regions' gates in the region it runs in
- *    (the surviving region) and, best effort, in the other region too, so an
- *    alarm in either region sees the same values while that region is up.
+ *  - published when it changes (by the failover orchestrator) and republished
+ *    every minute (by the health monitor of each region, from the decisions the
+ *    orchestrator persists: gate-store.ts). The alarm still keeps its state
+ *    between publications (a missed minute must not reopen a gate): treat
+ *    missing data as "ignore", statistic Minimum over GATE_METRIC_PERIOD_SECONDS,
+ *    evaluation 1 of 1, ALARM when value < 1 (so ALARM = gate closed = health
+ *    check unhealthy);
+ *  - the orchestrator publishes and persists both regions' gates in the region it
+ *    runs in (the surviving region) and, best effort, in the other region too, so
+ *    an alarm in either region sees the same values while that region is up; each
+ *    region's monitor republishes what its own region's state table holds.
  */
 
 export const GATE_METRIC_NAMESPACE = "DR/TrafficGate";

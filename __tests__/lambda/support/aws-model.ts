@@ -7,8 +7,10 @@
  * Kept state: the Aurora global cluster (members, writer, failover in
  * progress, completion after `promotionDurationMs` of model time), DB
  * clusters, DynamoDB items per region and table (conditions and updates are
- * evaluated, see ddb-expressions.ts), ECS scalable targets, metric datapoints
- * (gate values), Step Functions executions, SNS messages, endpoint health.
+ * evaluated, see ddb-expressions.ts; the traffic-gate decisions are such items,
+ * read with `gateItem`), ECS scalable targets, metric datapoints per region
+ * with their model time (gate values, monitor verdicts; read with `lastMetric`
+ * and `published`), Step Functions executions, SNS messages, endpoint health.
  *
  * Time is the model's clock: pass `model.clock` and `model.sleep` to the code
  * under test, and sleeping advances time instantly. Faults are injected per
@@ -233,6 +235,11 @@ export class AwsModel {
     this.faults.push({ ...spec, remaining: spec.times ?? 1 });
   }
 
+  /** Drops every fault not yet used up. */
+  clearFaults(): void {
+    this.faults = [];
+  }
+
   // ---------------------------------------------------------------- views
   writer(): MemberState | undefined {
     this.settle();
@@ -271,6 +278,23 @@ export class AwsModel {
 
   metrics(region: string): readonly Datapoint[] {
     return this.region(region).metrics;
+  }
+
+  /** Datapoints of one metric published in `region` at or after model time `sinceMs`, oldest first. */
+  published(region: string, namespace: string, metricName: string, sinceMs = 0): Datapoint[] {
+    return this.region(region).metrics.filter((d) => d.namespace === namespace && d.metricName === metricName && d.atMs >= sinceMs);
+  }
+
+  /** A traffic-gate decision item (lambda/shared/gate-store.ts) of `region`'s table, in plain form; undefined when absent. */
+  gateItem(region: string, table: string, key: string): { value: number; decidedAt: number; decidedIn?: string; executionId?: string } | undefined {
+    const item = this.item(region, table, key);
+    if (!item) return undefined;
+    return {
+      value: Number(item.value?.N),
+      decidedAt: Number(item.decidedAt?.N),
+      ...(item.decidedIn?.S !== undefined ? { decidedIn: item.decidedIn.S } : {}),
+      ...(item.executionId?.S !== undefined ? { executionId: item.executionId.S } : {}),
+    };
   }
 
   executions(region: string): ExecutionRecord[] {
@@ -365,7 +389,7 @@ export class AwsModel {
   /**
    * A comparable summary of everything the failover changes (no timestamps):
    * writer, global status, scalable targets, gate values per publishing
-   * region, lock items, audit outcomes, promotions.
+   * region, lock items, gate decision values, audit outcomes, promotions.
    */
   snapshot(options: { tables: readonly string[]; gateNamespace: string; gateMetric: string }): Record<string, unknown> {
     this.settle();
@@ -379,6 +403,7 @@ export class AwsModel {
       for (const table of options.tables) {
         for (const [key, item] of this.items(name, table)) {
           if (key.startsWith("lock#")) items[key] = { holder: item.holder?.S };
+          if (key.startsWith("gate#")) items[key] = { value: item.value?.N ?? null };
           if (key.startsWith("audit#")) items[key] = { outcome: item.outcome?.S ?? null, notified: item.notifiedAt !== undefined };
         }
       }

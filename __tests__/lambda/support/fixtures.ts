@@ -82,6 +82,7 @@ export function monitorEnv(own: string = STANDBY, overrides: Record<string, stri
   return {
     ROLE: "decider",
     AWS_REGION: own,
+    PEER_REGION: otherRegion(own),
     ENVIRONMENT,
     GLOBAL_CLUSTER_ID: GLOBAL_ID,
     DB_CLUSTER_ID: CLUSTER_ID[own],
@@ -148,6 +149,7 @@ export function orchestratorDeps(options: {
       rds: new RDSClient({ region: peer, maxAttempts: 1 }),
       cloudwatch: new CloudWatchClient({ region: peer, maxAttempts: 1 }),
       autoscaling: new ApplicationAutoScalingClient({ region: peer, maxAttempts: 1 }),
+      dynamodb: new DynamoDBClient({ region: peer, maxAttempts: 1 }),
     },
     probe: options.probe,
     clock: options.timing.clock,
