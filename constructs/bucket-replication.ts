@@ -11,12 +11,12 @@
  */
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DataAwsKmsAlias } from "@cdktf/provider-aws/lib/data-aws-kms-alias";
 import { S3BucketReplicationConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-replication-configuration";
 import { AwsRegion } from "../lib/aws-regions";
 import { Naming } from "../lib/naming";
 import { AccountContext } from "./account-context";
 import { BoundedRole } from "./bounded-role";
+import { KeyLookup } from "./key-lookup";
 
 /** S3 Replication Time Control: 15 minutes is the only value S3 accepts. */
 export const REPLICATION_TIME_MINUTES = 15;
@@ -43,10 +43,7 @@ export class BucketReplication extends Construct {
     const { account, naming } = props;
     const s3Arn = (name: string) => `arn:${account.partition}:s3:::${name}`;
     const dataKeys = new Map(
-      props.regions.map(({ region, provider }) => [
-        region,
-        new DataAwsKmsAlias(this, `data-key-${region}`, { provider, name: naming.kmsAlias("data") }).targetKeyArn,
-      ]),
+      props.regions.map(({ region, provider }) => [region, new KeyLookup(this, `keys-${region}`, { provider, naming }).arn("data")]),
     );
 
     for (const [index, source] of props.regions.entries()) {

@@ -11,13 +11,13 @@ import * as os from "os";
 import * as path from "path";
 import { Construct } from "constructs";
 import { AssetType, TerraformAsset } from "cdktf";
-import { zipSync } from "fflate";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SyntheticsCanary } from "@cdktf/provider-aws/lib/synthetics-canary";
 import { AwsRegion } from "../lib/aws-regions";
 import { AccountContext } from "./account-context";
 import { BoundedRole } from "./bounded-role";
+import { reproducibleZipOf } from "./lambda-bundle";
 import { SecureBucket } from "./secure-bucket";
 
 export const CANARY_SCRIPT = path.resolve(__dirname, "..", "canary", "endpoint-check.js");
@@ -61,10 +61,7 @@ export interface CanariesProps {
 /** The canary code as a zip with one entry at the path Node.js runtimes load, byte-identical on every synthesis. */
 export function canaryZip(): Uint8Array {
   const script = fs.readFileSync(CANARY_SCRIPT);
-  return zipSync(
-    { "nodejs/node_modules/endpoint-check.js": [script, { mtime: new Date(1980, 0, 1, 0, 0, 0), level: 9, os: 3, attrs: 0o100644 << 16 }] },
-    { mtime: new Date(1980, 0, 1, 0, 0, 0) },
-  );
+  return reproducibleZipOf({ "nodejs/node_modules/endpoint-check.js": script });
 }
 
 export class Canaries extends Construct {

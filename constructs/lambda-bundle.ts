@@ -120,14 +120,23 @@ function zipDirectory(): string {
   return workDir;
 }
 
-/** A zip with a single `index.js`, byte-identical for identical code. */
-export function reproducibleZip(code: Uint8Array): Uint8Array {
+/**
+ * A zip of the given entries (path inside the zip -> bytes), byte-identical for
+ * identical content: fixed time stamps and modes, entries in sorted order.
+ */
+export function reproducibleZipOf(entries: Record<string, Uint8Array>): Uint8Array {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { zipSync } = require("fflate") as typeof import("fflate");
+  const sorted = Object.keys(entries).sort();
   return zipSync(
-    { "index.js": [code, { mtime: fixedZipTime(), os: ZIP_MADE_BY_UNIX, attrs: ZIP_ENTRY_ATTRIBUTES }] },
+    Object.fromEntries(sorted.map((name) => [name, [entries[name], { mtime: fixedZipTime(), os: ZIP_MADE_BY_UNIX, attrs: ZIP_ENTRY_ATTRIBUTES }]])),
     { level: ZIP_LEVEL },
   );
+}
+
+/** A zip with a single `index.js`, byte-identical for identical code. */
+export function reproducibleZip(code: Uint8Array): Uint8Array {
+  return reproducibleZipOf({ "index.js": code });
 }
 
 function buildAll(): CacheEntry {

@@ -29,7 +29,6 @@ import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
-import { DataAwsKmsAlias } from "@cdktf/provider-aws/lib/data-aws-kms-alias";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { AwsRegion } from "../lib/aws-regions";
@@ -37,6 +36,7 @@ import { DrConfig, otherRegion, roleOf } from "../lib/config/model";
 import { regionalHealthUrl } from "../lib/endpoints";
 import { Naming } from "../lib/naming";
 import { AccountContext } from "../constructs/account-context";
+import { KeyLookup } from "../constructs/key-lookup";
 import { BoundedRole } from "../constructs/bounded-role";
 import { FailoverDeadLetterQueue } from "../constructs/failover-dead-letter-queue";
 import {
@@ -243,10 +243,9 @@ export class OpsStack extends DrStack {
     const protectedProfile = config.destroyProfile === "protected";
     const boundary = config.iam.permissionsBoundaryArn;
     const account = new AccountContext(this, "account", { provider });
-    const key = (purpose: "data" | "logs" | "messaging" | "secrets") =>
-      new DataAwsKmsAlias(this, `${purpose}-key`, { provider, name: naming.kmsAlias(purpose) }).targetKeyArn;
+    const lookup = new KeyLookup(this, "keys", { provider, naming });
     // secrets: the functions' environment variables (configuration, like the SSM parameters it also encrypts).
-    const keys = { data: key("data"), logs: key("logs"), messaging: key("messaging"), secrets: key("secrets") };
+    const keys = { data: lookup.arn("data"), logs: lookup.arn("logs"), messaging: lookup.arn("messaging"), secrets: lookup.arn("secrets") };
     const vpc = { subnetIds: base.network.privateSubnetIds, securityGroupId: base.securityGroups.failover.id };
     const topicArn = base.alerts.arn;
 
