@@ -1,49 +1,66 @@
 /**
  * Failover orchestrator configuration, read once from the environment.
  * "Own" region = the Lambda's region = the region being promoted.
- * "Peer" region = the other region (the old active region during a failover).
+ * "Peer" region = the other region (the old writer region during a failover).
+ * Names of the service, load balancer, target group and tables are the same in
+ * both regions; the client's region decides which region's resource it is.
  *
- * | variable                  | meaning                                                                    | default          |
- * |---------------------------|----------------------------------------------------------------------------|------------------|
- * | ENVIRONMENT               | environment name (gate metric dimension, logs)                             | required         |
- * | AWS_REGION                | own region (set by Lambda)                                                 | required         |
- * | PEER_REGION               | the other region                                                           | required         |
- * | GLOBAL_CLUSTER_ID         | Aurora global cluster identifier                                           | required         |
- * | DB_CLUSTER_ID             | own region's member cluster identifier                                     | required         |
- * | STATE_TABLE_NAME          | own region's non-global lock/state table, hash key `pk` (S)                | required         |
- * | AUDIT_TABLE_NAME          | table for audit records, hash key `pk` (S)                                 | STATE_TABLE_NAME |
- * | TOPIC_ARN                 | SNS topic for notifications and approval requests                          | required         |
- * | OWN_ENDPOINT_URL          | https health URL of own region's regional endpoint (verify step)           | required         |
- * | OWN_ECS_CLUSTER           | own region's ECS cluster name                                              | required         |
- * | OWN_ECS_SERVICE           | own region's ECS service name                                              | required         |
- * | PEER_ECS_CLUSTER          | peer region's ECS cluster name                                             | required         |
- * | PEER_ECS_SERVICE          | peer region's ECS service name                                             | required         |
- * | ACTIVE_MIN_CAPACITY       | task minimum of the active region                                          | required         |
- * | STANDBY_MIN_CAPACITY      | task minimum of the standby region (old region after failback)             | required         |
- * | MAX_CAPACITY              | task maximum of the active region                                          | required         |
- * | LOCK_TTL_SECONDS          | single-flight lock lifetime, renewed at every mutating step                | 1800             |
- * | POLL_INTERVAL_SECONDS     | first DescribeGlobalClusters poll interval (x1.5 per poll)                 | 10               |
- * | MAX_POLL_INTERVAL_SECONDS | poll interval cap                                                          | 60               |
- * | MAX_WAIT_SECONDS          | awaitWriter budget per invocation (keep < Lambda timeout)                  | 600              |
- * | PROBE_TIMEOUT_MS          | HTTPS probe timeout                                                        | 5000             |
- * | PEER_TIMEOUT_MS           | request timeout of calls to the peer region (fencing, health)              | 5000             |
- * | VERIFY_ATTEMPTS           | probes of the new region before EndpointUnhealthyError                     | 6                |
- * | VERIFY_INTERVAL_SECONDS   | pause between verification probes                                          | 10               |
- * | FAILBACK_MAX_LAG_MS       | failback needs own replication lag at or below this                        | 1000             |
- * | LAG_LOOKBACK_SECONDS      | how far back GetMetricData looks for the latest lag                        | 300              |
- * | RETRY_MAX_ATTEMPTS        | attempts per own-region AWS call (throttling, 5xx)                         | 4                |
- * | RETRY_BASE_DELAY_MS       | first backoff delay, doubled per retry                                     | 200              |
- * | PEER_RETRY_MAX_ATTEMPTS   | attempts per peer-region call                                              | 2                |
- * | LOG_LEVEL                 | debug \| info \| warn \| error                                             | info             |
+ * | variable                     | meaning                                                                     | default          |
+ * |------------------------------|-----------------------------------------------------------------------------|------------------|
+ * | ENVIRONMENT                  | environment name (logs, pages)                                              | required         |
+ * | AWS_REGION                   | own region (set by Lambda)                                                  | required         |
+ * | PEER_REGION                  | the other region                                                            | required         |
+ * | GLOBAL_CLUSTER_ID            | Aurora global cluster identifier                                            | required         |
+ * | DB_CLUSTER_ID                | own region's member cluster identifier                                      | required         |
+ * | STATE_TABLE_NAME             | regional state table (locks, audit) of each region, hash key `pk` (S)       | required         |
+ * | AUDIT_TABLE_NAME             | table for audit records                                                     | STATE_TABLE_NAME |
+ * | CONTROL_TABLE_NAME           | the global control table (heartbeats, fences)                               | required         |
+ * | TOPIC_ARN                    | SNS topic for notifications and approval requests                           | required         |
+ * | ECS_CLUSTER / ECS_SERVICE    | the service (same names in both regions)                                    | required         |
+ * | LOAD_BALANCER_NAME           | the load balancer whose gate rule is the region's gate                      | required         |
+ * | OWN_HEALTH_URL               | https URL of own health path on own regional name (verify)                  | required         |
+ * | OWN_GATE_URL                 | https URL of own gate path on own regional name (verify)                    | required         |
+ * | PEER_PROBE_URL               | https URL of the peer's health path on its regional name (evidence)         | required         |
+ * | PEER_WITNESS_ALIVE_NAME      | TXT witness of the peer's load balancer                                     | required         |
+ * | PEER_WITNESS_SERVICE_NAME    | TXT witness of the peer's service                                           | required         |
+ * | ACTIVE_MIN_CAPACITY          | task minimum of the writer region                                           | required         |
+ * | STANDBY_MIN_CAPACITY         | task minimum of the standby region                                          | required         |
+ * | MAX_CAPACITY                 | task maximum                                                                | required         |
+ * | FAILOVER_AUTHORITY           | automatic \| approval \| manual (approval: the monitor's runs wait for one) | required         |
+ * | RPO_SECONDS                  | targets.rpoSeconds                                                          | required         |
+ * | ON_RPO_BREACH                | escalate \| proceed: a forced failover with lag above the RPO or unknown    | escalate         |
+ * | SAMPLE_INTERVAL_SECONDS      | the monitors' sample interval (a fence reaches the old region's gate within one sample) | 10   |
+ * | STALE_HEARTBEAT_SECONDS      | a heartbeat older than this is stale                                        | 30               |
+ * | REPLICATION_STALL_MS         | replication lag at or above this is a stall                                 | 30000            |
+ * | REPLICATION_STALL_SECONDS    | no lag datapoint newer than this is a stall                                 | 180              |
+ * | REPLICATION_ALLOWANCE_SECONDS| worst-case control-table replication between the regions (drain, loss window) | 10             |
+ * | INFLIGHT_ALLOWANCE_SECONDS   | time a request accepted before the gate closed may still take (drain)       | 10               |
+ * | DATA_LOSS_MARGIN_SECONDS     | safety margin added to each store's loss window                             | 5                |
+ * | LOCK_TTL_SECONDS             | lock lifetime (and fence lease), renewed at every mutating step             | 1800             |
+ * | POLL_INTERVAL_SECONDS        | first DescribeGlobalClusters poll interval (x1.5 per poll)                  | 10               |
+ * | MAX_POLL_INTERVAL_SECONDS    | poll interval cap                                                           | 60               |
+ * | MAX_WAIT_SECONDS             | awaitWriter budget per invocation (keep below the Lambda timeout)           | 600              |
+ * | PROBE_TIMEOUT_MS             | HTTPS probe timeout                                                         | 5000             |
+ * | DNS_TIMEOUT_MS               | witness lookup timeout                                                      | 2000             |
+ * | PEER_TIMEOUT_MS              | request timeout of calls to the peer region                                 | 5000             |
+ * | VERIFY_ATTEMPTS              | probes of this region before EndpointUnhealthyError                         | 6                |
+ * | VERIFY_INTERVAL_SECONDS      | pause between verification probes                                           | 10               |
+ * | FAILBACK_MAX_LAG_MS          | a secondary at or below this lag counts as synchronized                     | 1000             |
+ * | LAG_LOOKBACK_SECONDS         | how far back GetMetricData looks for the latest lag                         | 300              |
+ * | RETRY_MAX_ATTEMPTS           | attempts per own-region AWS call (throttling, 5xx)                          | 4                |
+ * | RETRY_BASE_DELAY_MS          | first backoff delay, doubled per retry                                      | 200              |
+ * | PEER_RETRY_MAX_ATTEMPTS      | attempts per peer-region call                                               | 2                |
+ * | LOG_LEVEL                    | debug \| info \| warn \| error                                              | info             |
  */
+import { EcsService } from "../shared/capacity";
 import { EnvReader, EnvSource } from "../shared/env";
 import { ConfigurationError } from "../shared/errors";
 import { RetryPolicy } from "../shared/retry";
 
-export interface EcsService {
-  readonly cluster: string;
-  readonly service: string;
-}
+export const AUTHORITIES = ["automatic", "approval", "manual"] as const;
+export type Authority = (typeof AUTHORITIES)[number];
+export const RPO_BREACH_ACTIONS = ["escalate", "proceed"] as const;
+export type RpoBreachAction = (typeof RPO_BREACH_ACTIONS)[number];
 
 export interface OrchestratorConfig {
   readonly environment: string;
@@ -53,18 +70,34 @@ export interface OrchestratorConfig {
   readonly dbClusterId: string;
   readonly stateTableName: string;
   readonly auditTableName: string;
+  readonly controlTableName: string;
   readonly topicArn: string;
-  readonly ownEndpointUrl: string;
-  readonly ownService: EcsService;
-  readonly peerService: EcsService;
+  readonly service: EcsService;
+  readonly loadBalancerName: string;
+  readonly ownHealthUrl: string;
+  readonly ownGateUrl: string;
+  readonly peerProbeUrl: string;
+  readonly peerWitnessAliveName: string;
+  readonly peerWitnessServiceName: string;
   readonly activeMinCapacity: number;
   readonly standbyMinCapacity: number;
   readonly maxCapacity: number;
+  readonly authority: Authority;
+  readonly rpoSeconds: number;
+  readonly onRpoBreach: RpoBreachAction;
+  readonly sampleIntervalSeconds: number;
+  readonly staleHeartbeatSeconds: number;
+  readonly replicationStallMs: number;
+  readonly replicationStallSeconds: number;
+  readonly replicationAllowanceSeconds: number;
+  readonly inflightAllowanceSeconds: number;
+  readonly dataLossMarginSeconds: number;
   readonly lockTtlSeconds: number;
   readonly pollIntervalSeconds: number;
   readonly maxPollIntervalSeconds: number;
   readonly maxWaitSeconds: number;
   readonly probeTimeoutMs: number;
+  readonly dnsTimeoutMs: number;
   readonly peerTimeoutMs: number;
   readonly verifyAttempts: number;
   readonly verifyIntervalSeconds: number;
@@ -92,18 +125,34 @@ export function loadOrchestratorConfig(source: EnvSource): OrchestratorConfig {
     dbClusterId: env.string("DB_CLUSTER_ID"),
     stateTableName,
     auditTableName: env.optionalString("AUDIT_TABLE_NAME") ?? stateTableName,
+    controlTableName: env.string("CONTROL_TABLE_NAME"),
     topicArn: env.arn("TOPIC_ARN", "sns"),
-    ownEndpointUrl: env.httpsUrl("OWN_ENDPOINT_URL"),
-    ownService: { cluster: env.string("OWN_ECS_CLUSTER"), service: env.string("OWN_ECS_SERVICE") },
-    peerService: { cluster: env.string("PEER_ECS_CLUSTER"), service: env.string("PEER_ECS_SERVICE") },
+    service: { cluster: env.string("ECS_CLUSTER"), service: env.string("ECS_SERVICE") },
+    loadBalancerName: env.string("LOAD_BALANCER_NAME"),
+    ownHealthUrl: env.httpsUrl("OWN_HEALTH_URL"),
+    ownGateUrl: env.httpsUrl("OWN_GATE_URL"),
+    peerProbeUrl: env.httpsUrl("PEER_PROBE_URL"),
+    peerWitnessAliveName: env.string("PEER_WITNESS_ALIVE_NAME"),
+    peerWitnessServiceName: env.string("PEER_WITNESS_SERVICE_NAME"),
     activeMinCapacity,
     standbyMinCapacity,
     maxCapacity,
+    authority: env.oneOf("FAILOVER_AUTHORITY", AUTHORITIES),
+    rpoSeconds: env.requiredInt("RPO_SECONDS", { min: 1 }),
+    onRpoBreach: env.oneOf("ON_RPO_BREACH", RPO_BREACH_ACTIONS, "escalate"),
+    sampleIntervalSeconds: env.int("SAMPLE_INTERVAL_SECONDS", 10, { min: 1, max: 60 }),
+    staleHeartbeatSeconds: env.int("STALE_HEARTBEAT_SECONDS", 30, { min: 2, max: 3_600 }),
+    replicationStallMs: env.int("REPLICATION_STALL_MS", 30_000, { min: 1_000 }),
+    replicationStallSeconds: env.int("REPLICATION_STALL_SECONDS", 180, { min: 60, max: 3_600 }),
+    replicationAllowanceSeconds: env.int("REPLICATION_ALLOWANCE_SECONDS", 10, { min: 0, max: 600 }),
+    inflightAllowanceSeconds: env.int("INFLIGHT_ALLOWANCE_SECONDS", 10, { min: 0, max: 600 }),
+    dataLossMarginSeconds: env.int("DATA_LOSS_MARGIN_SECONDS", 5, { min: 0, max: 3_600 }),
     lockTtlSeconds: env.int("LOCK_TTL_SECONDS", 1_800, { min: 60, max: 86_400 }),
     pollIntervalSeconds: env.int("POLL_INTERVAL_SECONDS", 10, { min: 1, max: 300 }),
     maxPollIntervalSeconds: env.int("MAX_POLL_INTERVAL_SECONDS", 60, { min: 1, max: 600 }),
     maxWaitSeconds: env.int("MAX_WAIT_SECONDS", 600, { min: 0, max: 870 }),
     probeTimeoutMs: env.int("PROBE_TIMEOUT_MS", 5_000, { min: 100, max: 30_000 }),
+    dnsTimeoutMs: env.int("DNS_TIMEOUT_MS", 2_000, { min: 100, max: 10_000 }),
     peerTimeoutMs: env.int("PEER_TIMEOUT_MS", 5_000, { min: 100, max: 60_000 }),
     verifyAttempts: env.int("VERIFY_ATTEMPTS", 6, { min: 1, max: 100 }),
     verifyIntervalSeconds: env.int("VERIFY_INTERVAL_SECONDS", 10, { min: 0, max: 300 }),
@@ -112,9 +161,4 @@ export function loadOrchestratorConfig(source: EnvSource): OrchestratorConfig {
     retry: { maxAttempts: env.int("RETRY_MAX_ATTEMPTS", 4, { min: 1, max: 10 }), baseDelayMs, maxDelayMs: 5_000 },
     peerRetry: { maxAttempts: env.int("PEER_RETRY_MAX_ATTEMPTS", 2, { min: 1, max: 5 }), baseDelayMs, maxDelayMs: 2_000 },
   };
-}
-
-/** Application Auto Scaling resource id of an ECS service. */
-export function ecsResourceId(service: EcsService): string {
-  return `service/${service.cluster}/${service.service}`;
 }

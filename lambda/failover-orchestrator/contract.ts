@@ -1,86 +1,74 @@
 /**
- * Input/output contract of the orchestrator's steps. One Lambda function,
- * dispatching on `event.step`; the state machine passes the whole state on.
+ * Input/output contract of the orchestrator's steps: one Lambda function,
+ * dispatching on `event.step`, behind the states of the failover and failback
+ * runbooks (state-machine.ts builds their definitions; docs/failover-protocol.md
+ * explains the protocol).
  *
- * Execution input: a FailoverRequest (shared/failover-request.ts).
+ * Execution input: a FailoverRequest (shared/failover-request.ts). Every task
+ * sends `{ step, state.$: "$" }` (plus the task token for requestApproval) and
+ * every step returns the next FailoverState (`OutputPath: "$.Payload"`).
  *
- * Every task sends the Lambda `{ step: "<name>", state.$: "$" }` (plus
- * `taskToken.$: "$$.Task.Token"` for requestApproval) and every step returns
- * the next FailoverState, so each task uses `OutputPath: "$.Payload"` (or the
- * optimized integration's default) and the state is always a FailoverState:
+ *   Init → Normalize → Assess → NeedsApproval? → RequestApproval → Assess (again, with the answer)
+ *        → RaiseCapacity → Fence → Drain (Wait $.run.drainSeconds) → Decide → AfterDecide?
+ *            escalate → RequestApproval → Decide (again)
+ *            stand down → StandDown → StoodDown (Succeed)
+ *            promote → Promote → AwaitWriter → OpenGate → Verify → Complete → Succeeded
+ *   any task failure after its retries → Abort → Failed
  *
- *   Init             Pass, Parameters { executionId.$: $$.Execution.Id, request.$: $ }
- *   NeedsApproval    Choice: $.request.approvalRequired == true and $.request.dryRun != true -> RequestApproval, else Begin
- *   RequestApproval  arn:aws:states:::lambda:invoke.waitForTaskToken, Payload { step: "requestApproval", state.$: $,
- *                    taskToken.$: $$.Task.Token }, ResultPath: null (state unchanged), TimeoutSeconds = approval window
- *   Begin -> Promote -> AwaitWriter -> Fence -> RaiseCapacity -> OpenGate -> Verify -> Complete -> Succeed
- *   every task:      Retry [{ ErrorEquals: RETRYABLE_ERROR_NAMES (shared/errors.ts) plus Lambda.ServiceException,
- *                    Lambda.AWSLambdaException, Lambda.SdkClientException, Lambda.TooManyRequestsException, with backoff }]
- *                    Catch [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "Abort" }]
- *   Abort            Payload { step: "abort", state.$: $ } -> Fail
+ * Steps (in: { step, state }; out: the next state; every step is safe to re-run
+ * after a crash: it reads the real state first and changes only what is not yet so):
  *
- * A re-run after a crash (a Retry of the same task, a redrive of the
- * execution, or a new execution once the lock expired) is safe at every step:
- * each step reads the real state first and only changes what is not yet so.
+ * - assess          Takes this region's lock and, when reachable, the other region's (failback: required);
+ *                   reads the writer (refuses when request.observedWriterArn no longer is the writer);
+ *                   gathers the evidence (shared/signals.ts) and judges it (shared/evidence.ts); chooses the
+ *                   intended strategy; decides whether an approval is needed (authority approval for the
+ *                   monitor's runs, RPO policy, an unplanned request without evidence). Errors: LockHeldError,
+ *                   PreconditionFailedError, TransientError.
+ * - requestApproval Publishes the task token with the reasons; changes nothing else. The operator's answer
+ *                   arrives as `$.approval` (send-task-success output) or the timeout as `$.approvalTimedOut`.
+ * - raiseCapacity   This region's service to at least the active minimum (it is about to take the traffic).
+ * - fence           fence#old in the control table (lease = the lock's expiry), then best effort in the old
+ *                   region: its gate closed and its service scaled down. Computes run.drainSeconds.
+ * - decide          The point of no return: re-reads the writer and the evidence; switchover for a reachable,
+ *                   synchronized primary; a forced failover only on the region-down or database-down verdict
+ *                   and within the RPO policy; otherwise stand down. Sets run.decision.
+ * - promote         SwitchoverGlobalCluster or FailoverGlobalCluster(AllowDataLoss) in this region, recorded on
+ *                   the lock first; a re-run after a lost response looks before it calls again.
+ * - awaitWriter     Polls until this region's cluster is the writer (WriterNotReadyError, retried until
+ *                   failover.maxWaitSeconds in total).
+ * - openGate        Clears fence#own; applies this region's gate (open); the old region's fence becomes
+ *                   permanent (unplanned) or is lifted with its capacity back to the standby minimum (planned).
+ * - verify          Probes this region's gate and health paths. Errors: EndpointUnhealthyError (retried).
+ * - complete        Audit record (once), notification (once), both locks released.
+ * - standDown       The decision was not to promote: lifts this run's fence of the old region and restores its
+ *                   capacity, audits, notifies, releases the locks.
+ * - abort           A step failed: rolls the fence back unless a promotion was requested, audits, notifies,
+ *                   releases the locks (only this execution's).
  *
- * Steps:
- *
- * Each step: in { step, state: FailoverState }, out: FailoverState (without `error`).
- *
- * - requestApproval  needs taskToken; out = the state unchanged. Publishes the task token to TOPIC_ARN; changes nothing else.
- * - begin            needs state.request; out: state with `run`. Takes (or re-enters) the single-flight lock held by
- *                    executionId; checks preconditions; chooses the strategy (planned switchover when both
- *                    regions' databases are healthy, unplanned failover otherwise; failback is always planned
- *                    and needs this region's cluster to be a synchronized secondary with lag <= FAILBACK_MAX_LAG_MS).
- *                    When request.observedWriterArn is set, the writer must still be that cluster (a stale or
- *                    late-approved request fails instead of moving the writer again).
- *                    Errors: LockHeldError, PreconditionFailedError, GlobalClusterBusyError, TransientError.
- * - promote          needs state.run (as do all steps below). SwitchoverGlobalCluster (planned) or FailoverGlobalCluster
- *                    with AllowDataLoss: true (unplanned), target = this region's cluster, called in this region;
- *                    not called when this cluster is already the writer or a promotion to it is under way.
- *                    Records run.replicationLagMsAtPromotion and run.estimatedDataLossMs (0 when planned).
- *                    Errors: LockLostError, GlobalClusterBusyError, PreconditionFailedError, TransientError.
- * - awaitWriter      Polls DescribeGlobalClusters with backoff (request.pollIntervalSeconds ??
- *                    POLL_INTERVAL_SECONDS, up to request.maxWaitSeconds ?? MAX_WAIT_SECONDS) until this region's
- *                    cluster is the writer and no failover is in progress. Errors: WriterNotReadyError (retry).
- * - fence            Old (peer) region, best effort: its ECS service's scalable target set to min=max=0
- *                    (failback: min=STANDBY_MIN_CAPACITY, max=MAX_CAPACITY) and its gate closed (0), published in
- *                    this region (must succeed) and in the peer region (best effort). Peer errors are recorded in
- *                    run.fencing.errors and never fail the step. Each gate value is first persisted as a decision
- *                    (shared/gate-store.ts) in the same region's state table, which the health monitors republish
- *                    every minute; a gate whose item holds a newer decision is left unchanged (noted in errors).
- * - raiseCapacity    This region's scalable target set to min=ACTIVE_MIN_CAPACITY, max=MAX_CAPACITY
- *                    (RegisterScalableTarget; skipped when already so).
- * - openGate         Gate of this region = 1 and of the peer = 0, persisted and published in this region (must
- *                    succeed) and in the peer region (best effort), as in fence. No Route 53 call.
- * - verify           Probes OWN_ENDPOINT_URL up to VERIFY_ATTEMPTS times. Errors: EndpointUnhealthyError (retry).
- * - complete         Writes the audit record (timeline, data-loss window), publishes the SNS notification
- *                    once, releases the lock (conditional on holder). run.outcome = "completed" ("dry-run" in dry-run).
- * - abort            needs state.error; state.run may be absent (failure in begin). Out: state with
- *                    run.outcome = "failed". Writes the audit record, notifies,
- *                    releases the lock if this execution holds it (never another execution's lock).
- *
- * Dry run (request.dryRun): every step performs its reads and checks (a lock held by another execution is
- * reported as a failed check), records what it would do in run.plan, and sends no mutating call.
+ * Dry run (request.dryRun): every step reads and checks, records what it would do in run.plan, and
+ * sends no mutating call; Drain waits 0 s.
  */
-import { FailoverMode, FailoverRequest } from "../shared/failover-request";
+import { FenceCapacity } from "../shared/control-table";
+import { FailoverMode, FailoverRequest, Requester } from "../shared/failover-request";
 
 export const STEP_NAMES = [
+  "assess",
   "requestApproval",
-  "begin",
+  "raiseCapacity",
+  "fence",
+  "decide",
   "promote",
   "awaitWriter",
-  "fence",
-  "raiseCapacity",
   "openGate",
   "verify",
   "complete",
+  "standDown",
   "abort",
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
-/** The failover steps in state-machine order (requestApproval and abort are outside the main path). */
-export const MAIN_PATH: readonly StepName[] = ["begin", "promote", "awaitWriter", "fence", "raiseCapacity", "openGate", "verify", "complete"];
+/** request: the request asked; authority: failover.authority is approval; rpo: lag above the RPO or unknown; no-evidence: a person asked for a forced failover without it. */
+export type ApprovalKind = "request" | "authority" | "rpo" | "no-evidence";
 
 export interface StepError {
   readonly Error: string;
@@ -92,8 +80,14 @@ export interface FailoverState {
   /** The Step Functions execution ARN ($$.Execution.Id): the lock holder id and the audit key. */
   readonly executionId: string;
   readonly request: FailoverRequest;
-  /** Set by begin; absent before. */
+  /** Set by assess; absent before. */
   readonly run?: RunRecord;
+  /** The operator's answer to an approval request (send-task-success output). */
+  readonly approval?: unknown;
+  /** Set (by a Catch) when the approval request timed out and the configuration says proceed. */
+  readonly approvalTimedOut?: unknown;
+  /** The operator's answer to the decision's escalation (data loss above the RPO). */
+  readonly decisionApproval?: unknown;
   /** Set by a Catch clause (ResultPath "$.error"); read by abort. */
   readonly error?: StepError;
 }
@@ -112,7 +106,7 @@ export type Promotion =
   | "already-writer" // this region's cluster was already the writer
   | "would-promote"; // dry run
 
-/** ok | done (changed) | unchanged (already so) | failed (recorded, tolerated) | planned (dry run) | skipped */
+/** done (changed) | unchanged (already so) | failed (recorded, tolerated) | planned (dry run) | skipped */
 export type ActionStatus = "done" | "unchanged" | "failed" | "planned" | "skipped";
 
 export interface Check {
@@ -128,10 +122,60 @@ export interface TimelineEntry {
   readonly detail?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
+export interface EvidenceRecord {
+  readonly at: string;
+  readonly verdict: string;
+  readonly summary: string;
+  readonly independentDown: readonly string[];
+  readonly dataLossAllowed: boolean;
+  readonly unreachableEverywhere: boolean;
+  /** The writer region's primary database answered `available` through its own RDS endpoint (from this region). */
+  readonly primaryReachable: boolean;
+  /** This region's secondary is connected and its lag at or below FAILBACK_MAX_LAG_MS. */
+  readonly synchronized: boolean;
+  readonly replicationLagMs: number | null;
+  readonly rpoLagMs: number | null;
+}
+
+export type DecisionKind = "switchover" | "failover" | "stand-down" | "escalate" | "none";
+
+export interface Decision {
+  readonly at: string;
+  readonly kind: DecisionKind;
+  readonly reason: string;
+}
+
+/**
+ * The window in which writes accepted by the old region may be missing in this
+ * one, per data store, or why it is unknown (P4; issue: reconciliation).
+ */
+export interface DataLossWindow {
+  /** none: planned switchover (RPO 0) or no promotion; estimated: bounded below; unknown: see reason. */
+  readonly kind: "none" | "estimated" | "unknown";
+  /** Aurora: the replication lag at promotion plus the safety margin; null when unknown or none. */
+  readonly estimatedMs: number | null;
+  readonly reason: string;
+  readonly stores: {
+    readonly aurora: StoreWindow;
+    readonly dynamodb: StoreWindow;
+    readonly s3: StoreWindow;
+  } | null;
+}
+
+export interface StoreWindow {
+  /** Writes accepted by the old region from this instant on may be missing (ISO). */
+  readonly from: string | null;
+  /** ...up to this instant (ISO); null while the old region may still have accepted writes (never fenced effectively). */
+  readonly to: string | null;
+  /** The bound used: measured lag, documented replication figure, or the S3 RTC guarantee, plus the margin. */
+  readonly basis: string;
+}
+
 export interface RunRecord {
   readonly executionId: string;
   readonly mode: FailoverMode;
   readonly dryRun: boolean;
+  readonly requestedBy: Requester;
   readonly globalClusterId: string;
   /** The region being promoted (the Lambda's region). */
   readonly newRegion: string;
@@ -139,24 +183,52 @@ export interface RunRecord {
   readonly oldRegion: string;
   readonly newWriterArn: string;
   readonly oldWriterArn: string | null;
-  /** none: this region's cluster was already the writer, nothing to promote. */
+  readonly locks: { readonly own: ActionStatus; readonly peer: "held" | "unreachable" | "planned" | "failed" };
+  readonly assessment: EvidenceRecord | null;
+  /** What assess expects to do; decide chooses for good. */
+  readonly intended: DecisionKind;
+  readonly approval: {
+    readonly required: boolean;
+    /** Why, in words (pages, audit). */
+    readonly reasons: readonly string[];
+    readonly kinds: readonly ApprovalKind[];
+    /** A person answered (send-task-success), or the timeout stood in where configured. */
+    readonly granted: boolean;
+    readonly timedOut: boolean;
+  };
+  /** The state machine asks a person before going on (required, not yet granted, not a dry run). */
+  readonly needsApproval: boolean;
+  readonly rpoSeconds: number;
+  readonly fence: {
+    readonly written: ActionStatus;
+    readonly at: string | null;
+    /** What the old region's capacity is held at while fenced. */
+    readonly capacity: FenceCapacity;
+    readonly reason: string;
+    readonly gateOldRegion: ActionStatus;
+    readonly capacityOldRegion: ActionStatus;
+    readonly errors: readonly string[];
+  } | null;
+  readonly drainSeconds: number;
+  readonly decisionEvidence: EvidenceRecord | null;
+  readonly decision: Decision | null;
+  /** planned = SwitchoverGlobalCluster, unplanned = FailoverGlobalCluster with AllowDataLoss, none = nothing to promote. */
   readonly strategy: "planned" | "unplanned" | "none";
   readonly promotion: Promotion;
+  readonly promotionRequestedAt: string | null;
   readonly replicationLagMsAtPromotion: number | null;
   readonly rpoLagMsAtPromotion: number | null;
-  /** Estimated data-loss window: 0 for a planned switchover, the replication lag at promotion for an unplanned failover, null if unknown. */
-  readonly estimatedDataLossMs: number | null;
+  readonly dataLoss: DataLossWindow;
   /** When awaitWriter saw this region's cluster as the writer, ISO. */
   readonly writerConfirmedAt: string | null;
   readonly lockExpiresAt: number | null;
-  readonly fencing: { readonly capacity: ActionStatus; readonly gateOwnRegion: ActionStatus; readonly gatePeerRegion: ActionStatus; readonly errors: readonly string[] } | null;
-  readonly capacity: { readonly status: ActionStatus; readonly min: number; readonly max: number; readonly previousMin: number | null; readonly previousMax: number | null } | null;
-  readonly gate: { readonly openRegion: string; readonly closedRegion: string; readonly ownRegion: ActionStatus; readonly peerRegion: ActionStatus; readonly errors: readonly string[] } | null;
+  readonly capacity: { readonly status: ActionStatus; readonly min: number; readonly previousMin: number | null } | null;
+  readonly gate: { readonly own: ActionStatus; readonly oldRegionFence: "permanent" | "lifted" | "failed" | "planned"; readonly errors: readonly string[] } | null;
   readonly verification: { readonly ok: boolean; readonly attempts: number; readonly status?: number; readonly error?: string } | null;
   readonly checks: readonly Check[];
   /** Dry run: the changes that would be made. */
   readonly plan: readonly string[];
   readonly timeline: readonly TimelineEntry[];
-  readonly outcome?: "completed" | "failed" | "dry-run";
+  readonly outcome?: "completed" | "failed" | "stood-down" | "dry-run";
   readonly error?: { readonly name: string; readonly message: string };
 }

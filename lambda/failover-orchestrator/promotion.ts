@@ -1,172 +1,113 @@
 /**
- * begin, promote, awaitWriter: the lock, the preconditions, the one call that
- * changes the writer, and the wait for it. Every RDS call goes to the Lambda's
- * own region (the surviving one); the peer region is only read, with a short
- * timeout, to decide between a planned switchover and an unplanned failover.
+ * decide, promote, awaitWriter: the point of no return, the one call that
+ * moves the writer, and the wait for it. Every RDS call that changes anything
+ * goes to this region's endpoint (the surviving one).
  */
 import { FailoverGlobalClusterCommand, SwitchoverGlobalClusterCommand } from "@aws-sdk/client-rds";
-import { LagReading, readLag } from "../shared/cloudwatch";
+import { readLag } from "../shared/cloudwatch";
+import { writeFence } from "../shared/control-table";
 import { GlobalClusterBusyError, isAwsError, PreconditionFailedError, WriterNotReadyError } from "../shared/errors";
-import { describeDbCluster, describeGlobalCluster, GlobalClusterView, MemberView } from "../shared/global-cluster";
+import { describeGlobalCluster } from "../shared/global-cluster";
 import { pollUntil, withRetry } from "../shared/retry";
-import { Check, FailoverState, Promotion, RunRecord } from "./contract";
+import { assessWriterRegion, lossLagMs, promotionState, readWriter, rpoAtRisk, switchoverPossible } from "./assessment";
+import { DataLossWindow, Decision, DecisionKind, FailoverState, Promotion, RunRecord } from "./contract";
 import { OrchestratorDeps } from "./deps";
-import { acquireLock, lockAvailability, lockKey, readLock } from "./lock";
-import { describeError, holdLock, lockParams, normalizeRequest, output, requireRun, withEvent } from "./run";
+import { describeError, holdLock, isoAt, output, requireRun, withEvent } from "./run";
 
-/** Cluster states that pass by themselves: wait (retry) rather than give up. */
-const TRANSITIONAL_CLUSTER_STATES = new Set([
-  "backing-up",
-  "modifying",
-  "upgrading",
-  "maintenance",
-  "renaming",
-  "resetting-master-credentials",
-  "failing-over",
-  "promoting",
-  "starting",
-  "rebooting",
-  "configuring-iam-database-auth",
-  "switching-over",
-]);
-
-function promotionState(global: GlobalClusterView, ownArn: string): "already-writer" | "in-progress" | "other-in-progress" | "pending" {
-  if (global.failover) return global.failover.toArn === ownArn ? "in-progress" : "other-in-progress";
-  if (global.members.find((m) => m.arn === ownArn)?.isWriter) return "already-writer";
-  return "pending";
-}
-
-async function peerDatabaseHealth(deps: OrchestratorDeps, writer: MemberView | undefined): Promise<{ healthy: boolean; detail: string }> {
-  if (!writer) return { healthy: false, detail: "no writer member" };
-  try {
-    const cluster = await describeDbCluster(deps.peer.rds, deps.peerCall, writer.arn);
-    return { healthy: cluster.status === "available", detail: `${writer.clusterId} in ${writer.region}: ${cluster.status}` };
-  } catch (error) {
-    return { healthy: false, detail: `${writer.region} unreachable: ${describeError(error)}` };
+/** The decision at the point of no return (pure): P3 first, then the evidence, then the RPO policy. */
+export function chooseDecision(input: {
+  readonly run: Pick<RunRecord, "mode" | "intended" | "requestedBy">;
+  readonly switchoverPossible: boolean;
+  readonly dataLossAllowed: boolean;
+  readonly rpoAtRisk: boolean;
+  readonly onRpoBreach: "escalate" | "proceed";
+  /** A person approved a forced failover (the request's own approval, or the RPO escalation). */
+  readonly forcedApproved: boolean;
+  /** A person approved the RPO escalation at this point. */
+  readonly rpoApproved: boolean;
+}): { kind: DecisionKind; reason: string } {
+  const { run } = input;
+  if (input.switchoverPossible) return { kind: "switchover", reason: "the writer is reachable and this secondary is synchronized: switchover, no data loss" };
+  if (run.mode === "failback" || run.intended === "switchover") {
+    if (run.mode !== "failback" && input.dataLossAllowed && !input.rpoAtRisk) {
+      return { kind: "failover", reason: "a switchover is no longer possible and the writer region is down on independent evidence" };
+    }
+    return { kind: "stand-down", reason: "a switchover is not possible now (writer unreachable or secondary not synchronized)" };
   }
-}
-
-async function lagOrNull(deps: OrchestratorDeps): Promise<LagReading & { error?: string }> {
-  try {
-    return await readLag(deps.own.cloudwatch, deps.call, deps.config.dbClusterId, deps.clock(), deps.config.lagLookbackSeconds);
-  } catch (error) {
-    return { replicationLagMs: null, rpoLagMs: null, error: describeError(error) };
+  const evidenceOrPerson = input.dataLossAllowed || (run.requestedBy === "operator" && input.forcedApproved);
+  if (!evidenceOrPerson) return { kind: "stand-down", reason: "the independent evidence that the writer region is down no longer holds" };
+  if (input.rpoAtRisk && input.onRpoBreach === "escalate" && !input.rpoApproved) {
+    return { kind: "escalate", reason: "the replication lag is above the RPO or unknown: a person must approve the data loss" };
   }
+  return { kind: "failover", reason: input.dataLossAllowed ? "the writer region is down on independent evidence" : "a person approved a forced failover" };
 }
 
-export async function begin(deps: OrchestratorDeps, state: FailoverState): Promise<FailoverState> {
+export async function decide(deps: OrchestratorDeps, state: FailoverState): Promise<FailoverState> {
   const { config } = deps;
-  const request = normalizeRequest(state?.request);
-  if (typeof state.executionId !== "string" || state.executionId === "") throw new PreconditionFailedError("state.executionId is required");
-  const checks: Check[] = [];
-  const plan: string[] = [];
-  const check = (name: string, ok: boolean, detail?: string) => checks.push({ name, ok, ...(detail === undefined ? {} : { detail }) });
+  let run = requireRun(state, "decide");
+  const held = await holdLock(deps, run);
+  run = held.run;
+  const view = await readWriter(deps);
+  if (view.promotion === "other-in-progress") throw new GlobalClusterBusyError(`Global cluster ${view.global.id}: a promotion to another cluster is in progress`);
 
-  let lockExpiresAt: number | null = null;
-  if (request.dryRun) {
-    const lock = await readLock(deps.own.dynamodb, deps.call, config.stateTableName, lockKey(config.globalClusterId));
-    const availability = lockAvailability(lock, state.executionId, deps.clock());
-    check("lock-available", availability !== "held", lock ? `${availability}; holder ${lock.holder}` : availability);
-    plan.push(`take lock ${lockKey(config.globalClusterId)} in ${config.stateTableName} (${config.region})`);
+  let decision: Decision;
+  if (view.promotion === "already-writer" || view.promotion === "in-progress") {
+    const mine = held.item?.promotionRequestedBy === run.executionId;
+    const kind: DecisionKind = mine ? (held.item?.promotionStrategy === "unplanned" ? "failover" : "switchover") : "stand-down";
+    decision = { at: isoAt(deps), kind, reason: mine ? "this run already asked for the promotion" : `this region is already ${view.promotion === "in-progress" ? "being promoted" : "the writer"}: nothing to do` };
+  } else if (run.oldWriterArn && view.writer && view.writer.arn !== run.oldWriterArn) {
+    decision = { at: isoAt(deps), kind: "stand-down", reason: `the writer moved since assess (now ${view.writer.arn})` };
   } else {
-    lockExpiresAt = await acquireLock(deps.own.dynamodb, deps.call, lockParams(deps, state.executionId));
-  }
-
-  const global = await describeGlobalCluster(deps.own.rds, deps.call, config.globalClusterId);
-  const ownCluster = await describeDbCluster(deps.own.rds, deps.call, config.dbClusterId);
-  const ownMember = global.members.find((m) => m.arn === ownCluster.arn);
-  const oldWriter = global.writer && global.writer.arn !== ownCluster.arn ? global.writer : undefined;
-  check("member-of-global-cluster", ownMember !== undefined, `${ownCluster.arn} in ${global.id}`);
-
-  const current = promotionState(global, ownCluster.arn);
-  if (current === "other-in-progress") {
-    const detail = `a failover to ${global.failover?.toArn ?? "another cluster"} is ${global.failover?.status ?? "in progress"}`;
-    if (!request.dryRun) throw new GlobalClusterBusyError(`Global cluster ${global.id}: ${detail}`, { failover: global.failover?.status });
-    check("no-other-failover-in-progress", false, detail);
-  }
-
-  let promotion: Promotion = current === "already-writer" ? "already-writer" : current === "in-progress" ? "in-progress" : "pending";
-  let strategy: RunRecord["strategy"] = promotion === "already-writer" ? "none" : global.failover?.dataLossAllowed ? "unplanned" : "planned";
-
-  if (promotion === "pending") {
-    if (TRANSITIONAL_CLUSTER_STATES.has(ownCluster.status) && !request.dryRun) {
-      throw new GlobalClusterBusyError(`Cluster ${ownCluster.id} is ${ownCluster.status}`, { status: ownCluster.status });
-    }
-    check("own-cluster-available", ownCluster.status === "available", ownCluster.status);
-    check("old-writer-present", oldWriter !== undefined, oldWriter?.arn ?? "no writer member");
-    if (request.observedWriterArn !== undefined) {
-      // A stale request (e.g. approved long after the incident, after a failback) must not move the writer again.
-      check("writer-unchanged-since-detection", oldWriter?.arn === request.observedWriterArn, `now ${oldWriter?.arn ?? "none"}, detected ${request.observedWriterArn}`);
-    }
-
-    if (request.mode === "failback") {
-      strategy = "planned";
-      const sync = ownMember?.synchronizationStatus;
-      check("own-cluster-synchronized", sync === undefined || sync === "connected", sync ?? "not reported");
-      const lag = await lagOrNull(deps);
-      check(
-        "replication-lag-below-threshold",
-        lag.replicationLagMs !== null && lag.replicationLagMs <= config.failbackMaxLagMs,
-        `${lag.replicationLagMs ?? "unknown"} ms <= ${config.failbackMaxLagMs} ms${lag.error ? ` (${lag.error})` : ""}`,
-      );
-      check("global-cluster-available", global.status === "available", global.status);
-      const peer = await peerDatabaseHealth(deps, oldWriter);
-      check("old-region-database-healthy", peer.healthy, peer.detail);
-    } else if (request.strategy === "unplanned") {
-      strategy = "unplanned";
-    } else {
-      const peer = await peerDatabaseHealth(deps, oldWriter);
-      const bothHealthy = peer.healthy && global.status === "available";
-      if (request.strategy === "planned") {
-        check("both-regions-healthy-for-switchover", bothHealthy, `${peer.detail}; global cluster ${global.status}`);
-        strategy = "planned";
-      } else {
-        strategy = bothHealthy ? "planned" : "unplanned";
-        check("strategy-chosen", true, `${strategy}: ${peer.detail}; global cluster ${global.status}`);
-      }
-    }
-  }
-
-  if (request.dryRun && promotion === "pending") promotion = "would-promote";
-  let run: RunRecord = {
-    executionId: state.executionId,
-    mode: request.mode,
-    dryRun: request.dryRun,
-    globalClusterId: global.id,
-    newRegion: config.region,
-    oldRegion: config.peerRegion,
-    newWriterArn: ownCluster.arn,
-    oldWriterArn: oldWriter?.arn ?? request.observedWriterArn ?? null,
-    strategy,
-    promotion: promotion === "would-promote" ? "pending" : promotion,
-    replicationLagMsAtPromotion: null,
-    rpoLagMsAtPromotion: null,
-    estimatedDataLossMs: promotion === "already-writer" ? null : strategy === "planned" ? 0 : null,
-    writerConfirmedAt: null,
-    lockExpiresAt,
-    fencing: null,
-    capacity: null,
-    gate: null,
-    verification: null,
-    checks,
-    plan,
-    timeline: [],
-  };
-  run = withEvent(deps, run, "begin", request.dryRun ? "dry-run-checked" : "lock-acquired", {
-    mode: request.mode,
-    strategy,
-    promotion: run.promotion,
-    reason: request.reason ?? null,
-    incidentId: request.incidentId ?? null,
-  });
-
-  const failed = checks.filter((c) => !c.ok);
-  if (failed.length > 0 && !request.dryRun) {
-    throw new PreconditionFailedError(`Preconditions failed: ${failed.map((c) => `${c.name} (${c.detail ?? "no detail"})`).join("; ")}`, {
-      failed: failed.map((c) => c.name),
+    const assessed = await assessWriterRegion(deps, view);
+    run = { ...run, decisionEvidence: assessed.record };
+    // The data loss above the RPO is approved when a person answered an approval that named it (at assess or here).
+    const rpoApproved = state.decisionApproval !== undefined || (state.approval !== undefined && run.approval.kinds.includes("rpo"));
+    const chosen = chooseDecision({
+      run,
+      switchoverPossible: switchoverPossible(assessed.record, view),
+      dataLossAllowed: assessed.record.dataLossAllowed,
+      rpoAtRisk: rpoAtRisk(assessed.record, config.rpoSeconds),
+      onRpoBreach: config.onRpoBreach,
+      forcedApproved: run.approval.granted && (run.approval.kinds.includes("no-evidence") || run.approval.kinds.includes("request")),
+      rpoApproved,
     });
+    decision = { at: isoAt(deps), ...chosen };
   }
-  return output(state, run);
+  const needsApproval = decision.kind === "escalate" && !run.dryRun;
+  run = {
+    ...run,
+    decision,
+    needsApproval,
+    strategy: decision.kind === "switchover" ? "planned" : decision.kind === "failover" ? "unplanned" : run.strategy,
+    approval: needsApproval ? { ...run.approval, required: true, reasons: [...run.approval.reasons, decision.reason], kinds: [...run.approval.kinds, "rpo"], granted: false } : run.approval,
+    plan: run.dryRun ? [...run.plan, `decide: ${decision.kind} (${decision.reason})`] : run.plan,
+  };
+  return output(state, withEvent(deps, run, "decide", decision.kind, { reason: decision.reason, verdict: run.decisionEvidence?.verdict ?? null }));
+}
+
+/** The loss window of a forced failover (P4), per store, or why it is unknown. */
+export function dataLossWindow(deps: OrchestratorDeps, run: RunRecord, promotionAtMs: number, request: FailoverState["request"]): DataLossWindow {
+  const { config } = deps;
+  if (run.strategy !== "unplanned") return { kind: "none", estimatedMs: 0, reason: "switchover: Aurora waits for the secondary to catch up (RPO 0)", stores: null };
+  const evidence = run.decisionEvidence ?? run.assessment;
+  const lag = evidence ? lossLagMs(evidence) : null;
+  const marginMs = config.dataLossMarginSeconds * 1000;
+  const detectedMs = request?.detectedAt ? Date.parse(request.detectedAt) : NaN;
+  // The failure began at most one sample before the first bad sample; without one, at promotion.
+  const failedBy = (Number.isFinite(detectedMs) ? Math.min(detectedMs, promotionAtMs) : promotionAtMs) - config.sampleIntervalSeconds * 1000;
+  const closed = run.fence && (run.fence.gateOldRegion === "done" || run.fence.gateOldRegion === "unchanged");
+  const unreachable = run.assessment?.unreachableEverywhere === true;
+  const endMs = closed || unreachable ? Math.min(promotionAtMs, Date.parse(run.fence?.at ?? new Date(promotionAtMs).toISOString()) + run.drainSeconds * 1000) : null;
+  const to = endMs === null ? null : new Date(endMs).toISOString();
+  const endNote = endMs === null ? "; end open: the old region was not confirmed fenced (its monitor applies the fence when it can read it)" : "";
+  const window = (boundMs: number, basis: string) => ({ from: new Date(failedBy - boundMs - marginMs).toISOString(), to, basis: `${basis} + ${config.dataLossMarginSeconds} s margin` });
+  const stores = {
+    aurora: lag === null ? { from: null, to, basis: "replication lag unknown" } : window(lag, `Aurora lag ${lag} ms`),
+    dynamodb: window(config.replicationAllowanceSeconds * 1000, `global-table replication allowance ${config.replicationAllowanceSeconds} s`),
+    s3: window(15 * 60 * 1000, "S3 Replication Time Control guarantee 15 min"),
+  };
+  if (lag === null) return { kind: "unknown", estimatedMs: null, reason: `the replication lag could not be read at promotion${endNote}`, stores };
+  return { kind: "estimated", estimatedMs: lag + marginMs, reason: `Aurora replication lag at promotion ${lag} ms plus margin${endNote}`, stores };
 }
 
 export async function promote(deps: OrchestratorDeps, state: FailoverState): Promise<FailoverState> {
@@ -175,40 +116,36 @@ export async function promote(deps: OrchestratorDeps, state: FailoverState): Pro
   const global = await describeGlobalCluster(deps.own.rds, deps.call, config.globalClusterId);
   const current = promotionState(global, run.newWriterArn);
   if (current === "other-in-progress") {
-    throw new GlobalClusterBusyError(`Global cluster ${global.id}: a failover to ${global.failover?.toArn ?? "another cluster"} is in progress`);
+    throw new GlobalClusterBusyError(`Global cluster ${global.id}: a promotion to ${global.failover?.toArn ?? "another cluster"} is in progress`);
   }
+  const kind = run.decision?.kind;
+  if (kind !== "switchover" && kind !== "failover") throw new PreconditionFailedError(`promote needs a decision to promote (got ${kind ?? "none"})`);
+  const strategy = kind === "failover" ? "unplanned" : "planned";
 
   if (current !== "pending") {
     // Nothing to call. If this execution asked for the promotion before a crash, the lock item says so.
     const held = await holdLock(deps, run);
     run = held.run;
     const mine = held.item?.promotionRequestedBy === run.executionId;
-    const promotion: Promotion = mine ? "requested" : current === "already-writer" && run.promotion !== "in-progress" ? "already-writer" : "in-progress";
-    run = {
-      ...run,
-      promotion,
-      ...(mine
-        ? {
-            strategy: held.item?.promotionStrategy === "unplanned" ? "unplanned" : "planned",
-            replicationLagMsAtPromotion: numberOrNull(held.item?.replicationLagMs),
-            rpoLagMsAtPromotion: numberOrNull(held.item?.rpoLagMs),
-            estimatedDataLossMs: numberOrNull(held.item?.estimatedDataLossMs),
-          }
-        : {}),
-    };
+    const promotion: Promotion = mine ? "requested" : current;
+    run = { ...run, promotion, strategy };
+    if (mine && typeof held.item?.promotionRequestedAt === "string") {
+      const at = held.item.promotionRequestedAt;
+      run = { ...run, promotionRequestedAt: at, dataLoss: dataLossWindow(deps, { ...run, strategy }, Date.parse(at), state.request) };
+    }
+    await keepOldRegionFenced(deps, run);
     return output(state, withEvent(deps, run, "promote", "not-needed", { reason: current, promotion }));
   }
 
-  const strategy = run.strategy === "unplanned" ? "unplanned" : "planned";
-  const lag = await lagOrNull(deps);
-  const estimatedDataLossMs = strategy === "planned" ? 0 : lag.replicationLagMs;
-  run = { ...run, strategy, replicationLagMsAtPromotion: lag.replicationLagMs, rpoLagMsAtPromotion: lag.rpoLagMs, estimatedDataLossMs };
+  const lag = await readLag(deps.own.cloudwatch, deps.call, config.dbClusterId, deps.clock(), config.lagLookbackSeconds).catch(() => ({ replicationLagMs: null, rpoLagMs: null }));
+  const nowMs = deps.clock();
+  run = { ...run, strategy, replicationLagMsAtPromotion: lag.replicationLagMs, rpoLagMsAtPromotion: lag.rpoLagMs, promotionRequestedAt: isoAt(deps, nowMs) };
+  run = { ...run, dataLoss: dataLossWindow(deps, run, nowMs, state.request) };
   const target = { GlobalClusterIdentifier: config.globalClusterId, TargetDbClusterIdentifier: run.newWriterArn };
   const description =
     strategy === "planned"
       ? `SwitchoverGlobalCluster ${config.globalClusterId} -> ${run.newWriterArn} (in ${config.region})`
-      : `FailoverGlobalCluster ${config.globalClusterId} -> ${run.newWriterArn} with AllowDataLoss (in ${config.region}; estimated data loss ${estimatedDataLossMs ?? "unknown"} ms)`;
-
+      : `FailoverGlobalCluster ${config.globalClusterId} -> ${run.newWriterArn} with AllowDataLoss (in ${config.region}; data-loss window ${run.dataLoss.estimatedMs ?? "unknown"} ms)`;
   if (run.dryRun) {
     run = { ...run, promotion: "would-promote", plan: [...run.plan, description] };
     return output(state, withEvent(deps, run, "promote", "planned", { strategy }));
@@ -218,11 +155,10 @@ export async function promote(deps: OrchestratorDeps, state: FailoverState): Pro
   run = (
     await holdLock(deps, run, {
       promotionRequestedBy: run.executionId,
-      promotionRequestedAt: new Date(deps.clock()).toISOString(),
+      promotionRequestedAt: run.promotionRequestedAt,
       promotionStrategy: strategy,
       replicationLagMs: lag.replicationLagMs,
       rpoLagMs: lag.rpoLagMs,
-      estimatedDataLossMs,
     })
   ).run;
 
@@ -238,11 +174,8 @@ export async function promote(deps: OrchestratorDeps, state: FailoverState): Pro
           const seen = promotionState(await describeGlobalCluster(deps.own.rds, deps.call, config.globalClusterId), run.newWriterArn);
           if (seen === "already-writer" || seen === "in-progress") return "under-way" as const;
         }
-        if (strategy === "planned") {
-          await deps.own.rds.send(new SwitchoverGlobalClusterCommand(target));
-        } else {
-          await deps.own.rds.send(new FailoverGlobalClusterCommand({ ...target, AllowDataLoss: true }));
-        }
+        if (strategy === "planned") await deps.own.rds.send(new SwitchoverGlobalClusterCommand(target));
+        else await deps.own.rds.send(new FailoverGlobalClusterCommand({ ...target, AllowDataLoss: true }));
         return "called" as const;
       },
       { policy: config.retry, sleep: deps.sleep, operation: strategy === "planned" ? "SwitchoverGlobalCluster" : "FailoverGlobalCluster" },
@@ -256,21 +189,27 @@ export async function promote(deps: OrchestratorDeps, state: FailoverState): Pro
     else if (after.status !== "available" || now === "other-in-progress") {
       throw new GlobalClusterBusyError(`Global cluster ${after.id} is ${after.status}: ${describeError(error)}`, { status: after.status });
     } else {
-      throw new PreconditionFailedError(`${strategy === "planned" ? "SwitchoverGlobalCluster" : "FailoverGlobalCluster"} refused: ${describeError(error)}`, {
-        strategy,
-      });
+      throw new PreconditionFailedError(`${strategy === "planned" ? "SwitchoverGlobalCluster" : "FailoverGlobalCluster"} refused: ${describeError(error)}`, { strategy });
     }
   }
-  if (outcome === "under-way") {
-    run = { ...run, promotion: "requested" };
-    return output(state, withEvent(deps, run, "promote", "already-under-way", { strategy, attempts: attempt }));
-  }
   run = { ...run, promotion: "requested" };
-  return output(state, withEvent(deps, run, "promote", "requested", { strategy, estimatedDataLossMs, replicationLagMs: lag.replicationLagMs }));
+  await keepOldRegionFenced(deps, run);
+  return output(state, withEvent(deps, run, "promote", outcome === "called" ? "requested" : "already-under-way", { strategy, attempts: attempt, dataLossMs: run.dataLoss.estimatedMs }));
 }
 
-function numberOrNull(value: unknown): number | null {
-  return typeof value === "number" && Number.isFinite(value) ? value : null;
+/** Once a forced failover is asked for, the old region's fence no longer expires with this run. */
+async function keepOldRegionFenced(deps: OrchestratorDeps, run: RunRecord): Promise<void> {
+  if (run.dryRun || run.strategy !== "unplanned" || run.fence?.written !== "done") return;
+  await writeFence(deps.own.dynamodb, deps.call, deps.config.controlTableName, {
+    region: run.oldRegion,
+    fenced: true,
+    by: run.executionId,
+    byRegion: run.newRegion,
+    at: deps.clock(),
+    leaseExpiresAt: null,
+    capacity: "zero",
+    reason: `forced failover to ${run.newRegion} by ${run.executionId}`,
+  });
 }
 
 export async function awaitWriter(deps: OrchestratorDeps, state: FailoverState): Promise<FailoverState> {
@@ -278,15 +217,13 @@ export async function awaitWriter(deps: OrchestratorDeps, state: FailoverState):
   let run = requireRun(state, "awaitWriter");
   if (run.dryRun) return output(state, withEvent(deps, run, "awaitWriter", "skipped-dry-run"));
   run = (await holdLock(deps, run)).run;
-  const request = state.request ?? {};
-  const intervalMs = (request.pollIntervalSeconds ?? config.pollIntervalSeconds) * 1000;
-  const maxWaitMs = (request.maxWaitSeconds ?? config.maxWaitSeconds) * 1000;
+  const intervalMs = (state.request?.pollIntervalSeconds ?? config.pollIntervalSeconds) * 1000;
   const result = await pollUntil(
     async () => {
       const global = await describeGlobalCluster(deps.own.rds, deps.call, config.globalClusterId);
       return { done: promotionState(global, run.newWriterArn) === "already-writer", value: global };
     },
-    { initialIntervalMs: intervalMs, maxIntervalMs: config.maxPollIntervalSeconds * 1000, maxWaitMs, clock: deps.clock, sleep: deps.sleep },
+    { initialIntervalMs: intervalMs, maxIntervalMs: config.maxPollIntervalSeconds * 1000, maxWaitMs: config.maxWaitSeconds * 1000, clock: deps.clock, sleep: deps.sleep },
   );
   if (!result.done) {
     const last = result.last;
@@ -295,6 +232,6 @@ export async function awaitWriter(deps: OrchestratorDeps, state: FailoverState):
       status: last.status,
     });
   }
-  run = { ...run, writerConfirmedAt: new Date(deps.clock()).toISOString() };
+  run = { ...run, writerConfirmedAt: isoAt(deps) };
   return output(state, withEvent(deps, run, "awaitWriter", "writer-confirmed", { polls: result.polls, writer: run.newWriterArn }));
 }

@@ -1,17 +1,21 @@
 /**
- * requestApproval, complete, abort: notification, audit record, lock release.
- * The audit record is keyed by execution and notification is sent once per
- * execution and outcome: a re-run after a crash neither duplicates the record
- * nor (once `notifiedAt` is stored) re-sends the notification.
+ * requestApproval, complete, standDown, abort: approval requests, the audit
+ * record, notification, rollback of a fence that led nowhere, lock release.
+ * The audit record is keyed by execution and written once; the notification is
+ * sent once per execution (a re-run after a crash finds `notifiedAt` stored).
  */
 import { PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { PublishCommand } from "@aws-sdk/client-sns";
-import { isAwsError, PreconditionFailedError } from "../shared/errors";
+import { ensureScalableTarget } from "../shared/capacity";
+import { readFence, writeFence } from "../shared/control-table";
 import { Plain, TABLE_KEY, toItem } from "../shared/dynamo";
-import { FailoverState, RunRecord, StepError } from "./contract";
+import { isAwsError, PreconditionFailedError } from "../shared/errors";
+import { applyGate } from "../shared/gate-rule";
+import { lockKey, readLockItem, releaseLock } from "../shared/lock";
+import { readWriter } from "./assessment";
+import { ActionStatus, FailoverState, RunRecord, StepError, StepName } from "./contract";
 import { OrchestratorDeps } from "./deps";
-import { lockKey, releaseLock } from "./lock";
-import { normalizeRequest, output, withEvent } from "./run";
+import { describeError, normalizeRequest, output, withEvent } from "./run";
 
 export function auditKey(executionId: string): string {
   return `audit#${executionId}`;
@@ -21,11 +25,12 @@ export async function requestApproval(deps: OrchestratorDeps, state: FailoverSta
   const { config } = deps;
   const request = normalizeRequest(state?.request);
   if (!taskToken) throw new PreconditionFailedError("requestApproval needs taskToken ($$.Task.Token)");
+  const run = state.run;
   await deps.call("Publish", () =>
     deps.own.sns.send(
       new PublishCommand({
         TopicArn: config.topicArn,
-        Subject: `[DR ${config.environment}] Approve ${request.mode} to ${config.region}?`.slice(0, 100),
+        Subject: `[DR ${config.environment}] Approve ${run?.decision?.kind ?? run?.intended ?? request.mode} to ${config.region}?`.slice(0, 100),
         Message: JSON.stringify({
           kind: "failover-approval-request",
           environment: config.environment,
@@ -33,18 +38,22 @@ export async function requestApproval(deps: OrchestratorDeps, state: FailoverSta
           mode: request.mode,
           targetRegion: config.region,
           globalClusterId: config.globalClusterId,
+          intended: run?.decision?.kind ?? run?.intended ?? null,
+          why: run?.approval.reasons ?? [],
+          evidence: (run?.decisionEvidence ?? run?.assessment)?.summary ?? null,
+          replicationLagMs: (run?.decisionEvidence ?? run?.assessment)?.replicationLagMs ?? null,
+          rpoSeconds: config.rpoSeconds,
           reason: request.reason ?? null,
           incidentId: request.incidentId ?? null,
-          detectedAt: request.detectedAt ?? null,
-          approve: `aws stepfunctions send-task-success --region ${config.region} --task-output '{}' --task-token <taskToken>`,
-          refuse: `aws stepfunctions send-task-failure --region ${config.region} --error Refused --task-token <taskToken>`,
+          approve: `aws stepfunctions send-task-success --region ${config.region} --task-output '{"approvedBy":"<your name>"}' --task-token <taskToken>`,
+          refuse: `aws stepfunctions send-task-failure --region ${config.region} --error Refused --cause "<why>" --task-token <taskToken>`,
           taskToken,
         }),
       }),
     ),
   );
-  deps.log.warn("approval.requested", { executionId: state.executionId, mode: request.mode });
-  return { executionId: state.executionId, request: state.request };
+  deps.log.warn("approval.requested", { executionId: state.executionId, mode: request.mode, why: run?.approval.reasons ?? [] });
+  return state;
 }
 
 function auditItem(run: RunRecord, request: FailoverState["request"], finishedAt: string): Record<string, Plain | undefined> {
@@ -54,22 +63,32 @@ function auditItem(run: RunRecord, request: FailoverState["request"], finishedAt
     executionId: run.executionId,
     outcome: run.outcome ?? null,
     mode: run.mode,
+    requestedBy: run.requestedBy,
     globalClusterId: run.globalClusterId,
     newRegion: run.newRegion,
     oldRegion: run.oldRegion,
     newWriterArn: run.newWriterArn,
     oldWriterArn: run.oldWriterArn,
+    decision: run.decision?.kind ?? null,
+    decisionReason: run.decision?.reason ?? null,
     strategy: run.strategy,
     promotion: run.promotion,
-    estimatedDataLossMs: run.estimatedDataLossMs,
+    promotionRequestedAt: run.promotionRequestedAt,
+    dataLossKind: run.dataLoss.kind,
+    estimatedDataLossMs: run.dataLoss.estimatedMs,
+    dataLossReason: run.dataLoss.reason,
+    dataLossWindow: run.dataLoss.stores ? (JSON.parse(JSON.stringify(run.dataLoss.stores)) as Plain) : null,
     replicationLagMsAtPromotion: run.replicationLagMsAtPromotion,
     rpoLagMsAtPromotion: run.rpoLagMsAtPromotion,
+    rpoSeconds: run.rpoSeconds,
+    approvalReasons: [...run.approval.reasons],
+    approvalGranted: run.approval.granted,
     reason: request?.reason ?? null,
     incidentId: request?.incidentId ?? null,
     startedAt: run.timeline[0]?.at ?? finishedAt,
     finishedAt,
     error: run.error ? `${run.error.name}: ${run.error.message}` : null,
-    // The whole run (timeline, fencing, capacity, gate, verification) as JSON.
+    // The whole run (evidence, fence, timeline...) as JSON.
     record: JSON.stringify(run),
   };
 }
@@ -93,23 +112,25 @@ async function recordAndNotify(deps: OrchestratorDeps, run: RunRecord, request: 
     if (isAwsError(error, "ConditionalCheckFailedException")) return "already-sent";
     throw error;
   }
+  const kind = run.outcome === "completed" ? "failover-completed" : run.outcome === "stood-down" ? "failover-stood-down" : "failover-failed";
   await deps.call("Publish", () =>
     deps.own.sns.send(
       new PublishCommand({
         TopicArn: config.topicArn,
         Subject: subject.slice(0, 100),
         Message: JSON.stringify({
-          kind: run.outcome === "completed" ? "failover-completed" : "failover-failed",
+          kind,
           environment: config.environment,
           executionId: run.executionId,
           outcome: run.outcome,
           mode: run.mode,
+          decision: run.decision,
           strategy: run.strategy,
           promotion: run.promotion,
           newRegion: run.newRegion,
           oldRegion: run.oldRegion,
-          estimatedDataLossMs: run.estimatedDataLossMs,
-          fencingErrors: run.fencing?.errors ?? [],
+          dataLoss: run.dataLoss,
+          fence: run.fence,
           verification: run.verification,
           error: run.error ?? null,
           timeline: run.timeline,
@@ -131,13 +152,50 @@ async function recordAndNotify(deps: OrchestratorDeps, run: RunRecord, request: 
   return "sent";
 }
 
-async function release(deps: OrchestratorDeps, executionId: string): Promise<boolean> {
-  return releaseLock(deps.own.dynamodb, deps.call, { tableName: deps.config.stateTableName, key: lockKey(deps.config.globalClusterId), holder: executionId });
+/** Releases this execution's locks (never another execution's): this region's, and the other region's best effort. */
+async function releaseLocks(deps: OrchestratorDeps, executionId: string): Promise<boolean> {
+  const params = { tableName: deps.config.stateTableName, key: lockKey(deps.config.globalClusterId), holder: executionId };
+  const own = await releaseLock(deps.own.dynamodb, deps.call, params);
+  await releaseLock(deps.peer.dynamodb, deps.peerCall, params).catch((error) => deps.log.warn("lock.peer-release-failed", { executionId, error: describeError(error) }));
+  return own;
+}
+
+/**
+ * Undoes this run's fence of the old region when nothing was promoted: the old
+ * region is still the writer and must serve again. The fence item is lifted
+ * only if this execution wrote it; the old region's monitor reopens its gate
+ * within a sample, and this step also reopens it directly when it can.
+ */
+async function rollbackFence(deps: OrchestratorDeps, run: RunRecord): Promise<{ rolledBack: boolean; status: ActionStatus; errors: string[] }> {
+  const { config } = deps;
+  const errors: string[] = [];
+  if (run.dryRun || run.fence?.written !== "done") return { rolledBack: false, status: "skipped", errors };
+  const lockItem = await readLockItem(deps.own.dynamodb, deps.call, config.stateTableName, lockKey(config.globalClusterId)).catch(() => null);
+  const view = await readWriter(deps);
+  const promotionAsked = lockItem?.promotionRequestedBy === run.executionId || view.promotion === "already-writer" || view.promotion === "in-progress";
+  if (promotionAsked) return { rolledBack: false, status: "skipped", errors: ["a promotion was asked for: the fence stays"] };
+  const fence = await readFence(deps.own.dynamodb, deps.call, config.controlTableName, config.peerRegion);
+  if (!fence?.fenced || fence.by !== run.executionId) return { rolledBack: false, status: "unchanged", errors };
+  await writeFence(deps.own.dynamodb, deps.call, config.controlTableName, {
+    ...fence,
+    fenced: false,
+    leaseExpiresAt: null,
+    at: deps.clock(),
+    reason: `rolled back by ${run.executionId}: nothing was promoted`,
+  });
+  const oldIsWriter = view.writer?.region === config.peerRegion;
+  if (oldIsWriter) {
+    await applyGate(deps.peer.elb, deps.peerCall, config.loadBalancerName, true).catch((error) => errors.push(`gate in ${config.peerRegion}: ${describeError(error)}`));
+    await ensureScalableTarget(deps.peer.autoscaling, deps.peerCall, config.service, config.activeMinCapacity, config.maxCapacity).catch((error) =>
+      errors.push(`capacity in ${config.peerRegion}: ${describeError(error)}`),
+    );
+  }
+  return { rolledBack: true, status: "done", errors };
 }
 
 export async function complete(deps: OrchestratorDeps, state: FailoverState): Promise<FailoverState> {
   const { config } = deps;
-  if (!state?.run) throw new PreconditionFailedError("Step complete needs the state returned by begin (executionId, request, run)");
+  if (!state?.run) throw new PreconditionFailedError("Step complete needs the state returned by assess (executionId, request, run)");
   let run: RunRecord = { ...state.run, outcome: state.run.dryRun ? "dry-run" : "completed" };
   if (run.dryRun) {
     const failed = run.checks.filter((c) => !c.ok);
@@ -145,11 +203,27 @@ export async function complete(deps: OrchestratorDeps, state: FailoverState): Pr
     deps.log.info("dry-run.report", { executionId: run.executionId, checks: run.checks, plan: run.plan });
     return output(state, run);
   }
-  run = withEvent(deps, run, "complete", "completed", { estimatedDataLossMs: run.estimatedDataLossMs });
-  const subject = `[DR ${config.environment}] ${run.mode === "failback" ? "Failback" : "Failover"} to ${run.newRegion} completed (${run.strategy})`;
+  run = withEvent(deps, run, "complete", "completed", { dataLossMs: run.dataLoss.estimatedMs });
+  const subject = `[DR ${config.environment}] ${run.mode === "failback" ? "Failback" : "Failover"} to ${run.newRegion} completed (${run.decision?.kind ?? run.strategy})`;
   const notified = await recordAndNotify(deps, run, state.request, subject);
-  const released = await release(deps, run.executionId);
+  const released = await releaseLocks(deps, run.executionId);
   deps.log.info("complete.done", { executionId: run.executionId, notified, lockReleased: released });
+  return output(state, run);
+}
+
+export async function standDown(deps: OrchestratorDeps, state: FailoverState): Promise<FailoverState> {
+  const { config } = deps;
+  if (!state?.run) throw new PreconditionFailedError("Step standDown needs the state returned by assess");
+  let run: RunRecord = { ...state.run, outcome: state.run.dryRun ? "dry-run" : "stood-down" };
+  const rollback = await rollbackFence(deps, run);
+  run = withEvent(deps, run, "standDown", rollback.rolledBack ? "fence-rolled-back" : "nothing-to-undo", {
+    reason: run.decision?.reason ?? run.intended,
+    errors: rollback.errors.length,
+  });
+  if (run.dryRun) return output(state, run);
+  const subject = `[DR ${config.environment}] ${run.mode === "failback" ? "Failback" : "Failover"} to ${config.region} stood down: ${run.decision?.reason ?? "nothing to do"}`;
+  await recordAndNotify(deps, run, state.request, subject);
+  await releaseLocks(deps, run.executionId);
   return output(state, run);
 }
 
@@ -166,45 +240,60 @@ export function parseStepError(error: StepError | undefined): { name: string; me
   return { name: error.Error, message };
 }
 
+function emptyRun(deps: OrchestratorDeps, state: FailoverState, dryRun: boolean): RunRecord {
+  const { config } = deps;
+  return {
+    executionId: state.executionId,
+    mode: state.request?.mode === "failback" ? "failback" : "failover",
+    dryRun,
+    requestedBy: state.request?.requestedBy === "health-monitor" ? "health-monitor" : "operator",
+    globalClusterId: config.globalClusterId,
+    newRegion: config.region,
+    oldRegion: config.peerRegion,
+    newWriterArn: "",
+    oldWriterArn: state.request?.observedWriterArn ?? null,
+    locks: { own: "skipped", peer: "planned" },
+    assessment: null,
+    intended: "none",
+    approval: { required: false, reasons: [], kinds: [], granted: false, timedOut: false },
+    needsApproval: false,
+    rpoSeconds: config.rpoSeconds,
+    fence: null,
+    drainSeconds: 0,
+    decisionEvidence: null,
+    decision: null,
+    strategy: "none",
+    promotion: "pending",
+    promotionRequestedAt: null,
+    replicationLagMsAtPromotion: null,
+    rpoLagMsAtPromotion: null,
+    dataLoss: { kind: "none", estimatedMs: null, reason: "failed before any promotion", stores: null },
+    writerConfirmedAt: null,
+    lockExpiresAt: null,
+    capacity: null,
+    gate: null,
+    verification: null,
+    checks: [],
+    plan: [],
+    timeline: [],
+  };
+}
+
 export async function abort(deps: OrchestratorDeps, state: FailoverState): Promise<FailoverState> {
   const { config } = deps;
   const error = parseStepError(state?.error);
   const executionId = state?.executionId;
   if (typeof executionId !== "string" || executionId === "") throw new PreconditionFailedError("abort needs state.executionId");
   const dryRun = state.request?.dryRun === true || state.run?.dryRun === true;
-  const base: RunRecord =
-    state.run ??
-    ({
-      executionId,
-      mode: state.request?.mode === "failback" ? "failback" : "failover",
-      dryRun,
-      globalClusterId: config.globalClusterId,
-      newRegion: config.region,
-      oldRegion: config.peerRegion,
-      newWriterArn: "",
-      oldWriterArn: state.request?.observedWriterArn ?? null,
-      strategy: "none",
-      promotion: "pending",
-      replicationLagMsAtPromotion: null,
-      rpoLagMsAtPromotion: null,
-      estimatedDataLossMs: null,
-      writerConfirmedAt: null,
-      lockExpiresAt: null,
-      fencing: null,
-      capacity: null,
-      gate: null,
-      verification: null,
-      checks: [],
-      plan: [],
-      timeline: [],
-    } satisfies RunRecord);
-  let run: RunRecord = withEvent(deps, { ...base, outcome: "failed", error }, "abort", "failed", { error: error.name, message: error.message });
-  deps.log.error("failover.failed", { executionId, error });
+  let run: RunRecord = { ...(state.run ?? emptyRun(deps, state, dryRun)), outcome: "failed", error };
+  const rollback = await rollbackFence(deps, run).catch((e) => ({ rolledBack: false, status: "failed" as ActionStatus, errors: [describeError(e)] }));
+  const step: StepName = "abort";
+  run = withEvent(deps, run, step, "failed", { error: error.name, message: error.message, fenceRolledBack: rollback.rolledBack });
+  deps.log.error("failover.failed", { executionId, error, rollback });
   if (dryRun) return { executionId, request: state.request, run };
   const subject = `[DR ${config.environment}] ${run.mode === "failback" ? "Failback" : "Failover"} to ${config.region} FAILED: ${error.name}`;
   await recordAndNotify(deps, run, state.request, subject);
-  // Only this execution's lock: a refused second execution must not free the first one's.
-  const released = await release(deps, executionId);
+  const released = await releaseLocks(deps, executionId);
   run = { ...run, lockExpiresAt: released ? null : run.lockExpiresAt };
   return { executionId, request: state.request, run };
 }

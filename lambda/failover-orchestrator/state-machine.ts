@@ -1,29 +1,33 @@
 /**
- * The Amazon States Language definitions of the failover runbooks (pure: no cdktf), emitted by constructs/failover-state-machine.ts, each
- * running the orchestrator's steps (lambda/failover-orchestrator/contract.ts)
- * in this region, so that each promotes this region:
+ * The Amazon States Language definitions of the failover runbooks, built next
+ * to the orchestrator whose steps they run (contract.ts) and emitted by
+ * constructs/failover-state-machine.ts. Pure: no cdktf. Each runbook runs in
+ * the region it promotes:
  *
  * - `failover`: moves the writer here because the other region is failing
- *   (strategy auto: a planned switchover when both databases are healthy, an
- *   unplanned failover with data loss allowed otherwise; or forced with
- *   `strategy`). The health monitor starts this one. The old region is fenced
- *   to zero tasks.
- * - `failback`: a planned switchover back here once the other region is
- *   healthy again and this region's replica has caught up. Never loses data;
- *   the old region stays as the warm standby.
+ *   (strategy auto: a switchover when the writer is reachable and synchronized,
+ *   a forced failover only on independent evidence; or asked with `strategy`).
+ *   The health monitor starts this one.
+ * - `failback`: a planned switchover back here; it needs both regions' locks
+ *   and a synchronized secondary, and never loses data.
  *
- * Both exist in both regions (addresses follow the region, never its role)
- * and differ only in the mode they force on the request, so an operator who
- * starts the failback machine cannot get an unplanned, data-losing failover by
- * forgetting a field. Both accept a dry run.
+ * Both exist in both regions (addresses follow the region, never its role) and
+ * differ only in the mode they force on the request, so an operator who starts
+ * the failback machine cannot get a forced, data-losing failover by forgetting
+ * a field. Both accept a dry run.
  *
- * The definition is a plain object in a fixed key order, JSON-stringified:
+ *   Init → Normalize → Assess → AfterAssess
+ *     stand-down → StandDown → StoodDown
+ *     approval   → RequestApproval → Assess
+ *     otherwise  → RaiseCapacity → Fence → Drain → Decide → AfterDecide
+ *                    escalate → RequestDecisionApproval → Decide
+ *                    stand-down / none → StandDown → StoodDown
+ *                    switchover / failover → Promote → AwaitWriter → OpenGate → Verify → Complete → Succeeded
+ *   any task failure after its retries → Abort → Failed
  *
- *   Init -> Normalize -> NeedsApproval -(approvalRequired, not dryRun)-> RequestApproval
- *        -> Begin -> Promote -> AwaitWriter -> Fence -> RaiseCapacity -> OpenGate -> Verify -> Complete -> Succeeded
- *   any task error (after its retries) -> Abort -> Failed
+ * The definition is a plain object in a fixed key order, JSON-stringified.
  */
-import { MAIN_PATH, StepName } from "./contract";
+import { StepName } from "./contract";
 import { ERROR_NAMES, RETRYABLE_ERROR_NAMES } from "../shared/errors";
 
 export type RunbookMode = "failover" | "failback";
@@ -58,17 +62,32 @@ export const LOCK_MARGIN_SECONDS = 120;
 
 /** Task state names per orchestrator step. */
 export const STEP_STATES: Readonly<Record<StepName, string>> = {
+  assess: "Assess",
   requestApproval: "RequestApproval",
-  begin: "Begin",
+  raiseCapacity: "RaiseCapacity",
+  fence: "Fence",
+  decide: "Decide",
   promote: "Promote",
   awaitWriter: "AwaitWriter",
-  fence: "Fence",
-  raiseCapacity: "RaiseCapacity",
   openGate: "OpenGate",
   verify: "Verify",
   complete: "Complete",
+  standDown: "StandDown",
   abort: "Abort",
 };
+
+/** The other states. */
+export const CONTROL_STATES = {
+  init: "Init",
+  normalize: "Normalize",
+  afterAssess: "AfterAssess",
+  drain: "Drain",
+  afterDecide: "AfterDecide",
+  requestDecisionApproval: "RequestDecisionApproval",
+  succeeded: "Succeeded",
+  stoodDown: "StoodDown",
+  failed: "Failed",
+} as const;
 
 export interface AwaitWriterBudget {
   /** MAX_WAIT_SECONDS of the orchestrator: one invocation's wait. */
@@ -96,7 +115,7 @@ export interface DefinitionProps {
   readonly partition: string;
   /** failover.approvalTimeoutSeconds */
   readonly approvalTimeoutSeconds: number;
-  /** failover.onApprovalTimeout */
+  /** failover.onApprovalTimeout: what a timed-out approval asked for by failover.authority does (others always abort). */
   readonly onApprovalTimeout: ApprovalTimeoutAction;
   readonly awaitWriter: AwaitWriterBudget;
 }
@@ -106,28 +125,44 @@ export type State = { [key: string]: Json };
 
 const retryOf = (errors: readonly string[], policy: { readonly [key: string]: number | string }): State => ({ ErrorEquals: [...errors], ...policy });
 
-function lambdaTask(p: DefinitionProps, step: StepName, next: string, extraRetry: State[] = []): State {
+const CATCH_ALL: State = { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: STEP_STATES.abort };
+
+function lambdaTask(p: DefinitionProps, step: StepName, next: string, retryable: readonly string[] = RETRYABLE_ERROR_NAMES, extraRetry: State[] = []): State {
   return {
     Type: "Task",
     Comment: `Orchestrator step ${step}`,
     Resource: `arn:${p.partition}:states:::lambda:invoke`,
     Parameters: { FunctionName: p.functionArn, Payload: { step, "state.$": "$" } },
     OutputPath: "$.Payload",
-    Retry: [
-      ...extraRetry,
-      retryOf(LAMBDA_SERVICE_ERRORS, SERVICE_RETRY),
-      retryOf(RETRYABLE_ERROR_NAMES, STEP_RETRY),
-      retryOf(LAMBDA_CRASH_ERRORS, CRASH_RETRY),
+    Retry: [...extraRetry, retryOf(LAMBDA_SERVICE_ERRORS, SERVICE_RETRY), retryOf(retryable, STEP_RETRY), retryOf(LAMBDA_CRASH_ERRORS, CRASH_RETRY)],
+    Catch: [CATCH_ALL],
+    Next: next,
+  };
+}
+
+function approvalTask(p: DefinitionProps, resultPath: string, next: string, onTimeout: { resultPath: string; next: string } | null): State {
+  return {
+    Type: "Task",
+    Comment: `Pages the task token and waits up to ${p.approvalTimeoutSeconds} s for send-task-success (approve) or send-task-failure (refuse).`,
+    Resource: `arn:${p.partition}:states:::lambda:invoke.waitForTaskToken`,
+    Parameters: { FunctionName: p.functionArn, Payload: { step: "requestApproval", "state.$": "$", "taskToken.$": "$$.Task.Token" } },
+    ResultPath: resultPath,
+    TimeoutSeconds: p.approvalTimeoutSeconds,
+    Retry: [retryOf(LAMBDA_SERVICE_ERRORS, SERVICE_RETRY), retryOf(RETRYABLE_ERROR_NAMES, STEP_RETRY), retryOf(LAMBDA_CRASH_ERRORS, CRASH_RETRY)],
+    Catch: [
+      ...(onTimeout ? [{ ErrorEquals: ["States.Timeout"], ResultPath: onTimeout.resultPath, Next: onTimeout.next }] : []),
+      CATCH_ALL,
     ],
-    Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: STEP_STATES.abort }],
     Next: next,
   };
 }
 
 /** The Amazon States Language definition of one runbook, as a plain object. */
 export function runbookDefinition(p: DefinitionProps): State {
+  const S = STEP_STATES;
+  const C = CONTROL_STATES;
   const states: State = {};
-  states.Init = {
+  states[C.init] = {
     Type: "Pass",
     Comment: "The execution input is the request (shared/failover-request.ts); the execution ARN is the lock holder and audit key.",
     Parameters: {
@@ -136,72 +171,87 @@ export function runbookDefinition(p: DefinitionProps): State {
       defaults: { approvalRequired: false, dryRun: false },
       forced: { mode: p.mode },
     },
-    Next: "Normalize",
+    Next: C.normalize,
   };
-  states.Normalize = {
+  states[C.normalize] = {
     Type: "Pass",
     Comment: `Fills approvalRequired and dryRun when absent and forces mode ${p.mode}.`,
     Parameters: {
       "executionId.$": "$.executionId",
       "request.$": "States.JsonMerge(States.JsonMerge($.defaults, $.request, false), $.forced, false)",
     },
-    Next: "NeedsApproval",
+    Next: S.assess,
   };
-  states.NeedsApproval = {
+  states[S.assess] = lambdaTask(p, "assess", C.afterAssess);
+  states[C.afterAssess] = {
     Type: "Choice",
-    Comment: "A dry run changes nothing, so it never waits for approval.",
+    Comment: "Stand down when the evidence no longer calls for a run; ask a person first when assess says so (never in a dry run).",
     Choices: [
-      { Variable: "$.request.dryRun", BooleanEquals: true, Next: STEP_STATES.begin },
-      { Variable: "$.request.approvalRequired", BooleanEquals: true, Next: STEP_STATES.requestApproval },
+      { Variable: "$.run.intended", StringEquals: "stand-down", Next: S.standDown },
+      { Variable: "$.run.needsApproval", BooleanEquals: true, Next: S.requestApproval },
     ],
-    Default: STEP_STATES.begin,
+    Default: S.raiseCapacity,
   };
-  const timeoutNext = p.onApprovalTimeout === "proceed" ? STEP_STATES.begin : STEP_STATES.abort;
-  states[STEP_STATES.requestApproval] = {
-    Type: "Task",
-    Comment: `Pages the task token and waits up to ${p.approvalTimeoutSeconds} s for send-task-success (approve) or send-task-failure (refuse); on timeout: ${p.onApprovalTimeout}.`,
-    Resource: `arn:${p.partition}:states:::lambda:invoke.waitForTaskToken`,
-    Parameters: {
-      FunctionName: p.functionArn,
-      Payload: { step: "requestApproval", "state.$": "$", "taskToken.$": "$$.Task.Token" },
-    },
-    ResultPath: null,
-    TimeoutSeconds: p.approvalTimeoutSeconds,
-    Retry: [retryOf(LAMBDA_SERVICE_ERRORS, SERVICE_RETRY), retryOf(RETRYABLE_ERROR_NAMES, STEP_RETRY), retryOf(LAMBDA_CRASH_ERRORS, CRASH_RETRY)],
-    Catch: [
-      { ErrorEquals: ["States.Timeout"], ResultPath: p.onApprovalTimeout === "proceed" ? "$.approvalTimedOut" : "$.error", Next: timeoutNext },
-      { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: STEP_STATES.abort },
+  states[S.requestApproval] = approvalTask(
+    p,
+    "$.approval",
+    S.assess,
+    p.onApprovalTimeout === "proceed" ? { resultPath: "$.approvalTimedOut", next: S.assess } : null,
+  );
+  states[S.raiseCapacity] = lambdaTask(p, "raiseCapacity", S.fence);
+  states[S.fence] = lambdaTask(p, "fence", C.drain);
+  states[C.drain] = {
+    Type: "Wait",
+    Comment: "Lets the fence take effect: requests already accepted by the old region finish, and no new one is served there (run.drainSeconds, 0 when nothing reaches it).",
+    SecondsPath: "$.run.drainSeconds",
+    Next: S.decide,
+  };
+  states[S.decide] = lambdaTask(p, "decide", C.afterDecide);
+  states[C.afterDecide] = {
+    Type: "Choice",
+    Comment: "The point of no return (P3): escalate a data loss above the RPO to a person, stand down, or promote.",
+    Choices: [
+      { Variable: "$.run.needsApproval", BooleanEquals: true, Next: C.requestDecisionApproval },
+      { Variable: "$.run.decision.kind", StringEquals: "switchover", Next: S.promote },
+      { Variable: "$.run.decision.kind", StringEquals: "failover", Next: S.promote },
     ],
-    Next: STEP_STATES.begin,
+    Default: S.standDown,
   };
-  MAIN_PATH.forEach((step, i) => {
-    const next = i + 1 < MAIN_PATH.length ? STEP_STATES[MAIN_PATH[i + 1]] : "Succeeded";
-    const extra =
-      step === "awaitWriter"
-        ? [{ ErrorEquals: [ERROR_NAMES.writerNotReady], IntervalSeconds: 1, MaxAttempts: p.awaitWriter.extraAttempts, BackoffRate: 1 }]
-        : [];
-    states[STEP_STATES[step]] = lambdaTask(p, step, next, extra);
-  });
-  states[STEP_STATES.abort] = {
+  // A data loss above the RPO is never approved by a timeout.
+  states[C.requestDecisionApproval] = approvalTask(p, "$.decisionApproval", S.decide, null);
+  states[S.promote] = lambdaTask(p, "promote", S.awaitWriter);
+  const awaitRetryable = RETRYABLE_ERROR_NAMES.filter((name) => name !== ERROR_NAMES.writerNotReady);
+  states[S.awaitWriter] = lambdaTask(
+    p,
+    "awaitWriter",
+    S.openGate,
+    awaitRetryable,
+    p.awaitWriter.extraAttempts > 0 ? [{ ErrorEquals: [ERROR_NAMES.writerNotReady], IntervalSeconds: 1, MaxAttempts: p.awaitWriter.extraAttempts, BackoffRate: 1 }] : [],
+  );
+  states[S.openGate] = lambdaTask(p, "openGate", S.verify);
+  states[S.verify] = lambdaTask(p, "verify", S.complete);
+  states[S.complete] = lambdaTask(p, "complete", C.succeeded);
+  states[S.standDown] = lambdaTask(p, "standDown", C.stoodDown);
+  states[S.abort] = {
     Type: "Task",
-    Comment: "Records the failure (audit item, notification) and releases this execution's lock; changes nothing in dry run.",
+    Comment: "Records the failure (audit item, notification), rolls back a fence when nothing was promoted, releases this execution's locks; changes nothing in dry run.",
     Resource: `arn:${p.partition}:states:::lambda:invoke`,
     Parameters: { FunctionName: p.functionArn, Payload: { step: "abort", "state.$": "$" } },
     OutputPath: "$.Payload",
     Retry: [retryOf(LAMBDA_SERVICE_ERRORS, SERVICE_RETRY), retryOf(RETRYABLE_ERROR_NAMES, STEP_RETRY), retryOf(LAMBDA_CRASH_ERRORS, CRASH_RETRY)],
-    Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.abortError", Next: "Failed" }],
-    Next: "Failed",
+    Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.abortError", Next: C.failed }],
+    Next: C.failed,
   };
-  states.Succeeded = { Type: "Succeed" };
-  states.Failed = {
+  states[C.succeeded] = { Type: "Succeed" };
+  states[C.stoodDown] = { Type: "Succeed", Comment: "Nothing was promoted: the evidence did not call for it, or the writer was already here." };
+  states[C.failed] = {
     Type: "Fail",
     Error: p.mode === "failback" ? "FailbackFailed" : "FailoverFailed",
-    Cause: "A step failed; see the execution output (run.error, run.timeline) and the audit item in the state table.",
+    Cause: "A step failed; the audit record (state table, audit#<execution ARN>) and the execution history's failed event say why.",
   };
   return {
-    Comment: `${p.mode === "failback" ? "Failback: planned switchover back to" : "Failover to"} this region (lambda/failover-orchestrator/contract.ts).`,
-    StartAt: "Init",
+    Comment: `${p.mode === "failback" ? "Failback: planned switchover back to" : "Failover to"} this region (lambda/failover-orchestrator/contract.ts, docs/failover-protocol.md).`,
+    StartAt: C.init,
     States: states,
   };
 }
-

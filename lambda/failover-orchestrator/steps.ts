@@ -1,34 +1,39 @@
 /** Dispatch on `event.step` (see contract.ts for each step's contract). */
 import { PreconditionFailedError, toOutcomeError } from "../shared/errors";
+import { assess } from "./assess";
 import { FailoverState, STEP_NAMES, StepEvent } from "./contract";
 import { OrchestratorDeps } from "./deps";
-import { awaitWriter, begin, promote } from "./promotion";
-import { abort, complete, requestApproval } from "./report";
+import { awaitWriter, decide, promote } from "./promotion";
+import { abort, complete, requestApproval, standDown } from "./report";
 import { fence, openGate, raiseCapacity, verify } from "./traffic";
 
-export { abort, awaitWriter, begin, complete, fence, openGate, promote, raiseCapacity, requestApproval, verify };
+export { abort, assess, awaitWriter, complete, decide, fence, openGate, promote, raiseCapacity, requestApproval, standDown, verify };
 
 export async function runStep(event: StepEvent, deps: OrchestratorDeps): Promise<FailoverState> {
   if (!event || typeof event !== "object" || !event.state) throw new PreconditionFailedError("The event must be { step, state }");
   switch (event.step) {
+    case "assess":
+      return assess(deps, event.state);
     case "requestApproval":
       return requestApproval(deps, event.state, event.taskToken);
-    case "begin":
-      return begin(deps, event.state);
+    case "raiseCapacity":
+      return raiseCapacity(deps, event.state);
+    case "fence":
+      return fence(deps, event.state);
+    case "decide":
+      return decide(deps, event.state);
     case "promote":
       return promote(deps, event.state);
     case "awaitWriter":
       return awaitWriter(deps, event.state);
-    case "fence":
-      return fence(deps, event.state);
-    case "raiseCapacity":
-      return raiseCapacity(deps, event.state);
     case "openGate":
       return openGate(deps, event.state);
     case "verify":
       return verify(deps, event.state);
     case "complete":
       return complete(deps, event.state);
+    case "standDown":
+      return standDown(deps, event.state);
     case "abort":
       return abort(deps, event.state);
     default:
@@ -46,7 +51,7 @@ export function createStepHandler(deps: OrchestratorDeps): (event: StepEvent) =>
     log.info("step.start");
     try {
       const result = await runStep(event, { ...deps, log });
-      log.info("step.done", { promotion: result.run?.promotion, outcome: result.run?.outcome });
+      log.info("step.done", { promotion: result.run?.promotion, outcome: result.run?.outcome, decision: result.run?.decision?.kind });
       return result;
     } catch (error) {
       const outcome = toOutcomeError(error);

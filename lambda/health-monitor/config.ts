@@ -1,64 +1,85 @@
 /**
- * Health monitor configuration, read once from the environment.
+ * Health monitor configuration, read once from the environment. The same
+ * function runs in both regions with the same variables except the region's
+ * own values; which part of its work applies (writer or standby) follows the
+ * global cluster's writer as read at each sample, never a deploy-time role.
  *
- * | variable                    | meaning                                                                 | default            |
- * |-----------------------------|-------------------------------------------------------------------------|--------------------|
- * | ROLE                        | `decider` (standby region: counts, acts) or `observer` (metrics only)   | required           |
- * | ENVIRONMENT                 | environment name (metric dimension, logs)                               | required           |
- * | AWS_REGION                  | the Lambda's own region (set by Lambda)                                 | required           |
- * | PEER_REGION                 | the other region (its traffic gate is republished too)                  | required           |
- * | GLOBAL_CLUSTER_ID           | Aurora global cluster identifier                                        | required           |
- * | DB_CLUSTER_ID               | this region's member cluster identifier                                 | required           |
- * | ACTIVE_ENDPOINT_URL         | https URL probed: the active region's regional health endpoint          | required           |
- * | STATE_TABLE_NAME            | this region's (non-global) lock/state table, hash key `pk` (S): the     | required           |
- * |                             | decider's counter; both roles read the traffic-gate decisions from it   |                    |
- * | FAILOVER_AUTHORITY          | `automatic` \| `approval` \| `manual`                                  | required (decider) |
- * | STATE_MACHINE_ARN           | failover state machine in this region                                   | required (decider, not manual) |
- * | TOPIC_ARN                   | SNS topic paged in approval/manual mode                                 | required (decider) |
- * | FAILURE_THRESHOLD           | consecutive bad checks before acting (1-10)                             | 3                  |
- * | CHECK_INTERVAL_SECONDS      | schedule period; one counted check per period                           | 60                 |
- * | PROBE_TIMEOUT_MS            | HTTPS probe timeout                                                     | 5000               |
- * | PROMOTION_READY_MAX_LAG_MS  | lag under which this region counts as ready for a planned switchover    | 1000               |
- * | LAG_LOOKBACK_SECONDS        | how far back GetMetricData looks for the latest lag datapoint           | 300                |
- * | METRIC_NAMESPACE            | namespace of the verdict metrics                                        | DR/HealthMonitor   |
- * | RETRY_MAX_ATTEMPTS          | attempts per AWS call (throttling, 5xx)                                 | 3                  |
- * | RETRY_BASE_DELAY_MS         | first backoff delay, doubled per retry                                  | 200                |
- * | LOG_LEVEL                   | debug \| info \| warn \| error                                          | info               |
+ * | variable                    | meaning                                                                       | default            |
+ * |-----------------------------|-------------------------------------------------------------------------------|--------------------|
+ * | ENVIRONMENT                 | environment name (metric dimension, logs)                                     | required           |
+ * | AWS_REGION                  | own region (set by Lambda)                                                    | required           |
+ * | PEER_REGION                 | the other region                                                              | required           |
+ * | GLOBAL_CLUSTER_ID           | Aurora global cluster identifier                                              | required           |
+ * | DB_CLUSTER_ID               | own region's member cluster identifier                                        | required           |
+ * | STATE_TABLE_NAME            | own region's regional state table (counter, lock), hash key `pk` (S)          | required           |
+ * | CONTROL_TABLE_NAME          | the global control table (heartbeats, fences), hash key `pk` (S)              | required           |
+ * | ECS_CLUSTER / ECS_SERVICE   | the service (same names in both regions)                                      | required           |
+ * | LOAD_BALANCER_NAME          | the region's load balancer (its gate rule), same name in both regions         | required           |
+ * | TARGET_GROUP_NAME           | the service's target group (healthy targets)                                  | required           |
+ * | ACTIVE_MIN_CAPACITY         | task minimum of the writer region                                             | required           |
+ * | STANDBY_MIN_CAPACITY        | task minimum of the standby region                                            | required           |
+ * | MAX_CAPACITY                | task maximum                                                                  | required           |
+ * | PEER_PROBE_URL              | https URL of the peer's health path on its regional name                      | required           |
+ * | PEER_WITNESS_ALIVE_NAME     | TXT witness of the peer's load balancer (Route 53 `alive` check)              | required           |
+ * | PEER_WITNESS_SERVICE_NAME   | TXT witness of the peer's service (Route 53 `app` check)                      | required           |
+ * | FAILOVER_AUTHORITY          | `automatic` \| `approval` \| `manual`                                         | required           |
+ * | STATE_MACHINE_ARN           | own region's failover runbook                                                 | required unless manual |
+ * | TOPIC_ARN                   | SNS topic paged                                                               | required           |
+ * | SAMPLE_INTERVAL_SECONDS     | seconds between samples within one invocation                                 | 10                 |
+ * | RUN_SECONDS                 | how long one invocation keeps sampling (below the schedule period and timeout)| 50                 |
+ * | CONSECUTIVE_SAMPLES         | consecutive actionable samples before an incident starts (2-10)               | 3                  |
+ * | STALE_HEARTBEAT_SECONDS     | a heartbeat older than this is stale                                          | 30                 |
+ * | REPLICATION_STALL_MS        | replication lag at or above this is a stall                                   | 30000              |
+ * | REPLICATION_STALL_SECONDS   | no lag datapoint newer than this is a stall                                   | 180                |
+ * | MAX_ATTEMPTS                | executions started per incident before it is escalated to a person            | 3                  |
+ * | PROBE_TIMEOUT_MS            | HTTPS probe timeout                                                           | 5000               |
+ * | DNS_TIMEOUT_MS              | witness lookup timeout                                                        | 2000               |
+ * | PROMOTION_READY_MAX_LAG_MS  | lag under which this region is ready for a planned switchover                 | 1000               |
+ * | LAG_LOOKBACK_SECONDS        | how far back GetMetricData looks for the latest lag                           | 300                |
+ * | METRIC_NAMESPACE            | namespace of the verdict metrics                                              | DR/HealthMonitor   |
+ * | RETRY_MAX_ATTEMPTS          | attempts per AWS call (throttling, 5xx)                                       | 3                  |
+ * | RETRY_BASE_DELAY_MS         | first backoff delay, doubled per retry                                        | 200                |
+ * | LOG_LEVEL                   | debug \| info \| warn \| error                                                | info               |
  */
+import { EcsService } from "../shared/capacity";
 import { EnvReader, EnvSource } from "../shared/env";
 import { ConfigurationError } from "../shared/errors";
 import { MONITOR_METRIC_NAMESPACE_DEFAULT } from "../shared/monitor-metrics";
 import { RetryPolicy } from "../shared/retry";
 
-export const MONITOR_ROLES = ["decider", "observer"] as const;
-export type MonitorRole = (typeof MONITOR_ROLES)[number];
-
 export const FAILOVER_AUTHORITIES = ["automatic", "approval", "manual"] as const;
 export type FailoverAuthority = (typeof FAILOVER_AUTHORITIES)[number];
 
-export interface DeciderSettings {
-  readonly authority: FailoverAuthority;
-  readonly stateTableName: string;
-  readonly topicArn: string;
-  /** Absent in manual mode. */
-  readonly stateMachineArn?: string;
-}
-
 export interface MonitorConfig {
-  readonly role: MonitorRole;
   readonly environment: string;
   readonly region: string;
   readonly peerRegion: string;
-  /** This region's state table: the traffic-gate decisions (both roles) and the decider's counter. */
-  readonly stateTableName: string;
   readonly globalClusterId: string;
   readonly dbClusterId: string;
-  readonly activeEndpointUrl: string;
-  /** Present when role is decider. */
-  readonly decider?: DeciderSettings;
-  readonly failureThreshold: number;
-  readonly checkIntervalSeconds: number;
+  readonly stateTableName: string;
+  readonly controlTableName: string;
+  readonly service: EcsService;
+  readonly loadBalancerName: string;
+  readonly targetGroupName: string;
+  readonly activeMinCapacity: number;
+  readonly standbyMinCapacity: number;
+  readonly maxCapacity: number;
+  readonly peerProbeUrl: string;
+  readonly peerWitnessAliveName: string;
+  readonly peerWitnessServiceName: string;
+  readonly authority: FailoverAuthority;
+  /** Absent in manual mode. */
+  readonly stateMachineArn?: string;
+  readonly topicArn: string;
+  readonly sampleIntervalSeconds: number;
+  readonly runSeconds: number;
+  readonly consecutiveSamples: number;
+  readonly staleHeartbeatSeconds: number;
+  readonly replicationStallMs: number;
+  readonly replicationStallSeconds: number;
+  readonly maxAttempts: number;
   readonly probeTimeoutMs: number;
+  readonly dnsTimeoutMs: number;
   readonly promotionReadyMaxLagMs: number;
   readonly lagLookbackSeconds: number;
   readonly metricNamespace: string;
@@ -67,36 +88,48 @@ export interface MonitorConfig {
 
 export function loadMonitorConfig(source: EnvSource): MonitorConfig {
   const env = new EnvReader(source);
-  const role = env.oneOf("ROLE", MONITOR_ROLES);
   const region = env.region("AWS_REGION");
   const peerRegion = env.region("PEER_REGION");
   if (peerRegion === region) throw new ConfigurationError("PEER_REGION", "must differ from the Lambda's own region", peerRegion);
-  const stateTableName = env.string("STATE_TABLE_NAME");
-  let decider: DeciderSettings | undefined;
-  if (role === "decider") {
-    const authority = env.oneOf("FAILOVER_AUTHORITY", FAILOVER_AUTHORITIES);
-    decider = {
-      authority,
-      stateTableName,
-      topicArn: env.arn("TOPIC_ARN", "sns"),
-      ...(authority === "manual" ? {} : { stateMachineArn: env.arn("STATE_MACHINE_ARN", "states") }),
-    };
+  const authority = env.oneOf("FAILOVER_AUTHORITY", FAILOVER_AUTHORITIES);
+  const activeMinCapacity = env.requiredInt("ACTIVE_MIN_CAPACITY", { min: 1 });
+  const standbyMinCapacity = env.requiredInt("STANDBY_MIN_CAPACITY", { min: 0, max: activeMinCapacity });
+  const sampleIntervalSeconds = env.int("SAMPLE_INTERVAL_SECONDS", 10, { min: 1, max: 60 });
+  const probeTimeoutMs = env.int("PROBE_TIMEOUT_MS", 5_000, { min: 100, max: 30_000 });
+  if (probeTimeoutMs >= sampleIntervalSeconds * 1000) {
+    throw new ConfigurationError("PROBE_TIMEOUT_MS", `must be below SAMPLE_INTERVAL_SECONDS (${sampleIntervalSeconds} s) so that samples do not overlap`, String(probeTimeoutMs));
   }
   return {
-    role,
     environment: env.string("ENVIRONMENT"),
     region,
     peerRegion,
-    stateTableName,
     globalClusterId: env.string("GLOBAL_CLUSTER_ID"),
     dbClusterId: env.string("DB_CLUSTER_ID"),
-    activeEndpointUrl: env.httpsUrl("ACTIVE_ENDPOINT_URL"),
-    ...(decider ? { decider } : {}),
-    failureThreshold: env.int("FAILURE_THRESHOLD", 3, { min: 1, max: 10 }),
-    checkIntervalSeconds: env.int("CHECK_INTERVAL_SECONDS", 60, { min: 10, max: 3600 }),
-    probeTimeoutMs: env.int("PROBE_TIMEOUT_MS", 5_000, { min: 100, max: 30_000 }),
+    stateTableName: env.string("STATE_TABLE_NAME"),
+    controlTableName: env.string("CONTROL_TABLE_NAME"),
+    service: { cluster: env.string("ECS_CLUSTER"), service: env.string("ECS_SERVICE") },
+    loadBalancerName: env.string("LOAD_BALANCER_NAME"),
+    targetGroupName: env.string("TARGET_GROUP_NAME"),
+    activeMinCapacity,
+    standbyMinCapacity,
+    maxCapacity: env.requiredInt("MAX_CAPACITY", { min: activeMinCapacity }),
+    peerProbeUrl: env.httpsUrl("PEER_PROBE_URL"),
+    peerWitnessAliveName: env.string("PEER_WITNESS_ALIVE_NAME"),
+    peerWitnessServiceName: env.string("PEER_WITNESS_SERVICE_NAME"),
+    authority,
+    ...(authority === "manual" ? {} : { stateMachineArn: env.arn("STATE_MACHINE_ARN", "states") }),
+    topicArn: env.arn("TOPIC_ARN", "sns"),
+    sampleIntervalSeconds,
+    runSeconds: env.int("RUN_SECONDS", 50, { min: 0, max: 840 }),
+    consecutiveSamples: env.int("CONSECUTIVE_SAMPLES", 3, { min: 2, max: 10 }),
+    staleHeartbeatSeconds: env.int("STALE_HEARTBEAT_SECONDS", 30, { min: sampleIntervalSeconds * 2, max: 3_600 }),
+    replicationStallMs: env.int("REPLICATION_STALL_MS", 30_000, { min: 1_000 }),
+    replicationStallSeconds: env.int("REPLICATION_STALL_SECONDS", 180, { min: 60, max: 3_600 }),
+    maxAttempts: env.int("MAX_ATTEMPTS", 3, { min: 1, max: 10 }),
+    probeTimeoutMs,
+    dnsTimeoutMs: env.int("DNS_TIMEOUT_MS", 2_000, { min: 100, max: 10_000 }),
     promotionReadyMaxLagMs: env.int("PROMOTION_READY_MAX_LAG_MS", 1_000, { min: 0 }),
-    lagLookbackSeconds: env.int("LAG_LOOKBACK_SECONDS", 300, { min: 60, max: 3600 }),
+    lagLookbackSeconds: env.int("LAG_LOOKBACK_SECONDS", 300, { min: 60, max: 3_600 }),
     metricNamespace: env.optionalString("METRIC_NAMESPACE") ?? MONITOR_METRIC_NAMESPACE_DEFAULT,
     retry: {
       maxAttempts: env.int("RETRY_MAX_ATTEMPTS", 3, { min: 1, max: 10 }),

@@ -1,31 +1,56 @@
 /**
- * One health check: probe the active region, read the global cluster and the
- * replication lag in this region, count, act (decider only), publish the verdict.
- * Alongside, in both roles: keep the traffic gates alive, i.e. republish in
- * this region the gate decisions this region's state table holds (see
- * shared/gate-store.ts); that path never changes or fails the verdict.
+ * The health monitor: a reconciler that runs in both regions, sampling every
+ * SAMPLE_INTERVAL_SECONDS for RUN_SECONDS per scheduled invocation
+ * (docs/failover-protocol.md, "The reconciler"). At every sample, in order:
  *
- * Everything it calls is in the Lambda's own region except the HTTPS probe of
- * the region it judges. It never calls Route 53 and reads no us-east-1-only metric.
+ *  1. reads its own region's view of the global cluster (the writer is the fencing token);
+ *  2. applies its own region's gate: open exactly when its cluster is the writer and no fence is in force;
+ *  3. writes its heartbeat to the control table (what the other region reads about this one);
+ *  4. converges its own capacity (unless a runbook holds this region's lock: the run owns it then);
+ *  5. as standby: gathers the evidence about the writer region, counts, and opens, retries, escalates or
+ *     resolves an incident; pre-warms its own capacity at the first sample that is not healthy;
+ *  6. publishes its verdict as metrics.
+ *
+ * Every call but the probe of the other region stays in this region. It never
+ * calls Route 53 and reads no metric that exists only in us-east-1.
  */
+import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchClient, PutMetricDataCommand, StandardUnit } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { RDSClient } from "@aws-sdk/client-rds";
-import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { publishGate, readLag, LagReading } from "../shared/cloudwatch";
+import { ensureScalableTarget, raiseScalableTarget, readScalableTarget, readServiceHealth, ServiceHealth } from "../shared/capacity";
+import { Fence, fenceInForce, readFence, writeHeartbeat } from "../shared/control-table";
 import { errorMessage, errorName, isAwsError, toOutcomeError } from "../shared/errors";
+import { isActionable, judge, Judgement } from "../shared/evidence";
 import { FailoverRequest } from "../shared/failover-request";
-import { GATE_CLOSED, GATE_OPEN } from "../shared/gate";
-import { GateDecision, readGateDecision } from "../shared/gate-store";
+import { GATE_CLOSED, GATE_METRIC_NAME, GATE_METRIC_NAMESPACE, GATE_OPEN, gateDimensions } from "../shared/gate";
+import { applyGate } from "../shared/gate-rule";
 import { describeDbCluster, describeGlobalCluster, GlobalClusterView, MemberView } from "../shared/global-cluster";
+import { lockKey, readLock } from "../shared/lock";
 import { Logger } from "../shared/log";
 import { MONITOR_METRICS, monitorDimensions } from "../shared/monitor-metrics";
-import { Probe, ProbeResult } from "../shared/probe";
-import { Caller, Clock } from "../shared/retry";
+import { Probe } from "../shared/probe";
+import { Caller, Clock, Sleep } from "../shared/retry";
+import { gatherEvidence, GatheredEvidence, TxtResolver } from "../shared/signals";
 import { MonitorConfig } from "./config";
-import { checkBucket, counterKey, CounterState, markActed, recordCheck } from "./counter";
-import { incidentExecutionName } from "./incident";
+import {
+  advance,
+  counterKey,
+  ExecutionStatus,
+  IncidentState,
+  loadState,
+  MonitorAction,
+  MonitorState,
+  nextAction,
+  sampleSlot,
+  saveOutcome,
+  saveSample,
+} from "./counter";
+import { executionArnFor, executionName, incidentId } from "./incident";
 
 export interface MonitorClients {
   readonly rds: RDSClient;
@@ -33,312 +58,426 @@ export interface MonitorClients {
   readonly dynamodb: DynamoDBClient;
   readonly sfn: SFNClient;
   readonly sns: SNSClient;
+  readonly ecs: ECSClient;
+  readonly elb: ElasticLoadBalancingV2Client;
+  readonly autoscaling: ApplicationAutoScalingClient;
 }
 
 export interface MonitorDeps {
   readonly config: MonitorConfig;
   readonly clients: MonitorClients;
   readonly probe: Probe;
+  readonly resolveTxt: TxtResolver;
   readonly clock: Clock;
+  readonly sleep: Sleep;
   readonly call: Caller;
   readonly log: Logger;
 }
 
-/** What the check decided to do. */
-export type MonitorAction =
-  | "none" // healthy, or observer
-  | "below-threshold" // bad, but fewer than N consecutive checks
-  | "own-region-is-writer" // nothing to fail over to: this region already holds the writer
-  | "failover-in-progress" // the global cluster is already failing over
-  | "not-a-member" // this region's cluster is not in the global cluster: cannot promote
-  | "already-acted" // this incident was already handled
-  | "started" // automatic: execution started (or it already existed)
-  | "approval-requested" // approval: execution started waiting for approval, and paged
-  | "paged"; // manual: paged only
+export type Role = "writer" | "standby" | "unknown";
 
-export interface CheckOutcome {
-  readonly role: MonitorConfig["role"];
-  readonly activeRegionHealthy: boolean;
-  readonly probe: ProbeResult;
-  readonly consecutiveFailures: number | null;
-  readonly threshold: number;
-  readonly action: MonitorAction;
+export interface SampleOutcome {
+  readonly at: string;
+  readonly role: Role;
+  readonly writerArn: string | null;
+  readonly fenced: boolean;
+  readonly gate: { readonly desired: boolean; readonly change: string };
+  readonly capacity: string;
+  readonly service: ServiceHealth | null;
+  readonly judgement?: Judgement;
+  readonly action?: MonitorAction["kind"] | "duplicate";
   readonly incident?: string;
   readonly executionArn?: string;
-  readonly writerArn?: string;
-  readonly ownIsWriter: boolean;
-  readonly lag: LagReading;
   readonly promotionReady: boolean;
-  readonly gates: GateKeepAlive;
-}
-
-/** The traffic-gate keep-alive of one run. */
-export interface GateKeepAlive {
-  /** published: at least one gate republished; none: no decision stored (nothing to publish); failed: nothing published. */
-  readonly status: "published" | "none" | "failed";
-  /** Values republished in this region, by gated region (GATE_OPEN / GATE_CLOSED). */
-  readonly published: Readonly<Record<string, number>>;
+  /** Non-fatal failures of this sample (gate, heartbeat, capacity, pages). */
   readonly errors: readonly string[];
 }
 
-/**
- * Runs the health check and, concurrently, the gate keep-alive (started first
- * so it runs during the probe; awaited before returning or throwing, so no work
- * outlives the invocation). The keep-alive never throws.
- */
-export async function runHealthCheck(deps: MonitorDeps): Promise<CheckOutcome> {
-  const nowMs = deps.clock();
-  const keepAlive = keepGatesAlive(deps, nowMs);
-  let verdict: Omit<CheckOutcome, "gates">;
-  try {
-    verdict = await judge(deps, nowMs);
-    await publishVerdict(deps, verdict, nowMs);
-  } catch (error) {
-    await keepAlive;
-    throw error;
+function describe(error: unknown): string {
+  return `${errorName(error)}: ${errorMessage(error)}`;
+}
+
+/** Runs one sample, then keeps sampling every SAMPLE_INTERVAL_SECONDS until RUN_SECONDS have passed since the start. */
+export async function runInvocation(deps: MonitorDeps): Promise<SampleOutcome[]> {
+  const { config } = deps;
+  const startedAt = deps.clock();
+  const outcomes: SampleOutcome[] = [];
+  for (let n = 0; ; n++) {
+    outcomes.push(await runSample(deps));
+    const nextAt = startedAt + (n + 1) * config.sampleIntervalSeconds * 1000;
+    if (nextAt - startedAt >= config.runSeconds * 1000) break;
+    const wait = nextAt - deps.clock();
+    if (wait > 0) await deps.sleep(wait);
   }
-  const outcome: CheckOutcome = { ...verdict, gates: await keepAlive };
-  deps.log.info("check.done", { outcome });
+  return outcomes;
+}
+
+export async function runSample(deps: MonitorDeps): Promise<SampleOutcome> {
+  const { config, clients, call, log } = deps;
+  const nowMs = deps.clock();
+  const errors: string[] = [];
+
+  const global = await describeGlobalCluster(clients.rds, call, config.globalClusterId);
+  const ownCluster = await describeDbCluster(clients.rds, call, config.dbClusterId);
+  const ownMember = global.members.find((m) => m.arn === ownCluster.arn);
+  const ownIsWriter = ownMember?.isWriter === true;
+  const writer = global.writer;
+  const role: Role = ownIsWriter ? "writer" : writer && writer.arn !== ownCluster.arn ? "standby" : "unknown";
+
+  let fence: Fence | null = null;
+  let fenceKnown = true;
+  try {
+    fence = await readFence(clients.dynamodb, call, config.controlTableName, config.region);
+  } catch (error) {
+    fenceKnown = false;
+    errors.push(`fence unreadable: ${describe(error)}`);
+  }
+  const fenced = fenceInForce(fence, nowMs);
+  const lock = await readLock(clients.dynamodb, call, config.stateTableName, lockKey(config.globalClusterId)).catch((error) => {
+    errors.push(`lock unreadable: ${describe(error)}`);
+    return null;
+  });
+  const runHoldsLock = lock !== null && lock.expiresAt * 1000 > nowMs;
+
+  // 2. The gate: derived from the writer and the fence, never remembered. An unreadable fence leaves it as it is.
+  const gateDesired = ownIsWriter && !fenced;
+  let gateChange = "skipped";
+  if (fenceKnown) {
+    try {
+      gateChange = (await applyGate(clients.elb, call, config.loadBalancerName, gateDesired)).change;
+    } catch (error) {
+      gateChange = "failed";
+      errors.push(`gate: ${describe(error)}`);
+    }
+  }
+
+  // 3. The heartbeat.
+  const service = await readServiceHealth(clients.ecs, clients.elb, call, config.service, config.targetGroupName).catch((error) => {
+    errors.push(`service health: ${describe(error)}`);
+    return null;
+  });
+  try {
+    await writeHeartbeat(clients.dynamodb, call, config.controlTableName, {
+      region: config.region,
+      at: nowMs,
+      writerArn: writer?.arn ?? null,
+      ownIsWriter,
+      databaseAvailable: ownCluster.status === "available",
+      serviceHealthy: service ? service.healthy : null,
+      fenced,
+      gateOpen: gateDesired,
+    });
+  } catch (error) {
+    errors.push(`heartbeat: ${describe(error)}`);
+  }
+
+  // 4. Capacity of this region, unless a runbook holding this region's lock is changing it.
+  let capacity = runHoldsLock ? "run-holds-lock" : "unchanged";
+  if (!runHoldsLock) {
+    try {
+      if (fenced && fence) {
+        const min = fence.capacity === "zero" ? 0 : config.standbyMinCapacity;
+        const max = fence.capacity === "zero" ? 0 : config.maxCapacity;
+        capacity = `fenced:${(await ensureScalableTarget(clients.autoscaling, call, config.service, min, max)).change}`;
+      } else if (ownIsWriter) {
+        capacity = `writer:${(await raiseScalableTarget(clients.autoscaling, call, config.service, config.activeMinCapacity, config.maxCapacity)).change}`;
+      }
+    } catch (error) {
+      capacity = "failed";
+      errors.push(`capacity: ${describe(error)}`);
+    }
+  }
+
+  let standby: Pick<SampleOutcome, "judgement" | "action" | "incident" | "executionArn" | "promotionReady"> = { promotionReady: false };
+  if (role === "standby" && writer) {
+    standby = await standbySample(deps, { nowMs, global, ownMember, writer, fenced, runHoldsLock, errors });
+  } else if (role === "writer") {
+    await writerSample(deps, nowMs, errors);
+  }
+
+  const outcome: SampleOutcome = {
+    at: new Date(nowMs).toISOString(),
+    role,
+    writerArn: writer?.arn ?? null,
+    fenced,
+    gate: { desired: gateDesired, change: gateChange },
+    capacity,
+    service,
+    ...standby,
+    errors,
+  };
+  await publishMetrics(deps, outcome, nowMs).catch((error) => errors.push(`metrics: ${describe(error)}`));
+  if (errors.length > 0) log.warn("sample.partial", { outcome });
+  else log.info("sample.done", { outcome });
   return outcome;
 }
 
-/**
- * Republishes, in this region, every gate decision stored in this region's
- * state table, for both regions' gates: the gate is a metric "the automation
- * keeps publishing", not only on change. No decision: nothing is published (no
- * data = never fenced = open, which the gate's health check treats as healthy).
- *
- * The timestamp is the start of this run, taken before the read: if the
- * orchestrator records a new decision while this run republishes the previous
- * one, the previous value is never timestamped after the new one (see
- * failover-orchestrator/traffic.ts publishGates).
- *
- * Errors are logged and returned, never thrown: the gate is not the verdict.
- */
-export async function keepGatesAlive(deps: MonitorDeps, nowMs: number): Promise<GateKeepAlive> {
-  const { config, clients, call, log } = deps;
-  const errors: string[] = [];
-  const decisions: GateDecision[] = [];
-  for (const region of [config.region, config.peerRegion]) {
-    try {
-      const decision = await readGateDecision(clients.dynamodb, call, config.stateTableName, config.globalClusterId, region);
-      if (decision) decisions.push(decision);
-    } catch (error) {
-      errors.push(`read gate ${region}: ${errorName(error)}: ${errorMessage(error)}`);
-    }
-  }
-  let status: GateKeepAlive["status"] = errors.length > 0 ? "failed" : "none";
-  let published: Record<string, number> = {};
-  if (decisions.length > 0) {
-    try {
-      await publishGate(clients.cloudwatch, call, config.environment, decisions, nowMs);
-      status = "published";
-      published = Object.fromEntries(decisions.map((d) => [d.region, d.open ? GATE_OPEN : GATE_CLOSED]));
-    } catch (error) {
-      status = "failed";
-      errors.push(`publish gates: ${errorName(error)}: ${errorMessage(error)}`);
-    }
-  }
-  if (errors.length > 0) log.warn("gates.keep-alive-failed", { status, errors, published });
-  else log.debug("gates.kept-alive", { status, published });
-  return { status, published, errors };
+interface StandbyContext {
+  readonly nowMs: number;
+  readonly global: GlobalClusterView;
+  readonly ownMember: MemberView | undefined;
+  readonly writer: MemberView;
+  readonly fenced: boolean;
+  readonly runHoldsLock: boolean;
+  readonly errors: string[];
 }
 
-async function judge(deps: MonitorDeps, nowMs: number): Promise<Omit<CheckOutcome, "gates">> {
+async function standbySample(deps: MonitorDeps, ctx: StandbyContext): Promise<Pick<SampleOutcome, "judgement" | "action" | "incident" | "executionArn" | "promotionReady">> {
   const { config, clients, call, log } = deps;
+  const gathered = await gatherEvidence(
+    { dynamodb: clients.dynamodb, cloudwatch: clients.cloudwatch, probe: deps.probe, resolveTxt: deps.resolveTxt, clock: deps.clock, call },
+    {
+      controlTableName: config.controlTableName,
+      writerRegion: ctx.writer.region,
+      probeUrl: config.peerProbeUrl,
+      probeTimeoutMs: config.probeTimeoutMs,
+      witnessAliveName: config.peerWitnessAliveName,
+      witnessServiceName: config.peerWitnessServiceName,
+      staleHeartbeatMs: config.staleHeartbeatSeconds * 1000,
+      ownClusterId: config.dbClusterId,
+      ownMember: ctx.ownMember,
+      replicationStallMs: config.replicationStallMs,
+      replicationStallSeconds: config.replicationStallSeconds,
+      lagLookbackSeconds: config.lagLookbackSeconds,
+    },
+  );
+  const judgement = judge(gathered.evidence);
+  const promotionReady = isPromotionReady(ctx.global, ctx.ownMember, gathered, config.promotionReadyMaxLagMs);
+  log.info("evidence", { verdict: judgement.verdict, summary: judgement.summary, evidence: gathered.evidence });
 
-  const probe = await deps.probe(config.activeEndpointUrl, config.probeTimeoutMs);
-  const healthy = probe.ok;
-  log.info(healthy ? "probe.ok" : "probe.failed", { url: config.activeEndpointUrl, probe });
-
-  const global = await describeGlobalCluster(clients.rds, call, config.globalClusterId);
-  const own = await describeDbCluster(clients.rds, call, config.dbClusterId);
-  const ownMember = global.members.find((m) => m.arn === own.arn);
-  const ownIsWriter = ownMember?.isWriter === true;
-  const lag = await readLagTolerant(deps, nowMs);
-  const promotionReady = isPromotionReady(global, ownMember, own.status, lag, config.promotionReadyMaxLagMs);
-
-  let counter: CounterState | null = null;
-  let action: MonitorAction | "act" = "none";
-  let incident: string | undefined;
-  let executionArn: string | undefined;
-  const decider = config.role === "decider" ? config.decider : undefined;
-  if (decider) {
-    counter = await recordCheck(clients.dynamodb, call, {
-      tableName: decider.stateTableName,
-      key: counterKey(config.globalClusterId),
-      healthy,
-      checkAt: checkBucket(nowMs, config.checkIntervalSeconds),
-      nowMs,
-    });
-    if (counter.duplicate) log.info("check.duplicate-tick", { lastCheckAt: counter.lastCheckAt });
-    action = decide(healthy, counter, config.failureThreshold, global, ownMember);
-    if (action === "act" && counter.streakStartedAt !== null && global.writer) {
-      incident = incidentExecutionName(config.globalClusterId, global.writer.arn, counter.streakStartedAt);
-      if (counter.actedIncident === incident) {
-        action = "already-acted";
-      } else {
-        const acted = await act(deps, decider, { incident, writer: global.writer, streakStartedAt: counter.streakStartedAt, probe, lag });
-        action = acted.action;
-        executionArn = acted.executionArn;
-        await markActed(clients.dynamodb, call, {
-          tableName: decider.stateTableName,
-          key: counterKey(config.globalClusterId),
-          streakStartedAt: counter.streakStartedAt,
-          incident,
-          nowMs: deps.clock(),
-        });
-      }
-    }
+  const key = counterKey(config.globalClusterId);
+  const slot = sampleSlot(ctx.nowMs, config.sampleIntervalSeconds);
+  const previous = await loadState(clients.dynamodb, call, config.stateTableName, key);
+  let state = advance(previous, judgement.verdict, slot, Math.floor(ctx.nowMs / 1000));
+  if (!(await saveSample(clients.dynamodb, call, config.stateTableName, key, state, ctx.nowMs))) {
+    log.info("sample.duplicate", { slot });
+    return { judgement, action: "duplicate", promotionReady };
   }
 
+  const executionStatus = state.incident?.executionArn ? await describeExecution(deps, state.incident.executionArn, ctx.errors) : null;
+  const action = nextAction({
+    state,
+    verdict: judgement.verdict,
+    threshold: config.consecutiveSamples,
+    maxAttempts: config.maxAttempts,
+    authority: config.authority,
+    executionStatus,
+  });
+  state = await perform(deps, action, state, { ...ctx, judgement, gathered });
+  state = await prewarm(deps, state, judgement, ctx);
+  await saveOutcome(clients.dynamodb, call, config.stateTableName, key, state, ctx.nowMs);
   return {
-    role: config.role,
-    activeRegionHealthy: healthy,
-    probe,
-    consecutiveFailures: counter ? counter.consecutiveFailures : null,
-    threshold: config.failureThreshold,
-    action: action === "act" ? "none" : action,
-    ...(incident ? { incident } : {}),
-    ...(executionArn ? { executionArn } : {}),
-    ...(global.writer ? { writerArn: global.writer.arn } : {}),
-    ownIsWriter,
-    lag,
+    judgement,
+    action: action.kind,
+    ...(state.incident ? { incident: state.incident.id } : {}),
+    ...(state.incident?.executionArn ? { executionArn: state.incident.executionArn } : {}),
     promotionReady,
   };
 }
 
-function decide(
-  healthy: boolean,
-  counter: CounterState,
-  threshold: number,
-  global: GlobalClusterView,
-  ownMember: MemberView | undefined,
-): MonitorAction | "act" {
-  if (healthy) return "none";
-  if (counter.consecutiveFailures < threshold) return "below-threshold";
-  if (!ownMember) return "not-a-member";
-  if (ownMember.isWriter) return "own-region-is-writer";
-  if (global.failover) return "failover-in-progress";
-  if (!global.writer) return "failover-in-progress"; // no writer visible: a failover is settling
-  return "act";
-}
-
-function isPromotionReady(global: GlobalClusterView, ownMember: MemberView | undefined, ownStatus: string, lag: LagReading, maxLagMs: number): boolean {
-  if (!ownMember || ownMember.isWriter || global.failover) return false;
-  if (ownStatus !== "available" || global.status !== "available") return false;
-  if (ownMember.synchronizationStatus !== undefined && ownMember.synchronizationStatus !== "connected") return false;
-  return lag.replicationLagMs !== null && lag.replicationLagMs <= maxLagMs;
-}
-
-async function readLagTolerant(deps: MonitorDeps, nowMs: number): Promise<LagReading> {
+async function describeExecution(deps: MonitorDeps, executionArn: string, errors: string[]): Promise<ExecutionStatus | null> {
   try {
-    return await readLag(deps.clients.cloudwatch, deps.call, deps.config.dbClusterId, nowMs, deps.config.lagLookbackSeconds);
+    const result = await deps.call("DescribeExecution", () => deps.clients.sfn.send(new DescribeExecutionCommand({ executionArn })));
+    return (result.status ?? null) as ExecutionStatus | null;
   } catch (error) {
-    // The verdict does not depend on lag; a failed read must not hide a failed region.
-    deps.log.warn("lag.read-failed", { error: errorName(error), message: errorMessage(error) });
-    return { replicationLagMs: null, rpoLagMs: null };
+    if (isAwsError(error, "ExecutionDoesNotExist")) return null;
+    errors.push(`execution status: ${describe(error)}`);
+    // Unknown: do not start another attempt on a guess.
+    return "RUNNING";
   }
 }
 
-async function act(
-  deps: MonitorDeps,
-  decider: NonNullable<MonitorConfig["decider"]>,
-  incident: { incident: string; writer: MemberView; streakStartedAt: number; probe: ProbeResult; lag: LagReading },
-): Promise<{ action: MonitorAction; executionArn?: string }> {
-  const { config, clients, call, log } = deps;
-  const detectedAt = new Date(incident.streakStartedAt * 1000).toISOString();
-  const reason =
-    `${config.failureThreshold} consecutive failed checks of ${config.activeEndpointUrl} ` +
-    `(last: ${incident.probe.status ?? incident.probe.error ?? "not ok"}) from ${config.region}`;
-  // Deterministic input: a repeated StartExecution with the same name and input is accepted by Step Functions.
+type PerformContext = StandbyContext & { readonly judgement: Judgement; readonly gathered: GatheredEvidence };
+
+async function perform(deps: MonitorDeps, action: MonitorAction, state: MonitorState, ctx: PerformContext): Promise<MonitorState> {
+  const { config, log } = deps;
+  switch (action.kind) {
+    case "start": {
+      const incident = state.incident ?? openIncident(deps, state, ctx);
+      const name = executionName(config.globalClusterId, incident.id, action.attempt);
+      const executionArn = await startExecution(deps, name, incident, action.attempt, ctx);
+      log.warn("incident.execution-started", { incident: incident.id, attempt: action.attempt, executionArn });
+      await page(deps, `Failover to ${config.region} started (attempt ${action.attempt})`, {
+        kind: "failover-started",
+        incident: incident.id,
+        attempt: action.attempt,
+        executionArn,
+        verdict: ctx.judgement.verdict,
+        evidence: ctx.judgement.summary,
+        authority: config.authority,
+      }).catch((error) => ctx.errors.push(`page: ${describe(error)}`));
+      return { ...state, incident: { ...incident, attempts: action.attempt, executionName: name, executionArn } };
+    }
+    case "page-incident": {
+      const incident = state.incident ?? openIncident(deps, state, ctx);
+      await page(deps, `Active region failed: manual failover to ${config.region} required`, {
+        kind: "failover-manual-action-required",
+        incident: incident.id,
+        verdict: ctx.judgement.verdict,
+        evidence: ctx.judgement.summary,
+        replicationLagMs: ctx.gathered.replicationLagMs,
+        instructions: `Start the failover runbook in ${config.region} (dry run first) with input {"mode":"failover","observedWriterArn":"${ctx.writer.arn}"}.`,
+      });
+      return { ...state, incident: { ...incident, paged: true } };
+    }
+    case "escalate": {
+      const incident = state.incident as IncidentState;
+      await page(deps, `Failover to ${config.region} needs a person: ${incident.attempts} attempt(s) did not move the writer`, {
+        kind: "failover-escalated",
+        incident: incident.id,
+        attempts: incident.attempts,
+        lastExecutionArn: incident.executionArn,
+        verdict: ctx.judgement.verdict,
+        evidence: ctx.judgement.summary,
+      });
+      return { ...state, incident: { ...incident, escalated: true } };
+    }
+    case "page-suspect": {
+      await page(deps, `Health of the writer region is in doubt from ${config.region}; not failing over`, {
+        kind: "failover-suspect",
+        verdict: ctx.judgement.verdict,
+        evidence: ctx.judgement.summary,
+        why: "Only signals that share a failure domain with this region (its egress, its DNS) or that are not corroborated say down. A failover needs independent evidence.",
+      });
+      return { ...state, suspectPaged: true };
+    }
+    case "resolve":
+      log.info("incident.resolved", { incident: state.incident?.id });
+      return { ...state, incident: null };
+    default:
+      return state;
+  }
+}
+
+function openIncident(deps: MonitorDeps, state: MonitorState, ctx: PerformContext): IncidentState {
+  const streak = state.streakStartedAt ?? Math.floor(ctx.nowMs / 1000);
+  return {
+    id: incidentId(deps.config.globalClusterId, ctx.writer.arn, streak),
+    writerArn: ctx.writer.arn,
+    verdict: ctx.judgement.verdict,
+    openedAt: Math.floor(ctx.nowMs / 1000),
+    attempts: 0,
+    executionName: null,
+    executionArn: null,
+    escalated: false,
+    paged: false,
+  };
+}
+
+async function startExecution(deps: MonitorDeps, name: string, incident: IncidentState, attempt: number, ctx: PerformContext): Promise<string> {
+  const { config, clients, call } = deps;
+  const stateMachineArn = config.stateMachineArn as string;
   const request: FailoverRequest = {
     mode: "failover",
     strategy: "auto",
-    approvalRequired: decider.authority === "approval",
-    dryRun: false,
-    reason,
-    incidentId: incident.incident,
-    observedWriterArn: incident.writer.arn,
-    detectedAt,
+    requestedBy: "health-monitor",
+    reason: `${ctx.judgement.summary} for ${config.consecutiveSamples} samples, seen from ${config.region}`,
+    incidentId: incident.id,
+    attempt,
+    observedWriterArn: incident.writerArn,
+    detectedAt: new Date((ctx.nowMs / 1000 - (config.consecutiveSamples - 1) * config.sampleIntervalSeconds) * 1000).toISOString(),
+    verdict: ctx.judgement.verdict,
   };
+  try {
+    const started = await call("StartExecution", () => clients.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(request) })));
+    return started.executionArn ?? executionArnFor(stateMachineArn, name);
+  } catch (error) {
+    if (!isAwsError(error, "ExecutionAlreadyExists")) throw error;
+    return executionArnFor(stateMachineArn, name);
+  }
+}
 
-  let executionArn: string | undefined;
-  if (decider.authority !== "manual" && decider.stateMachineArn) {
-    const stateMachineArn = decider.stateMachineArn;
-    try {
-      const started = await call("StartExecution", () =>
-        clients.sfn.send(new StartExecutionCommand({ stateMachineArn, name: incident.incident, input: JSON.stringify(request) })),
-      );
-      executionArn = started.executionArn;
-      log.warn("failover.started", { incident: incident.incident, executionArn, authority: decider.authority });
-    } catch (error) {
-      if (!isAwsError(error, "ExecutionAlreadyExists")) throw error;
-      executionArn = executionArnFor(stateMachineArn, incident.incident);
-      log.info("failover.already-started", { incident: incident.incident, executionArn });
+/**
+ * Capacity ahead of the decision: the first sample that is not healthy raises
+ * this region's minimum to the writer's (only costs money; saves the task start
+ * from the RTO). A healthy streak as long as the threshold, with no incident,
+ * lowers it back to the standby minimum.
+ */
+async function prewarm(deps: MonitorDeps, state: MonitorState, judgement: Judgement, ctx: StandbyContext): Promise<MonitorState> {
+  const { config, clients, call, log } = deps;
+  if (ctx.runHoldsLock || ctx.fenced) return state;
+  try {
+    if (judgement.verdict !== "healthy" && state.prewarmedAt === null) {
+      const result = await raiseScalableTarget(clients.autoscaling, call, config.service, config.activeMinCapacity, config.maxCapacity);
+      log.warn("capacity.prewarmed", { verdict: judgement.verdict, change: result.change });
+      return { ...state, prewarmedAt: Math.floor(ctx.nowMs / 1000) };
     }
+    if (state.prewarmedAt !== null && judgement.verdict === "healthy" && state.healthy >= config.consecutiveSamples && state.incident === null) {
+      const current = await readScalableTarget(clients.autoscaling, call, config.service);
+      await ensureScalableTarget(clients.autoscaling, call, config.service, config.standbyMinCapacity, current.max ?? config.maxCapacity);
+      log.info("capacity.prewarm-released");
+      return { ...state, prewarmedAt: null };
+    }
+  } catch (error) {
+    ctx.errors.push(`prewarm: ${describe(error)}`);
   }
-
-  if (decider.authority !== "automatic") {
-    const subject =
-      decider.authority === "approval"
-        ? `[DR ${config.environment}] Failover to ${config.region} awaits approval`
-        : `[DR ${config.environment}] Active region failed: manual failover to ${config.region} required`;
-    await call("Publish", () =>
-      clients.sns.send(
-        new PublishCommand({
-          TopicArn: decider.topicArn,
-          Subject: subject.slice(0, 100),
-          Message: JSON.stringify({
-            kind: decider.authority === "approval" ? "failover-approval-required" : "failover-manual-action-required",
-            environment: config.environment,
-            standbyRegion: config.region,
-            globalClusterId: config.globalClusterId,
-            writerArn: incident.writer.arn,
-            incident: incident.incident,
-            detectedAt,
-            reason,
-            replicationLagMs: incident.lag.replicationLagMs,
-            ...(executionArn ? { executionArn } : {}),
-            instructions:
-              decider.authority === "approval"
-                ? "The failover execution waits for approval: its approval step pages the task token; send task success to proceed, failure to refuse."
-                : `Start the failover state machine in ${config.region} with input ${JSON.stringify({ mode: "failover", reason })}.`,
-          }),
-        }),
-      ),
-    );
-    log.warn("failover.paged", { incident: incident.incident, authority: decider.authority });
-  }
-  return { action: decider.authority === "automatic" ? "started" : decider.authority === "approval" ? "approval-requested" : "paged", executionArn };
+  return state;
 }
 
-/** arn:aws:states:r:acct:stateMachine:name + execution -> arn:aws:states:r:acct:execution:name:execution */
-export function executionArnFor(stateMachineArn: string, executionName: string): string {
-  return `${stateMachineArn.replace(":stateMachine:", ":execution:")}:${executionName}`;
+/** As the writer: an incident this region was handling is over (the failover it started completed). */
+async function writerSample(deps: MonitorDeps, nowMs: number, errors: string[]): Promise<void> {
+  const { config, clients, call, log } = deps;
+  const key = counterKey(config.globalClusterId);
+  try {
+    const previous = await loadState(clients.dynamodb, call, config.stateTableName, key);
+    if (previous.incident === null && previous.prewarmedAt === null && previous.actionable === 0) return;
+    const state: MonitorState = { ...previous, lastSlot: sampleSlot(nowMs, config.sampleIntervalSeconds), actionable: 0, streakStartedAt: null, incident: null, prewarmedAt: null };
+    if (await saveSample(clients.dynamodb, call, config.stateTableName, key, state, nowMs)) log.info("incident.completed", { incident: previous.incident?.id });
+  } catch (error) {
+    errors.push(`counter: ${describe(error)}`);
+  }
 }
 
-async function publishVerdict(deps: MonitorDeps, outcome: Omit<CheckOutcome, "gates">, nowMs: number): Promise<void> {
+function isPromotionReady(global: GlobalClusterView, ownMember: MemberView | undefined, gathered: GatheredEvidence, maxLagMs: number): boolean {
+  if (!ownMember || ownMember.isWriter || global.failover || global.status !== "available") return false;
+  if (ownMember.synchronizationStatus !== undefined && ownMember.synchronizationStatus !== "connected") return false;
+  return gathered.replicationLagMs !== null && gathered.replicationLagMs <= maxLagMs && gathered.evidence.replication.state === "up";
+}
+
+async function page(deps: MonitorDeps, subject: string, body: Record<string, unknown>): Promise<void> {
+  const { config, clients, call } = deps;
+  await call("Publish", () =>
+    clients.sns.send(
+      new PublishCommand({
+        TopicArn: config.topicArn,
+        Subject: `[DR ${config.environment}] ${subject}`.slice(0, 100),
+        Message: JSON.stringify({ environment: config.environment, region: config.region, globalClusterId: config.globalClusterId, ...body }),
+      }),
+    ),
+  );
+}
+
+async function publishMetrics(deps: MonitorDeps, outcome: SampleOutcome, nowMs: number): Promise<void> {
   const { config } = deps;
   const dimensions = monitorDimensions(config.environment, config.region);
   const timestamp = new Date(nowMs);
   const datum = (name: string, value: number, unit: StandardUnit) => ({ MetricName: name, Dimensions: dimensions, Value: value, Unit: unit, Timestamp: timestamp });
-  const data = [
-    datum(MONITOR_METRICS.activeRegionHealthy, outcome.activeRegionHealthy ? 1 : 0, "None"),
-    datum(MONITOR_METRICS.promotionReady, outcome.promotionReady ? 1 : 0, "None"),
-    datum(MONITOR_METRICS.probeLatency, outcome.probe.latencyMs, "Milliseconds"),
-  ];
-  if (outcome.consecutiveFailures !== null) data.push(datum(MONITOR_METRICS.consecutiveFailures, outcome.consecutiveFailures, "Count"));
-  if (outcome.lag.replicationLagMs !== null) data.push(datum(MONITOR_METRICS.replicationLag, outcome.lag.replicationLagMs, "Milliseconds"));
-  if (outcome.lag.rpoLagMs !== null) data.push(datum(MONITOR_METRICS.rpoLag, outcome.lag.rpoLagMs, "Milliseconds"));
+  const data = [datum(MONITOR_METRICS.promotionReady, outcome.promotionReady ? 1 : 0, "None")];
+  if (outcome.judgement) {
+    const verdict = outcome.judgement.verdict;
+    data.push(datum(MONITOR_METRICS.activeRegionHealthy, verdict === "healthy" || verdict === "suspect" ? 1 : 0, "None"));
+    data.push(datum(MONITOR_METRICS.independentSignalsDown, outcome.judgement.independentDown.length, "Count"));
+    data.push(datum(MONITOR_METRICS.actionable, isActionable(verdict) ? 1 : 0, "None"));
+  }
   await deps.call("PutMetricData", () => deps.clients.cloudwatch.send(new PutMetricDataCommand({ Namespace: config.metricNamespace, MetricData: data })));
+  // The gate's state, mirrored as a metric for dashboards (the gate itself is the load balancer rule).
+  await deps.call("PutMetricData", () =>
+    deps.clients.cloudwatch.send(
+      new PutMetricDataCommand({
+        Namespace: GATE_METRIC_NAMESPACE,
+        MetricData: [
+          { MetricName: GATE_METRIC_NAME, Dimensions: gateDimensions(config.environment, config.region), Value: outcome.gate.desired ? GATE_OPEN : GATE_CLOSED, Unit: "None", Timestamp: timestamp },
+        ],
+      }),
+    ),
+  );
 }
 
 /** The Lambda handler over the given collaborators: failures become typed errors (see shared/errors.ts). */
-export function createMonitorHandler(deps: MonitorDeps): () => Promise<CheckOutcome> {
+export function createMonitorHandler(deps: MonitorDeps): () => Promise<SampleOutcome[]> {
   return async () => {
     try {
-      return await runHealthCheck(deps);
+      return await runInvocation(deps);
     } catch (error) {
       const outcome = toOutcomeError(error);
       deps.log.error("check.failed", { error: outcome, retryable: outcome.retryable });
@@ -346,3 +485,5 @@ export function createMonitorHandler(deps: MonitorDeps): () => Promise<CheckOutc
     }
   };
 }
+
+export { fenceInForce };

@@ -14,6 +14,8 @@ export interface LagReading {
   readonly replicationLagMs: number | null;
   /** Latest AuroraGlobalDBRPOLag (Aurora PostgreSQL only), milliseconds; null when none. */
   readonly rpoLagMs: number | null;
+  /** Timestamp (epoch ms) of the latest replication-lag datapoint; null when none. */
+  readonly replicationLagAtMs?: number | null;
 }
 
 /**
@@ -42,12 +44,13 @@ export async function readLag(cloudwatch: CloudWatchClient, call: Caller, dbClus
       }),
     ),
   );
+  const series = (id: string) => result.MetricDataResults?.find((r) => r.Id === id);
   const latest = (id: string): number | null => {
-    const series = result.MetricDataResults?.find((r) => r.Id === id);
-    const value = series?.Values?.[0];
+    const value = series(id)?.Values?.[0];
     return typeof value === "number" && Number.isFinite(value) ? value : null;
   };
-  return { replicationLagMs: latest("replicationLag"), rpoLagMs: latest("rpoLag") };
+  const at = series("replicationLag")?.Timestamps?.[0];
+  return { replicationLagMs: latest("replicationLag"), rpoLagMs: latest("rpoLag"), replicationLagAtMs: at ? new Date(at).getTime() : null };
 }
 
 export interface GateValue {

@@ -9,24 +9,36 @@ export type FailoverMode = (typeof FAILOVER_MODES)[number];
 export const FAILOVER_STRATEGIES = ["auto", "planned", "unplanned"] as const;
 export type FailoverStrategy = (typeof FAILOVER_STRATEGIES)[number];
 
+/** Who asked: the health monitor's incident handling, or a person (the default). */
+export const REQUESTERS = ["health-monitor", "operator"] as const;
+export type Requester = (typeof REQUESTERS)[number];
+
 export interface FailoverRequest {
   /** failover: promote this region because the other is failing. failback: planned switchover back to this region. @default "failover" */
   readonly mode?: FailoverMode;
-  /** auto: planned switchover when both regions' databases are healthy, unplanned failover otherwise. Failback is always planned. @default "auto" */
+  /**
+   * auto: a switchover when the writer is reachable and synchronized, a forced failover when the evidence allows it.
+   * planned: a switchover or nothing. unplanned: a forced failover; asked by a person without the evidence for it,
+   * it waits for an approval. Failback is always planned. @default "auto"
+   */
   readonly strategy?: FailoverStrategy;
-  /** The state machine waits for an operator's task token before `begin`. @default false */
+  /** The runbook waits for an operator's approval (task token) before it changes anything. @default false */
   readonly approvalRequired?: boolean;
   /** Check every precondition and change nothing. @default false */
   readonly dryRun?: boolean;
   readonly reason?: string;
-  /** Deterministic incident id (the monitor uses the execution name). */
+  /** @default "operator" */
+  readonly requestedBy?: Requester;
+  /** The monitor's incident id (incident.ts). */
   readonly incidentId?: string;
-  /** The writer cluster ARN the monitor saw when it decided. */
+  /** Attempt number within the incident (1 for the first execution). */
+  readonly attempt?: number;
+  /** The writer cluster ARN the requester saw when it decided: the run refuses to move the writer if it changed since. */
   readonly observedWriterArn?: string;
-  /** ISO time of the first bad check of the incident. */
+  /** ISO time of the first sample of the incident. */
   readonly detectedAt?: string;
+  /** The monitor's verdict when it started the run. */
+  readonly verdict?: string;
   /** Overrides POLL_INTERVAL_SECONDS for awaitWriter. */
   readonly pollIntervalSeconds?: number;
-  /** Overrides MAX_WAIT_SECONDS for awaitWriter. */
-  readonly maxWaitSeconds?: number;
 }

@@ -9,18 +9,14 @@
 export const MONITOR_METRIC_NAMESPACE_DEFAULT = "DR/HealthMonitor";
 
 export const MONITOR_METRICS = {
-  /** 1 when the active region's endpoint answered 2xx within the probe timeout, else 0. Unit None. */
+  /** Standby only: 0 when the verdict on the writer region is actionable (service, database or region down), 1 when healthy or merely suspect. Unit None. */
   activeRegionHealthy: "ActiveRegionHealthy",
-  /** Consecutive bad checks so far (decider only). Unit Count. */
-  consecutiveFailures: "ConsecutiveFailures",
-  /** AuroraGlobalDBReplicationLag of this region's cluster, as read in this region. Unit Milliseconds. */
-  replicationLag: "ReplicationLag",
-  /** AuroraGlobalDBRPOLag of this region's cluster (Aurora PostgreSQL only). Unit Milliseconds. */
-  rpoLag: "RPOLag",
+  /** Standby only: how many of the independent signals (heartbeat, witness, replication) say the writer region is down. Unit Count. */
+  independentSignalsDown: "IndependentSignalsDown",
+  /** Standby only: 1 when the sample's verdict is actionable. Unit None. */
+  actionable: "ActionableVerdict",
   /** 1 when this region's cluster is a synchronized secondary with lag below the failback threshold: a planned switchover to it (failback) may start. Unit None. */
   promotionReady: "PromotionReady",
-  /** Latency of the HTTPS probe. Unit Milliseconds. */
-  probeLatency: "ProbeLatency",
 } as const;
 
 export const MONITOR_DIMENSION_ENVIRONMENT = "Environment";

@@ -1,19 +1,23 @@
 /**
- * The single-flight lock: one item in the standby region's regional
- * (non-global) state table. A global table would replicate asynchronously and
- * let two regions each take "the" lock; the regional table is strongly
- * consistent. The expiry is checked in the write condition itself, so an
- * expired lock can be taken over at once, without waiting for TTL deletion
- * (the `ttl` attribute only cleans up, days later).
+ * The single-flight lock: one item in a region's regional (non-global) state
+ * table. A global table would replicate asynchronously and let two regions each
+ * take "the" lock; the regional table is strongly consistent. A runbook takes
+ * its own region's lock and, when it can reach it, the other region's too (a
+ * failback always needs both), so that runs started in the two regions at once
+ * exclude each other whenever the regions can see each other.
+ *
+ * The expiry is checked in the write condition itself, so an expired lock can
+ * be taken over at once, without waiting for TTL deletion (the `ttl` attribute
+ * only cleans up, days later).
  *
  * The holder id is the Step Functions execution ARN: a retried or redriven
  * step of the same execution re-enters the lock; another execution cannot
  * take it until it expires.
  */
 import { AttributeValue, DeleteItemCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
-import { isAwsError, LockHeldError, LockLostError } from "../shared/errors";
-import { fromItem, Plain, TABLE_KEY, toAttr } from "../shared/dynamo";
-import { Caller } from "../shared/retry";
+import { isAwsError, LockHeldError, LockLostError } from "./errors";
+import { fromItem, Plain, TABLE_KEY, toAttr } from "./dynamo";
+import { Caller } from "./retry";
 
 /** Days the lock item stays after expiry before DynamoDB TTL may delete it (cleanup only). */
 const CLEANUP_AFTER_SECONDS = 7 * 86_400;
@@ -156,4 +160,10 @@ export function lockAvailability(lock: LockView | null, holder: string, nowMs: n
   if (!lock) return "free";
   if (lock.holder === holder) return "mine";
   return lock.expiresAt < Math.floor(nowMs / 1000) ? "expired" : "held";
+}
+
+/** The whole lock item (what its holder stored on it), or null. */
+export async function readLockItem(dynamodb: DynamoDBClient, call: Caller, tableName: string, key: string): Promise<Record<string, Plain> | null> {
+  const result = await call("GetItem", () => dynamodb.send(new GetItemCommand({ TableName: tableName, Key: { [TABLE_KEY]: { S: key } }, ConsistentRead: true })));
+  return result.Item ? fromItem(result.Item) : null;
 }
