@@ -1,0 +1,91 @@
+/**
+ * The budget model on hand-made inputs: every phase equals the figure computed
+ * here by hand from the inputs and aws-figures.json, so a change of formula or
+ * figure shows up as a named difference.
+ */
+import { BudgetInputs, computeBudget, excessLine } from "../../lib/budget/model";
+import { FIGURES } from "../../lib/budget/figures";
+
+const base: BudgetInputs = {
+  label: "hand",
+  targets: { rtoSeconds: 900, rpoSeconds: 60 },
+  monitor: { sampleIntervalSeconds: 10, consecutiveSamples: 3, staleHeartbeatSeconds: 30, replicationStallSeconds: 180 },
+  route53: { alive: { intervalSeconds: 10, failureThreshold: 2 }, gate: { intervalSeconds: 10, failureThreshold: 1 }, witnessTtlSeconds: 5 },
+  runbook: { authority: "automatic", approvalTimeoutSeconds: 900, onRpoBreach: "escalate", pollIntervalSeconds: 10, peerTimeoutMs: 5000, peerRetryAttempts: 2, taskStatesToPromotion: 5 },
+  capacity: { targetGroupIntervalSeconds: 22 },
+  data: { globalDbRpoSeconds: 60, lagAlarmSeconds: 60, s3ReplicationTimeControl: true, dynamodbGlobalTables: true, backupIntervalSeconds: 3600 },
+};
+
+const phase = (b: ReturnType<typeof computeBudget>, name: string) => b.phases.find((p) => p.name === name)?.seconds;
+
+describe("the RTO budget of a lost writer region", () => {
+  it("adds up the phases computed by hand", () => {
+    const b = computeBudget(base);
+    // heartbeat 30 + 10 = 40; witness 10 x 2 + 60 propagation + 5 TTL = 85; replication 180 + 60 = 240.
+    // The second-fastest of the three decides: 85; then 3 samples x 10 s.
+    expect(phase(b, "detection")).toBe(85 + 30);
+    expect(phase(b, "decision")).toBe(0);
+    // 5 task states x 3 s + the lost region's lock attempt: 5 s x 2.
+    expect(phase(b, "orchestration")).toBe(15 + 10);
+    expect(phase(b, "drain")).toBe(0);
+    // published promotion 60 s + one 10 s poll.
+    expect(phase(b, "promotion")).toBe(70);
+    // gate check 10 x 1 + propagation 60 + alias TTL 60.
+    expect(phase(b, "traffic")).toBe(130);
+    expect(b.rtoSeconds).toBe(115 + 0 + 25 + 0 + 70 + 130);
+    expect(b.meetsRto).toBe(true);
+  });
+
+  it("uses the figures file, so a changed figure changes the budget", () => {
+    const slow = { ...FIGURES, "aurora.globalFailover.published.seconds": { ...FIGURES["aurora.globalFailover.published.seconds"], value: 300 } };
+    expect(computeBudget(base, slow).rtoSeconds).toBe((computeBudget(base).rtoSeconds as number) + 240);
+  });
+
+  it("counts the approval window in approval mode", () => {
+    const b = computeBudget({ ...base, runbook: { ...base.runbook, authority: "approval", approvalTimeoutSeconds: 600 } });
+    expect(phase(b, "decision")).toBe(600);
+  });
+
+  it("counts an approval when the database does not bound the lag and a breach escalates", () => {
+    const b = computeBudget({ ...base, data: { ...base.data, globalDbRpoSeconds: null } });
+    expect(phase(b, "decision")).toBe(900);
+    const proceed = computeBudget({ ...base, data: { ...base.data, globalDbRpoSeconds: null }, runbook: { ...base.runbook, onRpoBreach: "proceed" } });
+    expect(phase(proceed, "decision")).toBe(0);
+  });
+
+  it("has no RTO with manual authority, and says so", () => {
+    const b = computeBudget({ ...base, runbook: { ...base.runbook, authority: "manual" } });
+    expect(b.rtoSeconds).toBeNull();
+    expect(b.meetsRto).toBe(false);
+    expect(excessLine(b)).toContain("failover.authority manual");
+  });
+
+  it("names the phases that make up an excess and the fields that change them, in one line", () => {
+    const b = computeBudget({ ...base, targets: { rtoSeconds: 240, rpoSeconds: 60 } });
+    const line = excessLine(b) as string;
+    expect(line).not.toContain("\n");
+    expect(line).toMatch(/^targets\.rtoSeconds: 240 s is below the failover budget of 340 s \(excess 100 s: traffic 130 s via dns\.gateCheckFailureThreshold\)/);
+  });
+});
+
+describe("the RPO budget", () => {
+  it("is the database-enforced bound for Aurora and the replication figure for DynamoDB", () => {
+    const b = computeBudget(base);
+    expect(b.rpo.find((s) => s.store === "aurora")?.seconds).toBe(60);
+    expect(b.rpo.find((s) => s.store === "dynamodb")?.seconds).toBe(10);
+    expect(b.rpoSeconds).toBe(60);
+    expect(b.meetsRpo).toBe(true);
+  });
+
+  it("reports S3's 15 minutes and the backups without counting them against the target", () => {
+    const b = computeBudget(base);
+    expect(b.rpo.find((s) => s.store === "s3")).toMatchObject({ seconds: 900, checked: false });
+    expect(b.rpo.find((s) => s.store === "backups")).toMatchObject({ seconds: 3600, checked: false });
+  });
+
+  it("refuses an RPO below the DynamoDB replication figure, naming the store", () => {
+    const b = computeBudget({ ...base, targets: { rtoSeconds: 900, rpoSeconds: 5 }, data: { ...base.data, globalDbRpoSeconds: null, lagAlarmSeconds: 5 } });
+    expect(b.meetsRpo).toBe(false);
+    expect(excessLine(b)).toContain("dynamodb 10 s");
+  });
+});

@@ -1,0 +1,271 @@
+/**
+ * The RTO/RPO budget of an unplanned regional failover (the writer region is
+ * lost), phase by phase, worst case, from the values the synthesized Terraform
+ * carries (extract.ts reads them) and the figures of aws-figures.json. Pure:
+ * the same inputs give the same table. The configuration gate refuses a
+ * configuration whose budget exceeds its own targets (app/ runs it at synthesis),
+ * `npm run budget` prints it, and the drill checks its scenarios against it.
+ *
+ * Critical path (docs/failover-protocol.md):
+ *   detection   the second-fastest independent signal turns down, then the monitor counts
+ *               consecutiveSamples samples (the first may come a whole interval later);
+ *   decision    0 in automatic mode; a person's approval window when one is needed;
+ *   orchestration  the runbook's task states up to the promotion, and the other region's
+ *               lock attempt timing out (it is gone);
+ *   drain       0: nothing reaches a region that no vantage point reaches;
+ *   promotion   the documented promotion time, plus one poll to notice it;
+ *   traffic     the new region's gate check turns healthy, Route 53 propagates it, and
+ *               clients' cached answers (the alias records' fixed TTL) expire.
+ * Off the critical path: capacity (the monitor pre-warms the standby at the first bad
+ * sample; the standby's running tasks serve meanwhile) and verification (runs while
+ * DNS caches expire).
+ */
+import { cite, figure, FigureId, FIGURES, Figures } from "./figures";
+
+export interface CheckTiming {
+  readonly intervalSeconds: number;
+  readonly failureThreshold: number;
+}
+
+export interface BudgetInputs {
+  /** The configuration's name (for tables and messages). */
+  readonly label: string;
+  readonly targets: { readonly rtoSeconds: number; readonly rpoSeconds: number };
+  readonly monitor: {
+    readonly sampleIntervalSeconds: number;
+    readonly consecutiveSamples: number;
+    readonly staleHeartbeatSeconds: number;
+    readonly replicationStallSeconds: number;
+  };
+  readonly route53: {
+    /** The `alive` check behind the witness. */
+    readonly alive: CheckTiming;
+    /** The `gate` check of the region being opened. */
+    readonly gate: CheckTiming;
+    readonly witnessTtlSeconds: number;
+  };
+  readonly runbook: {
+    readonly authority: "automatic" | "approval" | "manual";
+    readonly approvalTimeoutSeconds: number;
+    readonly onRpoBreach: "escalate" | "proceed";
+    readonly pollIntervalSeconds: number;
+    readonly peerTimeoutMs: number;
+    readonly peerRetryAttempts: number;
+    /** Task states on the path from the start to the promotion call (assess, raiseCapacity, fence, decide, promote). */
+    readonly taskStatesToPromotion: number;
+  };
+  readonly capacity: {
+    readonly targetGroupIntervalSeconds: number;
+  };
+  readonly data: {
+    /** rds.global_db_rpo in the cluster parameter groups; null when the database does not enforce the RPO. */
+    readonly globalDbRpoSeconds: number | null;
+    /** Threshold of the replication-lag alarm that pages, seconds; null when none. */
+    readonly lagAlarmSeconds: number | null;
+    readonly s3ReplicationTimeControl: boolean;
+    readonly dynamodbGlobalTables: boolean;
+    /** Shortest backup interval (continuous backup counts as 0); null when there is no backup plan. */
+    readonly backupIntervalSeconds: number | null;
+  };
+}
+
+export interface Phase {
+  readonly name: "detection" | "decision" | "orchestration" | "drain" | "promotion" | "traffic";
+  readonly seconds: number;
+  /** How the figure is made, with the sources. */
+  readonly basis: string;
+  /** Configuration fields that change this phase. */
+  readonly fields: readonly string[];
+}
+
+export interface StoreBound {
+  readonly store: "aurora" | "dynamodb" | "s3" | "backups";
+  /** Worst-case data loss in seconds; null when nothing bounds it. */
+  readonly seconds: number | null;
+  readonly basis: string;
+  /** Counted against targets.rpoSeconds (the transactional stores) or only reported. */
+  readonly checked: boolean;
+}
+
+export interface Budget {
+  readonly label: string;
+  readonly targets: BudgetInputs["targets"];
+  readonly phases: readonly Phase[];
+  /** Sum of the phases; null when a person must act and nothing bounds when (manual authority). */
+  readonly rtoSeconds: number | null;
+  readonly offPath: readonly { readonly name: string; readonly seconds: number; readonly basis: string }[];
+  readonly rpo: readonly StoreBound[];
+  /** The largest bound among the checked stores (null when one is unbounded). */
+  readonly rpoSeconds: number | null;
+  readonly meetsRto: boolean;
+  readonly meetsRpo: boolean;
+}
+
+const seconds = (id: FigureId, figures: Figures) => figure(id, figures);
+
+/** Worst case of a Route 53 check turning (un)healthy: every one of `threshold` results, `interval` apart. */
+function checkLatency(check: CheckTiming): number {
+  return check.intervalSeconds * check.failureThreshold;
+}
+
+export function computeBudget(inputs: BudgetInputs, figures: Figures = FIGURES): Budget {
+  const m = inputs.monitor;
+  const propagation = seconds("route53.dnsPropagationAfterHealthChange.seconds", figures);
+  const signals = [
+    { name: "heartbeat", s: m.staleHeartbeatSeconds + m.sampleIntervalSeconds, how: `stale after ${m.staleHeartbeatSeconds} s, written every ${m.sampleIntervalSeconds} s` },
+    {
+      name: "witness",
+      s: checkLatency(inputs.route53.alive) + propagation + inputs.route53.witnessTtlSeconds,
+      how: `alive check ${inputs.route53.alive.intervalSeconds} s x ${inputs.route53.alive.failureThreshold} + propagation ${propagation} s + TTL ${inputs.route53.witnessTtlSeconds} s`,
+    },
+    {
+      name: "replication",
+      s: m.replicationStallSeconds + seconds("aurora.metrics.period.seconds", figures),
+      how: `no lag datapoint for ${m.replicationStallSeconds} s + one ${seconds("aurora.metrics.period.seconds", figures)} s metric period`,
+    },
+  ].sort((a, b) => a.s - b.s);
+  const agreeing = signals[1];
+  const confirm = m.consecutiveSamples * m.sampleIntervalSeconds;
+  const detection: Phase = {
+    name: "detection",
+    seconds: agreeing.s + confirm,
+    basis: `two independent signals down: ${signals[0].name} (${signals[0].how}) and ${agreeing.name} (${agreeing.how}) = ${agreeing.s} s; then ${m.consecutiveSamples} samples x ${m.sampleIntervalSeconds} s`,
+    fields: ["failover.sampleIntervalSeconds", "failover.consecutiveSamples", "failover.staleHeartbeatSeconds", "dns.witnessTtlSeconds"],
+  };
+
+  const r = inputs.runbook;
+  const escalates = r.onRpoBreach === "escalate" && inputs.data.globalDbRpoSeconds === null;
+  let decisionSeconds = 0;
+  let decisionBasis = "automatic authority: no person in the path";
+  if (r.authority === "approval") {
+    decisionSeconds = r.approvalTimeoutSeconds;
+    decisionBasis = `approval authority: up to the approval window (${r.approvalTimeoutSeconds} s)`;
+  } else if (escalates) {
+    decisionSeconds = r.approvalTimeoutSeconds;
+    decisionBasis = `the database does not bound the lag, so a lag above the RPO or unreadable escalates to an approval (up to ${r.approvalTimeoutSeconds} s)`;
+  }
+  const decision: Phase = {
+    name: "decision",
+    seconds: decisionSeconds,
+    basis: decisionBasis,
+    fields: ["failover.authority", "failover.approvalTimeoutSeconds", "failover.onRpoBreach", "database.rpoEnforcement"],
+  };
+
+  const step = seconds("orchestration.step.worstCase.seconds", figures);
+  const peerTimeout = Math.ceil((r.peerTimeoutMs * r.peerRetryAttempts) / 1000);
+  const orchestration: Phase = {
+    name: "orchestration",
+    seconds: r.taskStatesToPromotion * step + peerTimeout,
+    basis: `${r.taskStatesToPromotion} task states x ${cite("orchestration.step.worstCase.seconds", figures)} + the lost region's lock attempt timing out (${r.peerTimeoutMs} ms x ${r.peerRetryAttempts})`,
+    fields: ["failover.peerTimeoutMs"],
+  };
+
+  const drain: Phase = {
+    name: "drain",
+    seconds: 0,
+    basis: "the lost region is unreachable from every vantage point: nothing to drain (a reachable old region drains for one sample, the replication allowance and the in-flight allowance)",
+    fields: [],
+  };
+
+  const promote = seconds("aurora.globalFailover.published.seconds", figures);
+  const promotion: Phase = {
+    name: "promotion",
+    seconds: promote + r.pollIntervalSeconds,
+    basis: `${cite("aurora.globalFailover.published.seconds", figures)} + one poll (${r.pollIntervalSeconds} s)`,
+    fields: ["failover.pollIntervalSeconds"],
+  };
+
+  const ttl = seconds("alb.aliasTtl.seconds", figures);
+  const traffic: Phase = {
+    name: "traffic",
+    seconds: checkLatency(inputs.route53.gate) + propagation + ttl,
+    basis: `gate check ${inputs.route53.gate.intervalSeconds} s x ${inputs.route53.gate.failureThreshold} + ${cite("route53.dnsPropagationAfterHealthChange.seconds", figures)} + ${cite("alb.aliasTtl.seconds", figures)}`,
+    fields: ["dns.gateCheckFailureThreshold"],
+  };
+
+  const phases = [detection, decision, orchestration, drain, promotion, traffic];
+  const rtoSeconds = r.authority === "manual" ? null : phases.reduce((sum, p) => sum + p.seconds, 0);
+  const offPath = [
+    {
+      name: "capacity",
+      seconds: m.sampleIntervalSeconds + seconds("fargate.taskStart.seconds", figures) + inputs.capacity.targetGroupIntervalSeconds,
+      basis: `pre-warmed at the first bad sample; ${cite("fargate.taskStart.seconds", figures)} + the first target-group check (${inputs.capacity.targetGroupIntervalSeconds} s); the standby's running tasks serve meanwhile`,
+    },
+  ];
+
+  const rpo: StoreBound[] = [
+    inputs.data.globalDbRpoSeconds !== null
+      ? { store: "aurora", seconds: inputs.data.globalDbRpoSeconds, basis: `rds.global_db_rpo = ${inputs.data.globalDbRpoSeconds} s: the database refuses commits beyond it`, checked: true }
+      : {
+          store: "aurora",
+          seconds: inputs.data.lagAlarmSeconds,
+          basis:
+            inputs.data.lagAlarmSeconds === null
+              ? "not enforced and not alarmed"
+              : `not enforced by the database: the lag alarm pages at ${inputs.data.lagAlarmSeconds} s and a forced failover ${r.onRpoBreach === "escalate" ? "waits for a person above it" : "proceeds above it"}`,
+          checked: true,
+        },
+    inputs.data.dynamodbGlobalTables
+      ? { store: "dynamodb", seconds: seconds("dynamodb.globalReplication.worstCase.seconds", figures), basis: cite("dynamodb.globalReplication.worstCase.seconds", figures), checked: true }
+      : { store: "dynamodb", seconds: null, basis: "no global tables", checked: true },
+    {
+      store: "s3",
+      seconds: inputs.data.s3ReplicationTimeControl ? seconds("s3.rtc.seconds", figures) : null,
+      basis: inputs.data.s3ReplicationTimeControl ? `${cite("s3.rtc.seconds", figures)}; reported, not counted: the transaction log objects are re-derivable from the records` : "no Replication Time Control",
+      checked: false,
+    },
+    {
+      store: "backups",
+      seconds: inputs.data.backupIntervalSeconds,
+      basis: inputs.data.backupIntervalSeconds === null ? "no backup plan" : inputs.data.backupIntervalSeconds === 0 ? "continuous backup (point-in-time restore): logical corruption" : `every ${inputs.data.backupIntervalSeconds} s: what only backups protect (logical corruption)`,
+      checked: false,
+    },
+  ];
+  const checked = rpo.filter((s) => s.checked);
+  const rpoSeconds = checked.some((s) => s.seconds === null) ? null : Math.max(...checked.map((s) => s.seconds as number));
+  return {
+    label: inputs.label,
+    targets: inputs.targets,
+    phases,
+    rtoSeconds,
+    offPath,
+    rpo,
+    rpoSeconds,
+    meetsRto: rtoSeconds !== null && rtoSeconds <= inputs.targets.rtoSeconds,
+    meetsRpo: rpoSeconds !== null && rpoSeconds <= inputs.targets.rpoSeconds,
+  };
+}
+
+/** One line naming the phases that make up the excess and the fields that would change them; null when the targets are met. */
+export function excessLine(budget: Budget): string | null {
+  const parts: string[] = [];
+  if (!budget.meetsRto) {
+    if (budget.rtoSeconds === null) {
+      parts.push(`targets.rtoSeconds: ${budget.targets.rtoSeconds} s cannot be budgeted with failover.authority manual (a person starts every failover); use automatic or approval`);
+    } else {
+      const excess = budget.rtoSeconds - budget.targets.rtoSeconds;
+      const largest = [...budget.phases].filter((p) => p.seconds > 0).sort((a, b) => b.seconds - a.seconds);
+      const named: Phase[] = [];
+      let covered = 0;
+      for (const p of largest) {
+        named.push(p);
+        covered += p.seconds;
+        if (covered >= excess) break;
+      }
+      parts.push(
+        `targets.rtoSeconds: ${budget.targets.rtoSeconds} s is below the failover budget of ${budget.rtoSeconds} s (excess ${excess} s: ` +
+          named.map((p) => `${p.name} ${p.seconds} s via ${p.fields.join(", ") || "AWS figures only"}`).join("; ") +
+          "); raise targets.rtoSeconds or change those fields",
+      );
+    }
+  }
+  if (!budget.meetsRpo) {
+    const over = budget.rpo.filter((s) => s.checked && (s.seconds === null || s.seconds > budget.targets.rpoSeconds));
+    parts.push(
+      `targets.rpoSeconds: ${budget.targets.rpoSeconds} s is below what the data stores bound (` +
+        over.map((s) => `${s.store} ${s.seconds === null ? "unbounded" : `${s.seconds} s`}: ${s.basis}`).join("; ") +
+        "); raise targets.rpoSeconds or set database.rpoEnforcement to database",
+    );
+  }
+  return parts.length > 0 ? parts.join(" | ") : null;
+}
