@@ -77,7 +77,7 @@ const provisionedCapacity = strictObject({
   mode: z.literal("provisioned").describe("Provisioned DB instances of a fixed class."),
   instanceClass: z
     .string()
-    .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: () => "must be an RDS instance class such as db.r6g.large" })
+    .regex(/^db\.[a-z0-9]+(\.[a-z0-9]+)?$/, { error: () => "must be an RDS instance class such as db.r6g.large" })
     .default("db.r6g.large")
     .describe(
       "RDS instance class for every instance in both regions. A global database takes memory-optimized classes only " +

@@ -314,9 +314,9 @@ function checkEngine(config: DrConfig, add: Add): void {
   if (!found.ok) {
     const why = {
       "other-engine": `is an ${other} version, but database.engine is ${db.engine}`,
-      "unknown-major": `is not a major version of ${db.engine} that supports Aurora global databases`,
+      "unknown-major": `is not a major version of ${db.engine} that this project supports`,
       "unknown-minor": `is not a released ${db.engine} version (as of lib/config/data/aurora-engines.ts)`,
-      malformed: `is not a ${db.engine} version number`,
+      malformed: `is not an ${db.engine} version number`,
     }[found.reason];
     add("database.engineVersion", db.engineVersion, `${why}; allowed: ${found.allowed}`);
   } else {

@@ -40,6 +40,9 @@ export function globalDatabaseFamilies(): string {
 }
 
 export function checkGlobalDatabaseInstanceClass(instanceClass: string): InstanceClassCheck {
+  if (instanceClass === "db.serverless") {
+    return { ok: false, kind: "unknown", detail: "db.serverless is the Serverless v2 class: set database.capacity.mode to serverless-v2 instead" };
+  }
   const refused = REFUSED_INSTANCE_FAMILIES.find((f) => f.pattern.test(instanceClass));
   if (refused) return { ok: false, kind: "refused-family", detail: refused.kind };
   const dot = instanceClass.lastIndexOf(".");

@@ -14,9 +14,9 @@
 export const VPC_CIDR_DATA_CHECKED = "2026-11-29";
 
 export const UNUSABLE_VPC_BLOCKS: readonly { readonly cidr: string; readonly what: string }[] = [
-  { cidr: "0.0.0.0/8", what: "'this network' (0.0.0.0/8), which is not routable" },
+  { cidr: "0.0.0.0/8", what: "'this network' (0.0.0.0/8)" },
   { cidr: "127.0.0.0/8", what: "loopback (127.0.0.0/8)" },
-  { cidr: "169.254.0.0/16", what: "link-local (169.254.0.0/16), where the instance metadata service and the Amazon DNS server live" },
+  { cidr: "169.254.0.0/16", what: "link-local (169.254.0.0/16, home of the instance metadata service and the Amazon DNS server)" },
   { cidr: "224.0.0.0/4", what: "multicast (224.0.0.0/4)" },
   { cidr: "240.0.0.0/4", what: "reserved for future use (240.0.0.0/4)" },
   { cidr: "192.0.0.0/24", what: "IETF protocol assignments (192.0.0.0/24)" },
