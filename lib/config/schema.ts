@@ -180,8 +180,12 @@ export const ConfigSchema = strictObject({
   }).describe("The two regions of the pair and which one is active."),
   network: strictObject({
     cidrs: strictObject({
-      primary: cidr.default("10.10.0.0/16").describe("VPC CIDR in the primary region. Default 10.10.0.0/16."),
-      secondary: cidr.default("10.20.0.0/16").describe("VPC CIDR in the secondary region. Default 10.20.0.0/16."),
+      primary: cidr
+        .default("10.10.0.0/16")
+        .describe("VPC CIDR in the primary region: /16 to /24, host bits zero, in a private range (reserved and special ranges are refused). Default 10.10.0.0/16."),
+      secondary: cidr
+        .default("10.20.0.0/16")
+        .describe("VPC CIDR in the secondary region: /16 to /24, host bits zero, in a private range (reserved and special ranges are refused). Default 10.20.0.0/16."),
     })
       .prefault({})
       .describe("VPC CIDR blocks; they must not overlap, because the VPCs are peered."),
