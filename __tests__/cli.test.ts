@@ -31,6 +31,21 @@ describe("synth refuses a bad configuration", () => {
     ["an impossible Fargate size", rawVariant("dev", { service: { cpu: 1024, memory: 1024 } }), "service.memory: is not a Fargate memory size for cpu 1024"],
     ["a missing required field", rawVariant("dev", { environment: undefined }), "environment: is required"],
     ["invalid JSON", '{ "environment": "dev", }', "is not valid JSON"],
+    [
+      "a second suffix key",
+      JSON.stringify(rawVariant("dev"), null, 2).replace('"suffix": "dev",', '"suffix": "dev",\n  "suffix": "prd",'),
+      'suffix: is written twice in the same object (lines 4 and 5); JSON readers keep only the last one, so remove one of them (got "prd")',
+    ],
+    [
+      "a MySQL version with the PostgreSQL engine",
+      rawVariant("dev", { database: { engineVersion: "8.0.mysql_aurora.3.08.2" } }),
+      "database.engineVersion: is an aurora-mysql version, but database.engine is aurora-postgresql; allowed: Aurora PostgreSQL versions",
+    ],
+    [
+      "a burstable instance class",
+      rawVariant("prod", { database: { capacity: { instanceClass: "db.t4g.medium" } } }),
+      "database.capacity.instanceClass: is a burstable class, and an Aurora global database requires memory-optimized instance classes",
+    ],
   ];
 
   test.each(cases)("GIVEN %s THEN it exits non-zero with the message and writes no stack", (_name, raw, message) => {
@@ -40,6 +55,18 @@ describe("synth refuses a bad configuration", () => {
     expect(result.stderr).toContain(message);
     expect(fs.existsSync(result.outdir)).toBe(false);
     expect(leftovers(result.dir)).toEqual([]);
+    fs.rmSync(result.dir, { recursive: true, force: true });
+  });
+
+  test("GIVEN several problems THEN the app says first which file it loaded and why, then prints each problem once", () => {
+    const result = runAppWithConfig(rawVariant("dev", { suffix: "BAD", colour: "blue" }));
+    expect(result.status).toBe(1);
+    const lines = result.stderr.split("\n");
+    expect(lines[0]).toMatch(/^Configuration: .*config\.json \(DR_CONFIG is set\)$/);
+    const problems = lines.filter((line) => line.startsWith("  - "));
+    expect(problems).toHaveLength(2);
+    expect(new Set(problems).size).toBe(problems.length);
+    expect(fs.existsSync(result.outdir)).toBe(false);
     fs.rmSync(result.dir, { recursive: true, force: true });
   });
 

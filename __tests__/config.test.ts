@@ -101,7 +101,6 @@ describe("configuration rules", () => {
     ],
     ["suffix with invalid characters", { suffix: "Dev_1" }, /^suffix: must be lowercase letters and digits only/],
     ["an endpoint listed twice", { network: { interfaceEndpoints: ["rds", "ecs", "rds"] } }, /^network\.interfaceEndpoints: lists rds more than once/],
-    ["a VPC block too small for the zones", { network: { cidrs: { primary: "10.10.0.0/24" }, availabilityZones: 6 } }, /^network\.cidrs\.primary: is too small for 6 availability zones: its subnets would be \/29/],
     ["a backup retention outside the vault lock", { backup: { dailyRetentionDays: 40, monthlyRetentionDays: 30, vaultLock: { enabled: true, maxRetentionDays: 30 } } }, /^backup\.dailyRetentionDays: is outside the vault lock's bounds: recovery points and their copies in the other region's locked vault must be kept 1 to 30 days/],
     ["a vault lock minimum above its maximum", { backup: { vaultLock: { enabled: true, minRetentionDays: 10, maxRetentionDays: 5 } } }, /^backup\.vaultLock\.minRetentionDays: is above backup\.vaultLock\.maxRetentionDays \(5\)/],
     ["daily copies outside the air-gapped vault's bounds", { backup: { airGappedVault: { enabled: true, maxRetentionDays: 20 } } }, /^backup\.dailyRetentionDays: is outside the air-gapped vault's bounds \(7 to 20 days\)/],
@@ -110,7 +109,7 @@ describe("configuration rules", () => {
     ["a Performance Insights retention AWS does not offer", { database: { performanceInsightsRetentionDays: 30 } }, /^database\.performanceInsightsRetentionDays: must be 7, 731, or a multiple of 31/],
     ["an IA transition S3 refuses", { storage: { transitionToInfrequentAccessDays: 10 } }, /^storage\.transitionToInfrequentAccessDays: must be a whole number from 30 to 3650/],
     ["one availability zone", { network: { availabilityZones: 1 } }, /^network\.availabilityZones: must be a whole number from 2 to 6/],
-    ["min capacity above max", { service: { capacity: { standby: { min: 5, max: 4 } } } }, /^service\.capacity\.standby\.min: is above service\.capacity\.standby\.max \(4\)/],
+    ["min capacity above max", { service: { capacity: { active: { min: 5, max: 10 }, standby: { min: 5, max: 4 } } } }, /^service\.capacity\.standby\.min: is above service\.capacity\.standby\.max \(4\)/],
     ["zero RPO", { targets: { rpoSeconds: 0 } }, /^targets\.rpoSeconds: must be a positive duration in whole seconds from 1 to 86400/],
     ["negative RTO", { targets: { rtoSeconds: -60 } }, /^targets\.rtoSeconds: must be a positive duration in whole seconds/],
     ["RPO given as text", { targets: { rpoSeconds: "15m" } }, /^targets\.rpoSeconds: must be a positive duration in whole seconds/],
@@ -136,6 +135,14 @@ describe("configuration rules", () => {
     const problems = problemsOf(rawVariant("dev", patch));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(expected);
+  });
+
+  test("GIVEN a VPC block too small for six zones WHEN validated THEN both the block and the zone count (us-east-2 has 3) are refused", () => {
+    const problems = problemsOf(rawVariant("dev", { network: { cidrs: { primary: "10.10.0.0/24" }, availabilityZones: 6 } }));
+    expect(problems).toEqual([
+      expect.stringMatching(/^network\.cidrs\.primary: is too small for 6 availability zones: its subnets would be \/29/),
+      "network.availabilityZones: is more than us-east-2 has: it offers 3 availability zones to an account; allowed: 2 to 3 for this pair of regions",
+    ]);
   });
 
   test("GIVEN several problems WHEN validated THEN each one is reported", () => {

@@ -4,20 +4,25 @@ export type ParsedCidr =
   | { readonly ok: true; readonly network: number; readonly prefix: number; readonly text: string }
   | { readonly ok: false; readonly message: string };
 
-/** VPC blocks AWS accepts are /16 to /28; the project needs room for three subnet tiers in up to six zones. */
+/**
+ * VPC blocks AWS accepts are /16 to /28 (Amazon VPC user guide, "VPC CIDR blocks",
+ * https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html, checked 2026-11-29);
+ * the project needs room for three subnet tiers in up to six zones, so it takes /16 to /24.
+ */
 export const MIN_VPC_PREFIX = 16;
 export const MAX_VPC_PREFIX = 24;
 
 const FORMAT = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
-export function parseCidr(text: string): ParsedCidr {
+/** Parses a VPC block; with `anyPrefix`, any prefix from /0 to /32 (for reference blocks, not VPCs). */
+export function parseCidr(text: string, options: { readonly anyPrefix?: boolean } = {}): ParsedCidr {
   const match = FORMAT.exec(text);
   const allowed = `an IPv4 CIDR block from /${MIN_VPC_PREFIX} to /${MAX_VPC_PREFIX} such as 10.10.0.0/16`;
   if (!match) return { ok: false, message: `is not a CIDR block; allowed: ${allowed}` };
   const octets = match.slice(1, 5).map(Number);
   if (octets.some((o) => o > 255)) return { ok: false, message: `has an octet above 255; allowed: ${allowed}` };
   const prefix = Number(match[5]);
-  if (prefix < MIN_VPC_PREFIX || prefix > MAX_VPC_PREFIX) {
+  if (!options.anyPrefix && (prefix < MIN_VPC_PREFIX || prefix > MAX_VPC_PREFIX)) {
     return {
       ok: false,
       message: `has prefix /${prefix}; allowed: ${allowed} (AWS allows /16 to /28, and the project needs room for three subnet tiers in up to six availability zones)`,

@@ -5,11 +5,10 @@
  */
 import { AwsRegion } from "../aws-regions";
 import { ParsedConfig } from "./schema";
+import { DEFAULT_ENGINE_VERSIONS } from "./data/aurora-engines";
 
-export const DEFAULT_ENGINE_VERSIONS = {
-  "aurora-postgresql": "14.15",
-  "aurora-mysql": "8.0.mysql_aurora.3.08.2",
-} as const;
+/** Default engine versions live with the engine data, the one place to change them. */
+export { DEFAULT_ENGINE_VERSIONS } from "./data/aurora-engines";
 
 type Database = ParsedConfig["database"];
 type Backup = ParsedConfig["backup"];

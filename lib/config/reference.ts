@@ -5,6 +5,11 @@
  */
 import { z } from "zod";
 import { ConfigSchema } from "./schema";
+import { AURORA_MYSQL_V3, AURORA_POSTGRESQL, DEFAULT_ENGINE_VERSIONS, ENGINE_DATA_CHECKED } from "./data/aurora-engines";
+import { AVAILABILITY_ZONES, AVAILABILITY_ZONE_DATA_CHECKED } from "./data/availability-zones";
+import { GLOBAL_DATABASE_INSTANCE_FAMILIES, INSTANCE_CLASS_DATA_CHECKED } from "./data/instance-classes";
+import { SUPPORTED_PUPPETEER_RUNTIMES, SYNTHETICS_DATA_CHECKED } from "./data/synthetics-runtimes";
+import { UNUSABLE_VPC_BLOCKS, VPC_CIDR_DATA_CHECKED } from "./data/vpc-cidrs";
 
 export function configJsonSchema(): Record<string, any> {
   return z.toJSONSchema(ConfigSchema, { io: "input", unrepresentable: "any" }) as Record<string, any>;
@@ -59,5 +64,48 @@ export function configReferenceMarkdown(): string {
     "|---|---|---|---|",
   ];
   rows(configJsonSchema(), "", out);
+  out.push(...limitsMarkdown());
   return `${out.join("\n")}\n`;
+}
+
+/** The AWS facts the validator checks against, from the data files under lib/config/data. */
+function limitsMarkdown(): string[] {
+  const zones = Object.entries(AVAILABILITY_ZONES)
+    .map(([region, count]) => `${region} ${count}`)
+    .join(", ");
+  return [
+    "",
+    "## Limits checked against AWS data",
+    "",
+    "Each table lives in one file under `lib/config/data/` with its source and the date it was checked; a refusal names",
+    "the field, the bad value and what is allowed. Legal but doubtful values (a standby larger than the active side, an",
+    "RPO below S3 replication's 15 minutes, an engine version past standard support) print warnings and do not stop synthesis.",
+    "",
+    `- **Engine versions** (aurora-engines.ts, checked ${ENGINE_DATA_CHECKED}): Aurora PostgreSQL ` +
+      AURORA_POSTGRESQL.map((m) => `${m.major}.${m.firstMinor}-${m.major}.${m.latestMinor} (standard support until ${m.endOfStandardSupport})`).join(", ") +
+      `; Aurora MySQL 8.0.mysql_aurora.${AURORA_MYSQL_V3.map((l) => l.line).join("/")}.x. The version must belong to ` +
+      "`database.engine`, support global databases, and Serverless v2 in that mode. Defaults: " +
+      `${DEFAULT_ENGINE_VERSIONS["aurora-postgresql"]} and ${DEFAULT_ENGINE_VERSIONS["aurora-mysql"]}.`,
+    `- **Instance classes** (instance-classes.ts, checked ${INSTANCE_CLASS_DATA_CHECKED}): memory-optimized only, ` +
+      `${Object.keys(GLOBAL_DATABASE_INSTANCE_FAMILIES).join(", ")}; db.t* and db.m* are refused.`,
+    "- **Instances**: `database.instances.active` 2 to 15 (one writer and up to 14 readers with one secondary region), " +
+      "`database.instances.standby` 1 to 16.",
+    `- **Availability zones** (availability-zones.ts, checked ${AVAILABILITY_ZONE_DATA_CHECKED}): ${zones}.`,
+    "- **VPC blocks**: /16 to /24, host bits zero, the two regions not overlapping; refused ranges " +
+      `(vpc-cidrs.ts, checked ${VPC_CIDR_DATA_CHECKED}): ${UNUSABLE_VPC_BLOCKS.map((b) => b.cidr).join(", ")}.`,
+    "- **Names**: DNS labels at most 63 characters, names at most 253, `<recordName>.<domainName>` at most 64 (ACM's " +
+      "first name); internationalized names in punycode; reserved words and engine names refused for " +
+      "`database.masterUsername` and `database.databaseName` (reserved-names.ts); the suffix fits every AWS name limit.",
+    "- **Tags**: the keys Environment, DR-Role, Project, ManagedBy and Stack are the project's; aws: is AWS's; at most 45 extra.",
+    `- **Canary runtimes** (synthetics-runtimes.ts, checked ${SYNTHETICS_DATA_CHECKED}): ${SUPPORTED_PUPPETEER_RUNTIMES.join(", ")}; deprecated ones are refused.`,
+    "- **Schedules**: `backup.restoreTesting.scheduleExpression` is an AWS cron expression of six fields with exactly one day field `?`.",
+    "- **Failover timing**: in approval mode `failover.approvalTimeoutSeconds` is at most `targets.rtoSeconds`; approval and " +
+      "manual modes need an alert destination; `failover.pollIntervalSeconds` is at most one wait for the writer; " +
+      "`service.capacity.standby.min` is at most `service.capacity.active.min`.",
+    "- **Protection**: a compliance-mode vault lock (`backup.vaultLock.changeableForDays`) is refused in the destroyable " +
+      "profile; every retention, copies included, lies within the lock's bounds.",
+    "- **Secrets**: `service.environment` values that look like credentials are refused; use Secrets Manager.",
+    "- **The file**: a key written twice, a syntax error (reported with line and column), a directory, a missing file and " +
+      "an empty `DR_CONFIG` are refused in a sentence; a UTF-8 byte-order mark is accepted.",
+  ];
 }

@@ -7,6 +7,12 @@
 import { z } from "zod";
 import { AWS_REGION_NAMES } from "../aws-regions";
 import { INTERFACE_ENDPOINT_SERVICES } from "../endpoint-services";
+import { DEFAULT_ENGINE_VERSIONS, mysqlVersionsText, postgresVersionsText } from "./data/aurora-engines";
+import { globalDatabaseFamilies } from "./data/instance-classes";
+import { SUPPORTED_PUPPETEER_RUNTIMES } from "./data/synthetics-runtimes";
+
+/** Tag keys the project sets itself on every resource (through provider default tags). */
+export const RESERVED_TAG_KEYS = ["Environment", "DR-Role", "Project", "ManagedBy", "Stack"] as const;
 
 /** CloudWatch Logs accepts only these retention periods (PutRetentionPolicy). */
 export const LOG_RETENTION_DAYS = [
@@ -48,7 +54,12 @@ const region = oneOf(AWS_REGION_NAMES as unknown as readonly [string, ...string[
 
 const cidr = z
   .string({ error: () => "must be an IPv4 CIDR block such as 10.10.0.0/16" })
-  .describe("An IPv4 CIDR block, /16 to /24, with the host bits zero (for example 10.10.0.0/16).");
+  .describe(
+    "An IPv4 CIDR block from /16 to /24 (AWS allows /16 to /28; the project needs room for three subnet tiers in up to six " +
+      "zones), with the host bits zero, for example 10.10.0.0/16. Use a private range (10.0.0.0/8, 172.16.0.0/12, " +
+      "192.168.0.0/16); loopback, link-local, multicast, 0.0.0.0/8, 240.0.0.0/4 and the documentation and benchmarking " +
+      "blocks are refused.",
+  );
 
 const capacityRange = (defaults: { min: number; max: number }, role: string) =>
   strictObject({
@@ -66,9 +77,12 @@ const provisionedCapacity = strictObject({
   mode: z.literal("provisioned").describe("Provisioned DB instances of a fixed class."),
   instanceClass: z
     .string()
-    .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: () => "must be an RDS instance class such as db.r6g.large" })
+    .regex(/^db\.[a-z0-9]+(\.[a-z0-9]+)?$/, { error: () => "must be an RDS instance class such as db.r6g.large" })
     .default("db.r6g.large")
-    .describe("RDS instance class for every instance in both regions. Default db.r6g.large."),
+    .describe(
+      "RDS instance class for every instance in both regions. A global database takes memory-optimized classes only " +
+        `(families ${globalDatabaseFamilies()}); burstable db.t* and general-purpose db.m* classes are refused. Default db.r6g.large.`,
+    ),
 });
 
 const serverlessCapacity = strictObject({
@@ -166,14 +180,21 @@ export const ConfigSchema = strictObject({
   }).describe("The two regions of the pair and which one is active."),
   network: strictObject({
     cidrs: strictObject({
-      primary: cidr.default("10.10.0.0/16").describe("VPC CIDR in the primary region. Default 10.10.0.0/16."),
-      secondary: cidr.default("10.20.0.0/16").describe("VPC CIDR in the secondary region. Default 10.20.0.0/16."),
+      primary: cidr
+        .default("10.10.0.0/16")
+        .describe("VPC CIDR in the primary region: /16 to /24, host bits zero, in a private range (reserved and special ranges are refused). Default 10.10.0.0/16."),
+      secondary: cidr
+        .default("10.20.0.0/16")
+        .describe("VPC CIDR in the secondary region: /16 to /24, host bits zero, in a private range (reserved and special ranges are refused). Default 10.20.0.0/16."),
     })
       .prefault({})
       .describe("VPC CIDR blocks; they must not overlap, because the VPCs are peered."),
     availabilityZones: integer(2, 6)
       .default(3)
-      .describe("Number of availability zones per region, at least 2. Default 3."),
+      .describe(
+        "Number of availability zones per region, 2 to 6 and at most what both regions offer an account " +
+          "(lib/config/data/availability-zones.ts: for example us-east-1 6, us-west-2 4, us-west-1 2, most regions 3). Default 3.",
+      ),
     natGateways: oneOf(["per-az", "single"] as const)
       .default("per-az")
       .describe("One NAT gateway per availability zone (per-az, for production) or one shared (single, for dev). Default per-az."),
@@ -197,7 +218,9 @@ export const ConfigSchema = strictObject({
     .describe("Networking in both regions."),
   targets: strictObject({
     rpoSeconds: durationSeconds(86_400).describe(
-      "Recovery point objective in seconds: the most data, measured in time, that a regional failover may lose.",
+      "Recovery point objective in seconds: the most data, measured in time, that a regional failover may lose. At least 20 " +
+        "with database.rpoEnforcement database (rds.global_db_rpo); below 900 it covers the database and tables, not S3 " +
+        "objects (replicated within 15 minutes), and a warning says so.",
     ),
     rtoSeconds: durationSeconds(86_400).describe(
       "Recovery time objective in seconds: from the start of a regional outage to traffic served by the other region.",
@@ -211,7 +234,12 @@ export const ConfigSchema = strictObject({
       .string()
       .regex(/^[0-9][0-9a-z._]*$/, { error: () => "must be an Aurora engine version such as 14.15 or 8.0.mysql_aurora.3.08.2" })
       .optional()
-      .describe("Engine version, identical in both regions. Default 14.15 for PostgreSQL, 8.0.mysql_aurora.3.08.2 for MySQL."),
+      .describe(
+        "Engine version, identical in both regions; it must belong to database.engine, support global databases (and " +
+          `Serverless v2 in that mode). Known versions (lib/config/data/aurora-engines.ts): PostgreSQL ${postgresVersionsText()}; ` +
+          `MySQL ${mysqlVersionsText()}. A version past the end of standard support draws a warning (Extended Support is charged). ` +
+          `Default ${DEFAULT_ENGINE_VERSIONS["aurora-postgresql"]} for PostgreSQL, ${DEFAULT_ENGINE_VERSIONS["aurora-mysql"]} for MySQL.`,
+      ),
     capacity: z
       .discriminatedUnion("mode", [provisionedCapacity, serverlessCapacity], {
         error: () => "must have mode provisioned or serverless-v2",
@@ -219,12 +247,26 @@ export const ConfigSchema = strictObject({
       .prefault({ mode: "provisioned" })
       .describe("Instance sizing: provisioned instance class or Serverless v2 ACU range. Default provisioned db.r6g.large."),
     instances: strictObject({
-      active: integer(2, 16)
+      active: z
+        .number({ error: () => "must be a whole number from 2 to 15" })
+        .int({ error: () => "must be a whole number from 2 to 15" })
+        .min(2, { error: () => "must be at least 2: the writer plus at least one reader, so that a zone failure does not stop writes" })
+        .max(15, {
+          error: () =>
+            "must be at most 15: an Aurora global database allows the writer's cluster 15 - s readers with s secondary regions (here 1 writer and 14 readers)",
+        })
         .default(2)
-        .describe("Instances in the active region's cluster: the writer plus at least one reader. Default 2."),
-      standby: integer(0, 16)
+        .describe("Instances in the active region's cluster: the writer plus at least one reader, 2 to 15 (a global database with one secondary region). Default 2."),
+      standby: z
+        .number({ error: () => "must be a whole number from 1 to 16" })
+        .int({ error: () => "must be a whole number from 1 to 16" })
+        .min(1, {
+          error: () =>
+            "must be at least 1: a headless secondary cluster has no instance to promote, so a failover would have nothing to fail over to",
+        })
+        .max(16, { error: () => "must be at most 16 (Aurora replicas in a secondary cluster)" })
         .default(1)
-        .describe("Instances in the standby region's cluster; at least one, since a headless secondary has nothing to promote. Default 1."),
+        .describe("Instances in the standby region's cluster, 1 to 16; at least one, since a headless secondary has nothing to promote. Default 1."),
     })
       .prefault({})
       .describe("Instance counts by role; they follow the active region."),
@@ -232,12 +274,18 @@ export const ConfigSchema = strictObject({
       .string()
       .regex(/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/, { error: () => "must start with a letter and hold letters, digits and '_', at most 63 characters" })
       .default("transactions")
-      .describe("Name of the initial database, created in the founding region only. Default transactions."),
+      .describe(
+        "Name of the initial database, created in the founding region only. Reserved words of the engine and names it " +
+          "already uses (template0, template1, rdsadmin, mysql, sys, ...) are refused. Default transactions.",
+      ),
     masterUsername: z
       .string()
       .regex(/^[a-zA-Z][a-zA-Z0-9_]{0,15}$/, { error: () => "must start with a letter and hold letters, digits and '_', at most 16 characters" })
       .default("dbadmin")
-      .describe("Master user name; the password is never in configuration or in cdktf.out. Default dbadmin."),
+      .describe(
+        "Master user name; the password is never in configuration or in cdktf.out. Reserved words of the engine, rdsadmin " +
+          "and the rds_* roles, and pg_* names on PostgreSQL are refused. Default dbadmin.",
+      ),
     port: integer(1150, 65_535)
       .optional()
       .describe("Database port in both regions. Default 5432 for PostgreSQL, 3306 for MySQL."),
@@ -330,7 +378,11 @@ export const ConfigSchema = strictObject({
         z.string().max(4096),
       )
       .default({})
-      .describe("Plain environment variables of the container; never secrets (those come from Secrets Manager and SSM). Default none."),
+      .describe(
+        "Plain environment variables of the container; never secrets (those come from Secrets Manager and SSM). Values that look " +
+          "like credentials (a name such as *_PASSWORD or *_TOKEN with a value, an AWS access key id, a private key, a token, a " +
+          "URL with a password) are refused. Default none.",
+      ),
     readOnlyRootFilesystem: z
       .boolean({ error: () => "must be true or false" })
       .default(true)
@@ -368,11 +420,13 @@ export const ConfigSchema = strictObject({
     .describe("The Fargate service in both regions."),
   dns: strictObject({
     domainName: z
-      .string()
-      .regex(/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
-        error: () => "must be a lowercase DNS domain name such as dr.example.com",
-      })
-      .describe("DNS domain of the environment; the service answers at <recordName>.<domainName>."),
+      .string({ error: () => "must be a lowercase DNS domain name such as dr.example.com" })
+      .min(1, { error: () => "must be a lowercase DNS domain name such as dr.example.com" })
+      .describe(
+        "DNS domain of the environment; the service answers at <recordName>.<domainName>. Lowercase ASCII (an internationalized " +
+          "name is written in its punycode xn-- form), labels of at most 63 characters, at most 253 in all, and " +
+          "<recordName>.<domainName> at most 64 characters (the certificate's first name).",
+      ),
     hostedZoneId: z
       .string()
       .regex(/^Z[A-Z0-9]{1,31}$/, { error: () => "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ" })
@@ -390,7 +444,7 @@ export const ConfigSchema = strictObject({
       .array(oneOf(["us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1"] as const))
       .min(3, { error: () => "must name at least 3 Route 53 health checker regions" })
       .default(["us-east-1", "us-west-2", "eu-west-1"])
-      .describe("Route 53 health checker regions (at least 3). Default us-east-1, us-west-2, eu-west-1."),
+      .describe("Route 53 health checker regions, at least 3 different ones. Default us-east-1, us-west-2, eu-west-1."),
   }).describe("DNS and traffic routing."),
   waf: strictObject({
     enabled: z.boolean({ error: () => "must be true or false" }).default(false).describe("Protect both load balancers with AWS WAF. Default false."),
@@ -407,7 +461,10 @@ export const ConfigSchema = strictObject({
       .string()
       .regex(/^syn-nodejs-puppeteer-\d+\.\d+$/, { error: () => "must be a Node.js Synthetics runtime such as syn-nodejs-puppeteer-13.1" })
       .default("syn-nodejs-puppeteer-13.1")
-      .describe("Synthetics runtime of the canaries. Default syn-nodejs-puppeteer-13.1."),
+      .describe(
+        `Synthetics runtime of the canaries; deprecated runtimes are refused. Known: ${SUPPORTED_PUPPETEER_RUNTIMES.join(", ")} ` +
+          "(lib/config/data/synthetics-runtimes.ts). Default syn-nodejs-puppeteer-13.1.",
+      ),
   })
     .prefault({})
     .describe("CloudWatch Synthetics canaries probing both regional endpoints and the global name from each region."),
@@ -483,7 +540,8 @@ export const ConfigSchema = strictObject({
       changeableForDays: integer(3, 36_500)
         .optional()
         .describe(
-          "Grace period before the lock becomes immutable (compliance mode); without it the lock stays in governance mode. Default governance mode.",
+          "Grace period before the lock becomes immutable (compliance mode); without it the lock stays in governance mode. " +
+            "Refused with destroyProfile destroyable: a compliance-mode lock can never be removed. Default governance mode.",
         ),
     })
       .prefault({})
@@ -501,7 +559,10 @@ export const ConfigSchema = strictObject({
         .string()
         .regex(/^cron\(.+\)$/, { error: () => "must be an AWS cron expression such as cron(0 6 ? * SAT *)" })
         .default("cron(0 6 ? * SAT *)")
-        .describe("When restore tests run (UTC). Default cron(0 6 ? * SAT *), Saturdays at 06:00."),
+        .describe(
+          "When restore tests run (UTC), an AWS cron expression of six fields (Minutes Hours Day-of-month Month Day-of-week " +
+            "Year) with exactly one of the day fields ?. Default cron(0 6 ? * SAT *), Saturdays at 06:00.",
+        ),
       selectionWindowDays: integer(1, 365).default(7).describe("Restore tests pick recovery points from this many recent days. Default 7."),
     })
       .prefault({})
@@ -552,14 +613,15 @@ export const ConfigSchema = strictObject({
       .default("automatic")
       .describe(
         "Who decides a regional failover: automatic (the health monitor starts it), approval (the monitor pages and the " +
-          "runbook waits for an operator's approval) or manual (operators start it). Default automatic.",
+          "runbook waits for an operator's approval) or manual (operators start it). approval and manual need alerts.emails or " +
+          "alerts.httpsEndpoints, so that someone is paged. Default automatic.",
       ),
     consecutiveFailures: integer(2, 10)
       .default(3)
       .describe("Consecutive failed one-minute checks before the active region is declared failed; one blip never fails over. Default 3."),
     approvalTimeoutSeconds: integer(60, 86_400)
       .default(900)
-      .describe("How long the runbook waits for an operator's approval in approval mode. Default 900."),
+      .describe("How long the runbook waits for an operator's approval in approval mode; at most targets.rtoSeconds in that mode. Default 900."),
     onApprovalTimeout: oneOf(["abort", "proceed"] as const)
       .default("abort")
       .describe("What happens when no operator answers in time: abort (nothing changes) or proceed (fail over). Default abort."),
@@ -568,7 +630,10 @@ export const ConfigSchema = strictObject({
       .describe("Timeout of one HTTPS probe of a regional endpoint, in milliseconds. Default 5000."),
     pollIntervalSeconds: integer(1, 300)
       .default(10)
-      .describe("First interval between checks for the new writer after a promotion; it grows by half each time. Default 10."),
+      .describe(
+        "First interval between checks for the new writer after a promotion; it grows by half each time. At most one wait for " +
+          "the writer (failover.maxWaitSeconds, split into slices below failover.lockTtlSeconds - 120). Default 10.",
+      ),
     maxWaitSeconds: integer(60, 3600)
       .default(600)
       .describe("Longest wait for the new writer before the runbook reports failure. Default 600."),
@@ -611,7 +676,7 @@ export const ConfigSchema = strictObject({
         error: () => "must be an IAM managed policy ARN such as arn:aws:iam::123456789012:policy/boundary",
       })
       .optional()
-      .describe("Permissions boundary attached to every IAM role the project creates. Default none."),
+      .describe("Permissions boundary attached to every IAM role the project creates, in the regions' partition. Default none."),
   })
     .prefault({})
     .describe("IAM settings."),
@@ -625,7 +690,10 @@ export const ConfigSchema = strictObject({
       }),
     )
     .default({})
-    .describe("Extra tags on every taggable resource, on top of Environment, DR-Role, Project and ManagedBy. Default none."),
+    .describe(
+      `Extra tags on every taggable resource. The keys ${RESERVED_TAG_KEYS.join(", ")} are set by the project and refused ` +
+        "here, as is the aws: prefix; at most 45 extra tags (AWS allows 50 per resource). Default none.",
+    ),
 });
 
 export type ConfigInput = z.input<typeof ConfigSchema>;

@@ -1,20 +1,28 @@
 /**
  * Rules that relate fields to each other or to AWS limits, run after the
  * schema has parsed the shape. Each problem names the field, the bad value and
- * what is allowed.
+ * what is allowed. `configWarnings` lists what is legal but probably a mistake.
  */
+import { domainToASCII } from "url";
 import { AwsRegion, partitionOf } from "../aws-regions";
 import { checkAllNames, maxSuffixLength } from "../naming";
+import { globalHost, regionalHost } from "../endpoints";
+import { awaitWriterBudget } from "../../lambda/failover-orchestrator/state-machine";
 import { DrConfig } from "./model";
+import { RESERVED_TAG_KEYS } from "./schema";
 import { parseCidr, cidrsOverlap } from "./cidr";
 import { SMALLEST_SUBNET_PREFIX, smallestSubnetPrefix } from "../subnet-plan";
+import { ConfigProblem, ConfigWarning } from "./problems";
+import { checkAwsCron } from "./cron";
+import { credentialReason } from "./secrets";
+import { lookUpEngineVersion } from "./data/aurora-engines";
+import { checkGlobalDatabaseInstanceClass, globalDatabaseFamilies } from "./data/instance-classes";
+import { AVAILABILITY_ZONES } from "./data/availability-zones";
+import { RECOMMENDED_VPC_RANGES, UNUSABLE_VPC_BLOCKS } from "./data/vpc-cidrs";
+import { DEPRECATED_PUPPETEER_RUNTIMES, SUPPORTED_PUPPETEER_RUNTIMES } from "./data/synthetics-runtimes";
+import { ENGINE_RESERVED_NAMES, MYSQL_RESERVED_WORDS, POSTGRESQL_RESERVED_WORDS } from "./data/reserved-names";
 
-export interface ConfigProblem {
-  /** Dotted path of the field, as written in the JSON file. */
-  readonly path: string;
-  readonly value: unknown;
-  readonly message: string;
-}
+export type { ConfigProblem } from "./problems";
 
 /** Fargate task size combinations (CPU units -> allowed memory in MiB). Source: Amazon ECS developer guide, "Task CPU and memory". */
 export function fargateMemoryOptions(cpu: number): number[] {
@@ -172,13 +180,6 @@ export function validateSemantics(config: DrConfig): ConfigProblem[] {
       `is above database.capacity.maxAcu (${db.capacity.maxAcu}); the minimum capacity must not exceed the maximum`,
     );
   }
-  if (db.instances.standby < 1) {
-    add(
-      "database.instances.standby",
-      db.instances.standby,
-      "must be at least 1: a headless secondary cluster has no instance to promote, so a failover would have nothing to fail over to",
-    );
-  }
   if (db.backtrackWindowSeconds !== undefined && db.backtrackWindowSeconds !== 0) {
     add(
       "database.backtrackWindowSeconds",
@@ -259,7 +260,7 @@ export function validateSemantics(config: DrConfig): ConfigProblem[] {
     }
   }
 
-  const reserved = ["Environment", "DR-Role", "Project", "ManagedBy", "Stack"];
+  const reserved: readonly string[] = RESERVED_TAG_KEYS;
   for (const key of Object.keys(config.tags)) {
     if (reserved.includes(key)) {
       add(`tags.${key}`, config.tags[key], `is set by the project itself; choose a tag key other than ${reserved.join(", ")}`);
@@ -269,5 +270,303 @@ export function validateSemantics(config: DrConfig): ConfigProblem[] {
     add("tags", Object.keys(config.tags).length, `holds too many tags: AWS allows 50 per resource and the project sets ${reserved.length}`);
   }
 
+  checkCapacities(config, add);
+  checkEngine(config, add);
+  checkFailover(config, add);
+  checkNames(config, add);
+  checkNetwork(config, add);
+  checkProtection(config, add);
+  checkFreeText(config, add);
+  checkEnvironment(config, add);
+
   return problems;
+}
+
+type Add = (path: string, value: unknown, message: string) => void;
+
+/** Instances an Aurora global database allows in the writer's cluster with one secondary region (15 - s readers + writer). */
+export const MAX_ACTIVE_INSTANCES_WITH_ONE_SECONDARY = 15;
+
+function checkCapacities(config: DrConfig, add: Add): void {
+  const { active, standby } = config.service.capacity;
+  if (standby.min > active.min) {
+    add(
+      "service.capacity.standby.min",
+      standby.min,
+      `is above service.capacity.active.min (${active.min}); the failover orchestrator moves the old region to the standby ` +
+        `minimum and needs it at or below the active minimum; allowed: 1 to ${active.min}`,
+    );
+  }
+  if (config.database.instances.active > MAX_ACTIVE_INSTANCES_WITH_ONE_SECONDARY) {
+    add(
+      "database.instances.active",
+      config.database.instances.active,
+      `is more than an Aurora global database allows in the writer's cluster with one secondary region (1 writer and ` +
+        `15 - 1 = 14 readers); allowed: 2 to ${MAX_ACTIVE_INSTANCES_WITH_ONE_SECONDARY}`,
+    );
+  }
+}
+
+function checkEngine(config: DrConfig, add: Add): void {
+  const db = config.database;
+  const other = db.engine === "aurora-postgresql" ? "aurora-mysql" : "aurora-postgresql";
+  const found = lookUpEngineVersion(db.engine, db.engineVersion);
+  if (!found.ok) {
+    const why = {
+      "other-engine": `is an ${other} version, but database.engine is ${db.engine}`,
+      "unknown-major": `is not a major version of ${db.engine} that this project supports`,
+      "unknown-minor": `is not a released ${db.engine} version (as of lib/config/data/aurora-engines.ts)`,
+      malformed: `is not an ${db.engine} version number`,
+    }[found.reason];
+    add("database.engineVersion", db.engineVersion, `${why}; allowed: ${found.allowed}`);
+  } else {
+    const facts = found.facts;
+    if (!facts.globalDatabase) {
+      add("database.engineVersion", db.engineVersion, `does not support Aurora global databases; use a later minor version of ${db.engine}`);
+    } else if (db.capacity.mode === "serverless-v2" && !facts.serverlessV2) {
+      add(
+        "database.engineVersion",
+        db.engineVersion,
+        `does not support Aurora Serverless v2 (database.capacity.mode is serverless-v2); use a later minor version or mode provisioned`,
+      );
+    }
+    if (db.rpoEnforcement === "database" && db.engine === "aurora-postgresql" && !facts.globalDbRpo) {
+      add("database.rpoEnforcement", db.rpoEnforcement, `needs rds.global_db_rpo, which ${db.engineVersion} lacks; use "alarm" or a later version`);
+    }
+  }
+  if (db.capacity.mode === "provisioned") {
+    const check = checkGlobalDatabaseInstanceClass(db.capacity.instanceClass);
+    if (!check.ok) {
+      const reason =
+        check.kind === "refused-family"
+          ? `is ${check.detail}, and an Aurora global database requires memory-optimized instance classes`
+          : `is not an Aurora instance class that global databases support (${check.detail})`;
+      add("database.capacity.instanceClass", db.capacity.instanceClass, `${reason}; allowed: ${globalDatabaseFamilies()} (for example db.r6g.large), or mode serverless-v2`);
+    }
+  }
+}
+
+function checkFailover(config: DrConfig, add: Add): void {
+  const f = config.failover;
+  const rto = config.targets.rtoSeconds;
+  if (f.authority === "approval" && f.approvalTimeoutSeconds > rto) {
+    add(
+      "failover.approvalTimeoutSeconds",
+      f.approvalTimeoutSeconds,
+      `is longer than targets.rtoSeconds (${rto}): the runbook would still be waiting for an operator when the RTO has passed; ` +
+        `allowed: 60 to ${Math.max(60, rto)} with failover.authority "approval"`,
+    );
+  }
+  if ((f.authority === "approval" || f.authority === "manual") && config.alerts.emails.length === 0 && config.alerts.httpsEndpoints.length === 0) {
+    add(
+      "failover.authority",
+      f.authority,
+      `needs an operator, but alerts.emails and alerts.httpsEndpoints are both empty, so nobody is paged; add at least one ` +
+        `alert destination, or use "automatic"`,
+    );
+  }
+  const budget = awaitWriterBudget(f.maxWaitSeconds, f.lockTtlSeconds);
+  if (f.pollIntervalSeconds > budget.sliceSeconds) {
+    add(
+      "failover.pollIntervalSeconds",
+      f.pollIntervalSeconds,
+      `is longer than one wait for the new writer (${budget.sliceSeconds} s, from failover.maxWaitSeconds ${f.maxWaitSeconds} and ` +
+        `failover.lockTtlSeconds ${f.lockTtlSeconds}): the orchestrator would check once and give up; allowed: 1 to ${budget.sliceSeconds}`,
+    );
+  }
+}
+
+/** ACM: the first domain name of a certificate (its subject CN) has at most 64 characters. */
+export const ACM_FIRST_NAME_MAX = 64;
+
+function checkNames(config: DrConfig, add: Add): void {
+  const domain = config.dns.domainName;
+  let domainOk = true;
+  // eslint-disable-next-line no-control-regex
+  if (/[^\x00-\x7f]/.test(domain)) {
+    const ascii = domainToASCII(domain.toLowerCase());
+    add(
+      "dns.domainName",
+      domain,
+      `is an internationalized domain name; Route 53 and ACM take the punycode form` + (ascii ? ` "${ascii}"` : "") + `; allowed: lowercase letters, digits, '-' and '.'`,
+    );
+    domainOk = false;
+  } else {
+    const long = domain.split(".").find((label) => label.length > 63);
+    if (long) {
+      add("dns.domainName", domain, `has the label "${long.slice(0, 20)}..." of ${long.length} characters; DNS allows at most 63 per label`);
+      domainOk = false;
+    } else if (domain.length > 253) {
+      add("dns.domainName", domain, `is ${domain.length} characters long; DNS names have at most 253`);
+      domainOk = false;
+    } else if (!/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domain)) {
+      add("dns.domainName", domain, "must be a lowercase DNS domain name such as dr.example.com (labels of letters, digits and '-', not starting or ending with '-')");
+      domainOk = false;
+    }
+  }
+  if (domainOk) {
+    const global = globalHost(config);
+    const regional = [config.regions.primary, config.regions.secondary].map((r) => regionalHost(config, r as AwsRegion));
+    const longestRegional = regional.reduce((a, b) => (b.length > a.length ? b : a));
+    const regionalLabel = longestRegional.split(".")[0];
+    if (global.length > ACM_FIRST_NAME_MAX) {
+      add(
+        "dns.domainName",
+        domain,
+        `makes the certificate's first name "${global}" ${global.length} characters long; ACM allows at most ${ACM_FIRST_NAME_MAX}: ` +
+          `shorten dns.domainName or dns.recordName to at most ${ACM_FIRST_NAME_MAX - (global.length - domain.length)} characters for the domain`,
+      );
+    } else if (regionalLabel.length > 63) {
+      add("dns.recordName", config.dns.recordName, `makes the regional label "${regionalLabel}" ${regionalLabel.length} characters long; DNS allows at most 63`);
+    } else if (longestRegional.length > 253) {
+      add("dns.domainName", domain, `makes the regional name ${longestRegional.length} characters long; DNS names have at most 253`);
+    }
+  }
+
+  const db = config.database;
+  const words = db.engine === "aurora-postgresql" ? POSTGRESQL_RESERVED_WORDS : MYSQL_RESERVED_WORDS;
+  const engineNames = ENGINE_RESERVED_NAMES[db.engine];
+  const user = db.masterUsername.toLowerCase();
+  if (words.includes(user)) {
+    add("database.masterUsername", db.masterUsername, `is a reserved word of ${db.engine}, which RDS refuses as the master user name; choose another, such as dbadmin`);
+  } else if ((engineNames.masterUsername as readonly string[]).includes(user)) {
+    add("database.masterUsername", db.masterUsername, `is a name RDS uses itself on ${db.engine}; choose another, such as dbadmin`);
+  } else if (db.engine === "aurora-postgresql" && user.startsWith("pg_")) {
+    add("database.masterUsername", db.masterUsername, "starts with pg_, which PostgreSQL reserves for its own roles; choose another, such as dbadmin");
+  }
+  const name = db.databaseName.toLowerCase();
+  if (words.includes(name)) {
+    add("database.databaseName", db.databaseName, `is a reserved word of ${db.engine}, which RDS refuses as a database name; choose another, such as transactions`);
+  } else if ((engineNames.databaseName as readonly string[]).includes(name)) {
+    add("database.databaseName", db.databaseName, `is a database ${db.engine} or RDS already has; choose another, such as transactions`);
+  }
+}
+
+function checkNetwork(config: DrConfig, add: Add): void {
+  for (const role of ["primary", "secondary"] as const) {
+    const text = config.network.cidrs[role];
+    const parsed = parseCidr(text);
+    if (!parsed.ok) continue;
+    for (const block of UNUSABLE_VPC_BLOCKS) {
+      const reserved = parseCidr(block.cidr, { anyPrefix: true });
+      if (reserved.ok && cidrsOverlap(parsed, reserved)) {
+        add(`network.cidrs.${role}`, text, `lies in ${block.what}, which a VPC cannot use; allowed: ${RECOMMENDED_VPC_RANGES}`);
+        break;
+      }
+    }
+  }
+  const zones = config.network.availabilityZones;
+  for (const region of [config.regions.primary, config.regions.secondary]) {
+    const available = AVAILABILITY_ZONES[region as AwsRegion];
+    if (available !== undefined && zones > available) {
+      add(
+        "network.availabilityZones",
+        zones,
+        `is more than ${region} has: it offers ${available} availability zones to an account; allowed: 2 to ${Math.min(
+          ...[config.regions.primary, config.regions.secondary].map((r) => AVAILABILITY_ZONES[r as AwsRegion] ?? 6),
+        )} for this pair of regions`,
+      );
+      break;
+    }
+  }
+  const checkers = config.dns.healthCheckRegions;
+  const repeated = checkers.filter((r, i) => checkers.indexOf(r) !== i);
+  if (repeated.length > 0) {
+    add("dns.healthCheckRegions", checkers, `lists ${[...new Set(repeated)].join(", ")} more than once; name at least 3 different Route 53 health checker regions`);
+  }
+}
+
+function checkProtection(config: DrConfig, add: Add): void {
+  const lock = config.backup.vaultLock;
+  if (config.destroyProfile === "destroyable" && lock.enabled && lock.changeableForDays !== undefined) {
+    add(
+      "backup.vaultLock.changeableForDays",
+      lock.changeableForDays,
+      `puts the vault lock in compliance mode, which can never be removed once the grace period ends, but destroyProfile is ` +
+        `"destroyable"; remove changeableForDays (governance mode), turn backup.vaultLock.enabled off, or use destroyProfile "protected"`,
+    );
+  }
+}
+
+function checkFreeText(config: DrConfig, add: Add): void {
+  const restore = config.backup.restoreTesting;
+  if (restore.enabled) {
+    const reason = checkAwsCron(restore.scheduleExpression);
+    if (reason) add("backup.restoreTesting.scheduleExpression", restore.scheduleExpression, reason);
+  }
+  if (config.canaries.enabled) {
+    const runtime = config.canaries.runtimeVersion;
+    const deprecated = DEPRECATED_PUPPETEER_RUNTIMES[runtime];
+    if (deprecated) {
+      add("canaries.runtimeVersion", runtime, `was deprecated on ${deprecated}; AWS creates no canary with it; allowed: ${SUPPORTED_PUPPETEER_RUNTIMES.join(", ")}`);
+    } else if (!(SUPPORTED_PUPPETEER_RUNTIMES as readonly string[]).includes(runtime)) {
+      add("canaries.runtimeVersion", runtime, `is not a CloudWatch Synthetics runtime; allowed: ${SUPPORTED_PUPPETEER_RUNTIMES.join(", ")}`);
+    }
+  }
+  const boundary = config.iam.permissionsBoundaryArn;
+  if (boundary !== undefined) {
+    const partition = boundary.split(":")[1];
+    const expected = partitionOf(config.regions.primary as AwsRegion);
+    if (partition !== expected) {
+      add(
+        "iam.permissionsBoundaryArn",
+        boundary,
+        `is in partition ${partition}, but the regions are in ${expected}; IAM cannot attach a policy of another partition; ` +
+          `allowed: arn:${expected}:iam::<account>:policy/<name>`,
+      );
+    }
+  }
+}
+
+function checkEnvironment(config: DrConfig, add: Add): void {
+  for (const [name, value] of Object.entries(config.service.environment)) {
+    const reason = credentialReason(name, value);
+    if (reason) {
+      add(
+        `service.environment.${name}`,
+        "(value hidden)",
+        `${reason}; service.environment is plain text in the task definition and in cdktf.out. Store the secret in AWS ` +
+          `Secrets Manager (or an SSM SecureString) and have the service read it at run time, as it reads the database ` +
+          `credentials (README, "Database credentials")`,
+      );
+    }
+  }
+}
+
+/** S3 Replication Time Control replicates 99.99 % of objects within 15 minutes; 15 is the only value. */
+export const S3_REPLICATION_MINUTES = 15;
+
+/** Legal but probably a mistake: printed to stderr, never fatal. */
+export function configWarnings(config: DrConfig, today: Date = new Date()): ConfigWarning[] {
+  const warnings: ConfigWarning[] = [];
+  const warn = (path: string, value: unknown, message: string) => warnings.push({ path, value, message });
+  const { active, standby } = config.service.capacity;
+  if (standby.max > active.max) {
+    warn("service.capacity.standby.max", standby.max, `is above service.capacity.active.max (${active.max}): the standby region may scale beyond the active one`);
+  }
+  if (config.database.instances.standby > config.database.instances.active) {
+    warn(
+      "database.instances.standby",
+      config.database.instances.standby,
+      `is above database.instances.active (${config.database.instances.active}): the standby cluster is bigger than the one that serves`,
+    );
+  }
+  if (config.targets.rpoSeconds < S3_REPLICATION_MINUTES * 60) {
+    warn(
+      "targets.rpoSeconds",
+      config.targets.rpoSeconds,
+      `is below S3 replication's ${S3_REPLICATION_MINUTES}-minute guarantee (Replication Time Control): the RPO covers the ` +
+        `Aurora database and the DynamoDB global tables; objects in the application buckets may lag up to ${S3_REPLICATION_MINUTES} minutes`,
+    );
+  }
+  const found = lookUpEngineVersion(config.database.engine, config.database.engineVersion);
+  if (found.ok && found.facts.endOfStandardSupport && found.facts.endOfStandardSupport < today.toISOString().slice(0, 10)) {
+    warn(
+      "database.engineVersion",
+      config.database.engineVersion,
+      `is past the end of Aurora standard support (${found.facts.endOfStandardSupport}); AWS enrolls such clusters in paid RDS ` +
+        `Extended Support: plan a major version upgrade`,
+    );
+  }
+  return warnings;
 }
