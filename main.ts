@@ -19,7 +19,7 @@ function main(): void {
   }
   // Loaded only after validation: a bad file costs no provider bindings.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { synthesizeAtomically } = require("./lib/synth") as typeof import("./lib/synth");
+  const { synthesizeAtomically } = require("./app/synth") as typeof import("./app/synth");
   try {
     synthesizeAtomically(loaded.config, process.env.CDKTF_OUTDIR ?? "cdktf.out");
   } catch (error) {

@@ -1,4 +1,4 @@
-import { SynthesizedApp } from "../lib/layout-check";
+import { SynthesizedApp } from "../app/layout-check";
 import { GATE_METRIC_NAME, GATE_METRIC_NAMESPACE, gateDimensionMap } from "../lambda/shared/gate";
 import { canaryZip } from "../constructs/canaries";
 import { TLS_POLICY } from "../constructs/load-balancer";

@@ -1,4 +1,4 @@
-import { SynthesizedApp } from "../lib/layout-check";
+import { SynthesizedApp } from "../app/layout-check";
 import { FAILOVER_DRIFT_ATTRIBUTES, SLOW_STATEMENT_MS, parameterGroupFamily } from "../constructs/aurora-cluster";
 import { BACKUP_SCHEDULES } from "../constructs/regional-backup";
 import { REPLICATION_TIME_MINUTES } from "../constructs/bucket-replication";

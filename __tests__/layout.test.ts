@@ -1,5 +1,5 @@
 import { deployOrder, planStacks } from "../stacks/layout";
-import { checkLayout, PlannedStack, SynthesizedApp } from "../lib/layout-check";
+import { checkLayout, PlannedStack, SynthesizedApp } from "../app/layout-check";
 import { stateLocation } from "../stacks/backend";
 import { configVariant } from "./support/config";
 import { synthConfig } from "./support/synth";

@@ -1,4 +1,4 @@
-import { SynthesizedApp, TerraformJson } from "../lib/layout-check";
+import { SynthesizedApp, TerraformJson } from "../app/layout-check";
 import { auroraLagThresholdsMs } from "../lib/alarm-thresholds";
 import { planStacks } from "../stacks/layout";
 import { ORCHESTRATOR_ERROR_METRIC } from "../stacks/ops-stack";

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { SynthesizedApp, TerraformJson } from "../lib/layout-check";
+import { SynthesizedApp, TerraformJson } from "../app/layout-check";
 import { KEY_PURPOSES } from "../constructs/regional-keys";
 import { configVariant, rawVariant } from "./support/config";
 import { resourcesOf, runAppWithConfig, synthConfig } from "./support/synth";

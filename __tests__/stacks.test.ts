@@ -15,7 +15,7 @@ import { StateStore } from "../constructs/state-store";
 import { buildStacks } from "../stacks";
 import { planStacks } from "../stacks/layout";
 import { stateLocation } from "../stacks/backend";
-import { checkLayout, readSynthesizedApp, SynthesizedApp } from "../lib/layout-check";
+import { checkLayout, readSynthesizedApp, SynthesizedApp } from "../app/layout-check";
 import { configVariant } from "./support/config";
 import { resourcesOf, synthConfig, tempDir } from "./support/synth";
 

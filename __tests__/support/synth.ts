@@ -5,8 +5,8 @@ import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { DrConfig } from "../../lib/config/model";
-import { SynthesizedApp, TerraformJson, readSynthesizedApp } from "../../lib/layout-check";
-import { synthesizeInto } from "../../lib/synth";
+import { SynthesizedApp, TerraformJson, readSynthesizedApp } from "../../app/layout-check";
+import { synthesizeInto } from "../../app/synth";
 import { PROJECT_ROOT } from "./config";
 
 export function tempDir(prefix: string): string {

@@ -7,7 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { AwsRegion } from "./aws-regions";
+import { AwsRegion } from "../lib/aws-regions";
 import { deployOrder } from "../stacks/layout";
 
 /** What the check needs to know of each planned stack. */

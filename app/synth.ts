@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { App } from "cdktf";
-import { DrConfig } from "./config/model";
+import { DrConfig } from "../lib/config/model";
 import { checkLayout, readSynthesizedApp } from "./layout-check";
 import { buildStacks } from "../stacks";
 import { stateLocation } from "../stacks/backend";

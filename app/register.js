@@ -1,0 +1,55 @@
+/**
+ * Loads the app's TypeScript without type-checking it: `npm test` runs tsc over
+ * the whole project, so synthesis only needs the types stripped. esbuild's
+ * transform does that per file (no bundling: `__dirname` and module identity
+ * stay what they are), and the output is kept in node_modules/.cache/dr-ts,
+ * keyed by the file's content, esbuild's version and the options below, so an
+ * unchanged file is not transformed again and a changed one always is.
+ *
+ * Why not ts-node: loading the TypeScript compiler and its source-map support
+ * alone took longer than the whole synthesis of the minimal app.
+ *
+ * Usage: node -r ./app/register.js main.ts (the app command of cdktf.json).
+ */
+"use strict";
+const crypto = require("crypto");
+const fs = require("fs");
+const path = require("path");
+
+const ROOT = path.resolve(__dirname, "..");
+const CACHE_DIR = path.join(ROOT, "node_modules", ".cache", "dr-ts");
+const OPTIONS = { loader: "ts", format: "cjs", target: "node20", sourcemap: "inline" };
+
+function transform(source, filename) {
+  // Loaded only on a cache miss: a warm run never starts esbuild.
+  return require("esbuild").transformSync(source, { ...OPTIONS, sourcefile: filename }).code;
+}
+
+function compiled(source, filename) {
+  const key = crypto
+    .createHash("sha256")
+    .update(`${require("esbuild/package.json").version}\0${JSON.stringify(OPTIONS)}\0${path.relative(ROOT, filename)}\0`)
+    .update(source)
+    .digest("hex");
+  const cached = path.join(CACHE_DIR, `${key}.js`);
+  try {
+    return fs.readFileSync(cached, "utf8");
+  } catch {
+    const code = transform(source, filename);
+    try {
+      fs.mkdirSync(CACHE_DIR, { recursive: true });
+      const partial = `${cached}.${process.pid}.tmp`;
+      fs.writeFileSync(partial, code);
+      fs.renameSync(partial, cached);
+    } catch {
+      // A read-only checkout still synthesizes; it only transforms again next time.
+    }
+    return code;
+  }
+}
+
+require.extensions[".ts"] = function loadTypeScript(module, filename) {
+  module._compile(compiled(fs.readFileSync(filename, "utf8"), filename), filename);
+};
+
+module.exports = { CACHE_DIR, OPTIONS };
