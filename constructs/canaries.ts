@@ -84,8 +84,13 @@ export class Canaries extends Construct {
     const zip = canaryZip();
     // Named by content: the same code is the same file, and no directory is left per synthesis.
     const zipPath = path.join(os.tmpdir(), "dr-assets", `canary-${crypto.createHash("sha256").update(zip).digest("hex").slice(0, 16)}.zip`);
-    fs.mkdirSync(path.dirname(zipPath), { recursive: true });
-    fs.writeFileSync(zipPath, zip);
+    // Written once and atomically: other processes (parallel syntheses) read the same file by the same name.
+    if (!fs.existsSync(zipPath)) {
+      fs.mkdirSync(path.dirname(zipPath), { recursive: true });
+      const partial = `${zipPath}.${process.pid}.tmp`;
+      fs.writeFileSync(partial, zip);
+      fs.renameSync(partial, zipPath);
+    }
     const code = new TerraformAsset(this, "code", { path: zipPath, type: AssetType.FILE });
     const role = new BoundedRole(this, "role", {
       provider,

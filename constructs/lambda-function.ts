@@ -126,7 +126,7 @@ export class DrLambdaFunction extends Construct {
     });
     const rolePolicies: ITerraformDependable[] = this.role.node.findAll().filter((c): c is IamRolePolicy => c instanceof IamRolePolicy);
 
-    this.code = new LambdaCodeAsset(this, "code", { bundle: lambdaBundle(props.code) });
+    this.code = new LambdaCodeAsset(this, "code", { bundle: lambdaBundle(props.code, this) });
     this.function = new LambdaFunction(this, "function", {
       provider,
       functionName: props.functionName,
