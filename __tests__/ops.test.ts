@@ -23,8 +23,8 @@ import { ERROR_NAMES, PERMANENT_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from "../la
 import { GATE_METRIC_NAMESPACE } from "../lambda/shared/gate";
 import { gateKey } from "../lambda/shared/gate-store";
 import { MONITOR_METRIC_NAMESPACE_DEFAULT } from "../lambda/shared/monitor-metrics";
-import { LAMBDA_SERVICE_ERRORS, awaitWriterBudget } from "../constructs/failover-state-machine";
-import { bundleBuildCount } from "../constructs/lambda-bundle";
+import { LAMBDA_SERVICE_ERRORS, awaitWriterBudget } from "../constructs/failover/failover-state-machine";
+import { bundleBuildCount } from "../constructs/app/lambda-bundle";
 import { ORCHESTRATOR_RESERVED_CONCURRENCY, ORCHESTRATOR_TIMEOUT_SECONDS } from "../stacks/ops-stack";
 import { PROJECT_ROOT, configVariant } from "./support/config";
 import { runApp, synthConfig, tempDir } from "./support/synth";

@@ -11,7 +11,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
-import { StateStore } from "../constructs/state-store";
+import { StateStore } from "../constructs/data/state-store";
 import { buildStacks } from "../stacks";
 import { planStacks } from "../stacks/layout";
 import { stateLocation } from "../stacks/backend";

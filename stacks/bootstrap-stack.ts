@@ -4,7 +4,7 @@
  * environment before anything else.
  */
 import { Construct } from "constructs";
-import { StateStore } from "../constructs/state-store";
+import { StateStore } from "../constructs/data/state-store";
 import { s3StateNames } from "./backend";
 import { DrStack, DrStackProps } from "./dr-stack";
 

@@ -5,10 +5,10 @@
  * reached through an aliased provider, and everything in it is found by name.
  */
 import { Construct } from "constructs";
-import { AccountContext } from "../constructs/account-context";
-import { BucketReplication } from "../constructs/bucket-replication";
-import { REPLICATED_BUCKET_PURPOSES } from "../constructs/application-buckets";
-import { VpcPeering } from "../constructs/vpc-peering";
+import { AccountContext } from "../constructs/security/account-context";
+import { BucketReplication } from "../constructs/data/bucket-replication";
+import { REPLICATED_BUCKET_PURPOSES } from "../constructs/data/application-buckets";
+import { VpcPeering } from "../constructs/network/vpc-peering";
 import { DrStack, DrStackProps } from "./dr-stack";
 import { regionCidr } from "./region-settings";
 

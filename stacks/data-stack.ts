@@ -11,16 +11,16 @@
  */
 import { Construct } from "constructs";
 import { DataAwsRdsGlobalCluster } from "@cdktf/provider-aws/lib/data-aws-rds-global-cluster";
-import { AccountContext } from "../constructs/account-context";
-import { ApplicationBuckets, REPLICATED_BUCKET_PURPOSES } from "../constructs/application-buckets";
-import { AuroraCluster } from "../constructs/aurora-cluster";
-import { DatabaseCredentials } from "../constructs/database-credentials";
-import { GlobalCluster } from "../constructs/global-cluster";
-import { GlobalTable, GlobalTableReplica } from "../constructs/global-table";
-import { KeyLookup } from "../constructs/key-lookup";
-import { RegionalBackup } from "../constructs/regional-backup";
-import { RpoGuardAlarm } from "../constructs/rpo-guard-alarm";
-import { RuntimeParameters } from "../constructs/runtime-parameters";
+import { AccountContext } from "../constructs/security/account-context";
+import { ApplicationBuckets, REPLICATED_BUCKET_PURPOSES } from "../constructs/data/application-buckets";
+import { AuroraCluster } from "../constructs/data/aurora-cluster";
+import { DatabaseCredentials } from "../constructs/security/database-credentials";
+import { GlobalCluster } from "../constructs/data/global-cluster";
+import { GlobalTable, GlobalTableReplica } from "../constructs/data/global-table";
+import { KeyLookup } from "../constructs/security/key-lookup";
+import { RegionalBackup } from "../constructs/data/regional-backup";
+import { RpoGuardAlarm } from "../constructs/observability/rpo-guard-alarm";
+import { RuntimeParameters } from "../constructs/app/runtime-parameters";
 import { otherRegion, roleOf } from "../lib/config/model";
 import { s3StateNames } from "./backend";
 import { BaseStack } from "./base-stack";

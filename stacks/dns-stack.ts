@@ -6,9 +6,9 @@
  */
 import { Construct } from "constructs";
 import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
-import { AccountContext } from "../constructs/account-context";
-import { DnsFailover } from "../constructs/dns-failover";
-import { EventGlobalEndpoint } from "../constructs/event-global-endpoint";
+import { AccountContext } from "../constructs/security/account-context";
+import { DnsFailover } from "../constructs/traffic/dns-failover";
+import { EventGlobalEndpoint } from "../constructs/traffic/event-global-endpoint";
 import { otherRegion, roleOf } from "../lib/config/model";
 import { globalHost, regionalHost } from "../lib/endpoints";
 import { route53FailureThreshold } from "../lib/timings";

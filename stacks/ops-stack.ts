@@ -17,7 +17,7 @@
  * - two runbooks (Step Functions, STANDARD) that promote this region:
  *   `failover` (started by the decider or by an operator) and `failback` (a
  *   planned switchover back, started by an operator). See
- *   constructs/failover-state-machine.ts and docs/runbook.md.
+ *   constructs/failover/failover-state-machine.ts and docs/runbook.md.
  *
  * Cross-stack inputs: the same region's base stack only (subnets, the failover
  * security group, the alert topic). Keys are looked up by alias in-region;
@@ -35,10 +35,10 @@ import { AwsRegion } from "../lib/aws-regions";
 import { DrConfig, otherRegion, roleOf } from "../lib/config/model";
 import { regionalHealthUrl } from "../lib/endpoints";
 import { Naming } from "../lib/naming";
-import { AccountContext } from "../constructs/account-context";
-import { KeyLookup } from "../constructs/key-lookup";
-import { BoundedRole } from "../constructs/bounded-role";
-import { FailoverDeadLetterQueue } from "../constructs/failover-dead-letter-queue";
+import { AccountContext } from "../constructs/security/account-context";
+import { KeyLookup } from "../constructs/security/key-lookup";
+import { BoundedRole } from "../constructs/security/bounded-role";
+import { FailoverDeadLetterQueue } from "../constructs/failover/failover-dead-letter-queue";
 import {
   FailoverResources,
   MONITOR_METRIC_NAMESPACE,
@@ -46,12 +46,12 @@ import {
   orchestratorStatements,
   stateMachineArn,
   stateMachineStatements,
-} from "../constructs/failover-permissions";
-import { AwaitWriterBudget, FailoverRunbook, RunbookMode, awaitWriterBudget } from "../constructs/failover-state-machine";
-import { FailoverStateTable } from "../constructs/failover-state-table";
-import { DrLambdaFunction } from "../constructs/lambda-function";
-import { Dashboards, RegionMetrics } from "../constructs/dashboards";
-import { RegionalAlarms } from "../constructs/regional-alarms";
+} from "../constructs/failover/failover-permissions";
+import { AwaitWriterBudget, FailoverRunbook, RunbookMode, awaitWriterBudget } from "../constructs/failover/failover-state-machine";
+import { FailoverStateTable } from "../constructs/failover/failover-state-table";
+import { DrLambdaFunction } from "../constructs/app/lambda-function";
+import { Dashboards, RegionMetrics } from "../constructs/observability/dashboards";
+import { RegionalAlarms } from "../constructs/observability/regional-alarms";
 import {
   MONITOR_DIMENSION_ENVIRONMENT,
   MONITOR_DIMENSION_REGION,

@@ -1,0 +1,388 @@
+/**
+ * Least-privilege IAM statements of the failover automation, per principal,
+ * built from deterministic names only (no cross-region state read):
+ *
+ *   global cluster  arn:<partition>:rds::<account>:global-cluster:<id>
+ *   cluster         arn:<partition>:rds:<region>:<account>:cluster:<id>
+ *   ECS service     arn:<partition>:ecs:<region>:<account>:service/<cluster>/<service>
+ *
+ * Every statement names its resources. "*" remains only where the action has
+ * no resource-level permissions (CloudWatch PutMetricData / GetMetricData,
+ * DescribeScalableTargets, X-Ray, EC2 Describe*, the CloudWatch Logs delivery
+ * actions), each then narrowed by a condition where AWS offers one
+ * (cloudwatch:namespace, aws:RequestedRegion).
+ *
+ * RegisterScalableTarget is scoped to the scalable targets of this account in
+ * the two regions (their ARNs end in an id AWS generates, so no name can be
+ * built), and Application Auto Scaling additionally requires the caller to hold
+ * ecs:DescribeServices and ecs:UpdateService on the target service, which are
+ * granted on the two named services only.
+ *
+ * The orchestrator's peer-region state table is named by this region's table
+ * ARN with the region replaced (same table name in both regions), and its
+ * items' data key (an id AWS generates) by the peer region and account, used
+ * only through DynamoDB there.
+ */
+import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { Fn, Token } from "cdktf";
+import { GATE_METRIC_NAMESPACE } from "../../lambda/shared/gate";
+import { MONITOR_METRIC_NAMESPACE_DEFAULT } from "../../lambda/shared/monitor-metrics";
+
+/**
+ * Item keys the Lambda code reads and writes in the state table, for the
+ * dynamodb:LeadingKeys conditions. Mirrors counterKey (health-monitor/counter.ts),
+ * lockKey (failover-orchestrator/lock.ts), gateKey (shared/gate-store.ts) and
+ * auditKey (failover-orchestrator/report.ts); __tests__/ops.test.ts checks that they agree.
+ */
+export const STATE_ITEM_KEYS = {
+  counter: (globalClusterId: string) => `monitor#${globalClusterId}`,
+  lock: (globalClusterId: string) => `lock#failover#${globalClusterId}`,
+  /** The last traffic-gate decision for `region`. */
+  gate: (globalClusterId: string, region: string) => `gate#${globalClusterId}#${region}`,
+  /** audit#<execution ARN> */
+  auditPattern: "audit#*",
+} as const;
+
+/** Namespace of the health monitor's verdict metrics (METRIC_NAMESPACE). */
+export const MONITOR_METRIC_NAMESPACE = MONITOR_METRIC_NAMESPACE_DEFAULT;
+export { GATE_METRIC_NAMESPACE };
+
+/** ARNs and names the failover automation of one region works on. */
+export interface FailoverResources {
+  readonly partition: string;
+  readonly accountId: string;
+  /** The region these principals live in (the one a failover promotes). */
+  readonly region: string;
+  readonly peerRegion: string;
+  readonly globalClusterId: string;
+  /** Member cluster identifier per region. */
+  readonly clusterIds: Readonly<Record<string, string>>;
+  readonly ecsClusterName: string;
+  readonly ecsServiceName: string;
+  readonly stateTableArn: string;
+  readonly topicArn: string;
+  /** Keys of this region. */
+  readonly dataKeyArn: string;
+  readonly messagingKeyArn: string;
+}
+
+export function globalClusterArn(r: FailoverResources): string {
+  return `arn:${r.partition}:rds::${r.accountId}:global-cluster:${r.globalClusterId}`;
+}
+
+export function clusterArn(r: FailoverResources, region: string): string {
+  const id = r.clusterIds[region];
+  if (!id) throw new Error(`No cluster identifier for ${region}`);
+  return `arn:${r.partition}:rds:${region}:${r.accountId}:cluster:${id}`;
+}
+
+export function ecsServiceArn(r: FailoverResources, region: string): string {
+  return `arn:${r.partition}:ecs:${region}:${r.accountId}:service/${r.ecsClusterName}/${r.ecsServiceName}`;
+}
+
+export function scalableTargetsArn(r: FailoverResources, region: string): string {
+  return `arn:${r.partition}:application-autoscaling:${region}:${r.accountId}:scalable-target/*`;
+}
+
+/**
+ * The peer region's state table: the same name in the other region, i.e. this
+ * region's table ARN with the region replaced (a Terraform replace() when the
+ * ARN is a reference, as it is in the ops stack).
+ */
+export function peerStateTableArn(r: FailoverResources): string {
+  const from = `:${r.region}:`;
+  const to = `:${r.peerRegion}:`;
+  return Token.isUnresolved(r.stateTableArn) ? Fn.replace(r.stateTableArn, from, to) : r.stateTableArn.replace(from, to);
+}
+
+/** Both regions' traffic-gate decision keys. */
+function gateKeys(r: FailoverResources): string[] {
+  return [r.region, r.peerRegion].map((region) => STATE_ITEM_KEYS.gate(r.globalClusterId, region));
+}
+
+export function stateMachineArn(r: Pick<FailoverResources, "partition" | "accountId" | "region">, name: string): string {
+  return `arn:${r.partition}:states:${r.region}:${r.accountId}:stateMachine:${name}`;
+}
+
+type Statement = DataAwsIamPolicyDocumentStatement;
+
+const inRegions = (...regions: string[]) => ({ test: "StringEquals", variable: "aws:RequestedRegion", values: regions });
+
+const leadingKeys = (keys: string[]) => ({ test: "ForAllValues:StringLike", variable: "dynamodb:LeadingKeys", values: keys });
+
+function viaServices(r: FailoverResources, services: string[]) {
+  return { test: "StringEquals", variable: "kms:ViaService", values: services.map((s) => `${s}.${r.region}.amazonaws.com`) };
+}
+
+/** Use of the data key for the state table's items (DynamoDB calls KMS on the caller's behalf). */
+function stateTableKey(r: FailoverResources): Statement {
+  return {
+    sid: "StateTableKeyThroughDynamoDb",
+    effect: "Allow",
+    actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+    resources: [r.dataKeyArn],
+    condition: [viaServices(r, ["dynamodb"])],
+  };
+}
+
+/**
+ * Use of the peer region's data key for the peer state table's items (the gate
+ * decisions). The key's ARN ends in an id AWS generates, so no name can be
+ * built: any key of this account in the peer region, only through DynamoDB there.
+ */
+function peerStateTableKey(r: FailoverResources): Statement {
+  return {
+    sid: "PeerStateTableKeyThroughDynamoDb",
+    effect: "Allow",
+    actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+    resources: [`arn:${r.partition}:kms:${r.peerRegion}:${r.accountId}:key/*`],
+    condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`dynamodb.${r.peerRegion}.amazonaws.com`] }],
+  };
+}
+
+/** Publishing to the encrypted alert topic (and, with `sqs`, sending to an encrypted queue). */
+function messagingKey(r: FailoverResources, services: string[]): Statement {
+  return {
+    sid: "MessagingKeyForEncryptedTopicAndQueue",
+    effect: "Allow",
+    actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+    resources: [r.messagingKeyArn],
+    condition: [viaServices(r, services)],
+  };
+}
+
+export interface HealthMonitorGrants {
+  /** ARN of this region's failover state machine, or undefined when the monitor may not start it (manual authority). */
+  readonly failoverStateMachineArn?: string;
+  /** ARN of the monitor's dead-letter queue (its on-failure destination). */
+  readonly deadLetterQueueArn: string;
+}
+
+/**
+ * The health monitor: reads the global cluster and its own region's cluster
+ * and replication lag, counts in the state table (its counter item only),
+ * publishes its verdict metrics, reads the gate decisions (their items only)
+ * and republishes the traffic gates in its own region, and as the decider
+ * starts the failover state machine and pages. Both roles get the same grants, so that flipping
+ * regions.active (an in-place change of ROLE) never leaves a new decider
+ * waiting for its permissions.
+ */
+export function healthMonitorStatements(r: FailoverResources, grants: HealthMonitorGrants): Statement[] {
+  const statements: Statement[] = [
+    {
+      sid: "ReadGlobalCluster",
+      effect: "Allow",
+      actions: ["rds:DescribeGlobalClusters"],
+      resources: [globalClusterArn(r)],
+    },
+    {
+      sid: "ReadOwnCluster",
+      effect: "Allow",
+      actions: ["rds:DescribeDBClusters"],
+      resources: [clusterArn(r, r.region)],
+    },
+    {
+      sid: "ReadReplicationLagInOwnRegion",
+      effect: "Allow",
+      actions: ["cloudwatch:GetMetricData"],
+      resources: ["*"],
+      condition: [inRegions(r.region)],
+    },
+    {
+      sid: "PublishVerdictMetrics",
+      effect: "Allow",
+      actions: ["cloudwatch:PutMetricData"],
+      resources: ["*"],
+      condition: [
+        { test: "StringEquals", variable: "cloudwatch:namespace", values: [MONITOR_METRIC_NAMESPACE] },
+        inRegions(r.region),
+      ],
+    },
+    {
+      sid: "RepublishTrafficGates",
+      effect: "Allow",
+      actions: ["cloudwatch:PutMetricData"],
+      resources: ["*"],
+      condition: [
+        { test: "StringEquals", variable: "cloudwatch:namespace", values: [GATE_METRIC_NAMESPACE] },
+        inRegions(r.region),
+      ],
+    },
+    {
+      sid: "CountFailuresInOwnItem",
+      effect: "Allow",
+      actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+      resources: [r.stateTableArn],
+      condition: [leadingKeys([STATE_ITEM_KEYS.counter(r.globalClusterId)])],
+    },
+    {
+      sid: "ReadTrafficGateDecisions",
+      effect: "Allow",
+      actions: ["dynamodb:GetItem"],
+      resources: [r.stateTableArn],
+      condition: [leadingKeys(gateKeys(r))],
+    },
+    stateTableKey(r),
+    {
+      sid: "PageOperators",
+      effect: "Allow",
+      actions: ["sns:Publish"],
+      resources: [r.topicArn],
+    },
+    {
+      sid: "RecordFailedInvocations",
+      effect: "Allow",
+      actions: ["sqs:SendMessage"],
+      resources: [grants.deadLetterQueueArn],
+    },
+    messagingKey(r, ["sns", "sqs"]),
+  ];
+  if (grants.failoverStateMachineArn) {
+    statements.push({
+      sid: "StartFailover",
+      effect: "Allow",
+      actions: ["states:StartExecution"],
+      resources: [grants.failoverStateMachineArn],
+    });
+  }
+  return statements;
+}
+
+/**
+ * The failover orchestrator: every step of contract.ts. Own region: the lock
+ * and audit items, the promotion, its capacity, the gates and their recorded
+ * decisions, notifications. Peer region (best effort, fencing): its cluster
+ * (read), its scalable target, its gate and the gate decisions in its state table.
+ */
+export function orchestratorStatements(r: FailoverResources): Statement[] {
+  const bothRegions = [r.region, r.peerRegion];
+  const lock = STATE_ITEM_KEYS.lock(r.globalClusterId);
+  return [
+    {
+      sid: "ReadGlobalCluster",
+      effect: "Allow",
+      actions: ["rds:DescribeGlobalClusters"],
+      resources: [globalClusterArn(r)],
+    },
+    {
+      sid: "ReadMemberClusters",
+      effect: "Allow",
+      actions: ["rds:DescribeDBClusters"],
+      resources: bothRegions.map((region) => clusterArn(r, region)),
+    },
+    {
+      sid: "PromoteOwnClusterInGlobalCluster",
+      effect: "Allow",
+      actions: ["rds:SwitchoverGlobalCluster", "rds:FailoverGlobalCluster"],
+      resources: [globalClusterArn(r), ...bothRegions.map((region) => clusterArn(r, region))],
+    },
+    {
+      sid: "ReadReplicationLagInOwnRegion",
+      effect: "Allow",
+      actions: ["cloudwatch:GetMetricData"],
+      resources: ["*"],
+      condition: [inRegions(r.region)],
+    },
+    {
+      sid: "PublishTrafficGates",
+      effect: "Allow",
+      actions: ["cloudwatch:PutMetricData"],
+      resources: ["*"],
+      condition: [
+        { test: "StringEquals", variable: "cloudwatch:namespace", values: [GATE_METRIC_NAMESPACE] },
+        inRegions(...bothRegions),
+      ],
+    },
+    {
+      sid: "ReadScalableTargets",
+      effect: "Allow",
+      actions: ["application-autoscaling:DescribeScalableTargets"],
+      resources: ["*"],
+      condition: [inRegions(...bothRegions)],
+    },
+    {
+      sid: "SetServiceCapacityBounds",
+      effect: "Allow",
+      actions: ["application-autoscaling:RegisterScalableTarget"],
+      resources: bothRegions.map((region) => scalableTargetsArn(r, region)),
+      condition: [inRegions(...bothRegions)],
+    },
+    {
+      sid: "ServicesBehindTheScalableTargets",
+      effect: "Allow",
+      actions: ["ecs:DescribeServices", "ecs:UpdateService"],
+      resources: bothRegions.map((region) => ecsServiceArn(r, region)),
+    },
+    {
+      sid: "ReadLockAndAudit",
+      effect: "Allow",
+      actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+      resources: [r.stateTableArn],
+      condition: [leadingKeys([lock, STATE_ITEM_KEYS.auditPattern])],
+    },
+    {
+      sid: "WriteAuditRecords",
+      effect: "Allow",
+      actions: ["dynamodb:PutItem"],
+      resources: [r.stateTableArn],
+      condition: [leadingKeys([STATE_ITEM_KEYS.auditPattern])],
+    },
+    {
+      sid: "ReleaseLock",
+      effect: "Allow",
+      actions: ["dynamodb:DeleteItem"],
+      resources: [r.stateTableArn],
+      condition: [leadingKeys([lock])],
+    },
+    {
+      sid: "RecordTrafficGateDecisions",
+      effect: "Allow",
+      actions: ["dynamodb:PutItem"],
+      resources: [r.stateTableArn, peerStateTableArn(r)],
+      condition: [leadingKeys(gateKeys(r))],
+    },
+    stateTableKey(r),
+    peerStateTableKey(r),
+    {
+      sid: "NotifyAndRequestApproval",
+      effect: "Allow",
+      actions: ["sns:Publish"],
+      resources: [r.topicArn],
+    },
+    messagingKey(r, ["sns"]),
+  ];
+}
+
+/** The state machines: invoke the orchestrator, deliver their logs, send traces. */
+export function stateMachineStatements(orchestratorArn: string): Statement[] {
+  return [
+    {
+      sid: "InvokeOrchestrator",
+      effect: "Allow",
+      actions: ["lambda:InvokeFunction"],
+      resources: [orchestratorArn, `${orchestratorArn}:*`],
+    },
+    {
+      sid: "DeliverExecutionLogs",
+      effect: "Allow",
+      // CloudWatch Logs vended delivery: none of these support resource-level permissions.
+      actions: [
+        "logs:CreateLogDelivery",
+        "logs:GetLogDelivery",
+        "logs:UpdateLogDelivery",
+        "logs:DeleteLogDelivery",
+        "logs:ListLogDeliveries",
+        "logs:PutResourcePolicy",
+        "logs:DescribeResourcePolicies",
+        "logs:DescribeLogGroups",
+      ],
+      resources: ["*"],
+    },
+    {
+      sid: "XRayTraces",
+      effect: "Allow",
+      actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"],
+      resources: ["*"],
+    },
+  ];
+}

@@ -1,0 +1,150 @@
+/**
+ * One multi-region CloudTrail trail, created once (in the DR region, so it
+ * outlives the loss of the primary), with log file validation, its own key,
+ * its own locked-down bucket whose policy names the trail by the ARN built
+ * from its name, and a CloudWatch Logs group for alarms and queries.
+ */
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
+import { AwsRegion } from "../../lib/aws-regions";
+import { Naming } from "../../lib/naming";
+import { AccountContext } from "../security/account-context";
+import { BoundedRole } from "../security/bounded-role";
+import { EncryptedLogGroup } from "./encrypted-log-group";
+import { RegionalKey } from "../security/regional-key";
+import { SecureBucket } from "../data/secure-bucket";
+
+export interface AuditTrailProps {
+  readonly provider: AwsProvider;
+  readonly account: AccountContext;
+  readonly region: AwsRegion;
+  readonly naming: Naming;
+  /** ARN of the region's logs key, for the trail's log group. */
+  readonly logsKeyArn: string;
+  readonly logRetentionDays: number;
+  readonly keyDeletionWindowDays: number;
+  /** Days that non-current log objects are kept. */
+  readonly noncurrentVersionDays: number;
+  readonly permissionsBoundaryArn?: string;
+  /**
+   * Let destroy remove the bucket with its objects (dev only).
+   * @default false
+   */
+  readonly destroyable?: boolean;
+}
+
+export class AuditTrail extends Construct {
+  readonly trail: Cloudtrail;
+  readonly bucket: SecureBucket;
+  readonly key: RegionalKey;
+
+  constructor(scope: Construct, id: string, props: AuditTrailProps) {
+    super(scope, id);
+    const { provider, account, naming, region } = props;
+    const trailName = naming.name("cloudTrail", "audit");
+    // Built from the name, not taken from the resource: the bucket policy must exist before the trail.
+    const trailArn = `arn:${account.partition}:cloudtrail:${region}:${account.accountId}:trail/${trailName}`;
+    const cloudTrailPrincipal = [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }];
+    const fromThisTrail = { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] };
+
+    this.key = new RegionalKey(this, "key", {
+      provider,
+      account,
+      alias: naming.kmsAlias("audit"),
+      description: `Encrypts the CloudTrail trail ${trailName}`,
+      deletionWindowDays: props.keyDeletionWindowDays,
+      preventDestroy: !props.destroyable,
+      serviceStatements: [
+        {
+          sid: "CloudTrailEncryptsThisAccountsTrailLogs",
+          effect: "Allow",
+          principals: cloudTrailPrincipal,
+          actions: ["kms:GenerateDataKey*"],
+          resources: ["*"],
+          condition: [
+            fromThisTrail,
+            {
+              test: "StringLike",
+              variable: "kms:EncryptionContext:aws:cloudtrail:arn",
+              values: [`arn:${account.partition}:cloudtrail:*:${account.accountId}:trail/*`],
+            },
+          ],
+        },
+        {
+          sid: "CloudTrailDescribesKey",
+          effect: "Allow",
+          principals: cloudTrailPrincipal,
+          actions: ["kms:DescribeKey"],
+          resources: ["*"],
+          condition: [fromThisTrail],
+        },
+      ],
+    });
+
+    const bucketName = naming.name("s3Bucket", "trail", region);
+    const bucketArn = `arn:${account.partition}:s3:::${bucketName}`;
+    this.bucket = new SecureBucket(this, "bucket", {
+      provider,
+      bucketName,
+      kmsKeyArn: this.key.arn,
+      noncurrentVersionExpirationDays: props.noncurrentVersionDays,
+      forceDestroy: props.destroyable,
+      preventDestroy: !props.destroyable,
+      extraPolicyStatements: [
+        {
+          sid: "CloudTrailChecksBucketAcl",
+          effect: "Allow",
+          principals: cloudTrailPrincipal,
+          actions: ["s3:GetBucketAcl"],
+          resources: [bucketArn],
+          condition: [fromThisTrail],
+        },
+        {
+          sid: "CloudTrailWritesThisAccountsLogs",
+          effect: "Allow",
+          principals: cloudTrailPrincipal,
+          actions: ["s3:PutObject"],
+          resources: [`${bucketArn}/AWSLogs/${account.accountId}/*`],
+          condition: [fromThisTrail, { test: "StringEquals", variable: "s3:x-amz-acl", values: ["bucket-owner-full-control"] }],
+        },
+      ],
+    });
+
+    const logGroup = new EncryptedLogGroup(this, "log-group", {
+      provider,
+      logGroupName: naming.logGroup("cloudtrail"),
+      kmsKeyArn: props.logsKeyArn,
+      retentionDays: props.logRetentionDays,
+    });
+    const logRole = new BoundedRole(this, "log-role", {
+      provider,
+      roleName: naming.name("iamRole", "trail-logs", region),
+      description: `Delivers CloudTrail ${trailName} events to CloudWatch Logs`,
+      assumedBy: "cloudtrail.amazonaws.com",
+      trustConditions: [fromThisTrail],
+      permissionsBoundaryArn: props.permissionsBoundaryArn,
+      statements: [
+        {
+          sid: "WriteTrailEvents",
+          effect: "Allow",
+          actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          resources: [`${logGroup.arn}:log-stream:*`],
+        },
+      ],
+    });
+
+    this.trail = new Cloudtrail(this, "trail", {
+      provider,
+      name: trailName,
+      s3BucketName: this.bucket.bucket.id,
+      isMultiRegionTrail: true,
+      includeGlobalServiceEvents: true,
+      enableLogFileValidation: true,
+      kmsKeyId: this.key.arn,
+      cloudWatchLogsGroupArn: `${logGroup.arn}:*`,
+      cloudWatchLogsRoleArn: logRole.arn,
+      dependsOn: [this.bucket.policy],
+    });
+  }
+}
