@@ -25,7 +25,7 @@ import { gateKey } from "../lambda/shared/gate-store";
 import { MONITOR_METRIC_NAMESPACE_DEFAULT } from "../lambda/shared/monitor-metrics";
 import { LAMBDA_SERVICE_ERRORS, awaitWriterBudget } from "../constructs/failover/failover-state-machine";
 import { bundleBuildCount } from "../constructs/app/lambda-bundle";
-import { ORCHESTRATOR_RESERVED_CONCURRENCY, ORCHESTRATOR_TIMEOUT_SECONDS } from "../stacks/ops-stack";
+import { ORCHESTRATOR_RESERVED_CONCURRENCY, ORCHESTRATOR_TIMEOUT_SECONDS } from "../constructs/failover/failover-automation";
 import { PROJECT_ROOT, configVariant } from "./support/config";
 import { runApp, synthConfig, tempDir } from "./support/synth";
 

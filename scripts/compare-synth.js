@@ -204,8 +204,10 @@ function main() {
       const candidate = path.join(work, base);
       synthesize(name, candidate);
       const { problems, notes, lambdaAssets } = compare(base, reference, candidate);
-      const status = problems.length === 0 ? "identical" : "DIFFERENT";
-      process.stdout.write(`${status.padEnd(9)} ${base}: ${listFiles(candidate).length} files; Lambda bundles: ${lambdaAssets.length} (allowed to differ)\n`);
+      const status = problems.length > 0 ? "DIFFERENT" : notes.length > 0 ? "accepted" : "identical";
+      process.stdout.write(
+        `${status.padEnd(9)} ${base}: ${listFiles(candidate).length} files; ${lambdaAssets.length} Lambda bundles (allowed to differ); ${new Set(notes).size} accepted differences\n`,
+      );
       for (const n of [...new Set(notes)]) process.stdout.write(`  accepted: ${n}\n`);
       for (const p of problems) process.stdout.write(`  ${p}\n`);
       if (process.env.COMPARE_VERBOSE) for (const l of lambdaAssets) process.stdout.write(`  bundle: ${l}\n`);

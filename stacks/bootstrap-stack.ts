@@ -19,6 +19,7 @@ export class BootstrapStack extends DrStack {
       const names = s3StateNames(config, region);
       return new StateStore(this, `state-${region}`, {
         provider: this.providerFor(region),
+        catalog: this.catalog,
         bucketName: names.bucket,
         keyAlias: names.keyAlias,
         lockTableName: locking === "lockfile" ? undefined : names.lockTable,

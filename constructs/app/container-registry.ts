@@ -10,6 +10,7 @@ import { EcrLifecyclePolicy } from "@cdktf/provider-aws/lib/ecr-lifecycle-policy
 import { EcrReplicationConfiguration } from "@cdktf/provider-aws/lib/ecr-replication-configuration";
 import { EcrRepository } from "@cdktf/provider-aws/lib/ecr-repository";
 import { AwsRegion } from "../../lib/aws-regions";
+import { RemovalPolicy } from "../../lib/removal";
 
 export interface ContainerRegistryProps {
   readonly provider: AwsProvider;
@@ -19,15 +20,10 @@ export interface ContainerRegistryProps {
   /** The other region, replicated to when replicateTo is set. */
   readonly replicateTo?: { readonly region: AwsRegion; readonly accountId: string };
   /**
-   * Delete the repository with its images on destroy (dev).
-   * @default false
+   * "retain" refuses to destroy the repository; "destroy" deletes it with its images.
+   * @default "retain"
    */
-  readonly forceDelete?: boolean;
-  /**
-   * Refuse to destroy the repository (protected profile).
-   * @default false
-   */
-  readonly preventDestroy?: boolean;
+  readonly removal?: RemovalPolicy;
 }
 
 export class ContainerRegistry extends Construct {
@@ -41,8 +37,8 @@ export class ContainerRegistry extends Construct {
       imageTagMutability: "IMMUTABLE",
       imageScanningConfiguration: { scanOnPush: true },
       encryptionConfiguration: [{ encryptionType: "KMS", kmsKey: props.kmsKeyArn }],
-      forceDelete: props.forceDelete ?? false,
-      lifecycle: { preventDestroy: props.preventDestroy ?? false },
+      forceDelete: (props.removal ?? "retain") === "destroy",
+      lifecycle: { preventDestroy: (props.removal ?? "retain") === "retain" },
     });
     new EcrLifecyclePolicy(this, "lifecycle", {
       provider: props.provider,

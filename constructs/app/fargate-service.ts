@@ -41,6 +41,8 @@ export interface FargateServiceProps {
   readonly region: AwsRegion;
   readonly clusterName: string;
   readonly serviceName: string;
+  /** Log group of the containers. */
+  readonly logGroupName: string;
   /** Names of the CPU and requests-per-target scaling policies. */
   readonly scalingPolicyNames: { readonly cpu: string; readonly requests: string };
   readonly taskRoleName: string;
@@ -84,7 +86,6 @@ export class FargateService extends Construct {
   constructor(scope: Construct, id: string, props: FargateServiceProps) {
     super(scope, id);
     const { provider, account, region } = props;
-    const arn = (service: string, resource: string) => `arn:${account.partition}:${service}:${region}:${account.accountId}:${resource}`;
 
     this.cluster = new EcsCluster(this, "cluster", {
       provider,
@@ -93,7 +94,7 @@ export class FargateService extends Construct {
     });
     this.logGroup = new EncryptedLogGroup(this, "log-group", {
       provider,
-      logGroupName: `/ecs/${props.clusterName}/${props.serviceName}`,
+      logGroupName: props.logGroupName,
       kmsKeyArn: props.logsKeyArn,
       retentionDays: props.logRetentionDays,
     });
@@ -125,7 +126,7 @@ export class FargateService extends Construct {
                 effect: "Allow",
                 actions: ["secretsmanager:GetSecretValue"],
                 // Secrets Manager appends six random characters to a secret's ARN.
-                resources: secretNames.map((name) => arn("secretsmanager", `secret:${name}-??????`)),
+                resources: secretNames.map((name) => account.arns.secret(name)),
               },
             ]
           : []),
@@ -147,7 +148,7 @@ export class FargateService extends Construct {
       assumedBy: "ecs-tasks.amazonaws.com",
       trustConditions: [
         { test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] },
-        { test: "ArnLike", variable: "aws:SourceArn", values: [arn("ecs", "*")] },
+        { test: "ArnLike", variable: "aws:SourceArn", values: [account.arns.ecsAny] },
       ],
       permissionsBoundaryArn: props.permissionsBoundaryArn,
       statements: [

@@ -187,7 +187,7 @@ export function runtimeStatements(p: {
   vpc: LambdaVpcPlacement;
   environmentKeyArn: string;
 }): DataAwsIamPolicyDocumentStatement[] {
-  const ec2 = `arn:${p.account.partition}:ec2:${p.region}:${p.account.accountId}`;
+  const ec2 = (resource: string) => p.account.arns.ec2(resource);
   return [
     {
       sid: "WriteOwnLogGroup",
@@ -216,16 +216,16 @@ export function runtimeStatements(p: {
       effect: "Allow",
       actions: ["ec2:CreateNetworkInterface"],
       resources: [
-        `${ec2}:network-interface/*`,
-        ...p.vpc.subnetIds.map((id) => `${ec2}:subnet/${id}`),
-        `${ec2}:security-group/${p.vpc.securityGroupId}`,
+        ec2("network-interface/*"),
+        ...p.vpc.subnetIds.map((id) => ec2(`subnet/${id}`)),
+        ec2(`security-group/${p.vpc.securityGroupId}`),
       ],
     },
     {
       sid: "ManageInterfacesOfThisAccountAndRegion",
       effect: "Allow",
       actions: ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
-      resources: [`${ec2}:network-interface/*`],
+      resources: [ec2("network-interface/*")],
     },
     {
       sid: "DescribeNetwork",

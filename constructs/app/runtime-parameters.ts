@@ -10,7 +10,7 @@
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
-import { Naming } from "../../lib/naming";
+import { RegionCatalog } from "../../lib/catalog";
 
 export interface RuntimeParameter {
   readonly value: string;
@@ -19,7 +19,8 @@ export interface RuntimeParameter {
 
 export interface RuntimeParametersProps {
   readonly provider: AwsProvider;
-  readonly naming: Naming;
+  /** Full parameter names under /<project>/<suffix>/. */
+  readonly names: Pick<RegionCatalog, "parameter">;
   /** ARN of the region's secrets key, which encrypts every parameter. */
   readonly secretsKeyArn: string;
   /** Parameters by name under /<project>/<suffix>/. */
@@ -37,7 +38,7 @@ export class RuntimeParameters extends Construct {
         name,
         new SsmParameter(this, name.replace(/\//g, "-"), {
           provider: props.provider,
-          name: props.naming.parameter(name),
+          name: props.names.parameter(name),
           description: parameter.description,
           type: "SecureString",
           keyId: props.secretsKeyArn,

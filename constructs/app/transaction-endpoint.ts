@@ -46,8 +46,8 @@ export class TransactionEndpoint extends Construct {
   constructor(scope: Construct, id: string, props: TransactionEndpointProps) {
     super(scope, id);
     const { provider, account, region } = props;
-    const tableArn = `arn:${account.partition}:dynamodb:${region}:${account.accountId}:table/${props.tableName}`;
-    const bucketArn = `arn:${account.partition}:s3:::${props.bucketName}`;
+    const tableArn = account.arns.table(props.tableName);
+    const bucketArn = account.arns.bucket(props.bucketName);
     this.fn = new DrLambdaFunction(this, "function", {
       provider,
       account,

@@ -17,13 +17,12 @@
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
-import { AwsRegion } from "../../lib/aws-regions";
-import { Naming } from "../../lib/naming";
+import { REPLICATED_BUCKET_PURPOSES, RegionCatalog, ReplicatedBucketPurpose } from "../../lib/catalog";
+import { RemovalPolicy } from "../../lib/removal";
 import { AccountContext } from "../security/account-context";
 import { SecureBucket } from "./secure-bucket";
 
-export const REPLICATED_BUCKET_PURPOSES = ["appdata", "txlogs"] as const;
-export type ReplicatedBucketPurpose = (typeof REPLICATED_BUCKET_PURPOSES)[number];
+export { REPLICATED_BUCKET_PURPOSES, ReplicatedBucketPurpose };
 
 /** A bucket of this region, created by another stack, whose server access logs go to the access-log bucket. */
 export interface LoggedBucket {
@@ -40,8 +39,8 @@ export interface LoggedBucket {
 export interface ApplicationBucketsProps {
   readonly provider: AwsProvider;
   readonly account: AccountContext;
-  readonly naming: Naming;
-  readonly region: AwsRegion;
+  /** Names of the application buckets and of the access-log bucket. */
+  readonly names: Pick<RegionCatalog, "buckets" | "accessLogBucket">;
   /** ARN of the region's data key. */
   readonly dataKeyArn: string;
   readonly transitionToInfrequentAccessDays: number;
@@ -53,10 +52,10 @@ export interface ApplicationBucketsProps {
    */
   readonly otherLoggedBuckets?: readonly LoggedBucket[];
   /**
-   * Buckets can be destroyed with their objects (destroyable profile); otherwise prevent_destroy.
-   * @default false
+   * "destroy": buckets can be destroyed with their objects; "retain": prevent_destroy.
+   * @default "retain"
    */
-  readonly destroyable?: boolean;
+  readonly removal?: RemovalPolicy;
 }
 
 export class ApplicationBuckets extends Construct {
@@ -65,12 +64,12 @@ export class ApplicationBuckets extends Construct {
 
   constructor(scope: Construct, id: string, props: ApplicationBucketsProps) {
     super(scope, id);
-    const { provider, naming, region, account } = props;
-    const destroyable = props.destroyable ?? false;
-    const accessLogName = naming.name("s3Bucket", "s3logs", region);
+    const { provider, names, account } = props;
+    const removal = props.removal ?? "retain";
+    const accessLogName = names.accessLogBucket;
     const others = props.otherLoggedBuckets ?? [];
-    const sourceArns = [...REPLICATED_BUCKET_PURPOSES.map((p) => naming.name("s3Bucket", p, region)), ...others.map((b) => b.bucketName)].map(
-      (name) => `arn:${account.partition}:s3:::${name}`,
+    const sourceArns = [...REPLICATED_BUCKET_PURPOSES.map((p) => names.buckets[p]), ...others.map((b) => b.bucketName)].map((name) =>
+      account.arns.bucket(name),
     );
     this.accessLogs = new SecureBucket(this, "access-logs", {
       provider,
@@ -78,15 +77,14 @@ export class ApplicationBuckets extends Construct {
       kmsKeyArn: undefined,
       noncurrentVersionExpirationDays: 7,
       expirationDays: props.accessLogExpirationDays,
-      forceDestroy: destroyable,
-      preventDestroy: !destroyable,
+      removal,
       extraPolicyStatements: [
         {
           sid: "S3ServerAccessLogsFromThisAccountsBuckets",
           effect: "Allow",
           principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
           actions: ["s3:PutObject"],
-          resources: [`arn:${account.partition}:s3:::${accessLogName}/*`],
+          resources: [`${account.arns.bucket(accessLogName)}/*`],
           condition: [
             { test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] },
             { test: "ArnLike", variable: "aws:SourceArn", values: sourceArns },
@@ -97,13 +95,12 @@ export class ApplicationBuckets extends Construct {
     const bucket = (purpose: ReplicatedBucketPurpose) =>
       new SecureBucket(this, purpose, {
         provider,
-        bucketName: naming.name("s3Bucket", purpose, region),
+        bucketName: names.buckets[purpose],
         kmsKeyArn: props.dataKeyArn,
         noncurrentVersionExpirationDays: props.noncurrentVersionExpirationDays,
         transitionToInfrequentAccessDays: props.transitionToInfrequentAccessDays,
         accessLogBucket: this.accessLogs.bucket.id,
-        forceDestroy: destroyable,
-        preventDestroy: !destroyable,
+        removal,
       });
     this.buckets = { appdata: bucket("appdata"), txlogs: bucket("txlogs") };
     for (const other of others.filter((b) => b.configureHere)) {

@@ -17,21 +17,25 @@ import { RdsCluster, RdsClusterConfig } from "@cdktf/provider-aws/lib/rds-cluste
 import { RdsClusterInstance } from "@cdktf/provider-aws/lib/rds-cluster-instance";
 import { RdsClusterParameterGroup } from "@cdktf/provider-aws/lib/rds-cluster-parameter-group";
 import { AwsRegion } from "../../lib/aws-regions";
+import { RegionCatalog } from "../../lib/catalog";
 import { DrConfig } from "../../lib/config/model";
-import { Naming } from "../../lib/naming";
+import { RemovalPolicy } from "../../lib/removal";
 import { AccountContext } from "../security/account-context";
 import { BoundedRole } from "../security/bounded-role";
 import { EncryptedLogGroup } from "../observability/encrypted-log-group";
 
 /** The cluster parameter group family of an engine version ("aurora-postgresql14", "aurora-mysql8.0"). */
-export function parameterGroupFamily(engine: DrConfig["database"]["engine"], engineVersion: string): string {
+/** The database section of the configuration: engine, version, sizes, windows, retention. */
+export type DatabaseSettings = DrConfig["database"];
+
+export function parameterGroupFamily(engine: DatabaseSettings["engine"], engineVersion: string): string {
   if (engine === "aurora-postgresql") return `aurora-postgresql${engineVersion.split(".")[0]}`;
   const [major, minor] = engineVersion.split(".");
   return `aurora-mysql${major}.${minor}`;
 }
 
 /** Log types each engine exports to CloudWatch Logs. */
-export function logExports(engine: DrConfig["database"]["engine"]): string[] {
+export function logExports(engine: DatabaseSettings["engine"]): string[] {
   return engine === "aurora-postgresql" ? ["postgresql"] : ["audit", "error", "general", "slowquery"];
 }
 
@@ -47,15 +51,14 @@ export const SLOW_STATEMENT_MS = 1000;
  * CREATE/ALTER ROLE ... PASSWORD would put passwords into the logs; and the database-enforced RPO where
  * configured (in both regions, so it survives a failover).
  */
-export function clusterParameters(config: DrConfig): { name: string; value: string }[] {
-  const db = config.database;
+export function clusterParameters(db: DatabaseSettings, rpoSeconds: number): { name: string; value: string }[] {
   if (db.engine === "aurora-mysql") return [{ name: "require_secure_transport", value: "ON" }];
   const parameters = [
     { name: "rds.force_ssl", value: "1" },
     { name: "log_min_duration_statement", value: String(SLOW_STATEMENT_MS) },
     { name: "log_statement", value: "none" },
   ];
-  if (db.rpoEnforcement === "database") parameters.push({ name: "rds.global_db_rpo", value: String(config.targets.rpoSeconds) });
+  if (db.rpoEnforcement === "database") parameters.push({ name: "rds.global_db_rpo", value: String(rpoSeconds) });
   return parameters;
 }
 
@@ -65,9 +68,23 @@ export const FAILOVER_DRIFT_ATTRIBUTES = ["replication_source_identifier", "glob
 export interface AuroraClusterProps {
   readonly provider: AwsProvider;
   readonly account: AccountContext;
-  readonly config: DrConfig;
-  readonly naming: Naming;
+  /** Identifiers of the cluster, its instances, log groups, final snapshot and monitoring role. */
+  readonly names: Pick<RegionCatalog, "clusterId" | "dbInstance" | "databaseLogGroup" | "finalSnapshot" | "monitoringRole">;
   readonly region: AwsRegion;
+  readonly database: DatabaseSettings;
+  /** The RPO, bounded by rds.global_db_rpo where database.rpoEnforcement is "database". */
+  readonly rpoSeconds: number;
+  readonly logRetentionDays: number;
+  /**
+   * ARN of the permissions boundary of the monitoring role.
+   * @default no boundary
+   */
+  readonly permissionsBoundaryArn?: string;
+  /**
+   * "retain": deletion protection, prevent_destroy and a final snapshot; "destroy": none of them.
+   * @default "retain"
+   */
+  readonly removal?: RemovalPolicy;
   /** Whether this is the founding region's cluster, created with the credentials. */
   readonly founding: boolean;
   readonly globalClusterIdentifier: string;
@@ -92,10 +109,10 @@ export class AuroraCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: AuroraClusterProps) {
     super(scope, id);
-    const { provider, config, naming, region } = props;
-    const db = config.database;
-    const protectedProfile = config.destroyProfile === "protected";
-    this.clusterIdentifier = naming.name("rdsIdentifier", "db", region);
+    const { provider, names, region } = props;
+    const db = props.database;
+    const protectedProfile = (props.removal ?? "retain") === "retain";
+    this.clusterIdentifier = names.clusterId;
 
     const subnetGroup = new DbSubnetGroup(this, "subnet-group", {
       provider,
@@ -111,16 +128,16 @@ export class AuroraCluster extends Construct {
       // Static on purpose: a parameter group's description cannot change in place, and switching RPO
       // enforcement (the runbook step when the DR region is down) must not replace the group.
       description: `Cluster parameters of ${this.clusterIdentifier}`,
-      parameter: clusterParameters(config).map((p) => ({ ...p, applyMethod: "immediate" })),
+      parameter: clusterParameters(db, props.rpoSeconds).map((p) => ({ ...p, applyMethod: "immediate" })),
     });
     // Created before the cluster so RDS writes into encrypted, retained groups instead of creating its own.
     const logGroups = logExports(db.engine).map(
       (type) =>
         new EncryptedLogGroup(this, `log-${type}`, {
           provider,
-          logGroupName: `/aws/rds/cluster/${this.clusterIdentifier}/${type}`,
+          logGroupName: names.databaseLogGroup(type),
           kmsKeyArn: props.logsKeyArn,
-          retentionDays: config.retention.logDays,
+          retentionDays: props.logRetentionDays,
         }),
     );
 
@@ -145,7 +162,7 @@ export class AuroraCluster extends Construct {
       iamDatabaseAuthenticationEnabled: true,
       deletionProtection: protectedProfile,
       skipFinalSnapshot: !protectedProfile,
-      finalSnapshotIdentifier: protectedProfile ? `${this.clusterIdentifier}-final` : undefined,
+      finalSnapshotIdentifier: protectedProfile ? names.finalSnapshot : undefined,
       serverlessv2ScalingConfiguration:
         db.capacity.mode === "serverless-v2" ? { minCapacity: db.capacity.minAcu, maxCapacity: db.capacity.maxAcu } : undefined,
       dependsOn: logGroups.map((g) => g.logGroup),
@@ -170,12 +187,12 @@ export class AuroraCluster extends Construct {
       db.monitoringIntervalSeconds > 0
         ? new BoundedRole(this, "monitoring-role", {
             provider,
-            roleName: naming.name("iamRole", "rds-monitoring", region),
+            roleName: names.monitoringRole,
             description: `Enhanced monitoring of ${this.clusterIdentifier}`,
             assumedBy: "monitoring.rds.amazonaws.com",
             trustConditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.account.accountId] }],
-            permissionsBoundaryArn: config.iam.permissionsBoundaryArn,
-            managedPolicyArns: [`arn:${props.account.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`],
+            permissionsBoundaryArn: props.permissionsBoundaryArn,
+            managedPolicyArns: [props.account.arns.managedPolicy("service-role/AmazonRDSEnhancedMonitoringRole")],
           })
         : undefined;
 
@@ -184,7 +201,7 @@ export class AuroraCluster extends Construct {
       (_, i) =>
         new RdsClusterInstance(this, `instance-${i + 1}`, {
           provider,
-          identifier: naming.dbInstance(region, i),
+          identifier: names.dbInstance(i),
           clusterIdentifier: this.cluster.id,
           engine: db.engine,
           engineVersion: db.engineVersion,

@@ -13,7 +13,7 @@ import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3BucketReplicationConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-replication-configuration";
 import { AwsRegion } from "../../lib/aws-regions";
-import { Naming } from "../../lib/naming";
+import { RegionCatalog, ReplicatedBucketPurpose } from "../../lib/catalog";
 import { AccountContext } from "../security/account-context";
 import { BoundedRole } from "../security/bounded-role";
 import { KeyLookup } from "../security/key-lookup";
@@ -24,13 +24,14 @@ export const REPLICATION_TIME_MINUTES = 15;
 export interface ReplicationRegion {
   readonly region: AwsRegion;
   readonly provider: AwsProvider;
+  /** The region's names: its buckets, its replication role, its key aliases. */
+  readonly names: Pick<RegionCatalog, "buckets" | "replicationRole" | "keyAliases">;
 }
 
 export interface BucketReplicationProps {
   readonly account: AccountContext;
-  readonly naming: Naming;
   readonly regions: readonly [ReplicationRegion, ReplicationRegion];
-  readonly bucketPurposes: readonly ("appdata" | "txlogs")[];
+  readonly bucketPurposes: readonly ReplicatedBucketPurpose[];
   readonly permissionsBoundaryArn?: string;
 }
 
@@ -40,19 +41,19 @@ export class BucketReplication extends Construct {
 
   constructor(scope: Construct, id: string, props: BucketReplicationProps) {
     super(scope, id);
-    const { account, naming } = props;
-    const s3Arn = (name: string) => `arn:${account.partition}:s3:::${name}`;
+    const { account } = props;
+    const s3Arn = (name: string) => account.arns.bucket(name);
     const dataKeys = new Map(
-      props.regions.map(({ region, provider }) => [region, new KeyLookup(this, `keys-${region}`, { provider, naming }).arn("data")]),
+      props.regions.map(({ region, provider, names }) => [region, new KeyLookup(this, `keys-${region}`, { provider, aliases: names.keyAliases }).arn("data")]),
     );
 
     for (const [index, source] of props.regions.entries()) {
       const destination = props.regions[1 - index];
-      const sourceBuckets = props.bucketPurposes.map((p) => naming.name("s3Bucket", p, source.region));
-      const destinationBuckets = props.bucketPurposes.map((p) => naming.name("s3Bucket", p, destination.region));
+      const sourceBuckets = props.bucketPurposes.map((p) => source.names.buckets[p]);
+      const destinationBuckets = props.bucketPurposes.map((p) => destination.names.buckets[p]);
       const role = new BoundedRole(this, `role-${source.region}`, {
         provider: source.provider,
-        roleName: naming.name("iamRole", "s3-replication", source.region),
+        roleName: source.names.replicationRole,
         description: `Replicates the application buckets of ${source.region} to ${destination.region}`,
         assumedBy: "s3.amazonaws.com",
         trustConditions: [

@@ -11,6 +11,7 @@ import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { DynamodbTableReplicaA } from "@cdktf/provider-aws/lib/dynamodb-table-replica";
+import { RemovalPolicy } from "../../lib/removal";
 
 export interface GlobalTableProps {
   readonly provider: AwsProvider;
@@ -22,10 +23,10 @@ export interface GlobalTableProps {
   /** ARN of the founding region's data key. */
   readonly kmsKeyArn: string;
   /**
-   * Deletion protection and prevent_destroy (protected profile).
-   * @default false
+   * "retain": deletion protection and prevent_destroy.
+   * @default "retain"
    */
-  readonly protect?: boolean;
+  readonly removal?: RemovalPolicy;
 }
 
 export class GlobalTable extends Construct {
@@ -44,9 +45,9 @@ export class GlobalTable extends Construct {
       streamViewType: "NEW_AND_OLD_IMAGES",
       pointInTimeRecovery: { enabled: true },
       serverSideEncryption: { enabled: true, kmsKeyArn: props.kmsKeyArn },
-      deletionProtectionEnabled: props.protect ?? false,
+      deletionProtectionEnabled: (props.removal ?? "retain") === "retain",
       // The replica is managed by aws_dynamodb_table_replica in the other region's stack.
-      lifecycle: { ignoreChanges: ["replica"], preventDestroy: props.protect ?? false },
+      lifecycle: { ignoreChanges: ["replica"], preventDestroy: (props.removal ?? "retain") === "retain" },
     });
   }
 }
@@ -58,10 +59,10 @@ export interface GlobalTableReplicaProps {
   /** ARN of this region's data key. */
   readonly kmsKeyArn: string;
   /**
-   * Deletion protection and prevent_destroy (protected profile).
-   * @default false
+   * "retain": deletion protection and prevent_destroy.
+   * @default "retain"
    */
-  readonly protect?: boolean;
+  readonly removal?: RemovalPolicy;
 }
 
 export class GlobalTableReplica extends Construct {
@@ -74,8 +75,8 @@ export class GlobalTableReplica extends Construct {
       globalTableArn: props.globalTableArn,
       kmsKeyArn: props.kmsKeyArn,
       pointInTimeRecovery: true,
-      deletionProtectionEnabled: props.protect ?? false,
-      lifecycle: { preventDestroy: props.protect ?? false },
+      deletionProtectionEnabled: (props.removal ?? "retain") === "retain",
+      lifecycle: { preventDestroy: (props.removal ?? "retain") === "retain" },
     });
   }
 }

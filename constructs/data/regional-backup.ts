@@ -23,8 +23,9 @@ import { BackupVaultLockConfiguration } from "@cdktf/provider-aws/lib/backup-vau
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { AwsRegion } from "../../lib/aws-regions";
+import { RegionCatalog } from "../../lib/catalog";
 import { DrConfig } from "../../lib/config/model";
-import { Naming } from "../../lib/naming";
+import { RemovalPolicy } from "../../lib/removal";
 import { AccountContext } from "../security/account-context";
 import { BoundedRole } from "../security/bounded-role";
 
@@ -38,11 +39,15 @@ export const BACKUP_SCHEDULES = {
 /** Job states that page someone. Restore events report `status`, backup and copy events `state`. */
 export const FAILED_JOB_STATES = ["FAILED", "ABORTED", "EXPIRED"];
 
+/** The backup section of the configuration: retentions, vault lock, air gap, restore testing. */
+export type BackupSettings = DrConfig["backup"];
+
 export interface RegionalBackupProps {
   readonly provider: AwsProvider;
   readonly account: AccountContext;
-  readonly config: DrConfig;
-  readonly naming: Naming;
+  /** Names of the vaults, plan, restore-testing plan, role and failure rules. */
+  readonly names: Pick<RegionCatalog, "backupVault" | "airGappedVault" | "backupPlan" | "restoreTestingPlan" | "backupRole" | "backupFailureRule">;
+  readonly settings: BackupSettings;
   readonly region: AwsRegion;
   readonly otherRegion: AwsRegion;
   /** ARN of the region's backup key. */
@@ -51,6 +56,16 @@ export interface RegionalBackupProps {
   readonly resourceArns: string[];
   /** ARN of the region's alert topic, for failed-job events. */
   readonly alertTopicArn: string;
+  /**
+   * ARN of the permissions boundary of the backup role.
+   * @default no boundary
+   */
+  readonly permissionsBoundaryArn?: string;
+  /**
+   * "retain": the vaults are prevent_destroy; "destroy": the vault is destroyed with its recovery points.
+   * @default "retain"
+   */
+  readonly removal?: RemovalPolicy;
 }
 
 export class RegionalBackup extends Construct {
@@ -62,10 +77,10 @@ export class RegionalBackup extends Construct {
 
   constructor(scope: Construct, id: string, props: RegionalBackupProps) {
     super(scope, id);
-    const { provider, account, config, naming, region } = props;
-    const backup = config.backup;
-    const protectedProfile = config.destroyProfile === "protected";
-    const vaultName = naming.name("backupVault", "vault");
+    const { provider, account, names, region } = props;
+    const backup = props.settings;
+    const protectedProfile = (props.removal ?? "retain") === "retain";
+    const vaultName = names.backupVault;
 
     this.vault = new BackupVault(this, "vault", {
       provider,
@@ -86,7 +101,7 @@ export class RegionalBackup extends Construct {
     if (backup.airGappedVault.enabled) {
       this.airGappedVault = new BackupLogicallyAirGappedVault(this, "air-gapped-vault", {
         provider,
-        name: naming.name("backupVault", "airgap"),
+        name: names.airGappedVault,
         minRetentionDays: backup.airGappedVault.minRetentionDays,
         maxRetentionDays: backup.airGappedVault.maxRetentionDays,
         encryptionKeyArn: props.backupKeyArn,
@@ -95,7 +110,7 @@ export class RegionalBackup extends Construct {
     }
 
     // The other region's vault has the same name; its ARN is built, not read from its state.
-    const otherVaultArn = `arn:${account.partition}:backup:${props.otherRegion}:${account.accountId}:backup-vault:${vaultName}`;
+    const otherVaultArn = account.arns.backupVault(props.otherRegion);
     const rule = (ruleName: keyof typeof BACKUP_SCHEDULES, deleteAfter: number, extra: Partial<BackupPlanRule> = {}): BackupPlanRule => ({
       ruleName,
       targetVaultName: this.vault.name,
@@ -112,7 +127,7 @@ export class RegionalBackup extends Construct {
     });
     this.plan = new BackupPlan(this, "plan", {
       provider,
-      name: naming.name("backupPlan", "plan"),
+      name: names.backupPlan,
       rule: [
         rule("hourly", backup.hourlyRetentionDays, { enableContinuousBackup: backup.continuousBackup }),
         rule("daily", backup.dailyRetentionDays, {
@@ -126,20 +141,20 @@ export class RegionalBackup extends Construct {
 
     const role = new BoundedRole(this, "role", {
       provider,
-      roleName: naming.name("iamRole", "backup", region),
+      roleName: names.backupRole,
       description: `AWS Backup and restore testing in ${region}`,
       assumedBy: "backup.amazonaws.com",
-      permissionsBoundaryArn: config.iam.permissionsBoundaryArn,
+      permissionsBoundaryArn: props.permissionsBoundaryArn,
       managedPolicyArns: [
-        `arn:${account.partition}:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup`,
-        `arn:${account.partition}:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores`,
-        `arn:${account.partition}:iam::aws:policy/AWSBackupServiceRolePolicyForS3Backup`,
-        `arn:${account.partition}:iam::aws:policy/AWSBackupServiceRolePolicyForS3Restore`,
+        account.arns.managedPolicy("service-role/AWSBackupServiceRolePolicyForBackup"),
+        account.arns.managedPolicy("service-role/AWSBackupServiceRolePolicyForRestores"),
+        account.arns.managedPolicy("AWSBackupServiceRolePolicyForS3Backup"),
+        account.arns.managedPolicy("AWSBackupServiceRolePolicyForS3Restore"),
       ],
     });
     new BackupSelection(this, "selection", {
       provider,
-      name: naming.name("backupPlan", "plan"),
+      name: names.backupPlan,
       planId: this.plan.id,
       iamRoleArn: role.arn,
       resources: props.resourceArns,
@@ -172,7 +187,7 @@ export class RegionalBackup extends Construct {
     if (backup.restoreTesting.enabled) {
       this.restoreTestingPlan = new BackupRestoreTestingPlan(this, "restore-testing", {
         provider,
-        name: naming.name("restoreTestingPlan", "restoretest"),
+        name: names.restoreTestingPlan,
         scheduleExpression: backup.restoreTesting.scheduleExpression,
         startWindowHours: 24,
         recoveryPointSelection: [
@@ -200,7 +215,7 @@ export class RegionalBackup extends Construct {
     const failureRule = (kind: "backup" | "copy" | "restore", detailType: string) => {
       const eventRule = new CloudwatchEventRule(this, `${kind}-job-failed`, {
         provider,
-        name: naming.name("eventRule", `${kind}-job-failed`),
+        name: names.backupFailureRule(kind),
         description: `Pages when an AWS Backup ${kind} job in ${region} ends ${FAILED_JOB_STATES.join(", ")}`,
         eventPattern: JSON.stringify({
           source: ["aws.backup"],

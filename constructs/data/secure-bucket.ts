@@ -25,6 +25,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { RemovalPolicy } from "../../lib/removal";
 
 export interface SecureBucketProps {
   readonly provider: AwsProvider;
@@ -38,15 +39,11 @@ export interface SecureBucketProps {
   /** Days that non-current object versions are kept before they expire. */
   readonly noncurrentVersionExpirationDays: number;
   /**
-   * Let `terraform destroy` delete a bucket that still holds objects.
-   * @default false
+   * "retain" refuses to destroy the bucket (prevent_destroy); "destroy" lets `terraform destroy`
+   * delete it with the objects it still holds (force_destroy).
+   * @default "retain"
    */
-  readonly forceDestroy?: boolean;
-  /**
-   * Refuse to destroy the bucket at all (lifecycle prevent_destroy).
-   * @default false
-   */
-  readonly preventDestroy?: boolean;
+  readonly removal?: RemovalPolicy;
   /**
    * Statements added to the bucket policy after the TLS-only denials.
    * @default none
@@ -81,11 +78,12 @@ export class SecureBucket extends Construct {
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
     const provider = props.provider;
+    const retain = (props.removal ?? "retain") === "retain";
     this.bucket = new S3Bucket(this, "bucket", {
       provider,
       bucket: props.bucketName,
-      forceDestroy: props.forceDestroy ?? false,
-      lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
+      forceDestroy: !retain,
+      lifecycle: retain ? { preventDestroy: true } : undefined,
     });
     new S3BucketVersioningA(this, "versioning", {
       provider,

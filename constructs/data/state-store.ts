@@ -6,12 +6,15 @@
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { RegionCatalog } from "../../lib/catalog";
 import { AccountContext } from "../security/account-context";
 import { RegionalKey } from "../security/regional-key";
 import { SecureBucket } from "./secure-bucket";
 
 export interface StateStoreProps {
   readonly provider: AwsProvider;
+  /** The catalog the account's ARNs are built with (any region's: the key policy names only the account). */
+  readonly catalog: RegionCatalog;
   readonly bucketName: string;
   readonly keyAlias: string;
   /**
@@ -32,7 +35,7 @@ export class StateStore extends Construct {
 
   constructor(scope: Construct, id: string, props: StateStoreProps) {
     super(scope, id);
-    const account = new AccountContext(this, "account", { provider: props.provider });
+    const account = new AccountContext(this, "account", { provider: props.provider, catalog: props.catalog });
     // State is the record of everything else: it is never destroyable, whatever the profile.
     this.key = new RegionalKey(this, "key", {
       provider: props.provider,
@@ -40,14 +43,14 @@ export class StateStore extends Construct {
       alias: props.keyAlias,
       description: `Encrypts Terraform state and its lock table (${props.bucketName})`,
       deletionWindowDays: props.keyDeletionWindowDays,
-      preventDestroy: true,
+      removal: "retain",
     });
     this.bucket = new SecureBucket(this, "bucket", {
       provider: props.provider,
       bucketName: props.bucketName,
       kmsKeyArn: this.key.arn,
       noncurrentVersionExpirationDays: props.stateVersionDays,
-      preventDestroy: true,
+      removal: "retain",
     });
     if (props.lockTableName) {
       this.lockTable = new DynamodbTable(this, "lock-table", {

@@ -22,26 +22,15 @@
  * ARN with the region replaced (same table name in both regions), and its
  * items' data key (an id AWS generates) by the peer region and account, used
  * only through DynamoDB there.
+ *
+ * ARNs come from the catalog (lib/catalog.ts) and the state table's item keys
+ * too, which imports them from the Lambda code that reads and writes them.
  */
 import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { Fn, Token } from "cdktf";
+import { RegionArns, RegionCatalog } from "../../lib/catalog";
 import { GATE_METRIC_NAMESPACE } from "../../lambda/shared/gate";
 import { MONITOR_METRIC_NAMESPACE_DEFAULT } from "../../lambda/shared/monitor-metrics";
-
-/**
- * Item keys the Lambda code reads and writes in the state table, for the
- * dynamodb:LeadingKeys conditions. Mirrors counterKey (health-monitor/counter.ts),
- * lockKey (failover-orchestrator/lock.ts), gateKey (shared/gate-store.ts) and
- * auditKey (failover-orchestrator/report.ts); __tests__/ops.test.ts checks that they agree.
- */
-export const STATE_ITEM_KEYS = {
-  counter: (globalClusterId: string) => `monitor#${globalClusterId}`,
-  lock: (globalClusterId: string) => `lock#failover#${globalClusterId}`,
-  /** The last traffic-gate decision for `region`. */
-  gate: (globalClusterId: string, region: string) => `gate#${globalClusterId}#${region}`,
-  /** audit#<execution ARN> */
-  auditPattern: "audit#*",
-} as const;
 
 /** Namespace of the health monitor's verdict metrics (METRIC_NAMESPACE). */
 export const MONITOR_METRIC_NAMESPACE = MONITOR_METRIC_NAMESPACE_DEFAULT;
@@ -49,39 +38,18 @@ export { GATE_METRIC_NAMESPACE };
 
 /** ARNs and names the failover automation of one region works on. */
 export interface FailoverResources {
-  readonly partition: string;
-  readonly accountId: string;
   /** The region these principals live in (the one a failover promotes). */
   readonly region: string;
   readonly peerRegion: string;
-  readonly globalClusterId: string;
-  /** Member cluster identifier per region. */
-  readonly clusterIds: Readonly<Record<string, string>>;
-  readonly ecsClusterName: string;
-  readonly ecsServiceName: string;
+  /** ARNs of the catalog's names in this account. */
+  readonly arns: RegionArns;
+  /** Item keys of the state table, as the Lambda code writes them. */
+  readonly stateKeys: RegionCatalog["stateKeys"];
   readonly stateTableArn: string;
   readonly topicArn: string;
   /** Keys of this region. */
   readonly dataKeyArn: string;
   readonly messagingKeyArn: string;
-}
-
-export function globalClusterArn(r: FailoverResources): string {
-  return `arn:${r.partition}:rds::${r.accountId}:global-cluster:${r.globalClusterId}`;
-}
-
-export function clusterArn(r: FailoverResources, region: string): string {
-  const id = r.clusterIds[region];
-  if (!id) throw new Error(`No cluster identifier for ${region}`);
-  return `arn:${r.partition}:rds:${region}:${r.accountId}:cluster:${id}`;
-}
-
-export function ecsServiceArn(r: FailoverResources, region: string): string {
-  return `arn:${r.partition}:ecs:${region}:${r.accountId}:service/${r.ecsClusterName}/${r.ecsServiceName}`;
-}
-
-export function scalableTargetsArn(r: FailoverResources, region: string): string {
-  return `arn:${r.partition}:application-autoscaling:${region}:${r.accountId}:scalable-target/*`;
 }
 
 /**
@@ -97,11 +65,7 @@ export function peerStateTableArn(r: FailoverResources): string {
 
 /** Both regions' traffic-gate decision keys. */
 function gateKeys(r: FailoverResources): string[] {
-  return [r.region, r.peerRegion].map((region) => STATE_ITEM_KEYS.gate(r.globalClusterId, region));
-}
-
-export function stateMachineArn(r: Pick<FailoverResources, "partition" | "accountId" | "region">, name: string): string {
-  return `arn:${r.partition}:states:${r.region}:${r.accountId}:stateMachine:${name}`;
+  return [...r.stateKeys.gates];
 }
 
 type Statement = DataAwsIamPolicyDocumentStatement;
@@ -135,7 +99,7 @@ function peerStateTableKey(r: FailoverResources): Statement {
     sid: "PeerStateTableKeyThroughDynamoDb",
     effect: "Allow",
     actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-    resources: [`arn:${r.partition}:kms:${r.peerRegion}:${r.accountId}:key/*`],
+    resources: [r.arns.anyKey(r.peerRegion)],
     condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`dynamodb.${r.peerRegion}.amazonaws.com`] }],
   };
 }
@@ -173,13 +137,13 @@ export function healthMonitorStatements(r: FailoverResources, grants: HealthMoni
       sid: "ReadGlobalCluster",
       effect: "Allow",
       actions: ["rds:DescribeGlobalClusters"],
-      resources: [globalClusterArn(r)],
+      resources: [r.arns.globalCluster],
     },
     {
       sid: "ReadOwnCluster",
       effect: "Allow",
       actions: ["rds:DescribeDBClusters"],
-      resources: [clusterArn(r, r.region)],
+      resources: [r.arns.cluster(r.region)],
     },
     {
       sid: "ReadReplicationLagInOwnRegion",
@@ -213,7 +177,7 @@ export function healthMonitorStatements(r: FailoverResources, grants: HealthMoni
       effect: "Allow",
       actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
       resources: [r.stateTableArn],
-      condition: [leadingKeys([STATE_ITEM_KEYS.counter(r.globalClusterId)])],
+      condition: [leadingKeys([r.stateKeys.counter])],
     },
     {
       sid: "ReadTrafficGateDecisions",
@@ -256,25 +220,25 @@ export function healthMonitorStatements(r: FailoverResources, grants: HealthMoni
  */
 export function orchestratorStatements(r: FailoverResources): Statement[] {
   const bothRegions = [r.region, r.peerRegion];
-  const lock = STATE_ITEM_KEYS.lock(r.globalClusterId);
+  const lock = r.stateKeys.lock;
   return [
     {
       sid: "ReadGlobalCluster",
       effect: "Allow",
       actions: ["rds:DescribeGlobalClusters"],
-      resources: [globalClusterArn(r)],
+      resources: [r.arns.globalCluster],
     },
     {
       sid: "ReadMemberClusters",
       effect: "Allow",
       actions: ["rds:DescribeDBClusters"],
-      resources: bothRegions.map((region) => clusterArn(r, region)),
+      resources: bothRegions.map((region) => r.arns.cluster(region)),
     },
     {
       sid: "PromoteOwnClusterInGlobalCluster",
       effect: "Allow",
       actions: ["rds:SwitchoverGlobalCluster", "rds:FailoverGlobalCluster"],
-      resources: [globalClusterArn(r), ...bothRegions.map((region) => clusterArn(r, region))],
+      resources: [r.arns.globalCluster, ...bothRegions.map((region) => r.arns.cluster(region))],
     },
     {
       sid: "ReadReplicationLagInOwnRegion",
@@ -304,28 +268,28 @@ export function orchestratorStatements(r: FailoverResources): Statement[] {
       sid: "SetServiceCapacityBounds",
       effect: "Allow",
       actions: ["application-autoscaling:RegisterScalableTarget"],
-      resources: bothRegions.map((region) => scalableTargetsArn(r, region)),
+      resources: bothRegions.map((region) => r.arns.scalableTargets(region)),
       condition: [inRegions(...bothRegions)],
     },
     {
       sid: "ServicesBehindTheScalableTargets",
       effect: "Allow",
       actions: ["ecs:DescribeServices", "ecs:UpdateService"],
-      resources: bothRegions.map((region) => ecsServiceArn(r, region)),
+      resources: bothRegions.map((region) => r.arns.ecsService(region)),
     },
     {
       sid: "ReadLockAndAudit",
       effect: "Allow",
       actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
       resources: [r.stateTableArn],
-      condition: [leadingKeys([lock, STATE_ITEM_KEYS.auditPattern])],
+      condition: [leadingKeys([lock, r.stateKeys.auditPattern])],
     },
     {
       sid: "WriteAuditRecords",
       effect: "Allow",
       actions: ["dynamodb:PutItem"],
       resources: [r.stateTableArn],
-      condition: [leadingKeys([STATE_ITEM_KEYS.auditPattern])],
+      condition: [leadingKeys([r.stateKeys.auditPattern])],
     },
     {
       sid: "ReleaseLock",

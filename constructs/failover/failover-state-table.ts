@@ -13,6 +13,7 @@
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { RemovalPolicy } from "../../lib/removal";
 
 /** Partition key attribute (type S) the Lambda code uses (lambda/shared/dynamo.ts TABLE_KEY). */
 export const STATE_TABLE_KEY = "pk";
@@ -25,10 +26,10 @@ export interface FailoverStateTableProps {
   /** ARN of the region's data key. */
   readonly kmsKeyArn: string;
   /**
-   * Deletion protection and prevent_destroy (the protected destroy profile).
-   * @default false
+   * "retain": deletion protection and prevent_destroy.
+   * @default "retain"
    */
-  readonly protect?: boolean;
+  readonly removal?: RemovalPolicy;
 }
 
 export class FailoverStateTable extends Construct {
@@ -36,7 +37,7 @@ export class FailoverStateTable extends Construct {
 
   constructor(scope: Construct, id: string, props: FailoverStateTableProps) {
     super(scope, id);
-    const protect = props.protect === true;
+    const protect = (props.removal ?? "retain") === "retain";
     this.table = new DynamodbTable(this, "table", {
       provider: props.provider,
       name: props.tableName,

@@ -21,7 +21,7 @@ import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { AwsRegion } from "../../lib/aws-regions";
-import { Naming } from "../../lib/naming";
+import { RegionCatalog } from "../../lib/catalog";
 import { SubnetTier, planSubnets } from "../../lib/subnet-plan";
 import { AccountContext } from "../security/account-context";
 import { BoundedRole } from "../security/bounded-role";
@@ -31,7 +31,8 @@ export interface NetworkProps {
   readonly provider: AwsProvider;
   readonly account: AccountContext;
   readonly region: AwsRegion;
-  readonly naming: Naming;
+  /** Names of the VPC's pieces and of the flow-log role and group. */
+  readonly names: Pick<RegionCatalog, "vpc" | "internetGateway" | "publicRouteTable" | "flowLog" | "flowLogRole" | "flowLogGroup" | "indexed" | "endpoint">;
   readonly cidr: string;
   readonly availabilityZones: number;
   readonly natGateways: "per-az" | "single";
@@ -55,7 +56,7 @@ export class Network extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    const { provider, naming } = props;
+    const { provider, names } = props;
     const plan = planSubnets(props.cidr, props.availabilityZones);
     const zones = new DataAwsAvailabilityZones(this, "zones", {
       provider,
@@ -68,7 +69,7 @@ export class Network extends Construct {
       cidrBlock: props.cidr,
       enableDnsSupport: true,
       enableDnsHostnames: true,
-      tags: { Name: naming.name("generic", "vpc") },
+      tags: { Name: names.vpc },
       lifecycle: {
         // element() wraps around: without this check a region with fewer zones would get two subnets in one zone.
         precondition: [
@@ -89,7 +90,7 @@ export class Network extends Construct {
         cidrBlock: cidr,
         availabilityZone: Fn.element(zones.names, index),
         mapPublicIpOnLaunch: false,
-        tags: { Name: naming.indexed(tier, index), [TIER_TAG]: tier },
+        tags: { Name: names.indexed(tier, index), [TIER_TAG]: tier },
       });
     this.subnets = {
       public: plan.public.map((cidr, i) => subnet("public", i, cidr)),
@@ -100,12 +101,12 @@ export class Network extends Construct {
     const internetGateway = new InternetGateway(this, "internet-gateway", {
       provider,
       vpcId: this.vpc.id,
-      tags: { Name: naming.name("generic", "igw") },
+      tags: { Name: names.internetGateway },
     });
     const publicRouteTable = new RouteTable(this, "public-routes", {
       provider,
       vpcId: this.vpc.id,
-      tags: { Name: naming.name("generic", "public"), [TIER_TAG]: "public" },
+      tags: { Name: names.publicRouteTable, [TIER_TAG]: "public" },
     });
     new Route(this, "public-default-route", {
       provider,
@@ -119,12 +120,12 @@ export class Network extends Construct {
 
     const natCount = props.natGateways === "per-az" ? props.availabilityZones : 1;
     this.natGateways = Array.from({ length: natCount }, (_, i) => {
-      const eip = new Eip(this, `nat-${i + 1}-address`, { provider, domain: "vpc", tags: { Name: naming.indexed("nat", i) } });
+      const eip = new Eip(this, `nat-${i + 1}-address`, { provider, domain: "vpc", tags: { Name: names.indexed("nat", i) } });
       return new NatGateway(this, `nat-${i + 1}`, {
         provider,
         allocationId: eip.allocationId,
         subnetId: this.subnets.public[i].id,
-        tags: { Name: naming.indexed("nat", i) },
+        tags: { Name: names.indexed("nat", i) },
         dependsOn: [internetGateway],
       });
     });
@@ -134,7 +135,7 @@ export class Network extends Construct {
         const table = new RouteTable(this, `${tier}-${i + 1}-routes`, {
           provider,
           vpcId: this.vpc.id,
-          tags: { Name: naming.indexed(tier, i), [TIER_TAG]: tier },
+          tags: { Name: names.indexed(tier, i), [TIER_TAG]: tier },
         });
         new RouteTableAssociation(this, `${tier}-${i + 1}-association`, { provider, subnetId: s.id, routeTableId: table.id });
         return table;
@@ -160,19 +161,19 @@ export class Network extends Construct {
         serviceName: `com.amazonaws.${props.region}.${service}`,
         vpcEndpointType: "Gateway",
         routeTableIds: internalTables,
-        tags: { Name: `${naming.name("generic", "vpc")}-${service}` },
+        tags: { Name: names.endpoint(service) },
       });
     this.gatewayEndpoints = { s3: gateway("s3"), dynamodb: gateway("dynamodb") };
 
     this.flowLogGroup = new EncryptedLogGroup(this, "flow-log-group", {
       provider,
-      logGroupName: naming.logGroup("vpc-flow-logs"),
+      logGroupName: names.flowLogGroup,
       kmsKeyArn: props.logsKeyArn,
       retentionDays: props.logRetentionDays,
     });
     const flowLogRole = new BoundedRole(this, "flow-log-role", {
       provider,
-      roleName: naming.name("iamRole", "flow-logs", props.region),
+      roleName: names.flowLogRole,
       description: `Delivers VPC flow logs of ${props.region} to CloudWatch Logs`,
       assumedBy: "vpc-flow-logs.amazonaws.com",
       trustConditions: [
@@ -180,7 +181,7 @@ export class Network extends Construct {
         {
           test: "ArnLike",
           variable: "aws:SourceArn",
-          values: [`arn:${props.account.partition}:ec2:${props.region}:${props.account.accountId}:vpc-flow-log/*`],
+          values: [props.account.arns.ec2("vpc-flow-log/*")],
         },
       ],
       permissionsBoundaryArn: props.permissionsBoundaryArn,
@@ -201,7 +202,7 @@ export class Network extends Construct {
       logDestination: this.flowLogGroup.arn,
       iamRoleArn: flowLogRole.arn,
       maxAggregationInterval: 60,
-      tags: { Name: naming.name("generic", "flow-logs") },
+      tags: { Name: names.flowLog },
     });
   }
 

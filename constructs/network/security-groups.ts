@@ -11,11 +11,12 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { Naming } from "../../lib/naming";
+import { RegionCatalog, SecurityGroupPurpose } from "../../lib/catalog";
 
 export interface SecurityGroupsProps {
   readonly provider: AwsProvider;
-  readonly naming: Naming;
+  /** Names of the groups, by purpose. */
+  readonly names: Pick<RegionCatalog, "securityGroup">;
   readonly vpcId: string;
   readonly vpcCidr: string;
   readonly appPort: number;
@@ -40,13 +41,13 @@ export class SecurityGroups extends Construct {
   constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
     super(scope, id);
     this.provider = props.provider;
-    const group = (purpose: "alb" | "tasks" | "db" | "failover" | "endpoints", description: string) =>
+    const group = (purpose: SecurityGroupPurpose, description: string) =>
       new SecurityGroup(this, purpose, {
         provider: props.provider,
-        name: props.naming.name("securityGroup", purpose),
+        name: props.names.securityGroup(purpose),
         description,
         vpcId: props.vpcId,
-        tags: { Name: props.naming.name("securityGroup", purpose) },
+        tags: { Name: props.names.securityGroup(purpose) },
         lifecycle: { createBeforeDestroy: true },
       });
     this.loadBalancer = group("alb", "Application load balancer: HTTPS (and HTTP redirect) from the internet");

@@ -17,7 +17,7 @@ import { VpcPeeringConnection } from "@cdktf/provider-aws/lib/vpc-peering-connec
 import { VpcPeeringConnectionAccepterA } from "@cdktf/provider-aws/lib/vpc-peering-connection-accepter";
 import { VpcPeeringConnectionOptions } from "@cdktf/provider-aws/lib/vpc-peering-connection-options";
 import { AwsRegion } from "../../lib/aws-regions";
-import { Naming } from "../../lib/naming";
+import { RegionCatalog } from "../../lib/catalog";
 import { TIER_TAG } from "./network";
 
 export interface PeeringSide {
@@ -27,7 +27,8 @@ export interface PeeringSide {
 }
 
 export interface VpcPeeringProps {
-  readonly naming: Naming;
+  /** Names of the VPCs, route tables and the connection (the same in both regions). */
+  readonly names: Pick<RegionCatalog, "vpc" | "peering" | "indexed">;
   /** The primary region's side: it requests the connection. */
   readonly requester: PeeringSide;
   /** The DR region's side: it accepts. */
@@ -42,12 +43,12 @@ export class VpcPeering extends Construct {
 
   constructor(scope: Construct, id: string, props: VpcPeeringProps) {
     super(scope, id);
-    const { naming, requester, accepter } = props;
+    const { names, requester, accepter } = props;
     const vpcOf = (side: PeeringSide, name: string) =>
       new DataAwsVpc(this, `${name}-vpc`, {
         provider: side.provider,
         cidrBlock: side.cidr,
-        tags: { Name: naming.name("generic", "vpc") },
+        tags: { Name: names.vpc },
       });
     const requesterVpc = vpcOf(requester, "requester");
     const accepterVpc = vpcOf(accepter, "accepter");
@@ -57,13 +58,13 @@ export class VpcPeering extends Construct {
       vpcId: requesterVpc.id,
       peerVpcId: accepterVpc.id,
       peerRegion: accepter.region,
-      tags: { Name: naming.name("generic", "peering") },
+      tags: { Name: names.peering },
     });
     const acceptance = new VpcPeeringConnectionAccepterA(this, "accepter", {
       provider: accepter.provider,
       vpcPeeringConnectionId: this.connection.id,
       autoAccept: true,
-      tags: { Name: naming.name("generic", "peering") },
+      tags: { Name: names.peering },
     });
     new VpcPeeringConnectionOptions(this, "requester-options", {
       provider: requester.provider,
@@ -82,7 +83,7 @@ export class VpcPeering extends Construct {
           const table = new DataAwsRouteTable(this, `${sideName}-${tier}-${i + 1}-routes`, {
             provider: side.provider,
             vpcId,
-            tags: { Name: naming.indexed(tier, i), [TIER_TAG]: tier },
+            tags: { Name: names.indexed(tier, i), [TIER_TAG]: tier },
           });
           this.routes.push(
             new Route(this, `${sideName}-${tier}-${i + 1}-to-peer`, {

@@ -21,8 +21,6 @@ export interface AlertTopicProps {
   readonly kmsKeyArn: string;
   readonly emails: readonly string[];
   readonly httpsEndpoints: readonly string[];
-  /** IAM role name pattern of the project's roles (e.g. txdr-*-prd), allowed to publish. */
-  readonly projectRolePattern: string;
 }
 
 export class AlertTopic extends Construct {
@@ -54,7 +52,7 @@ export class AlertTopic extends Construct {
             {
               test: "ArnLike",
               variable: "aws:PrincipalArn",
-              values: [`arn:${account.partition}:iam::${account.accountId}:role/${props.projectRolePattern}`],
+              values: [account.arns.projectRoles],
             },
           ],
         },

@@ -8,7 +8,8 @@ import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
 import { AwsRegion } from "../../lib/aws-regions";
-import { Naming } from "../../lib/naming";
+import { RegionCatalog } from "../../lib/catalog";
+import { RemovalPolicy } from "../../lib/removal";
 import { AccountContext } from "../security/account-context";
 import { BoundedRole } from "../security/bounded-role";
 import { EncryptedLogGroup } from "./encrypted-log-group";
@@ -19,7 +20,8 @@ export interface AuditTrailProps {
   readonly provider: AwsProvider;
   readonly account: AccountContext;
   readonly region: AwsRegion;
-  readonly naming: Naming;
+  /** Names of the trail, its bucket, key alias, log group and log role. */
+  readonly names: Pick<RegionCatalog, "trail" | "trailBucket" | "trailRole" | "trailLogGroup" | "keyAlias">;
   /** ARN of the region's logs key, for the trail's log group. */
   readonly logsKeyArn: string;
   readonly logRetentionDays: number;
@@ -28,10 +30,10 @@ export interface AuditTrailProps {
   readonly noncurrentVersionDays: number;
   readonly permissionsBoundaryArn?: string;
   /**
-   * Let destroy remove the bucket with its objects (dev only).
-   * @default false
+   * "destroy" lets destroy remove the key and the bucket with its objects (dev only); "retain" refuses.
+   * @default "retain"
    */
-  readonly destroyable?: boolean;
+  readonly removal?: RemovalPolicy;
 }
 
 export class AuditTrail extends Construct {
@@ -41,20 +43,21 @@ export class AuditTrail extends Construct {
 
   constructor(scope: Construct, id: string, props: AuditTrailProps) {
     super(scope, id);
-    const { provider, account, naming, region } = props;
-    const trailName = naming.name("cloudTrail", "audit");
+    const { provider, account, names } = props;
+    const removal = props.removal ?? "retain";
+    const trailName = names.trail;
     // Built from the name, not taken from the resource: the bucket policy must exist before the trail.
-    const trailArn = `arn:${account.partition}:cloudtrail:${region}:${account.accountId}:trail/${trailName}`;
+    const trailArn = account.arns.trail;
     const cloudTrailPrincipal = [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }];
     const fromThisTrail = { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] };
 
     this.key = new RegionalKey(this, "key", {
       provider,
       account,
-      alias: naming.kmsAlias("audit"),
+      alias: names.keyAlias("audit"),
       description: `Encrypts the CloudTrail trail ${trailName}`,
       deletionWindowDays: props.keyDeletionWindowDays,
-      preventDestroy: !props.destroyable,
+      removal,
       serviceStatements: [
         {
           sid: "CloudTrailEncryptsThisAccountsTrailLogs",
@@ -67,7 +70,7 @@ export class AuditTrail extends Construct {
             {
               test: "StringLike",
               variable: "kms:EncryptionContext:aws:cloudtrail:arn",
-              values: [`arn:${account.partition}:cloudtrail:*:${account.accountId}:trail/*`],
+              values: [account.arns.anyTrail],
             },
           ],
         },
@@ -82,15 +85,14 @@ export class AuditTrail extends Construct {
       ],
     });
 
-    const bucketName = naming.name("s3Bucket", "trail", region);
-    const bucketArn = `arn:${account.partition}:s3:::${bucketName}`;
+    const bucketName = names.trailBucket;
+    const bucketArn = account.arns.bucket(bucketName);
     this.bucket = new SecureBucket(this, "bucket", {
       provider,
       bucketName,
       kmsKeyArn: this.key.arn,
       noncurrentVersionExpirationDays: props.noncurrentVersionDays,
-      forceDestroy: props.destroyable,
-      preventDestroy: !props.destroyable,
+      removal,
       extraPolicyStatements: [
         {
           sid: "CloudTrailChecksBucketAcl",
@@ -113,13 +115,13 @@ export class AuditTrail extends Construct {
 
     const logGroup = new EncryptedLogGroup(this, "log-group", {
       provider,
-      logGroupName: naming.logGroup("cloudtrail"),
+      logGroupName: names.trailLogGroup,
       kmsKeyArn: props.logsKeyArn,
       retentionDays: props.logRetentionDays,
     });
     const logRole = new BoundedRole(this, "log-role", {
       provider,
-      roleName: naming.name("iamRole", "trail-logs", region),
+      roleName: names.trailRole,
       description: `Delivers CloudTrail ${trailName} events to CloudWatch Logs`,
       assumedBy: "cloudtrail.amazonaws.com",
       trustConditions: [fromThisTrail],

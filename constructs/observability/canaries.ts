@@ -15,6 +15,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SyntheticsCanary } from "@cdktf/provider-aws/lib/synthetics-canary";
 import { AwsRegion } from "../../lib/aws-regions";
+import { RemovalPolicy } from "../../lib/removal";
 import { AccountContext } from "../security/account-context";
 import { BoundedRole } from "../security/bounded-role";
 import { reproducibleZipOf } from "../app/lambda-bundle";
@@ -52,10 +53,10 @@ export interface CanariesProps {
    */
   readonly accessLogBucket?: string;
   /**
-   * The artifact bucket can be destroyed with its objects.
-   * @default false
+   * "destroy": the artifact bucket can be destroyed with its objects; "retain": prevent_destroy.
+   * @default "retain"
    */
-  readonly destroyable?: boolean;
+  readonly removal?: RemovalPolicy;
 }
 
 /** The canary code as a zip with one entry at the path Node.js runtimes load, byte-identical on every synthesis. */
@@ -78,8 +79,7 @@ export class Canaries extends Construct {
       noncurrentVersionExpirationDays: 7,
       expirationDays: props.artifactRetentionDays,
       accessLogBucket: props.accessLogBucket,
-      forceDestroy: props.destroyable,
-      preventDestroy: !props.destroyable,
+      removal: props.removal ?? "retain",
     });
     const zip = canaryZip();
     // Named by content: the same code is the same file, and no directory is left per synthesis.
@@ -115,7 +115,7 @@ export class Canaries extends Construct {
           sid: "WriteCanaryLogs",
           effect: "Allow",
           actions: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-          resources: [`arn:${account.partition}:logs:${region}:${account.accountId}:log-group:/aws/lambda/cwsyn-*`],
+          resources: [account.arns.canaryLogGroups],
         },
         {
           sid: "PublishCanaryMetrics",

@@ -15,6 +15,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { AwsRegion } from "../../lib/aws-regions";
+import { RemovalPolicy } from "../../lib/removal";
 import { EphemeralRandomPassword } from "./ephemeral";
 
 export interface DatabaseCredentialsProps {
@@ -32,10 +33,10 @@ export interface DatabaseCredentialsProps {
   /** Raise to rotate: write-only values are sent only when their version changes. */
   readonly passwordVersion: number;
   /**
-   * Delete at once on destroy (dev) instead of after a 30-day recovery window, and allow destroy at all.
-   * @default false
+   * "destroy" deletes the secret at once on destroy (no 30-day recovery window); "retain" refuses to destroy it.
+   * @default "retain"
    */
-  readonly destroyable?: boolean;
+  readonly removal?: RemovalPolicy;
 }
 
 export class DatabaseCredentials extends Construct {
@@ -46,6 +47,7 @@ export class DatabaseCredentials extends Construct {
 
   constructor(scope: Construct, id: string, props: DatabaseCredentialsProps) {
     super(scope, id);
+    const destroyable = (props.removal ?? "retain") === "destroy";
     const generated = new EphemeralRandomPassword(this, "password", { provider: props.provider });
     this.password = generated.password;
     this.passwordVersion = props.passwordVersion;
@@ -54,9 +56,9 @@ export class DatabaseCredentials extends Construct {
       name: props.secretName,
       description: "Aurora global database master credentials (generated at apply time; never in Terraform state)",
       kmsKeyId: props.kmsKeyArn,
-      recoveryWindowInDays: props.destroyable ? 0 : 30,
+      recoveryWindowInDays: destroyable ? 0 : 30,
       replica: [{ region: props.replicaRegion, kmsKeyId: props.replicaKmsKeyId }],
-      lifecycle: props.destroyable ? undefined : { preventDestroy: true },
+      lifecycle: destroyable ? undefined : { preventDestroy: true },
     });
     new SecretsmanagerSecretVersion(this, "value", {
       provider: props.provider,

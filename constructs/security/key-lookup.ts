@@ -7,12 +7,12 @@
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsKmsAlias } from "@cdktf/provider-aws/lib/data-aws-kms-alias";
-import { Naming } from "../../lib/naming";
-import { KeyPurpose } from "./regional-keys";
+import { KeyPurpose } from "../../lib/catalog";
 
 export interface KeyLookupProps {
   readonly provider: AwsProvider;
-  readonly naming: Naming;
+  /** Alias of each key, by purpose (the catalog's keyAliases of the provider's region). */
+  readonly aliases: Readonly<Record<KeyPurpose, string>>;
 }
 
 export class KeyLookup extends Construct {
@@ -26,11 +26,11 @@ export class KeyLookup extends Construct {
     super(scope, id);
   }
 
-  /** ARN of the key behind alias/<project>-<purpose>-<suffix> in this provider's region. */
+  /** ARN of the key behind alias/<project>-<purpose>-<suffix> in this provider's region; looked up on first use. */
   arn(purpose: KeyPurpose): string {
     let alias = this.found.get(purpose);
     if (!alias) {
-      alias = new DataAwsKmsAlias(this, purpose, { provider: this.props.provider, name: this.props.naming.kmsAlias(purpose) });
+      alias = new DataAwsKmsAlias(this, purpose, { provider: this.props.provider, name: this.props.aliases[purpose] });
       this.found.set(purpose, alias);
     }
     return alias.targetKeyArn;

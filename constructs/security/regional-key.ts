@@ -11,6 +11,7 @@ import {
 } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import { RemovalPolicy } from "../../lib/removal";
 import { AccountContext } from "./account-context";
 
 export interface RegionalKeyProps {
@@ -28,10 +29,10 @@ export interface RegionalKeyProps {
    */
   readonly serviceStatements?: DataAwsIamPolicyDocumentStatement[];
   /**
-   * Keep the key when the stack is destroyed.
-   * @default false
+   * "retain" refuses to destroy the key (prevent_destroy): data encrypted with a deleted key is lost.
+   * @default "retain"
    */
-  readonly preventDestroy?: boolean;
+  readonly removal?: RemovalPolicy;
 }
 
 export class RegionalKey extends Construct {
@@ -59,7 +60,7 @@ export class RegionalKey extends Construct {
       enableKeyRotation: true,
       deletionWindowInDays: props.deletionWindowDays,
       policy: policy.json,
-      lifecycle: props.preventDestroy ? { preventDestroy: true } : undefined,
+      lifecycle: (props.removal ?? "retain") === "retain" ? { preventDestroy: true } : undefined,
     });
     this.alias = new KmsAlias(this, "alias", {
       provider: props.provider,

@@ -18,12 +18,12 @@ import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { AwsRegion } from "../../lib/aws-regions";
-import { Naming } from "../../lib/naming";
+import { KEY_PURPOSES, KeyPurpose } from "../../lib/catalog";
+import { RemovalPolicy } from "../../lib/removal";
 import { AccountContext } from "./account-context";
 import { RegionalKey } from "./regional-key";
 
-export const KEY_PURPOSES = ["data", "logs", "secrets", "backup", "messaging"] as const;
-export type KeyPurpose = (typeof KEY_PURPOSES)[number];
+export { KEY_PURPOSES, KeyPurpose };
 
 const USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
 const PUBLISH_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey*"];
@@ -32,13 +32,15 @@ export interface RegionalKeysProps {
   readonly provider: AwsProvider;
   readonly account: AccountContext;
   readonly region: AwsRegion;
-  readonly naming: Naming;
+  /** Alias of each key, by purpose. */
+  readonly aliases: Readonly<Record<KeyPurpose, string>>;
+  /** Days before a scheduled deletion takes effect (7 to 30). */
   readonly deletionWindowDays: number;
   /**
-   * Keep the keys when the stack is destroyed (data encrypted with a deleted key is lost).
-   * @default false
+   * "retain" keeps the keys when the stack is destroyed (data encrypted with a deleted key is lost).
+   * @default "retain"
    */
-  readonly preventDestroy?: boolean;
+  readonly removal?: RemovalPolicy;
 }
 
 /** Use of a key by any principal of this account, but only through the named AWS services in this region. */
@@ -76,7 +78,7 @@ export function keyStatements(purpose: KeyPurpose, account: AccountContext, regi
             {
               test: "ArnLike",
               variable: "kms:EncryptionContext:aws:logs:arn",
-              values: [`arn:${account.partition}:logs:${region}:${account.accountId}:log-group:*`],
+              values: [account.arns.anyLogGroup],
             },
           ],
         },
@@ -130,11 +132,11 @@ export class RegionalKeys extends Construct {
         new RegionalKey(this, purpose, {
           provider: props.provider,
           account: props.account,
-          alias: props.naming.kmsAlias(purpose),
-          description: `${purpose} key of ${props.region} (${props.naming.kmsAlias(purpose)})`,
+          alias: props.aliases[purpose],
+          description: `${purpose} key of ${props.region} (${props.aliases[purpose]})`,
           deletionWindowDays: props.deletionWindowDays,
           serviceStatements: keyStatements(purpose, props.account, props.region),
-          preventDestroy: props.preventDestroy,
+          removal: props.removal ?? "retain",
         }),
       );
     }

@@ -18,7 +18,6 @@ export interface EventGlobalEndpointProps {
   readonly provider: AwsProvider;
   readonly account: AccountContext;
   readonly endpointName: string;
-  readonly busName: string;
   readonly primaryRegion: AwsRegion;
   readonly secondaryRegion: AwsRegion;
   /** ARN of the Route 53 health check that decides when to fail over. */
@@ -32,8 +31,8 @@ export class EventGlobalEndpoint extends Construct {
 
   constructor(scope: Construct, id: string, props: EventGlobalEndpointProps) {
     super(scope, id);
-    const busArn = (region: AwsRegion) => `arn:${props.account.partition}:events:${region}:${props.account.accountId}:event-bus/${props.busName}`;
-    const buses = [busArn(props.primaryRegion), busArn(props.secondaryRegion)];
+    // The buses have the same name in both regions (the catalog's eventBus).
+    const buses = [props.account.arns.eventBus(props.primaryRegion), props.account.arns.eventBus(props.secondaryRegion)];
     const role = new BoundedRole(this, "replication-role", {
       provider: props.provider,
       roleName: props.roleName,

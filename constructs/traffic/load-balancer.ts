@@ -13,6 +13,7 @@ import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { AwsRegion } from "../../lib/aws-regions";
+import { RemovalPolicy } from "../../lib/removal";
 import { TargetGroupHealthCheckTiming } from "../../lib/timings";
 import { AccountContext } from "../security/account-context";
 import { SecureBucket } from "../data/secure-bucket";
@@ -61,10 +62,11 @@ export interface LoadBalancerProps {
    */
   readonly accessLogBucket?: string;
   /**
-   * Deletion protection on the load balancer and prevent_destroy on its log bucket.
-   * @default false
+   * "retain": deletion protection on the load balancer and prevent_destroy on its log bucket;
+   * "destroy": neither, and the log bucket goes with its objects.
+   * @default "retain"
    */
-  readonly protect?: boolean;
+  readonly removal?: RemovalPolicy;
 }
 
 export class LoadBalancer extends Construct {
@@ -76,8 +78,9 @@ export class LoadBalancer extends Construct {
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
     const { provider, account } = props;
-    const protect = props.protect ?? false;
-    const logObjects = `arn:${account.partition}:s3:::${props.logBucketName}/AWSLogs/${account.accountId}/*`;
+    const removal = props.removal ?? "retain";
+    const protect = removal === "retain";
+    const logObjects = `${account.arns.bucket(props.logBucketName)}/AWSLogs/${account.accountId}/*`;
     const deliveryStatement: DataAwsIamPolicyDocumentStatement = SERVICE_PRINCIPAL_LOG_REGIONS.includes(props.region)
       ? {
           sid: "AlbLogDelivery",
@@ -99,8 +102,7 @@ export class LoadBalancer extends Construct {
       kmsKeyArn: undefined,
       noncurrentVersionExpirationDays: 7,
       expirationDays: props.logRetentionDays,
-      forceDestroy: !protect,
-      preventDestroy: protect,
+      removal,
       accessLogBucket: props.accessLogBucket,
       extraPolicyStatements: [deliveryStatement],
     });
