@@ -12,6 +12,7 @@ import { Certificate } from "../constructs/traffic/certificate";
 import { ContainerRegistry } from "../constructs/app/container-registry";
 import { EventBus } from "../constructs/app/event-bus";
 import { HostedZoneLookup } from "../constructs/traffic/hosted-zone";
+import { BucketRef, KeyRef, TableRef } from "../constructs/security/grants";
 import { FargateService } from "../constructs/app/fargate-service";
 import { GateAlarm } from "../constructs/traffic/gate-alarm";
 import { KeyLookup } from "../constructs/security/key-lookup";
@@ -95,8 +96,8 @@ export class AppStack extends DrStack {
     }
 
     const parameterArn = (name: string) => account.arns.parameter(name);
-    const tableArns = catalog.tableNames.map((name) => account.arns.table(name));
-    const bucketArns = Object.values(catalog.buckets).map((name) => account.arns.bucket(name));
+    const tables = catalog.tableNames.map((name) => new TableRef(name, account.arns.table(name)));
+    const buckets = Object.values(catalog.buckets).map((name) => new BucketRef(name, account.arns.bucket(name)));
     const capacity = config.service.capacity[role];
     this.service = new FargateService(this, "service", {
       provider: this.provider,
@@ -135,30 +136,21 @@ export class AppStack extends DrStack {
       cpuTargetPercent: config.service.cpuTargetPercent,
       requestsPerTarget: config.service.requestsPerTarget,
       secretsKeyArn: keys.arn("secrets"),
+      // What the application itself may do: its tables and buckets, its parameters, and their keys through their services.
       taskPermissions: [
-        {
+        TableRef.statement(tables, {
           sid: "TransactionTables",
-          effect: "Allow",
           actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"],
-          resources: tableArns,
-        },
-        { sid: "TransactionObjects", effect: "Allow", actions: ["s3:GetObject", "s3:PutObject"], resources: bucketArns.map((b) => `${b}/*`) },
+        }),
+        BucketRef.objectsStatement(buckets, { sid: "TransactionObjects", actions: ["s3:GetObject", "s3:PutObject"] }),
         { sid: "RuntimeParameters", effect: "Allow", actions: ["ssm:GetParameter", "ssm:GetParameters"], resources: [parameterArn("*")] },
-        {
-          // The runtime parameters are SecureStrings of the secrets key (GetParameter with WithDecryption).
-          sid: "DecryptRuntimeParameters",
-          effect: "Allow",
-          actions: ["kms:Decrypt"],
-          resources: [keys.arn("secrets")],
-          condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`ssm.${region}.amazonaws.com`] }],
-        },
-        {
+        // The runtime parameters are SecureStrings of the secrets key (GetParameter with WithDecryption).
+        new KeyRef(keys.arn("secrets"), region).viaServicesStatement({ sid: "DecryptRuntimeParameters", actions: ["kms:Decrypt"], services: ["ssm"] }),
+        new KeyRef(keys.arn("data"), region).viaServicesStatement({
           sid: "DataKeyThroughServices",
-          effect: "Allow",
           actions: ["kms:Decrypt", "kms:GenerateDataKey"],
-          resources: [keys.arn("data")],
-          condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`dynamodb.${region}.amazonaws.com`, `s3.${region}.amazonaws.com`] }],
-        },
+          services: ["dynamodb", "s3"],
+        }),
       ],
     });
 
@@ -171,10 +163,10 @@ export class AppStack extends DrStack {
       targetGroupName: catalog.transactionTargetGroup,
       permissionsBoundaryArn: config.iam.permissionsBoundaryArn,
       runtime: config.failover.lambdaRuntime,
-      environmentName: config.environment,
-      tableName: catalog.tables.txmeta,
-      bucketName: catalog.buckets.txlogs,
-      dataKeyArn: keys.arn("data"),
+      environment: { environment: config.environment, tableName: catalog.tables.txmeta, bucketName: catalog.buckets.txlogs },
+      table: new TableRef(catalog.tables.txmeta, account.arns.table(catalog.tables.txmeta)),
+      bucket: new BucketRef(catalog.buckets.txlogs, account.arns.bucket(catalog.buckets.txlogs)),
+      dataKey: new KeyRef(keys.arn("data"), region),
       logsKeyArn: keys.arn("logs"),
       environmentKeyArn: keys.arn("secrets"),
       logRetentionDays: config.retention.logDays,

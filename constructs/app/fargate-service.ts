@@ -24,6 +24,7 @@ import { AwsRegion } from "../../lib/aws-regions";
 import { AccountContext } from "../security/account-context";
 import { BoundedRole } from "../security/bounded-role";
 import { EncryptedLogGroup } from "../observability/encrypted-log-group";
+import { KeyRef, SecretRef } from "../security/grants";
 
 export const APP_CONTAINER_NAME = "app";
 export const XRAY_DAEMON_IMAGE = "public.ecr.aws/xray/aws-xray-daemon:3.3.14";
@@ -119,26 +120,9 @@ export class FargateService extends Construct {
           : []),
         { sid: "WriteLogs", effect: "Allow", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${this.logGroup.arn}:*`] },
         ...(ssmArns.length > 0 ? [{ sid: "ReadParameters", effect: "Allow", actions: ["ssm:GetParameters"], resources: ssmArns }] : []),
-        ...(secretNames.length > 0
-          ? [
-              {
-                sid: "ReadSecrets",
-                effect: "Allow",
-                actions: ["secretsmanager:GetSecretValue"],
-                // Secrets Manager appends six random characters to a secret's ARN.
-                resources: secretNames.map((name) => account.arns.secret(name)),
-              },
-            ]
-          : []),
-        {
-          sid: "DecryptSecrets",
-          effect: "Allow",
-          actions: ["kms:Decrypt"],
-          resources: [props.secretsKeyArn],
-          condition: [
-            { test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${region}.amazonaws.com`, `ssm.${region}.amazonaws.com`] },
-          ],
-        },
+        // Secrets Manager appends six random characters to a secret's ARN: the catalog's ARN is a pattern.
+        ...(secretNames.length > 0 ? [SecretRef.readStatement(secretNames.map((name) => new SecretRef(account.arns.secret(name))), "ReadSecrets")] : []),
+        new KeyRef(props.secretsKeyArn, region).viaServicesStatement({ sid: "DecryptSecrets", actions: ["kms:Decrypt"], services: ["secretsmanager", "ssm"] }),
       ],
     });
     const taskRole = new BoundedRole(this, "task-role", {

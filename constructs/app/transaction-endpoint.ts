@@ -10,7 +10,9 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
+import { PROCESSOR_ENVIRONMENT, ProcessorEnvironment } from "../../lambda/transaction-processor/environment";
 import { AccountContext } from "../security/account-context";
+import { BucketRef, KeyRef, TableRef } from "../security/grants";
 import { DrLambdaFunction } from "./lambda-function";
 
 export const TRANSACTIONS_PATH = "/transactions";
@@ -25,10 +27,14 @@ export interface TransactionEndpointProps {
   readonly targetGroupName: string;
   readonly permissionsBoundaryArn?: string;
   readonly runtime: string;
-  readonly environmentName: string;
-  readonly tableName: string;
-  readonly bucketName: string;
-  readonly dataKeyArn: string;
+  /** The function's environment contract (lambda/transaction-processor/environment.ts). */
+  readonly environment: ProcessorEnvironment;
+  /** The txmeta global table (the function records each transaction there). */
+  readonly table: TableRef;
+  /** This region's transaction log bucket. */
+  readonly bucket: BucketRef;
+  /** The region's data key, which encrypts the table and the bucket. */
+  readonly dataKey: KeyRef;
   readonly logsKeyArn: string;
   /** ARN of the region's key that encrypts the function's environment variables. */
   readonly environmentKeyArn: string;
@@ -46,8 +52,6 @@ export class TransactionEndpoint extends Construct {
   constructor(scope: Construct, id: string, props: TransactionEndpointProps) {
     super(scope, id);
     const { provider, account, region } = props;
-    const tableArn = account.arns.table(props.tableName);
-    const bucketArn = account.arns.bucket(props.bucketName);
     this.fn = new DrLambdaFunction(this, "function", {
       provider,
       account,
@@ -59,11 +63,7 @@ export class TransactionEndpoint extends Construct {
       memorySizeMb: 256,
       // Three AWS calls with three attempts each fit; below the load balancer's 60 s idle timeout.
       timeoutSeconds: 40,
-      environment: {
-        ENVIRONMENT: props.environmentName,
-        TXMETA_TABLE_NAME: props.tableName,
-        TXLOGS_BUCKET_NAME: props.bucketName,
-      },
+      environment: PROCESSOR_ENVIRONMENT.write(props.environment),
       environmentKeyArn: props.environmentKeyArn,
       logGroupName: props.logGroupName,
       logsKeyArn: props.logsKeyArn,
@@ -71,22 +71,15 @@ export class TransactionEndpoint extends Construct {
       roleName: props.roleName,
       permissionsBoundaryArn: props.permissionsBoundaryArn,
       vpc: { subnetIds: props.privateSubnetIds, securityGroupId: props.securityGroupId },
-      statements: [
-        { sid: "RecordTransactions", effect: "Allow", actions: ["dynamodb:PutItem", "dynamodb:GetItem"], resources: [tableArn] },
-        {
-          sid: "WriteTransactionLogs",
-          effect: "Allow",
-          actions: ["s3:PutObject"],
-          resources: [`${bucketArn}/transactions/*`],
-        },
-        {
-          sid: "DataKeyThroughServices",
-          effect: "Allow",
-          actions: ["kms:GenerateDataKey", "kms:Decrypt"],
-          resources: [props.dataKeyArn],
-          condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`s3.${region}.amazonaws.com`, `dynamodb.${region}.amazonaws.com`] }],
-        },
-      ],
+      statements: [],
+    });
+    // Conditional put and consistent read of one record; one new log object per transaction, never read back.
+    props.table.grant(this.fn.role, { sid: "RecordTransactions", actions: ["dynamodb:PutItem", "dynamodb:GetItem"] });
+    props.bucket.grantObjects(this.fn.role, { sid: "WriteTransactionLogs", actions: ["s3:PutObject"], prefix: "transactions/" });
+    props.dataKey.grantViaServices(this.fn.role, {
+      sid: "DataKeyThroughServices",
+      actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+      services: ["s3", "dynamodb"],
     });
     this.targetGroup = new LbTargetGroup(this, "targets", {
       provider,

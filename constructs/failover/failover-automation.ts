@@ -245,6 +245,7 @@ export class FailoverAutomation extends Construct {
       peerRegion: names.peerRegion,
       arns: account.arns,
       stateKeys: names.stateKeys,
+      stateTableName: names.stateTable,
       stateTableArn: this.stateTable.arn,
       topicArn,
       dataKeyArn: keys.data,

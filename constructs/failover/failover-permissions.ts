@@ -31,6 +31,7 @@ import { Fn, Token } from "cdktf";
 import { RegionArns, RegionCatalog } from "../../lib/catalog";
 import { GATE_METRIC_NAMESPACE } from "../../lambda/shared/gate";
 import { MONITOR_METRIC_NAMESPACE_DEFAULT } from "../../lambda/shared/monitor-metrics";
+import { KeyRef, TableRef, TopicRef } from "../security/grants";
 
 /** Namespace of the health monitor's verdict metrics (METRIC_NAMESPACE). */
 export const MONITOR_METRIC_NAMESPACE = MONITOR_METRIC_NAMESPACE_DEFAULT;
@@ -45,6 +46,7 @@ export interface FailoverResources {
   readonly arns: RegionArns;
   /** Item keys of the state table, as the Lambda code writes them. */
   readonly stateKeys: RegionCatalog["stateKeys"];
+  readonly stateTableName: string;
   readonly stateTableArn: string;
   readonly topicArn: string;
   /** Keys of this region. */
@@ -63,30 +65,23 @@ export function peerStateTableArn(r: FailoverResources): string {
   return Token.isUnresolved(r.stateTableArn) ? Fn.replace(r.stateTableArn, from, to) : r.stateTableArn.replace(from, to);
 }
 
-/** Both regions' traffic-gate decision keys. */
-function gateKeys(r: FailoverResources): string[] {
-  return [...r.stateKeys.gates];
-}
-
 type Statement = DataAwsIamPolicyDocumentStatement;
 
 const inRegions = (...regions: string[]) => ({ test: "StringEquals", variable: "aws:RequestedRegion", values: regions });
 
-const leadingKeys = (keys: string[]) => ({ test: "ForAllValues:StringLike", variable: "dynamodb:LeadingKeys", values: keys });
+/** The region's state table, and the peer region's table of the same name. */
+const stateTable = (r: FailoverResources) => new TableRef(r.stateTableName, r.stateTableArn);
+const peerStateTable = (r: FailoverResources) => new TableRef(r.stateTableName, peerStateTableArn(r));
 
-function viaServices(r: FailoverResources, services: string[]) {
-  return { test: "StringEquals", variable: "kms:ViaService", values: services.map((s) => `${s}.${r.region}.amazonaws.com`) };
-}
+const STATE_ITEM_KEY_ACTIONS = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"];
 
 /** Use of the data key for the state table's items (DynamoDB calls KMS on the caller's behalf). */
 function stateTableKey(r: FailoverResources): Statement {
-  return {
+  return new KeyRef(r.dataKeyArn, r.region).viaServicesStatement({
     sid: "StateTableKeyThroughDynamoDb",
-    effect: "Allow",
-    actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-    resources: [r.dataKeyArn],
-    condition: [viaServices(r, ["dynamodb"])],
-  };
+    actions: STATE_ITEM_KEY_ACTIONS,
+    services: ["dynamodb"],
+  });
 }
 
 /**
@@ -95,24 +90,20 @@ function stateTableKey(r: FailoverResources): Statement {
  * built: any key of this account in the peer region, only through DynamoDB there.
  */
 function peerStateTableKey(r: FailoverResources): Statement {
-  return {
+  return new KeyRef(r.arns.anyKey(r.peerRegion), r.peerRegion).viaServicesStatement({
     sid: "PeerStateTableKeyThroughDynamoDb",
-    effect: "Allow",
-    actions: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-    resources: [r.arns.anyKey(r.peerRegion)],
-    condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`dynamodb.${r.peerRegion}.amazonaws.com`] }],
-  };
+    actions: STATE_ITEM_KEY_ACTIONS,
+    services: ["dynamodb"],
+  });
 }
 
 /** Publishing to the encrypted alert topic (and, with `sqs`, sending to an encrypted queue). */
 function messagingKey(r: FailoverResources, services: string[]): Statement {
-  return {
+  return new KeyRef(r.messagingKeyArn, r.region).viaServicesStatement({
     sid: "MessagingKeyForEncryptedTopicAndQueue",
-    effect: "Allow",
     actions: ["kms:GenerateDataKey", "kms:Decrypt"],
-    resources: [r.messagingKeyArn],
-    condition: [viaServices(r, services)],
-  };
+    services,
+  });
 }
 
 export interface HealthMonitorGrants {
@@ -172,27 +163,10 @@ export function healthMonitorStatements(r: FailoverResources, grants: HealthMoni
         inRegions(r.region),
       ],
     },
-    {
-      sid: "CountFailuresInOwnItem",
-      effect: "Allow",
-      actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
-      resources: [r.stateTableArn],
-      condition: [leadingKeys([r.stateKeys.counter])],
-    },
-    {
-      sid: "ReadTrafficGateDecisions",
-      effect: "Allow",
-      actions: ["dynamodb:GetItem"],
-      resources: [r.stateTableArn],
-      condition: [leadingKeys(gateKeys(r))],
-    },
+    TableRef.statement([stateTable(r)], { sid: "CountFailuresInOwnItem", actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], items: [r.stateKeys.counter] }),
+    TableRef.statement([stateTable(r)], { sid: "ReadTrafficGateDecisions", actions: ["dynamodb:GetItem"], items: r.stateKeys.gates }),
     stateTableKey(r),
-    {
-      sid: "PageOperators",
-      effect: "Allow",
-      actions: ["sns:Publish"],
-      resources: [r.topicArn],
-    },
+    new TopicRef(r.topicArn).publishStatement("PageOperators"),
     {
       sid: "RecordFailedInvocations",
       effect: "Allow",
@@ -277,42 +251,17 @@ export function orchestratorStatements(r: FailoverResources): Statement[] {
       actions: ["ecs:DescribeServices", "ecs:UpdateService"],
       resources: bothRegions.map((region) => r.arns.ecsService(region)),
     },
-    {
+    TableRef.statement([stateTable(r)], {
       sid: "ReadLockAndAudit",
-      effect: "Allow",
       actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
-      resources: [r.stateTableArn],
-      condition: [leadingKeys([lock, r.stateKeys.auditPattern])],
-    },
-    {
-      sid: "WriteAuditRecords",
-      effect: "Allow",
-      actions: ["dynamodb:PutItem"],
-      resources: [r.stateTableArn],
-      condition: [leadingKeys([r.stateKeys.auditPattern])],
-    },
-    {
-      sid: "ReleaseLock",
-      effect: "Allow",
-      actions: ["dynamodb:DeleteItem"],
-      resources: [r.stateTableArn],
-      condition: [leadingKeys([lock])],
-    },
-    {
-      sid: "RecordTrafficGateDecisions",
-      effect: "Allow",
-      actions: ["dynamodb:PutItem"],
-      resources: [r.stateTableArn, peerStateTableArn(r)],
-      condition: [leadingKeys(gateKeys(r))],
-    },
+      items: [lock, r.stateKeys.auditPattern],
+    }),
+    TableRef.statement([stateTable(r)], { sid: "WriteAuditRecords", actions: ["dynamodb:PutItem"], items: [r.stateKeys.auditPattern] }),
+    TableRef.statement([stateTable(r)], { sid: "ReleaseLock", actions: ["dynamodb:DeleteItem"], items: [lock] }),
+    TableRef.statement([stateTable(r), peerStateTable(r)], { sid: "RecordTrafficGateDecisions", actions: ["dynamodb:PutItem"], items: r.stateKeys.gates }),
     stateTableKey(r),
     peerStateTableKey(r),
-    {
-      sid: "NotifyAndRequestApproval",
-      effect: "Allow",
-      actions: ["sns:Publish"],
-      resources: [r.topicArn],
-    },
+    new TopicRef(r.topicArn).publishStatement("NotifyAndRequestApproval"),
     messagingKey(r, ["sns"]),
   ];
 }

@@ -12,6 +12,7 @@ import {
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { IGrantable } from "./grants";
 
 export interface BoundedRoleProps {
   readonly provider: AwsProvider;
@@ -27,8 +28,9 @@ export interface BoundedRoleProps {
   /** ARN of the permissions boundary, or undefined for none. */
   readonly permissionsBoundaryArn?: string;
   /**
-   * Statements of the role's inline policy; each names its resources.
-   * @default no inline policy
+   * Statements of the role's inline policy ("permissions"); each names its resources.
+   * Grants (constructs/security/grants.ts) append to the same policy.
+   * @default no inline policy until a grant adds one
    */
   readonly statements?: DataAwsIamPolicyDocumentStatement[];
   /**
@@ -39,10 +41,13 @@ export interface BoundedRoleProps {
   readonly managedPolicyArns?: string[];
 }
 
-export class BoundedRole extends Construct {
+export class BoundedRole extends Construct implements IGrantable {
   readonly role: IamRole;
   private readonly provider: AwsProvider;
   private policyCount = 0;
+  /** The "permissions" policy: its statements, and its document once one exists. */
+  private readonly statements: DataAwsIamPolicyDocumentStatement[] = [];
+  private permissions?: DataAwsIamPolicyDocument;
 
   constructor(scope: Construct, id: string, props: BoundedRoleProps) {
     super(scope, id);
@@ -65,17 +70,25 @@ export class BoundedRole extends Construct {
       assumeRolePolicy: trust.json,
       permissionsBoundary: props.permissionsBoundaryArn,
     });
-    if (props.statements && props.statements.length > 0) this.addPolicy("permissions", props.statements);
+    if (props.statements && props.statements.length > 0) this.addStatements(...props.statements);
     (props.managedPolicyArns ?? []).forEach((policyArn, i) =>
       new IamRolePolicyAttachment(this, `managed-policy-${i}`, { provider: props.provider, role: this.role.name, policyArn }),
     );
   }
 
-  /** Adds an inline policy to the role (grants from other constructs use this). */
-  addPolicy(name: string, statements: DataAwsIamPolicyDocumentStatement[]): void {
+  /** Appends statements to the role's "permissions" policy, creating it on first use (grants call this). */
+  addStatements(...statements: DataAwsIamPolicyDocumentStatement[]): void {
+    this.statements.push(...statements);
+    if (this.permissions) this.permissions.putStatement([...this.statements]);
+    else this.permissions = this.addPolicy("permissions", [...this.statements]);
+  }
+
+  /** Adds a separate inline policy to the role. */
+  addPolicy(name: string, statements: DataAwsIamPolicyDocumentStatement[]): DataAwsIamPolicyDocument {
     const index = this.policyCount++;
     const document = new DataAwsIamPolicyDocument(this, `policy-document-${index}`, { provider: this.provider, statement: statements });
     new IamRolePolicy(this, `policy-${index}`, { provider: this.provider, role: this.role.id, name, policy: document.json });
+    return document;
   }
 
   get arn(): string {
