@@ -27,7 +27,7 @@ import { LAMBDA_SERVICE_ERRORS, awaitWriterBudget } from "../constructs/failover
 import { bundleBuildCount } from "../constructs/app/lambda-bundle";
 import { ORCHESTRATOR_RESERVED_CONCURRENCY, ORCHESTRATOR_TIMEOUT_SECONDS } from "../constructs/failover/failover-automation";
 import { PROJECT_ROOT, configVariant } from "./support/config";
-import { runApp, synthConfig, tempDir } from "./support/synth";
+import { runApp, sharedOutdir, synthConfig, tempDir } from "./support/synth";
 
 const REGIONS = ["us-east-1", "us-east-2"] as const;
 const FAKE_ACCOUNT = "123456789012";
@@ -198,7 +198,9 @@ const approvalConfig = () =>
   });
 
 beforeAll(() => {
-  ({ app: dev, outdir: devOut } = synthKeepingAssets(configVariant("dev")));
+  // The shared synthesis of this run (global setup), assets included.
+  devOut = sharedOutdir(configVariant("dev")) ?? synthKeepingAssets(configVariant("dev")).outdir;
+  dev = readSynthesizedApp(devOut);
   flipped = synthConfig(configVariant("dev", { regions: { active: "us-east-2" } }));
   approval = synthConfig(approvalConfig());
   manual = synthConfig(configVariant("dev", { failover: { authority: "manual" } }));

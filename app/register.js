@@ -17,7 +17,7 @@ const fs = require("fs");
 const path = require("path");
 
 const ROOT = path.resolve(__dirname, "..");
-const CACHE_DIR = path.join(ROOT, "node_modules", ".cache", "dr-ts");
+const CACHE_DIR = process.env.DR_TS_CACHE_DIR || path.join(ROOT, "node_modules", ".cache", "dr-ts");
 const OPTIONS = { loader: "ts", format: "cjs", target: "node20", sourcemap: "inline" };
 
 function transform(source, filename) {

@@ -113,10 +113,11 @@ export interface BundleSet {
   readonly cacheDir: string;
 }
 
+/** The project's functions; DR_LAMBDA_CACHE_DIR moves the cache (tests use an empty one to force a build). */
 export const PROJECT_BUNDLES: BundleSet = {
   root: PROJECT_ROOT,
   entries: LAMBDA_ENTRIES,
-  cacheDir: path.join(PROJECT_ROOT, "node_modules", ".cache", "dr-lambda"),
+  cacheDir: process.env.DR_LAMBDA_CACHE_DIR || path.join(PROJECT_ROOT, "node_modules", ".cache", "dr-lambda"),
 };
 
 interface CacheManifest {
