@@ -162,7 +162,7 @@ function sourceListing(set: BundleSet): string {
       else names.push(rel);
     }
   };
-  for (const top of tops) if (fs.existsSync(path.join(set.root, top))) walk(top);
+  for (const top of tops) if (fs.statSync(path.join(set.root, top), { throwIfNoEntry: false })?.isDirectory()) walk(top);
   return names.sort().join("\n");
 }
 
