@@ -4,7 +4,7 @@ import { stateLocation } from "../stacks/backend";
 import { Testing, TerraformBackend, TerraformElement, TerraformProvider } from "cdktf";
 import { buildStacks } from "../stacks";
 import { configVariant } from "./support/config";
-import { libImportsOutward, namesBuiltOutsideCatalog, sourceFiles, stacksImportingResources } from "./support/source-rules";
+import { libImportsOutward, namesBuiltOutsideCatalog, optionalPropsWithoutDefault, sourceFiles, stacksImportingResources } from "./support/source-rules";
 import { synthConfig } from "./support/synth";
 
 describe("stack layout plan", () => {
@@ -190,6 +190,15 @@ describe("source layout", () => {
   test("GIVEN a stack that imports a resource class THEN the rule reports it", () => {
     const bad = { path: "stacks/example.ts", text: 'import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";\n' };
     expect(stacksImportingResources([bad])).toEqual([expect.objectContaining({ file: "stacks/example.ts", line: 1 })]);
+  });
+
+  test("GIVEN the constructs' props THEN every optional prop documents its default", () => {
+    expect(optionalPropsWithoutDefault(sourceFiles("constructs"))).toEqual([]);
+  });
+
+  test("GIVEN an optional prop without @default THEN the rule reports it", () => {
+    const bad = { path: "constructs/example.ts", text: "export interface P {\n  /** Something. */\n  readonly x?: string;\n}\n" };
+    expect(optionalPropsWithoutDefault([bad])).toEqual([expect.objectContaining({ line: 3, message: "optional prop x documents no @default" })]);
   });
 
   test("GIVEN every stack of the dev and prod apps THEN its only direct Terraform elements are its providers and backend", () => {

@@ -89,3 +89,27 @@ export function stacksImportingResources(files: readonly SourceFile[]): RuleViol
       .map(({ spec, line }) => ({ file: file.path, line, message: `imports ${spec}: a stack creates resources only through constructs` })),
   );
 }
+
+/** An optional prop of an exported props interface without a `@default` line in its doc comment. */
+export function optionalPropsWithoutDefault(files: readonly SourceFile[]): RuleViolation[] {
+  const violations: RuleViolation[] = [];
+  for (const file of files) {
+    const lines = file.text.split("\n");
+    let inInterface = false;
+    lines.forEach((line, i) => {
+      if (/^export interface \w+/.test(line)) inInterface = true;
+      else if (inInterface && line.startsWith("}")) inInterface = false;
+      const prop = inInterface ? /^\s+readonly (\w+)\?:/.exec(line) : null;
+      if (!prop) return;
+      let doc = "";
+      if (lines[i - 1]?.trim().endsWith("*/")) {
+        for (let j = i - 1; j >= 0; j--) {
+          doc = `${lines[j]}\n${doc}`;
+          if (lines[j].trim().startsWith("/**")) break;
+        }
+      }
+      if (!doc.includes("@default")) violations.push({ file: file.path, line: i + 1, message: `optional prop ${prop[1]} documents no @default` });
+    });
+  }
+  return violations;
+}

@@ -17,7 +17,10 @@ export interface ContainerRegistryProps {
   readonly repositoryName: string;
   /** ARN of the region's data key. */
   readonly kmsKeyArn: string;
-  /** The other region, replicated to when replicateTo is set. */
+  /**
+   * The other region (and this account), replicated to by the registry's replication configuration.
+   * @default no replication
+   */
   readonly replicateTo?: { readonly region: AwsRegion; readonly accountId: string };
   /**
    * "retain" refuses to destroy the repository; "destroy" deletes it with its images.

@@ -48,9 +48,16 @@ export interface FargateServiceProps {
   readonly scalingPolicyNames: { readonly cpu: string; readonly requests: string };
   readonly taskRoleName: string;
   readonly executionRoleName: string;
+  /**
+   * ARN of the permissions boundary of the role(s) created here (iam.permissionsBoundaryArn).
+   * @default no permissions boundary
+   */
   readonly permissionsBoundaryArn?: string;
   readonly image: string;
-  /** ARN of the ECR repository the image comes from, when it is the project's own. */
+  /**
+   * ARN of the ECR repository the image comes from, when it is the project's own: the execution role may pull from it.
+   * @default a public image: no registry permissions
+   */
   readonly repositoryArn?: string;
   readonly cpu: number;
   readonly memory: number;

@@ -80,7 +80,10 @@ export interface DrLambdaFunctionProps {
   readonly logsKeyArn: string;
   readonly logRetentionDays: number;
   readonly roleName: string;
-  /** Permissions boundary of the role, or undefined for none. */
+  /**
+   * ARN of the permissions boundary of the role(s) created here (iam.permissionsBoundaryArn).
+   * @default no permissions boundary
+   */
   readonly permissionsBoundaryArn?: string;
   /** What the function's code calls, each statement naming its resources. */
   readonly statements: DataAwsIamPolicyDocumentStatement[];

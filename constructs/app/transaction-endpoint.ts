@@ -25,6 +25,10 @@ export interface TransactionEndpointProps {
   readonly functionName: string;
   readonly roleName: string;
   readonly targetGroupName: string;
+  /**
+   * ARN of the permissions boundary of the role(s) created here (iam.permissionsBoundaryArn).
+   * @default no permissions boundary
+   */
   readonly permissionsBoundaryArn?: string;
   readonly runtime: string;
   /** The function's environment contract (lambda/transaction-processor/environment.ts). */

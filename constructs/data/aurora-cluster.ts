@@ -98,7 +98,10 @@ export interface AuroraClusterProps {
   readonly dataKeyArn: string;
   /** ARN of the region's logs key (exported database logs). */
   readonly logsKeyArn: string;
-  /** For the founding cluster: the generated password (write-only) and its version. */
+  /**
+   * For the founding cluster: the generated password (write-only) and its version.
+   * @default none: a joining cluster takes no credentials
+   */
   readonly credentials?: { readonly password: string; readonly passwordVersion: number };
 }
 

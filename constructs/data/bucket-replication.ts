@@ -32,6 +32,10 @@ export interface BucketReplicationProps {
   readonly account: AccountContext;
   readonly regions: readonly [ReplicationRegion, ReplicationRegion];
   readonly bucketPurposes: readonly ReplicatedBucketPurpose[];
+  /**
+   * ARN of the permissions boundary of the role(s) created here (iam.permissionsBoundaryArn).
+   * @default no permissions boundary
+   */
   readonly permissionsBoundaryArn?: string;
 }
 

@@ -107,7 +107,10 @@ function messagingKey(r: FailoverResources, services: string[]): Statement {
 }
 
 export interface HealthMonitorGrants {
-  /** ARN of this region's failover state machine, or undefined when the monitor may not start it (manual authority). */
+  /**
+   * ARN of this region's failover state machine, which the monitor may start.
+   * @default none: the monitor may not start it (manual authority)
+   */
   readonly failoverStateMachineArn?: string;
   /** ARN of the monitor's dead-letter queue (its on-failure destination). */
   readonly deadLetterQueueArn: string;

@@ -39,7 +39,10 @@ export interface NetworkProps {
   /** ARN of the region's logs key, for the flow-log group. */
   readonly logsKeyArn: string;
   readonly logRetentionDays: number;
-  /** Permissions boundary for the flow-log role, or undefined for none. */
+  /**
+   * ARN of the permissions boundary of the role(s) created here (iam.permissionsBoundaryArn).
+   * @default no permissions boundary
+   */
   readonly permissionsBoundaryArn?: string;
 }
 

@@ -28,6 +28,10 @@ export interface AuditTrailProps {
   readonly keyDeletionWindowDays: number;
   /** Days that non-current log objects are kept. */
   readonly noncurrentVersionDays: number;
+  /**
+   * ARN of the permissions boundary of the role(s) created here (iam.permissionsBoundaryArn).
+   * @default no permissions boundary
+   */
   readonly permissionsBoundaryArn?: string;
   /**
    * "destroy" lets destroy remove the key and the bucket with its objects (dev only); "retain" refuses.

@@ -40,6 +40,10 @@ export interface CanariesProps {
   readonly targets: readonly CanaryTarget[];
   readonly artifactBucketName: string;
   readonly roleName: string;
+  /**
+   * ARN of the permissions boundary of the role(s) created here (iam.permissionsBoundaryArn).
+   * @default no permissions boundary
+   */
   readonly permissionsBoundaryArn?: string;
   /** ARN of the region's data key (artifacts). */
   readonly dataKeyArn: string;

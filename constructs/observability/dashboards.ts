@@ -22,6 +22,10 @@ export interface RegionMetrics {
   readonly replicatedBuckets: readonly { readonly source: string; readonly destination: string; readonly ruleId: string }[];
   /** Load balancer name (the overview finds its metrics by name) and, in the region's own dashboard, its ARN suffix. */
   readonly loadBalancerName: string;
+  /**
+   * The load balancer's ARN suffix, in the region's own dashboard (the overview finds it by name).
+   * @default none: widgets search by the load balancer's name
+   */
   readonly loadBalancerArnSuffix?: string;
   readonly ecsClusterName: string;
   readonly ecsServiceName: string;

@@ -25,7 +25,10 @@ export interface BoundedRoleProps {
    * @default none
    */
   readonly trustConditions?: { test: string; variable: string; values: string[] }[];
-  /** ARN of the permissions boundary, or undefined for none. */
+  /**
+   * ARN of the permissions boundary of the role(s) created here (iam.permissionsBoundaryArn).
+   * @default no permissions boundary
+   */
   readonly permissionsBoundaryArn?: string;
   /**
    * Statements of the role's inline policy ("permissions"); each names its resources.

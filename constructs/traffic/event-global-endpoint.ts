@@ -23,6 +23,10 @@ export interface EventGlobalEndpointProps {
   /** ARN of the Route 53 health check that decides when to fail over. */
   readonly healthCheckArn: string;
   readonly roleName: string;
+  /**
+   * ARN of the permissions boundary of the role(s) created here (iam.permissionsBoundaryArn).
+   * @default no permissions boundary
+   */
   readonly permissionsBoundaryArn?: string;
 }
 
