@@ -13,6 +13,8 @@ import { keepChildAddresses } from "../constructs/addressing";
 import { bundleBuildCount, bundleSet } from "../constructs/app/lambda-bundle";
 import { SecureBucket } from "../constructs/data/secure-bucket";
 import { FailoverAutomation } from "../constructs/failover/failover-automation";
+import { FailoverStateTable } from "../constructs/failover/failover-state-table";
+import { AlertTopic } from "../constructs/observability/alert-topic";
 import { BoundedRole } from "../constructs/security/bounded-role";
 import { BucketRef, KeyRef, SecretRef, TableRef, TopicRef } from "../constructs/security/grants";
 import { HostedZone } from "../constructs/traffic/hosted-zone";
@@ -226,5 +228,23 @@ describe("Lambda bundle cache", () => {
     fs.writeFileSync(path.join(root, "src", "helper.js"), "exports.greeting = 'shadow';\n");
     bundleSet(set);
     expect(bundleBuildCount()).toBe(builds + 1);
+  });
+});
+
+describe("grants from the constructs that own the resources", () => {
+  test("GIVEN an alert topic and a state table WHEN their refs grant to a role THEN the role may publish to that topic and use those items", () => {
+    const json = synthOneStack(({ stack, account }) => {
+      const grantee = new BoundedRole(stack, "role", { provider: stack.provider, roleName: "r", description: "d", assumedBy: "lambda.amazonaws.com" });
+      new AlertTopic(stack, "alerts", { provider: stack.provider, account, topicName: "t", kmsKeyArn: "arn:k", emails: [], httpsEndpoints: [] }).ref.grantPublish(grantee, "Page");
+      new FailoverStateTable(stack, "state-table", { provider: stack.provider, tableName: "s", kmsKeyArn: "arn:k" }).ref.grant(grantee, {
+        sid: "Lock",
+        actions: ["dynamodb:UpdateItem"],
+        items: ["lock#x"],
+      });
+    });
+    expect(policyStatements(json).map((s: any) => [s.sid, s.resources])).toEqual([
+      ["Page", [expect.stringMatching(/^\$\{aws_sns_topic\.alerts_topic_[0-9A-F]{8}\.arn\}$/)]],
+      ["Lock", [expect.stringMatching(/^\$\{aws_dynamodb_table\.state-table_[0-9A-F]{8}\.arn\}$/)]],
+    ]);
   });
 });

@@ -12,6 +12,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { DynamodbTableReplicaA } from "@cdktf/provider-aws/lib/dynamodb-table-replica";
 import { RemovalPolicy } from "../../lib/removal";
+import { TableRef } from "../security/grants";
 
 export interface GlobalTableProps {
   readonly provider: AwsProvider;
@@ -49,6 +50,11 @@ export class GlobalTable extends Construct {
       // The replica is managed by aws_dynamodb_table_replica in the other region's stack.
       lifecycle: { ignoreChanges: ["replica"], preventDestroy: (props.removal ?? "retain") === "retain" },
     });
+  }
+
+  /** The table for grants (`table.ref.grant(role, ...)`); other stacks of the region build their TableRef from its name. */
+  get ref(): TableRef {
+    return new TableRef(this.table.name, this.table.arn);
   }
 }
 

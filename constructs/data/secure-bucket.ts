@@ -26,6 +26,7 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { RemovalPolicy } from "../../lib/removal";
+import { BucketRef } from "../security/grants";
 
 export interface SecureBucketProps {
   readonly provider: AwsProvider;
@@ -186,5 +187,10 @@ export class SecureBucket extends Construct {
       policy: document.json,
       dependsOn: [publicAccessBlock],
     });
+  }
+
+  /** The bucket for grants (`bucket.ref.grantObjects(role, ...)`). */
+  get ref(): BucketRef {
+    return new BucketRef(this.bucket.bucket, this.bucket.arn);
   }
 }

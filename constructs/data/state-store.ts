@@ -40,6 +40,7 @@ export class StateStore extends Construct {
     this.key = new RegionalKey(this, "key", {
       provider: props.provider,
       account,
+      region: props.provider.region ?? "",
       alias: props.keyAlias,
       description: `Encrypts Terraform state and its lock table (${props.bucketName})`,
       deletionWindowDays: props.keyDeletionWindowDays,

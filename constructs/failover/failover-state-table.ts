@@ -14,6 +14,7 @@ import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { RemovalPolicy } from "../../lib/removal";
+import { TableRef } from "../security/grants";
 
 /** Partition key attribute (type S) the Lambda code uses (lambda/shared/dynamo.ts TABLE_KEY). */
 export const STATE_TABLE_KEY = "pk";
@@ -58,5 +59,10 @@ export class FailoverStateTable extends Construct {
 
   get name(): string {
     return this.table.name;
+  }
+
+  /** The table for grants (`table.ref.grant(role, ...)`). */
+  get ref(): TableRef {
+    return new TableRef(this.table.name, this.table.arn);
   }
 }

@@ -12,6 +12,7 @@ import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { AccountContext } from "../security/account-context";
+import { TopicRef } from "../security/grants";
 
 export interface AlertTopicProps {
   readonly provider: AwsProvider;
@@ -77,5 +78,10 @@ export class AlertTopic extends Construct {
 
   get arn(): string {
     return this.topic.arn;
+  }
+
+  /** The topic for grants (`alerts.ref.grantPublish(role, sid)`). */
+  get ref(): TopicRef {
+    return new TopicRef(this.topic.arn);
   }
 }

@@ -58,6 +58,7 @@ export class AuditTrail extends Construct {
     this.key = new RegionalKey(this, "key", {
       provider,
       account,
+      region: props.region,
       alias: names.keyAlias("audit"),
       description: `Encrypts the CloudTrail trail ${trailName}`,
       deletionWindowDays: props.keyDeletionWindowDays,

@@ -17,6 +17,7 @@ import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmana
 import { AwsRegion } from "../../lib/aws-regions";
 import { RemovalPolicy } from "../../lib/removal";
 import { EphemeralRandomPassword } from "./ephemeral";
+import { SecretRef } from "./grants";
 
 export interface DatabaseCredentialsProps {
   readonly provider: AwsProvider;
@@ -72,5 +73,10 @@ export class DatabaseCredentials extends Construct {
       }),
       secretStringWoVersion: props.passwordVersion,
     });
+  }
+
+  /** The secret for grants (`credentials.ref.grantRead(role, sid)`); other stacks use the catalog's ARN pattern. */
+  get ref(): SecretRef {
+    return new SecretRef(this.secret.arn);
   }
 }

@@ -13,6 +13,7 @@ import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { RemovalPolicy } from "../../lib/removal";
 import { AccountContext } from "./account-context";
+import { KeyRef } from "./grants";
 
 export interface RegionalKeyProps {
   readonly provider: AwsProvider;
@@ -22,6 +23,8 @@ export interface RegionalKeyProps {
   readonly description: string;
   /** Days before a scheduled deletion takes effect (7 to 30). */
   readonly deletionWindowDays: number;
+  /** The key's region: grants bind use of the key to that region's services. */
+  readonly region: string;
   /**
    * Statements for the service principals that use the key, with the
    * conditions AWS documents for them.
@@ -38,9 +41,11 @@ export interface RegionalKeyProps {
 export class RegionalKey extends Construct {
   readonly key: KmsKey;
   readonly alias: KmsAlias;
+  private readonly region: string;
 
   constructor(scope: Construct, id: string, props: RegionalKeyProps) {
     super(scope, id);
+    this.region = props.region;
     const policy = new DataAwsIamPolicyDocument(this, "policy", {
       provider: props.provider,
       statement: [
@@ -71,5 +76,10 @@ export class RegionalKey extends Construct {
 
   get arn(): string {
     return this.key.arn;
+  }
+
+  /** The key for grants (`key.ref.grantViaServices(role, ...)`). */
+  get ref(): KeyRef {
+    return new KeyRef(this.key.arn, this.region);
   }
 }

@@ -132,6 +132,7 @@ export class RegionalKeys extends Construct {
         new RegionalKey(this, purpose, {
           provider: props.provider,
           account: props.account,
+          region: props.region,
           alias: props.aliases[purpose],
           description: `${purpose} key of ${props.region} (${props.aliases[purpose]})`,
           deletionWindowDays: props.deletionWindowDays,
