@@ -23,8 +23,8 @@
  * Bundling is cached by content, on disk under node_modules/.cache/dr-lambda:
  * the cache key covers esbuild's version, every option below, the entry points,
  * package-lock.json and the names of the files under lambda/; an entry is used
- * only while every input esbuild read (listed in the entry, by content; by size
- * under node_modules, which package-lock.json pins) is unchanged, so a warm
+ * only while every input esbuild read (listed in the entry, by content; under
+ * node_modules, by the package-lock.json that pins them) is unchanged, so a warm
  * cache never hides a changed source. Every function is
  * bundled in one esbuild call (shared modules such as the AWS SDK are parsed
  * once), and both regions deploy the same bytes.
@@ -139,12 +139,13 @@ const sha256 = (data: string | Uint8Array) => crypto.createHash("sha256").update
 /**
  * What stands for an input's content in the cache: the SHA-256 of the file
  * for the project's own sources; for files under node_modules, which npm ci
- * installs exactly as package-lock.json pins (part of the cache key), their
- * size instead, which spares reading the whole SDK on every synthesis.
+ * installs exactly as package-lock.json pins, the lock file (part of the cache
+ * key) instead, which spares reading or even stat-ing the whole SDK on every
+ * synthesis.
  */
 function contentHash(root: string, file: string): string {
   try {
-    if (file.startsWith("node_modules/")) return `size:${fs.statSync(path.join(root, file)).size}`;
+    if (file.startsWith("node_modules/")) return "pinned by package-lock.json";
     return sha256(fs.readFileSync(path.join(root, file)));
   } catch {
     return "(missing)";
@@ -301,9 +302,10 @@ export function bundleSet(set: BundleSet): ReadonlyMap<string, LambdaBundle> {
   return new Map(Object.entries(manifest.bundles).map(([name, b]) => [name, { ...b, zipPath: path.join(dir, `${name}.zip`) }]));
 }
 
-/** Size and modification time of every input: unchanged stamps mean the content hashes checked earlier still hold. */
+/** Size and modification time of every project input: unchanged stamps mean the content hashes checked earlier still hold. */
 function stampsOf(set: BundleSet, manifest: CacheManifest): string {
   return Object.keys(manifest.inputs)
+    .filter((input) => !input.startsWith("node_modules/"))
     .map((input) => {
       try {
         const stat = fs.statSync(path.join(set.root, input));
