@@ -324,6 +324,11 @@ export class RegionCatalog {
     return `${this.vpc}-${service}`;
   }
 
+  /** Name tag of one of the Route 53 health checks of a region (endpoint, gate, or the calculated region check). */
+  healthCheck(kind: "endpoint" | "gate" | "region", region: string): string {
+    return `${this.healthCheckNamePrefix}-${kind}-${region}`;
+  }
+
   /** Full name of a runtime parameter under the environment's path. */
   parameter(name: string): string {
     return this.naming.parameter(name);

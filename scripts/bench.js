@@ -89,11 +89,14 @@ function synthRuns(runs, work) {
   measure("node", prodArgs, { env: env(out()) });
   const prod = [];
   const minimal = [];
+  const minimalTsNode = [];
   for (let i = 0; i < runs; i++) {
     prod.push(measure("node", prodArgs, { env: env(out()) }));
     minimal.push(measure("node", minimalArgs, { env: env(out()) }));
+    // For comparison with figures taken before app/register.js: the minimal app under ts-node, as the app command ran then.
+    minimalTsNode.push(measure("node", ["-r", "ts-node/register/transpile-only", path.join("scripts", "bench", "minimal-app.ts")], { env: env(out()) }));
   }
-  return { cold, coldMinimal, prod, minimal };
+  return { cold, coldMinimal, prod, minimal, minimalTsNode };
 }
 
 function cliRuns(runs, work) {
@@ -231,6 +234,8 @@ function main() {
     check("synthesis, prod peak RSS (median)", `${prodRss.toFixed(0)} MB`, `<= ${BUDGETS.synthPeakMb} MB`, "", Number.isNaN(prodRss) ? undefined : prodRss <= BUDGETS.synthPeakMb);
     check("synthesis, prod / minimal (peak RSS)", `${(prodRss / minRss).toFixed(2)}x`, "", "", undefined);
     check("synthesis, prod with empty caches (one run)", `${s.cold.seconds.toFixed(2)} s, ${s.cold.peakMb?.toFixed(0)} MB`, "", "", undefined);
+    const tsNodeWall = median(s.minimalTsNode.map((r) => r.seconds));
+    check("for reference: minimal app under ts-node (the old app command)", `${tsNodeWall.toFixed(2)} s (prod now: ${(prodWall / tsNodeWall).toFixed(2)}x of it)`, "", "", undefined);
 
     if (!args.skipCli) {
       const cliRunsCount = Math.max(3, Math.ceil(args.runs / 2));

@@ -73,7 +73,7 @@ export class BaseStack extends DrStack {
       subnetIds: this.network.privateSubnetIds,
       securityGroupId: this.securityGroups.endpoints.id,
       services: config.network.interfaceEndpoints,
-      namePrefix: catalog.vpc,
+      names: catalog,
     });
     this.alerts = new AlertTopic(this, "alerts", {
       provider: this.provider,

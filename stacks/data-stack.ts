@@ -25,8 +25,6 @@ import { s3StateNames } from "./backend";
 import { BaseStack } from "./base-stack";
 import { DrStack, DrStackProps } from "./dr-stack";
 
-export { GLOBAL_TABLES };
-
 export interface DataStackProps extends DrStackProps {
   /** The same region's base stack (network, security groups, alert topic). */
   readonly base: BaseStack;

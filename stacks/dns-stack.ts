@@ -44,7 +44,7 @@ export class DnsStack extends DrStack {
       failureThreshold: route53FailureThreshold(config.targets.rtoSeconds),
       checkerRegions: config.dns.healthCheckRegions,
       regions: [dnsRegion(primary), dnsRegion(secondary)],
-      namePrefix: catalog.healthCheckNamePrefix,
+      names: catalog,
     });
     if (config.events.globalEndpoint) {
       this.globalEndpoint = new EventGlobalEndpoint(this, "event-global-endpoint", {

@@ -7,6 +7,7 @@ import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { AwsRegion } from "../../lib/aws-regions";
+import { RegionCatalog } from "../../lib/catalog";
 import { InterfaceEndpointService } from "../../lib/endpoint-services";
 
 export interface InterfaceEndpointsProps {
@@ -16,8 +17,8 @@ export interface InterfaceEndpointsProps {
   readonly subnetIds: string[];
   readonly securityGroupId: string;
   readonly services: readonly InterfaceEndpointService[];
-  /** Prefix of the endpoints' Name tags. */
-  readonly namePrefix: string;
+  /** The endpoints' Name tags, by service. */
+  readonly names: Pick<RegionCatalog, "endpoint">;
 }
 
 export class InterfaceEndpoints extends Construct {
@@ -37,7 +38,7 @@ export class InterfaceEndpoints extends Construct {
           privateDnsEnabled: true,
           subnetIds: props.subnetIds,
           securityGroupIds: [props.securityGroupId],
-          tags: { Name: `${props.namePrefix}-${service}` },
+          tags: { Name: props.names.endpoint(service) },
         }),
       );
     }

@@ -17,6 +17,7 @@ import { DataAwsLb } from "@cdktf/provider-aws/lib/data-aws-lb";
 import { Route53HealthCheck } from "@cdktf/provider-aws/lib/route53-health-check";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { AwsRegion } from "../../lib/aws-regions";
+import { RegionCatalog } from "../../lib/catalog";
 import { RegionRole } from "../../lib/config/model";
 import { ROUTE53_REQUEST_INTERVAL_SECONDS } from "../../lib/timings";
 
@@ -42,8 +43,8 @@ export interface DnsFailoverProps {
   readonly failureThreshold: number;
   readonly checkerRegions: readonly string[];
   readonly regions: readonly [DnsRegion, DnsRegion];
-  /** Prefix of the health checks' Name tags. */
-  readonly namePrefix: string;
+  /** The health checks' Name tags. */
+  readonly names: Pick<RegionCatalog, "healthCheck">;
 }
 
 export class DnsFailover extends Construct {
@@ -67,7 +68,7 @@ export class DnsFailover extends Construct {
         requestInterval: ROUTE53_REQUEST_INTERVAL_SECONDS,
         failureThreshold: props.failureThreshold,
         regions: [...props.checkerRegions],
-        tags: { Name: `${props.namePrefix}-endpoint-${r.region}` },
+        tags: { Name: props.names.healthCheck("endpoint", r.region) },
       });
       const gate = new Route53HealthCheck(this, `gate-${r.region}`, {
         provider,
@@ -76,14 +77,14 @@ export class DnsFailover extends Construct {
         cloudwatchAlarmRegion: r.gateAlarmRegion,
         // No gate data yet means never fenced: the gate is open.
         insufficientDataHealthStatus: "Healthy",
-        tags: { Name: `${props.namePrefix}-gate-${r.region}` },
+        tags: { Name: props.names.healthCheck("gate", r.region) },
       });
       const combined = new Route53HealthCheck(this, `region-${r.region}`, {
         provider,
         type: "CALCULATED",
         childHealthchecks: [endpoint.id, gate.id],
         childHealthThreshold: 2,
-        tags: { Name: `${props.namePrefix}-region-${r.region}` },
+        tags: { Name: props.names.healthCheck("region", r.region) },
       });
       this.endpointChecks.set(r.region, endpoint);
       this.gateChecks.set(r.region, gate);
