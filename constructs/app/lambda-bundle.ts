@@ -173,6 +173,8 @@ function cacheKey(set: BundleSet): string {
   const lock = path.join(set.root, "package-lock.json");
   return sha256(
     JSON.stringify({
+      // Inputs are paths relative to the root: entries of another checkout never apply here.
+      root: set.root,
       esbuildVersion,
       options: BUNDLE_OPTIONS,
       entries: set.entries,
