@@ -13,7 +13,7 @@ const code = runGate({
   // Loaded only after validation: a bad file costs no provider bindings.
   synthesize: (config, outdir) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { synthesizeAtomically } = require("./lib/synth") as typeof import("./lib/synth");
+    const { synthesizeAtomically } = require("./app/synth") as typeof import("./app/synth");
     synthesizeAtomically(config, outdir);
   },
 });

@@ -1,7 +1,7 @@
-import { SynthesizedApp } from "../lib/layout-check";
+import { SynthesizedApp } from "../app/layout-check";
 import { GATE_METRIC_NAME, GATE_METRIC_NAMESPACE, gateDimensionMap } from "../lambda/shared/gate";
-import { canaryZip } from "../constructs/canaries";
-import { TLS_POLICY } from "../constructs/load-balancer";
+import { canaryZip } from "../constructs/observability/canaries";
+import { TLS_POLICY } from "../constructs/traffic/load-balancer";
 import { route53FailureThreshold, targetGroupHealthCheck } from "../lib/timings";
 import { configVariant } from "./support/config";
 import { onlyResource, resourcesOfType, synthConfig } from "./support/synth";

@@ -203,7 +203,7 @@ function run(input: GateInput, dir: string, outdir: string) {
     synthesize: (config, target) => {
       synthesized = true;
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { synthesizeAtomically } = require("../lib/synth") as typeof import("../lib/synth");
+      const { synthesizeAtomically } = require("../app/synth") as typeof import("../app/synth");
       synthesizeAtomically(config, target);
     },
     today: new Date("2026-11-29T12:00:00Z"),

@@ -1,7 +1,7 @@
-import { SynthesizedApp } from "../lib/layout-check";
-import { FAILOVER_DRIFT_ATTRIBUTES, SLOW_STATEMENT_MS, parameterGroupFamily } from "../constructs/aurora-cluster";
-import { BACKUP_SCHEDULES } from "../constructs/regional-backup";
-import { REPLICATION_TIME_MINUTES } from "../constructs/bucket-replication";
+import { SynthesizedApp } from "../app/layout-check";
+import { FAILOVER_DRIFT_ATTRIBUTES, SLOW_STATEMENT_MS, parameterGroupFamily } from "../constructs/data/aurora-cluster";
+import { BACKUP_SCHEDULES } from "../constructs/data/regional-backup";
+import { REPLICATION_TIME_MINUTES } from "../constructs/data/bucket-replication";
 import { configVariant } from "./support/config";
 import { onlyResource, resourcesOf, resourcesOfType, synthConfig } from "./support/synth";
 

@@ -1,7 +1,10 @@
 import { deployOrder, planStacks } from "../stacks/layout";
-import { checkLayout, PlannedStack, SynthesizedApp } from "../lib/layout-check";
+import { checkLayout, PlannedStack, SynthesizedApp } from "../app/layout-check";
 import { stateLocation } from "../stacks/backend";
+import { Testing, TerraformBackend, TerraformElement, TerraformProvider } from "cdktf";
+import { buildStacks } from "../stacks";
 import { configVariant } from "./support/config";
+import { libImportsOutward, namesBuiltOutsideCatalog, optionalPropsWithoutDefault, sourceFiles, stacksImportingResources } from "./support/source-rules";
 import { synthConfig } from "./support/synth";
 
 describe("stack layout plan", () => {
@@ -147,5 +150,65 @@ describe("layout check on synthesized output", () => {
     expect(checkLayout(planned, broken)).toEqual([
       expect.objectContaining({ stack: "(manifest)", message: expect.stringMatching(/^Stack dependencies form a cycle/) }),
     ]);
+  });
+});
+
+describe("source layout", () => {
+  const lib = sourceFiles("lib");
+  const infrastructure = sourceFiles("app", "lib", "stacks", "constructs");
+
+  test("GIVEN lib/ THEN it imports no stack, construct or app module (it is a leaf)", () => {
+    expect(libImportsOutward(lib)).toEqual([]);
+  });
+
+  test("GIVEN a lib/ module that imports stacks/ THEN the rule reports it", () => {
+    const bad = { path: "lib/example.ts", text: 'import { planStacks } from "../stacks/layout";\n' };
+    expect(libImportsOutward([bad])).toEqual([expect.objectContaining({ file: "lib/example.ts", line: 1 })]);
+  });
+
+  test("GIVEN the infrastructure code THEN names and ARNs are built in the catalog only", () => {
+    expect(namesBuiltOutsideCatalog(infrastructure)).toEqual([]);
+  });
+
+  test("GIVEN a construct that builds an ARN, calls Naming or splices the suffix THEN the rule reports each", () => {
+    const bad = {
+      path: "constructs/example.ts",
+      text: [
+        "const arn = `arn:${partition}:s3:::${name}`;",
+        "const naming = new Naming(config);",
+        "const name = `${config.project}-x-${config.suffix}`;",
+        "// a comment about `arn:aws:s3:::` is fine",
+      ].join("\n"),
+    };
+    expect(namesBuiltOutsideCatalog([bad]).map((v) => v.line)).toEqual([1, 2, 3]);
+  });
+
+  test("GIVEN the stacks THEN none imports an AWS resource class (stacks only compose constructs)", () => {
+    expect(stacksImportingResources(sourceFiles("stacks"))).toEqual([]);
+  });
+
+  test("GIVEN a stack that imports a resource class THEN the rule reports it", () => {
+    const bad = { path: "stacks/example.ts", text: 'import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";\n' };
+    expect(stacksImportingResources([bad])).toEqual([expect.objectContaining({ file: "stacks/example.ts", line: 1 })]);
+  });
+
+  test("GIVEN the constructs' props THEN every optional prop documents its default", () => {
+    expect(optionalPropsWithoutDefault(sourceFiles("constructs"))).toEqual([]);
+  });
+
+  test("GIVEN an optional prop without @default THEN the rule reports it", () => {
+    const bad = { path: "constructs/example.ts", text: "export interface P {\n  /** Something. */\n  readonly x?: string;\n}\n" };
+    expect(optionalPropsWithoutDefault([bad])).toEqual([expect.objectContaining({ line: 3, message: "optional prop x documents no @default" })]);
+  });
+
+  test("GIVEN every stack of the dev and prod apps THEN its only direct Terraform elements are its providers and backend", () => {
+    for (const name of ["dev", "prod"] as const) {
+      const app = Testing.app();
+      const { stacks } = buildStacks(app, configVariant(name));
+      for (const stack of stacks.values()) {
+        const direct = stack.node.children.filter((c) => c instanceof TerraformElement && !(c instanceof TerraformProvider) && !(c instanceof TerraformBackend));
+        expect([stack.node.id, direct.map((c) => c.node.id)]).toEqual([stack.node.id, []]);
+      }
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { SynthesizedApp, TerraformJson } from "../lib/layout-check";
+import { SynthesizedApp, TerraformJson } from "../app/layout-check";
 import { INTERFACE_ENDPOINT_SERVICES } from "../lib/endpoint-services";
 import { planSubnets, privateTierCidr } from "../lib/subnet-plan";
 import { configVariant, shippedConfigFiles } from "./support/config";

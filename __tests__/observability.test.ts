@@ -1,7 +1,7 @@
-import { SynthesizedApp, TerraformJson } from "../lib/layout-check";
+import { SynthesizedApp, TerraformJson } from "../app/layout-check";
 import { auroraLagThresholdsMs } from "../lib/alarm-thresholds";
 import { planStacks } from "../stacks/layout";
-import { ORCHESTRATOR_ERROR_METRIC } from "../stacks/ops-stack";
+import { ORCHESTRATOR_ERROR_METRIC } from "../constructs/observability/ops-alarms";
 import { configVariant } from "./support/config";
 import { resourcesOf, resourcesOfType, synthConfig } from "./support/synth";
 

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { SynthesizedApp, TerraformJson } from "../lib/layout-check";
-import { KEY_PURPOSES } from "../constructs/regional-keys";
+import { SynthesizedApp, TerraformJson } from "../app/layout-check";
+import { KEY_PURPOSES } from "../constructs/security/regional-keys";
 import { configVariant, rawVariant } from "./support/config";
 import { resourcesOf, runAppWithConfig, synthConfig } from "./support/synth";
 import { readTree } from "./support/tree";

@@ -11,11 +11,12 @@ import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
-import { StateStore } from "../constructs/state-store";
+import { catalogOf } from "../lib/catalog";
+import { StateStore } from "../constructs/data/state-store";
 import { buildStacks } from "../stacks";
 import { planStacks } from "../stacks/layout";
 import { stateLocation } from "../stacks/backend";
-import { checkLayout, readSynthesizedApp, SynthesizedApp } from "../lib/layout-check";
+import { checkLayout, readSynthesizedApp, SynthesizedApp } from "../app/layout-check";
 import { configVariant } from "./support/config";
 import { resourcesOf, synthConfig, tempDir } from "./support/synth";
 
@@ -174,6 +175,7 @@ describe("StateStore construct", () => {
       const provider = new AwsProvider(scope, "aws", { region: "eu-west-1" });
       new StateStore(scope, "state", {
         provider,
+        catalog: catalogOf(configVariant("dev")).region("us-east-1"),
         bucketName: "acme-tfstate-euw1-t",
         keyAlias: "alias/acme-tfstate-t",
         lockTableName,

@@ -6,7 +6,7 @@
 import * as path from "path";
 import { readConfigFile } from "../lib/config/load";
 import { DrConfig } from "../lib/config/model";
-import { SynthesizedApp } from "../lib/layout-check";
+import { SynthesizedApp } from "../app/layout-check";
 import { planStacks } from "../stacks/layout";
 import { configVariant, shippedConfigFiles } from "./support/config";
 import { regionOfResource, resourcesOf, synthConfig } from "./support/synth";

@@ -6,23 +6,21 @@
  * region is lost).
  */
 import { Construct } from "constructs";
-import { CloudwatchEventBus } from "@cdktf/provider-aws/lib/cloudwatch-event-bus";
-import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
-import { AccountContext } from "../constructs/account-context";
-import { Canaries } from "../constructs/canaries";
-import { Certificate } from "../constructs/certificate";
-import { ContainerRegistry } from "../constructs/container-registry";
-import { FargateService } from "../constructs/fargate-service";
-import { GateAlarm } from "../constructs/gate-alarm";
-import { KeyLookup } from "../constructs/key-lookup";
-import { LoadBalancer } from "../constructs/load-balancer";
-import { TransactionEndpoint } from "../constructs/transaction-endpoint";
-import { WebAcl } from "../constructs/web-acl";
-import { otherRegion, roleOf } from "../lib/config/model";
-import { globalHealthUrl, globalHost, regionalHealthUrl, regionalHost } from "../lib/endpoints";
+import { AccountContext } from "../constructs/security/account-context";
+import { Canaries } from "../constructs/observability/canaries";
+import { Certificate } from "../constructs/traffic/certificate";
+import { ContainerRegistry } from "../constructs/app/container-registry";
+import { EventBus } from "../constructs/app/event-bus";
+import { HostedZoneLookup } from "../constructs/traffic/hosted-zone";
+import { BucketRef, KeyRef, TableRef } from "../constructs/security/grants";
+import { FargateService } from "../constructs/app/fargate-service";
+import { GateAlarm } from "../constructs/traffic/gate-alarm";
+import { KeyLookup } from "../constructs/security/key-lookup";
+import { LoadBalancer } from "../constructs/traffic/load-balancer";
+import { TransactionEndpoint } from "../constructs/app/transaction-endpoint";
+import { WebAcl } from "../constructs/traffic/web-acl";
 import { targetGroupHealthCheck } from "../lib/timings";
 import { BaseStack } from "./base-stack";
-import { GLOBAL_TABLES } from "./data-stack";
 import { DrStack, DrStackProps } from "./dr-stack";
 
 export interface AppStackProps extends DrStackProps {
@@ -34,7 +32,7 @@ export class AppStack extends DrStack {
   readonly registry: ContainerRegistry;
   readonly loadBalancer: LoadBalancer;
   readonly service: FargateService;
-  readonly eventBus: CloudwatchEventBus;
+  readonly eventBus: EventBus;
   readonly gateOfOtherRegion: GateAlarm;
   readonly canaries?: Canaries;
   readonly webAcl?: WebAcl;
@@ -42,41 +40,37 @@ export class AppStack extends DrStack {
 
   constructor(scope: Construct, props: AppStackProps) {
     super(scope, props);
-    const { config, naming } = this;
+    const { config, catalog, removal } = this;
     const { base } = props;
     const region = this.homeRegion;
-    const peer = otherRegion(config, region);
-    const role = roleOf(config, region);
-    const protectedProfile = config.destroyProfile === "protected";
-    const account = new AccountContext(this, "account", { provider: this.provider });
-    const keys = new KeyLookup(this, "keys", { provider: this.provider, naming });
+    const peer = catalog.peerRegion;
+    const role = catalog.role;
+    const account = new AccountContext(this, "account", { provider: this.provider, catalog });
+    const keys = new KeyLookup(this, "keys", { provider: this.provider, aliases: catalog.keyAliases });
 
     this.registry = new ContainerRegistry(this, "registry", {
       provider: this.provider,
-      repositoryName: naming.name("ecrRepository", "app"),
+      repositoryName: catalog.repository,
       kmsKeyArn: keys.arn("data"),
       replicateTo: config.service.ecrReplication ? { region: peer, accountId: account.accountId } : undefined,
-      forceDelete: !protectedProfile,
-      preventDestroy: protectedProfile,
+      removal,
     });
 
-    const hostedZoneId =
-      config.dns.hostedZoneId ??
-      new DataAwsRoute53Zone(this, "zone", { provider: this.provider, name: config.dns.domainName, privateZone: false }).zoneId;
+    const zone = new HostedZoneLookup(this, "zone-lookup", { provider: this.provider, domainName: config.dns.domainName, zoneId: config.dns.hostedZoneId });
     const certificate = new Certificate(this, "certificate", {
       provider: this.provider,
-      domainName: globalHost(config),
-      alternativeNames: [regionalHost(config, region)],
-      hostedZoneId,
+      domainName: catalog.globalHost,
+      alternativeNames: [catalog.regionalHost],
+      hostedZoneId: zone.zoneId,
     });
 
     this.loadBalancer = new LoadBalancer(this, "load-balancer", {
       provider: this.provider,
       account,
       region,
-      loadBalancerName: naming.name("loadBalancer", "app"),
-      targetGroupName: naming.name("targetGroup", "app"),
-      logBucketName: naming.name("s3Bucket", "alblogs", region),
+      loadBalancerName: catalog.loadBalancer,
+      targetGroupName: catalog.targetGroup,
+      logBucketName: catalog.loadBalancerLogBucket,
       vpcId: base.network.vpc.id,
       publicSubnetIds: base.network.publicSubnetIds,
       securityGroupId: base.securityGroups.loadBalancer.id,
@@ -86,36 +80,35 @@ export class AppStack extends DrStack {
       healthCheck: targetGroupHealthCheck(config.targets.rtoSeconds),
       logRetentionDays: config.retention.logDays,
       // The region's access-log bucket (data stack, applied before this one).
-      accessLogBucket: naming.name("s3Bucket", "s3logs", region),
-      protect: protectedProfile,
+      accessLogBucket: catalog.accessLogBucket,
+      removal,
     });
     if (config.waf.enabled) {
       this.webAcl = new WebAcl(this, "waf", {
         provider: this.provider,
-        webAclName: naming.name("wafWebAcl", "app"),
+        webAclName: catalog.webAcl,
         loadBalancerArn: this.loadBalancer.loadBalancer.arn,
         rateLimitPer5Minutes: config.waf.rateLimitPer5Minutes,
-        logGroupName: `aws-waf-logs-${config.project}-${config.suffix}`,
+        logGroupName: catalog.webAclLogGroup,
         logsKeyArn: keys.arn("logs"),
         logRetentionDays: config.retention.logDays,
       });
     }
 
-    const parameterArn = (name: string) => `arn:${account.partition}:ssm:${region}:${account.accountId}:parameter${naming.parameter(name)}`;
-    const tableArns = GLOBAL_TABLES.map(
-      (t) => `arn:${account.partition}:dynamodb:${region}:${account.accountId}:table/${naming.name("dynamodbTable", t.purpose)}`,
-    );
-    const bucketArns = ["appdata", "txlogs"].map((p) => `arn:${account.partition}:s3:::${naming.name("s3Bucket", p as "appdata", region)}`);
+    const parameterArn = (name: string) => account.arns.parameter(name);
+    const tables = catalog.tableNames.map((name) => new TableRef(name, account.arns.table(name)));
+    const buckets = Object.values(catalog.buckets).map((name) => new BucketRef(name, account.arns.bucket(name)));
     const capacity = config.service.capacity[role];
     this.service = new FargateService(this, "service", {
       provider: this.provider,
       account,
       region,
-      clusterName: naming.name("ecs", "app"),
-      serviceName: naming.name("ecs", "app"),
-      scalingPolicyNames: { cpu: naming.name("generic", "app-cpu"), requests: naming.name("generic", "app-requests") },
-      taskRoleName: naming.name("iamRole", "ecs-task", region),
-      executionRoleName: naming.name("iamRole", "ecs-exec", region),
+      clusterName: catalog.ecsCluster,
+      serviceName: catalog.ecsService,
+      logGroupName: catalog.serviceLogGroup,
+      scalingPolicyNames: catalog.scalingPolicies,
+      taskRoleName: catalog.taskRole,
+      executionRoleName: catalog.executionRole,
       permissionsBoundaryArn: config.iam.permissionsBoundaryArn,
       image: config.service.imageTag ? this.registry.imageUri(config.service.imageTag) : config.service.image,
       repositoryArn: config.service.imageTag ? this.registry.repository.arn : undefined,
@@ -124,7 +117,7 @@ export class AppStack extends DrStack {
       containerPort: config.service.containerPort,
       environment: config.service.environment,
       secrets: [
-        { name: "DATABASE_CREDENTIALS", valueFrom: naming.name("secret", "db-master") },
+        { name: "DATABASE_CREDENTIALS", valueFrom: catalog.databaseSecret },
         { name: "DATABASE_WRITER_ENDPOINT", valueFrom: parameterArn("database-writer-endpoint") },
         { name: "TXMETA_TABLE", valueFrom: parameterArn("txmeta-table") },
         { name: "TXLOGS_BUCKET", valueFrom: parameterArn("txlogs-bucket") },
@@ -143,30 +136,21 @@ export class AppStack extends DrStack {
       cpuTargetPercent: config.service.cpuTargetPercent,
       requestsPerTarget: config.service.requestsPerTarget,
       secretsKeyArn: keys.arn("secrets"),
+      // What the application itself may do: its tables and buckets, its parameters, and their keys through their services.
       taskPermissions: [
-        {
+        TableRef.statement(tables, {
           sid: "TransactionTables",
-          effect: "Allow",
           actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"],
-          resources: tableArns,
-        },
-        { sid: "TransactionObjects", effect: "Allow", actions: ["s3:GetObject", "s3:PutObject"], resources: bucketArns.map((b) => `${b}/*`) },
+        }),
+        BucketRef.objectsStatement(buckets, { sid: "TransactionObjects", actions: ["s3:GetObject", "s3:PutObject"] }),
         { sid: "RuntimeParameters", effect: "Allow", actions: ["ssm:GetParameter", "ssm:GetParameters"], resources: [parameterArn("*")] },
-        {
-          // The runtime parameters are SecureStrings of the secrets key (GetParameter with WithDecryption).
-          sid: "DecryptRuntimeParameters",
-          effect: "Allow",
-          actions: ["kms:Decrypt"],
-          resources: [keys.arn("secrets")],
-          condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`ssm.${region}.amazonaws.com`] }],
-        },
-        {
+        // The runtime parameters are SecureStrings of the secrets key (GetParameter with WithDecryption).
+        new KeyRef(keys.arn("secrets"), region).viaServicesStatement({ sid: "DecryptRuntimeParameters", actions: ["kms:Decrypt"], services: ["ssm"] }),
+        new KeyRef(keys.arn("data"), region).viaServicesStatement({
           sid: "DataKeyThroughServices",
-          effect: "Allow",
           actions: ["kms:Decrypt", "kms:GenerateDataKey"],
-          resources: [keys.arn("data")],
-          condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`dynamodb.${region}.amazonaws.com`, `s3.${region}.amazonaws.com`] }],
-        },
+          services: ["dynamodb", "s3"],
+        }),
       ],
     });
 
@@ -174,59 +158,54 @@ export class AppStack extends DrStack {
       provider: this.provider,
       account,
       region,
-      functionName: naming.name("lambdaFunction", "transaction-processor"),
-      roleName: naming.name("iamRole", "transaction-processor", region),
-      targetGroupName: naming.name("targetGroup", "tx"),
+      functionName: catalog.functions.transactionProcessor,
+      roleName: catalog.functionRoles.transactionProcessor,
+      targetGroupName: catalog.transactionTargetGroup,
       permissionsBoundaryArn: config.iam.permissionsBoundaryArn,
       runtime: config.failover.lambdaRuntime,
-      environmentName: config.environment,
-      tableName: naming.name("dynamodbTable", "txmeta"),
-      bucketName: naming.name("s3Bucket", "txlogs", region),
-      dataKeyArn: keys.arn("data"),
+      environment: { environment: config.environment, tableName: catalog.tables.txmeta, bucketName: catalog.buckets.txlogs },
+      table: new TableRef(catalog.tables.txmeta, account.arns.table(catalog.tables.txmeta)),
+      bucket: new BucketRef(catalog.buckets.txlogs, account.arns.bucket(catalog.buckets.txlogs)),
+      dataKey: new KeyRef(keys.arn("data"), region),
       logsKeyArn: keys.arn("logs"),
       environmentKeyArn: keys.arn("secrets"),
       logRetentionDays: config.retention.logDays,
-      logGroupName: `/aws/lambda/${naming.name("lambdaFunction", "transaction-processor")}`,
+      logGroupName: catalog.functionLogGroups.transactionProcessor,
       privateSubnetIds: base.network.privateSubnetIds,
       securityGroupId: base.securityGroups.tasks.id,
       httpsListenerArn: this.loadBalancer.httpsListener.arn,
     });
 
-    this.eventBus = new CloudwatchEventBus(this, "event-bus", {
-      provider: this.provider,
-      name: naming.name("eventBus", "events"),
-      description: "Application events; with the global endpoint, events are replicated to the other region's bus of the same name",
-      kmsKeyIdentifier: keys.arn("messaging"),
-    });
+    this.eventBus = new EventBus(this, "events", { provider: this.provider, busName: catalog.eventBus, kmsKeyArn: keys.arn("messaging") });
 
     this.gateOfOtherRegion = new GateAlarm(this, "gate-of-other-region", {
       provider: this.provider,
-      alarmName: naming.name("gateAlarm", "gate", peer),
+      alarmName: catalog.peerGateAlarm,
       environment: config.environment,
       gatedRegion: peer,
     });
 
     if (config.canaries.enabled) {
-      const { primary, secondary } = config.regions;
       this.canaries = new Canaries(this, "canaries", {
         provider: this.provider,
         account,
         region,
-        targets: [
-          { label: "pri", canaryName: naming.name("canary", "pri"), alarmName: naming.name("alarm", "canary-pri"), url: regionalHealthUrl(config, primary) },
-          { label: "sec", canaryName: naming.name("canary", "sec"), alarmName: naming.name("alarm", "canary-sec"), url: regionalHealthUrl(config, secondary) },
-          { label: "gbl", canaryName: naming.name("canary", "gbl"), alarmName: naming.name("alarm", "canary-gbl"), url: globalHealthUrl(config) },
-        ],
-        artifactBucketName: naming.name("s3Bucket", "canary", region),
-        roleName: naming.name("iamRole", "canary", region),
+        targets: catalog.canaryLabels.map((label) => ({
+          label,
+          canaryName: catalog.canaries[label].canary,
+          alarmName: catalog.canaries[label].alarm,
+          url: catalog.canaries[label].url,
+        })),
+        artifactBucketName: catalog.canaryBucket,
+        roleName: catalog.canaryRole,
         permissionsBoundaryArn: config.iam.permissionsBoundaryArn,
         dataKeyArn: keys.arn("data"),
         runtimeVersion: config.canaries.runtimeVersion,
         intervalMinutes: config.canaries.intervalMinutes,
         alertTopicArn: base.alerts.arn,
         artifactRetentionDays: 31,
-        accessLogBucket: naming.name("s3Bucket", "s3logs", region),
-        destroyable: !protectedProfile,
+        accessLogBucket: catalog.accessLogBucket,
+        removal,
       });
     }
   }

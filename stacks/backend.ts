@@ -6,23 +6,18 @@
 import * as path from "path";
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformStack } from "cdktf";
 import { AwsRegion } from "../lib/aws-regions";
+import { catalogOf } from "../lib/catalog";
 import { DrConfig } from "../lib/config/model";
-import { Naming } from "../lib/naming";
 import { stackIds } from "./layout";
 
 /** KMS alias of the state key; aliases are regional, so each region's alias names its own key. */
 export function stateKeyAlias(config: DrConfig): string {
-  return new Naming(config).kmsAlias("tfstate");
+  return catalogOf(config).stateStore(config.regions.primary).keyAlias;
 }
 
 /** Names of the S3 backend's pieces in one region, shared with the bootstrap stack that creates them. */
 export function s3StateNames(config: DrConfig, region: AwsRegion) {
-  const naming = new Naming(config);
-  return {
-    bucket: naming.name("s3Bucket", "tfstate", region),
-    lockTable: naming.name("dynamodbTable", "tflock"),
-    keyAlias: stateKeyAlias(config),
-  };
+  return catalogOf(config).stateStore(region);
 }
 
 /** Object key of a stack's state: one per environment and stack. */

@@ -6,15 +6,15 @@
 import { Construct } from "constructs";
 import { Fn } from "cdktf";
 import { privateTierCidr } from "../lib/subnet-plan";
-import { otherRegion, roleOf } from "../lib/config/model";
-import { AccountContext } from "../constructs/account-context";
-import { AlertTopic } from "../constructs/alert-topic";
-import { AuditTrail } from "../constructs/audit-trail";
-import { InterfaceEndpoints } from "../constructs/interface-endpoints";
-import { Network } from "../constructs/network";
-import { RegionalKeys } from "../constructs/regional-keys";
-import { RuntimeParameters } from "../constructs/runtime-parameters";
-import { SecurityGroups } from "../constructs/security-groups";
+import { otherRegion } from "../lib/config/model";
+import { AccountContext } from "../constructs/security/account-context";
+import { AlertTopic } from "../constructs/observability/alert-topic";
+import { AuditTrail } from "../constructs/observability/audit-trail";
+import { InterfaceEndpoints } from "../constructs/network/interface-endpoints";
+import { Network } from "../constructs/network/network";
+import { RegionalKeys } from "../constructs/security/regional-keys";
+import { RuntimeParameters } from "../constructs/app/runtime-parameters";
+import { SecurityGroups } from "../constructs/network/security-groups";
 import { DrStack, DrStackProps } from "./dr-stack";
 import { regionCidr } from "./region-settings";
 
@@ -30,27 +30,26 @@ export class BaseStack extends DrStack {
 
   constructor(scope: Construct, props: DrStackProps) {
     super(scope, props);
-    const { config, naming } = this;
+    const { config, catalog } = this;
     const region = this.homeRegion;
     const peer = otherRegion(config, region);
-    const protectedProfile = config.destroyProfile === "protected";
     const boundary = config.iam.permissionsBoundaryArn;
 
-    this.account = new AccountContext(this, "account", { provider: this.provider });
+    this.account = new AccountContext(this, "account", { provider: this.provider, catalog });
     this.keys = new RegionalKeys(this, "keys", {
       provider: this.provider,
       account: this.account,
       region,
-      naming,
+      aliases: catalog.keyAliases,
       deletionWindowDays: config.kms.deletionWindowDays,
-      preventDestroy: protectedProfile,
+      removal: this.removal,
     });
     const cidr = regionCidr(config, region);
     this.network = new Network(this, "network", {
       provider: this.provider,
       account: this.account,
       region,
-      naming,
+      names: catalog,
       cidr,
       availabilityZones: config.network.availabilityZones,
       natGateways: config.network.natGateways,
@@ -60,7 +59,7 @@ export class BaseStack extends DrStack {
     });
     this.securityGroups = new SecurityGroups(this, "security-groups", {
       provider: this.provider,
-      naming,
+      names: catalog,
       vpcId: this.network.vpc.id,
       vpcCidr: cidr,
       appPort: config.service.containerPort,
@@ -74,29 +73,28 @@ export class BaseStack extends DrStack {
       subnetIds: this.network.privateSubnetIds,
       securityGroupId: this.securityGroups.endpoints.id,
       services: config.network.interfaceEndpoints,
-      namePrefix: naming.name("generic", "vpc"),
+      names: catalog,
     });
     this.alerts = new AlertTopic(this, "alerts", {
       provider: this.provider,
       account: this.account,
-      topicName: naming.name("snsTopic", "alerts"),
+      topicName: catalog.alertTopic,
       kmsKeyArn: this.keys.key("messaging").arn,
       emails: config.alerts.emails,
       httpsEndpoints: config.alerts.httpsEndpoints,
-      projectRolePattern: `${config.project}-*-${config.suffix}`,
     });
     this.parameters = new RuntimeParameters(this, "parameters", {
       provider: this.provider,
-      naming,
+      names: catalog,
       secretsKeyArn: this.keys.key("secrets").arn,
       parameters: {
         "active-region": { value: config.regions.active, description: "Region that holds the database writer now" },
-        "region-role": { value: roleOf(config, region), description: `Role of ${region}: active or standby` },
+        "region-role": { value: catalog.role, description: `Role of ${region}: active or standby` },
         "peer-region": { value: peer, description: "The other region of the pair" },
-        "service-domain": { value: `${config.dns.recordName}.${config.dns.domainName}`, description: "Name the service answers at" },
+        "service-domain": { value: catalog.globalHost, description: "Name the service answers at" },
         "vpc-id": { value: this.network.vpc.id, description: `VPC of ${region}` },
         "private-subnet-ids": { value: Fn.join(",", this.network.privateSubnetIds), description: "Private subnets, comma-separated" },
-        "database-secret-name": { value: naming.name("secret", "db-master"), description: "Secrets Manager secret with the database master credentials" },
+        "database-secret-name": { value: catalog.databaseSecret, description: "Secrets Manager secret with the database master credentials" },
       },
     });
     if (region === config.regions.secondary && config.audit.cloudTrail) {
@@ -104,13 +102,13 @@ export class BaseStack extends DrStack {
         provider: this.provider,
         account: this.account,
         region,
-        naming,
+        names: catalog,
         logsKeyArn: this.keys.key("logs").arn,
         logRetentionDays: config.retention.logDays,
         keyDeletionWindowDays: config.kms.deletionWindowDays,
         noncurrentVersionDays: config.retention.stateVersionDays,
         permissionsBoundaryArn: boundary,
-        destroyable: !protectedProfile,
+        removal: this.removal,
       });
     }
   }

@@ -4,7 +4,7 @@
  * environment before anything else.
  */
 import { Construct } from "constructs";
-import { StateStore } from "../constructs/state-store";
+import { StateStore } from "../constructs/data/state-store";
 import { s3StateNames } from "./backend";
 import { DrStack, DrStackProps } from "./dr-stack";
 
@@ -19,6 +19,7 @@ export class BootstrapStack extends DrStack {
       const names = s3StateNames(config, region);
       return new StateStore(this, `state-${region}`, {
         provider: this.providerFor(region),
+        catalog: this.catalog,
         bucketName: names.bucket,
         keyAlias: names.keyAlias,
         lockTableName: locking === "lockfile" ? undefined : names.lockTable,

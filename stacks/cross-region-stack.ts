@@ -5,10 +5,10 @@
  * reached through an aliased provider, and everything in it is found by name.
  */
 import { Construct } from "constructs";
-import { AccountContext } from "../constructs/account-context";
-import { BucketReplication } from "../constructs/bucket-replication";
-import { REPLICATED_BUCKET_PURPOSES } from "../constructs/application-buckets";
-import { VpcPeering } from "../constructs/vpc-peering";
+import { AccountContext } from "../constructs/security/account-context";
+import { BucketReplication } from "../constructs/data/bucket-replication";
+import { REPLICATED_BUCKET_PURPOSES, catalogOf } from "../lib/catalog";
+import { VpcPeering } from "../constructs/network/vpc-peering";
 import { DrStack, DrStackProps } from "./dr-stack";
 import { regionCidr } from "./region-settings";
 
@@ -19,18 +19,18 @@ export class CrossRegionStack extends DrStack {
   constructor(scope: Construct, props: DrStackProps) {
     super(scope, props);
     const { primary, secondary } = this.config.regions;
+    const catalog = catalogOf(this.config);
     this.peering = new VpcPeering(this, "peering", {
-      naming: this.naming,
+      names: this.catalog,
       requester: { provider: this.providerFor(primary), region: primary, cidr: regionCidr(this.config, primary) },
       accepter: { provider: this.providerFor(secondary), region: secondary, cidr: regionCidr(this.config, secondary) },
       availabilityZones: this.config.network.availabilityZones,
     });
     this.replication = new BucketReplication(this, "bucket-replication", {
-      account: new AccountContext(this, "account", { provider: this.provider }),
-      naming: this.naming,
+      account: new AccountContext(this, "account", { provider: this.provider, catalog: this.catalog }),
       regions: [
-        { region: primary, provider: this.providerFor(primary) },
-        { region: secondary, provider: this.providerFor(secondary) },
+        { region: primary, provider: this.providerFor(primary), names: catalog.region(primary) },
+        { region: secondary, provider: this.providerFor(secondary), names: catalog.region(secondary) },
       ],
       bucketPurposes: REPLICATED_BUCKET_PURPOSES,
       permissionsBoundaryArn: this.config.iam.permissionsBoundaryArn,

@@ -10,27 +10,20 @@
  * backup vault and plan, and the runtime parameters that name all of it.
  */
 import { Construct } from "constructs";
-import { DataAwsRdsGlobalCluster } from "@cdktf/provider-aws/lib/data-aws-rds-global-cluster";
-import { AccountContext } from "../constructs/account-context";
-import { ApplicationBuckets, REPLICATED_BUCKET_PURPOSES } from "../constructs/application-buckets";
-import { AuroraCluster } from "../constructs/aurora-cluster";
-import { DatabaseCredentials } from "../constructs/database-credentials";
-import { GlobalCluster } from "../constructs/global-cluster";
-import { GlobalTable, GlobalTableReplica } from "../constructs/global-table";
-import { KeyLookup } from "../constructs/key-lookup";
-import { RegionalBackup } from "../constructs/regional-backup";
-import { RpoGuardAlarm } from "../constructs/rpo-guard-alarm";
-import { RuntimeParameters } from "../constructs/runtime-parameters";
-import { otherRegion, roleOf } from "../lib/config/model";
+import { AccountContext } from "../constructs/security/account-context";
+import { ApplicationBuckets } from "../constructs/data/application-buckets";
+import { AuroraCluster } from "../constructs/data/aurora-cluster";
+import { DatabaseCredentials } from "../constructs/security/database-credentials";
+import { GlobalCluster, GlobalWriterEndpoint } from "../constructs/data/global-cluster";
+import { GlobalTable, GlobalTableReplica } from "../constructs/data/global-table";
+import { KeyLookup } from "../constructs/security/key-lookup";
+import { RegionalBackup } from "../constructs/data/regional-backup";
+import { RpoGuardAlarm } from "../constructs/observability/rpo-guard-alarm";
+import { RuntimeParameters } from "../constructs/app/runtime-parameters";
+import { GLOBAL_TABLES, REPLICATED_BUCKET_PURPOSES, catalogOf } from "../lib/catalog";
 import { s3StateNames } from "./backend";
 import { BaseStack } from "./base-stack";
 import { DrStack, DrStackProps } from "./dr-stack";
-
-/** The DynamoDB global tables: name purpose, partition key and TTL attribute. */
-export const GLOBAL_TABLES = [
-  { purpose: "sessions", partitionKey: "sessionId", ttlAttribute: "expiresAt" },
-  { purpose: "txmeta", partitionKey: "transactionId", ttlAttribute: "expiresAt" },
-] as const;
 
 export interface DataStackProps extends DrStackProps {
   /** The same region's base stack (network, security groups, alert topic). */
@@ -48,49 +41,51 @@ export class DataStack extends DrStack {
 
   constructor(scope: Construct, props: DataStackProps) {
     super(scope, props);
-    const { config, naming } = this;
+    const { config, catalog, removal } = this;
     const region = this.homeRegion;
     const { base } = props;
-    const protectedProfile = config.destroyProfile === "protected";
-    this.founding = region === config.regions.primary;
-    const account = new AccountContext(this, "account", { provider: this.provider });
-    const keys = new KeyLookup(this, "keys", { provider: this.provider, naming });
-    const globalClusterIdentifier = naming.name("rdsGlobalCluster", "global");
+    this.founding = catalog.founding;
+    const account = new AccountContext(this, "account", { provider: this.provider, catalog });
+    const keys = new KeyLookup(this, "keys", { provider: this.provider, aliases: catalog.keyAliases });
 
     if (this.founding) {
       this.credentials = new DatabaseCredentials(this, "database-credentials", {
         provider: this.provider,
-        secretName: naming.name("secret", "db-master"),
+        secretName: catalog.databaseSecret,
         kmsKeyArn: keys.arn("secrets"),
         replicaRegion: config.regions.secondary,
         // Aliases are regional: this one names the DR region's own secrets key.
-        replicaKmsKeyId: naming.kmsAlias("secrets"),
+        replicaKmsKeyId: catalogOf(config).region(config.regions.secondary).keyAlias("secrets"),
         engine: config.database.engine,
         username: config.database.masterUsername,
         databaseName: config.database.databaseName,
         port: config.database.port,
         passwordVersion: config.database.masterPasswordVersion,
-        destroyable: !protectedProfile,
+        removal,
       });
       this.globalCluster = new GlobalCluster(this, "global-cluster", {
         provider: this.provider,
-        identifier: globalClusterIdentifier,
+        identifier: catalog.globalClusterId,
         engine: config.database.engine,
         engineVersion: config.database.engineVersion,
-        protect: protectedProfile,
+        removal,
       });
     }
 
     this.cluster = new AuroraCluster(this, "aurora", {
       provider: this.provider,
       account,
-      config,
-      naming,
+      names: catalog,
       region,
+      database: config.database,
+      rpoSeconds: config.targets.rpoSeconds,
+      logRetentionDays: config.retention.logDays,
+      permissionsBoundaryArn: config.iam.permissionsBoundaryArn,
+      removal,
       founding: this.founding,
-      globalClusterIdentifier: this.globalCluster ? this.globalCluster.globalCluster.id : globalClusterIdentifier,
+      globalClusterIdentifier: this.globalCluster ? this.globalCluster.globalCluster.id : catalog.globalClusterId,
       sourceRegion: config.regions.primary,
-      instanceCount: roleOf(config, region) === "active" ? config.database.instances.active : config.database.instances.standby,
+      instanceCount: catalog.role === "active" ? config.database.instances.active : config.database.instances.standby,
       isolatedSubnetIds: base.network.isolatedSubnetIds,
       securityGroupId: base.securityGroups.database.id,
       dataKeyArn: keys.arn("data"),
@@ -98,9 +93,8 @@ export class DataStack extends DrStack {
       credentials: this.credentials,
     });
 
-    const tableArn = (name: string) => `arn:${account.partition}:dynamodb:${config.regions.primary}:${account.accountId}:table/${name}`;
     this.tables = GLOBAL_TABLES.map((t) => {
-      const tableName = naming.name("dynamodbTable", t.purpose);
+      const tableName = catalog.tables[t.purpose];
       return this.founding
         ? new GlobalTable(this, `table-${t.purpose}`, {
             provider: this.provider,
@@ -108,21 +102,20 @@ export class DataStack extends DrStack {
             partitionKey: t.partitionKey,
             ttlAttribute: t.ttlAttribute,
             kmsKeyArn: keys.arn("data"),
-            protect: protectedProfile,
+            removal,
           })
         : new GlobalTableReplica(this, `table-${t.purpose}`, {
             provider: this.provider,
-            globalTableArn: tableArn(tableName),
+            globalTableArn: account.arns.table(tableName, config.regions.primary),
             kmsKeyArn: keys.arn("data"),
-            protect: protectedProfile,
+            removal,
           });
     });
 
     this.buckets = new ApplicationBuckets(this, "buckets", {
       provider: this.provider,
       account,
-      naming,
-      region,
+      names: catalog,
       dataKeyArn: keys.arn("data"),
       transitionToInfrequentAccessDays: config.storage.transitionToInfrequentAccessDays,
       noncurrentVersionExpirationDays: config.storage.noncurrentVersionExpirationDays,
@@ -130,59 +123,58 @@ export class DataStack extends DrStack {
       // The region's access-log bucket also takes the server access logs of the region's other buckets.
       otherLoggedBuckets: [
         ...(config.backend.type === "s3" ? [{ label: "tfstate", bucketName: s3StateNames(config, region).bucket, configureHere: true }] : []),
-        ...(region === config.regions.secondary && config.audit.cloudTrail
-          ? [{ label: "trail", bucketName: naming.name("s3Bucket", "trail", region), configureHere: true }]
-          : []),
-        { label: "alblogs", bucketName: naming.name("s3Bucket", "alblogs", region), configureHere: false },
-        ...(config.canaries.enabled ? [{ label: "canary", bucketName: naming.name("s3Bucket", "canary", region), configureHere: false }] : []),
+        ...(region === config.regions.secondary && config.audit.cloudTrail ? [{ label: "trail", bucketName: catalog.trailBucket, configureHere: true }] : []),
+        { label: "alblogs", bucketName: catalog.loadBalancerLogBucket, configureHere: false },
+        ...(config.canaries.enabled ? [{ label: "canary", bucketName: catalog.canaryBucket, configureHere: false }] : []),
       ],
-      destroyable: !protectedProfile,
+      removal,
     });
 
     new RpoGuardAlarm(this, "rpo-guard", {
       provider: this.provider,
-      alarmName: naming.name("alarm", "rpo-guard"),
+      alarmName: catalog.rpoGuardAlarm,
       clusterIdentifier: this.cluster.clusterIdentifier,
       rpoSeconds: config.targets.rpoSeconds,
       enforcement: config.database.rpoEnforcement,
-      role: roleOf(config, region),
+      role: catalog.role,
       alertTopicArn: base.alerts.arn,
     });
 
-    const regionalTableArn = (name: string) => `arn:${account.partition}:dynamodb:${region}:${account.accountId}:table/${name}`;
     this.backup = new RegionalBackup(this, "backup", {
       provider: this.provider,
       account,
-      config,
-      naming,
+      names: catalog,
+      settings: config.backup,
       region,
-      otherRegion: otherRegion(config, region),
+      otherRegion: catalog.peerRegion,
       backupKeyArn: keys.arn("backup"),
       resourceArns: [
         this.cluster.arn,
-        ...GLOBAL_TABLES.map((t) => regionalTableArn(naming.name("dynamodbTable", t.purpose))),
+        ...catalog.tableNames.map((name) => account.arns.table(name)),
         ...REPLICATED_BUCKET_PURPOSES.map((p) => this.buckets.buckets[p].bucket.arn),
       ],
       alertTopicArn: base.alerts.arn,
+      permissionsBoundaryArn: config.iam.permissionsBoundaryArn,
+      removal,
     });
 
     // The global writer endpoint follows the writer across regions; the DR region reads it in-region.
     const writerEndpoint = this.globalCluster
       ? this.globalCluster.writerEndpoint
-      : new DataAwsRdsGlobalCluster(this, "global-cluster", {
+      : new GlobalWriterEndpoint(this, "global-cluster-lookup", {
           provider: this.provider,
-          identifier: globalClusterIdentifier,
+          identifier: catalog.globalClusterId,
           dependsOn: [this.cluster.cluster],
         }).endpoint;
     new RuntimeParameters(this, "parameters", {
       provider: this.provider,
-      naming,
+      names: catalog,
       secretsKeyArn: keys.arn("secrets"),
       parameters: {
         "database-writer-endpoint": { value: writerEndpoint, description: "Global writer endpoint: follows the writer across regions" },
         "database-reader-endpoint": { value: this.cluster.cluster.readerEndpoint, description: `Reader endpoint of the ${region} cluster` },
-        "sessions-table": { value: naming.name("dynamodbTable", "sessions"), description: "DynamoDB global table for sessions" },
-        "txmeta-table": { value: naming.name("dynamodbTable", "txmeta"), description: "DynamoDB global table for transaction metadata" },
+        "sessions-table": { value: catalog.tables.sessions, description: "DynamoDB global table for sessions" },
+        "txmeta-table": { value: catalog.tables.txmeta, description: "DynamoDB global table for transaction metadata" },
         "appdata-bucket": { value: this.buckets.buckets.appdata.bucket.id, description: `Application data bucket of ${region}` },
         "txlogs-bucket": { value: this.buckets.buckets.txlogs.bucket.id, description: `Transaction logs bucket of ${region}` },
       },

@@ -5,12 +5,12 @@
  * by name (or the configured id): nothing is read from another stack's state.
  */
 import { Construct } from "constructs";
-import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zone";
-import { AccountContext } from "../constructs/account-context";
-import { DnsFailover } from "../constructs/dns-failover";
-import { EventGlobalEndpoint } from "../constructs/event-global-endpoint";
-import { otherRegion, roleOf } from "../lib/config/model";
-import { globalHost, regionalHost } from "../lib/endpoints";
+import { AccountContext } from "../constructs/security/account-context";
+import { DnsFailover, DnsRegion } from "../constructs/traffic/dns-failover";
+import { EventGlobalEndpoint } from "../constructs/traffic/event-global-endpoint";
+import { HostedZoneLookup } from "../constructs/traffic/hosted-zone";
+import { AwsRegion } from "../lib/aws-regions";
+import { catalogOf } from "../lib/catalog";
 import { route53FailureThreshold } from "../lib/timings";
 import { DrStack, DrStackProps } from "./dr-stack";
 
@@ -20,41 +20,41 @@ export class DnsStack extends DrStack {
 
   constructor(scope: Construct, props: DrStackProps) {
     super(scope, props);
-    const { config, naming } = this;
+    const { config, catalog } = this;
     const { primary, secondary } = config.regions;
-    const hostedZoneId =
-      config.dns.hostedZoneId ??
-      new DataAwsRoute53Zone(this, "zone", { provider: this.provider, name: config.dns.domainName, privateZone: false }).zoneId;
-    const dnsRegion = (region: typeof primary) => ({
-      region,
-      provider: this.providerFor(region),
-      role: roleOf(config, region),
-      loadBalancerName: naming.name("loadBalancer", "app"),
-      regionalHost: regionalHost(config, region),
-      gateAlarmName: naming.name("gateAlarm", "gate", region),
-      gateAlarmRegion: otherRegion(config, region),
-    });
+    const zone = new HostedZoneLookup(this, "zone-lookup", { provider: this.provider, domainName: config.dns.domainName, zoneId: config.dns.hostedZoneId });
+    const dnsRegion = (region: AwsRegion): DnsRegion => {
+      const names = catalogOf(config).region(region);
+      return {
+        region,
+        provider: this.providerFor(region),
+        role: names.role,
+        loadBalancerName: names.loadBalancer,
+        regionalHost: names.regionalHost,
+        gateAlarmName: names.ownGateAlarm,
+        gateAlarmRegion: names.peerRegion,
+      };
+    };
     this.failover = new DnsFailover(this, "failover", {
       provider: this.provider,
-      hostedZoneId,
-      globalHost: globalHost(config),
+      hostedZoneId: zone.zoneId,
+      globalHost: catalog.globalHost,
       routing: config.dns.routing,
       healthCheckPath: config.service.healthCheckPath,
       failureThreshold: route53FailureThreshold(config.targets.rtoSeconds),
       checkerRegions: config.dns.healthCheckRegions,
       regions: [dnsRegion(primary), dnsRegion(secondary)],
-      namePrefix: `${config.project}-${config.suffix}`,
+      names: catalog,
     });
     if (config.events.globalEndpoint) {
       this.globalEndpoint = new EventGlobalEndpoint(this, "event-global-endpoint", {
         provider: this.providerFor(primary),
-        account: new AccountContext(this, "account", { provider: this.provider }),
-        endpointName: naming.name("globalEndpoint", "events"),
-        busName: naming.name("eventBus", "events"),
+        account: new AccountContext(this, "account", { provider: this.provider, catalog }),
+        endpointName: catalog.globalEndpoint,
         primaryRegion: primary,
         secondaryRegion: secondary,
         healthCheckArn: this.failover.regionChecks.get(primary)!.arn,
-        roleName: naming.name("iamRole", "event-replication", primary),
+        roleName: catalog.eventReplicationRole,
         permissionsBoundaryArn: config.iam.permissionsBoundaryArn,
       });
     }

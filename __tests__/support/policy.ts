@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { DrConfig, roleOf } from "../../lib/config/model";
 import { AwsRegion } from "../../lib/aws-regions";
-import { SynthesizedApp, TerraformJson } from "../../lib/layout-check";
+import { SynthesizedApp, TerraformJson } from "../../app/layout-check";
 import { PROJECT_ROOT } from "./config";
 import { regionOfResource } from "./synth";
 

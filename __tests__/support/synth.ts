@@ -5,60 +5,61 @@ import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { DrConfig } from "../../lib/config/model";
-import { SynthesizedApp, TerraformJson, readSynthesizedApp } from "../../lib/layout-check";
-import { synthesizeInto } from "../../lib/synth";
+import { SynthesizedApp, TerraformJson, readSynthesizedApp } from "../../app/layout-check";
+import { synthesizeInto } from "../../app/synth";
 import { PROJECT_ROOT } from "./config";
+
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `dr-${prefix}-`));
 }
 
-/** Every file synthesis depends on, by content: the cache key's half that is not the configuration. */
-let sourceFingerprint: string | undefined;
-function fingerprintOfSources(): string {
-  if (sourceFingerprint) return sourceFingerprint;
-  const hash = crypto.createHash("sha256");
-  const walk = (dir: string) => {
-    if (!fs.existsSync(dir)) return;
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else {
-        hash.update(path.relative(PROJECT_ROOT, full));
-        hash.update(fs.readFileSync(full));
-      }
-    }
-  };
-  for (const dir of ["lib", "stacks", "constructs", "lambda", "canary"]) walk(path.join(PROJECT_ROOT, dir));
-  hash.update(fs.readFileSync(path.join(PROJECT_ROOT, "package-lock.json")));
-  sourceFingerprint = hash.digest("hex");
-  return sourceFingerprint;
+/** The shipped configurations' output, synthesized once per run by global-setup.js: configuration hash -> directory. */
+let shared: Record<string, { name: string; outdir: string }> | undefined;
+function sharedSyntheses(): Record<string, { name: string; outdir: string }> {
+  if (!shared) {
+    const index = process.env.DR_SHARED_SYNTH;
+    shared = index && fs.existsSync(index) ? JSON.parse(fs.readFileSync(index, "utf8")) : {};
+  }
+  return shared!;
 }
 
-const CACHE_DIR = path.join(os.tmpdir(), "dr-synth-cache");
+/** Syntheses of this suite (this module registry), by configuration hash. */
+const local = new Map<string, SynthesizedApp>();
+
+export function configKey(config: DrConfig): string {
+  return crypto.createHash("sha256").update(JSON.stringify(config)).digest("hex");
+}
 
 /**
- * Synthesizes a configuration in this process and reads the result back as
- * parsed JSON. Results are cached on disk by the configuration and the content
- * of every source file, so suites that synthesize the same configuration share
- * one synthesis, and any change to the code or the configuration misses the cache.
+ * The synthesized app of a configuration, as parsed JSON. A shipped
+ * configuration is read from this run's shared synthesis (global-setup.js); any
+ * other (a patched variant) is synthesized in this process, once per suite.
+ * Nothing is cached across runs.
  */
 export function synthConfig(config: DrConfig): SynthesizedApp {
-  const key = crypto.createHash("sha256").update(fingerprintOfSources()).update(JSON.stringify(config)).digest("hex");
-  const cached = path.join(CACHE_DIR, `${key}.json`);
-  if (fs.existsSync(cached)) return JSON.parse(fs.readFileSync(cached, "utf8"));
-  const dir = tempDir("synth");
-  try {
-    synthesizeInto(config, path.join(dir, "out"));
-    const app = readSynthesizedApp(path.join(dir, "out"));
-    fs.mkdirSync(CACHE_DIR, { recursive: true });
-    const partial = `${cached}.${process.pid}.tmp`;
-    fs.writeFileSync(partial, JSON.stringify(app));
-    fs.renameSync(partial, cached);
-    return app;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+  const key = configKey(config);
+  const known = local.get(key);
+  if (known) return known;
+  const entry = sharedSyntheses()[key];
+  let app: SynthesizedApp;
+  if (entry) app = readSynthesizedApp(entry.outdir);
+  else {
+    const dir = tempDir("synth");
+    try {
+      synthesizeInto(config, path.join(dir, "out"));
+      app = readSynthesizedApp(path.join(dir, "out"));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
+  local.set(key, app);
+  return app;
+}
+
+/** The output directory of a shipped configuration's shared synthesis (with its assets), if it is one. */
+export function sharedOutdir(config: DrConfig): string | undefined {
+  return sharedSyntheses()[configKey(config)]?.outdir;
 }
 
 export interface CliResult {

@@ -1,5 +1,6 @@
 /**
- * Transaction processor configuration, read once from the environment
+ * Transaction processor configuration, read once from the environment; the
+ * variables the infrastructure sets are the contract in environment.ts
  * (shared/env.ts: a missing or invalid variable fails the cold start with a
  * ConfigurationError naming it). Both regions deploy the same code with the
  * same variables; only AWS_REGION and the bucket name differ.
@@ -25,6 +26,10 @@
 import { EnvReader, EnvSource } from "../shared/env";
 import { ConfigurationError } from "../shared/errors";
 import { RetryPolicy } from "../shared/retry";
+import { PROCESSOR_ENVIRONMENT } from "./environment";
+
+/** The variables the infrastructure writes (environment.ts). */
+const WRITTEN = PROCESSOR_ENVIRONMENT.names;
 
 export interface ProcessorConfig {
   readonly region: string;
@@ -46,9 +51,9 @@ export function loadProcessorConfig(source: EnvSource): ProcessorConfig {
   if (maxDelayMs < baseDelayMs) throw new ConfigurationError("RETRY_MAX_DELAY_MS", `must be at least RETRY_BASE_DELAY_MS (${baseDelayMs})`, String(maxDelayMs));
   return {
     region: env.region("AWS_REGION"),
-    environment: env.optionalString("ENVIRONMENT"),
-    tableName: env.string("TXMETA_TABLE_NAME"),
-    bucketName: env.string("TXLOGS_BUCKET_NAME"),
+    environment: env.optionalString(WRITTEN.environment),
+    tableName: env.string(WRITTEN.tableName),
+    bucketName: env.string(WRITTEN.bucketName),
     kmsKeyId: env.optionalString("TXLOGS_KMS_KEY_ID"),
     retentionDays: env.int("TXMETA_RETENTION_DAYS", 400, { min: 1, max: 3_650 }),
     retry: { maxAttempts: env.int("RETRY_MAX_ATTEMPTS", 3, { min: 1, max: 10 }), baseDelayMs, maxDelayMs },

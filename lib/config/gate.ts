@@ -14,7 +14,7 @@ import { DrConfig } from "./model";
 export interface GateIo {
   readonly env: NodeJS.ProcessEnv;
   readonly stderr: (text: string) => void;
-  /** Synthesizes into `outdir` atomically; main.ts passes lib/synth's synthesizeAtomically. */
+  /** Synthesizes into `outdir` atomically; main.ts passes app/synth's synthesizeAtomically. */
   readonly synthesize: (config: DrConfig, outdir: string) => void;
   readonly today?: Date;
 }

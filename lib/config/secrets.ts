@@ -26,7 +26,7 @@ export function credentialReason(name: string, value: string): string | undefine
   for (const { pattern, what } of SECRET_VALUES) {
     if (pattern.test(value)) return `holds what looks like ${what}`;
   }
-  if (value !== "" && SECRET_NAME.test(name) && !REFERENCE_SUFFIX.test(name) && !value.startsWith("arn:")) {
+  if (value !== "" && SECRET_NAME.test(name) && !REFERENCE_SUFFIX.test(name) && !/^arn:/.test(value)) {
     return "is named like a credential and has a value";
   }
   return undefined;

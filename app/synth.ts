@@ -1,0 +1,69 @@
+/**
+ * Synthesis with all-or-nothing output: the app is written to a staging
+ * directory beside the target, checked, and only then swapped into place. A
+ * failure at any point leaves the previous output untouched and no partial one.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { App } from "cdktf";
+import { DrConfig } from "../lib/config/model";
+import { checkLayout, readSynthesizedApp } from "./layout-check";
+import { buildStacks } from "../stacks";
+import { stateLocation } from "../stacks/backend";
+
+export class LayoutError extends Error {
+  constructor(readonly violations: readonly { stack: string; message: string }[]) {
+    super(`The synthesized stacks break the layout rules:\n${violations.map((v) => `  - ${v.stack}: ${v.message}`).join("\n")}`);
+    this.name = "LayoutError";
+  }
+}
+
+/**
+ * cdktf records a full stack trace for every token it creates (to point at
+ * the line that misused one), whatever App's `stackTraces` says: a tenth of
+ * the synthesis. The app turns stack traces off, so tokens skip them too;
+ * DR_TOKEN_STACK_TRACES=1 brings them back when debugging a token error.
+ */
+function skipTokenStackTraces(): void {
+  if (process.env.DR_TOKEN_STACK_TRACES === "1") return;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const traces = require("cdktf/lib/tokens/private/stack-trace") as { captureStackTrace: () => string[] };
+    traces.captureStackTrace = () => [];
+  } catch {
+    // Another cdktf layout: synthesis is only slower.
+  }
+}
+
+/** Synthesizes the app for a configuration into a directory (not yet in place). */
+export function synthesizeInto(config: DrConfig, outdir: string): void {
+  skipTokenStackTraces();
+  const app = new App({ outdir, stackTraces: false });
+  const { plans } = buildStacks(app, config);
+  app.synth();
+  const planned = plans.map((plan) => ({ ...plan, stateLocation: stateLocation(config, plan.id, plan.stateRegion) }));
+  const violations = checkLayout(planned, readSynthesizedApp(outdir));
+  if (violations.length > 0) throw new LayoutError(violations);
+}
+
+/** Replaces `target` with `staging` by two renames, so no reader sees a half-written tree. */
+function swapIntoPlace(staging: string, target: string): void {
+  const retired = `${target}.retired-${process.pid}`;
+  const hadTarget = fs.existsSync(target);
+  if (hadTarget) fs.renameSync(target, retired);
+  fs.renameSync(staging, target);
+  if (hadTarget) fs.rmSync(retired, { recursive: true, force: true });
+}
+
+export function synthesizeAtomically(config: DrConfig, target: string): void {
+  const absoluteTarget = path.resolve(target);
+  fs.mkdirSync(path.dirname(absoluteTarget), { recursive: true });
+  const staging = fs.mkdtempSync(`${absoluteTarget}.staging-`);
+  try {
+    synthesizeInto(config, staging);
+    swapIntoPlace(staging, absoluteTarget);
+  } catch (error) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+}

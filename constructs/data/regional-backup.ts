@@ -1,0 +1,238 @@
+/**
+ * AWS Backup in one region: a vault encrypted with the region's backup key
+ * (locked in production), a plan with hourly (the shortest AWS Backup allows,
+ * with continuous backup where the RPO is below an hour), daily and monthly
+ * rules that each copy to the other region's vault, a selection of the
+ * region's Aurora cluster, tables and buckets, a restore-testing plan, and
+ * EventBridge rules that page on failed backup, copy and restore jobs.
+ *
+ * Both regions run the same plan, and the selection takes only resources whose
+ * DR-Role tag is "active": the writer's region backs up and copies to the
+ * other; after a failover, changing regions.active moves the backups with it.
+ */
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { BackupLogicallyAirGappedVault } from "@cdktf/provider-aws/lib/backup-logically-air-gapped-vault";
+import { BackupPlan, BackupPlanRule } from "@cdktf/provider-aws/lib/backup-plan";
+import { BackupRegionSettings } from "@cdktf/provider-aws/lib/backup-region-settings";
+import { BackupRestoreTestingPlan } from "@cdktf/provider-aws/lib/backup-restore-testing-plan";
+import { BackupRestoreTestingSelection } from "@cdktf/provider-aws/lib/backup-restore-testing-selection";
+import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
+import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
+import { BackupVaultLockConfiguration } from "@cdktf/provider-aws/lib/backup-vault-lock-configuration";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { AwsRegion } from "../../lib/aws-regions";
+import { RegionCatalog } from "../../lib/catalog";
+import { DrConfig } from "../../lib/config/model";
+import { RemovalPolicy } from "../../lib/removal";
+import { AccountContext } from "../security/account-context";
+import { BoundedRole } from "../security/bounded-role";
+
+/** Schedules (UTC). Hourly is the shortest interval AWS Backup allows for snapshot rules. */
+export const BACKUP_SCHEDULES = {
+  hourly: "cron(0 * ? * * *)",
+  daily: "cron(0 5 ? * * *)",
+  monthly: "cron(0 5 1 * ? *)",
+} as const;
+
+/** Job states that page someone. Restore events report `status`, backup and copy events `state`. */
+export const FAILED_JOB_STATES = ["FAILED", "ABORTED", "EXPIRED"];
+
+/** The backup section of the configuration: retentions, vault lock, air gap, restore testing. */
+export type BackupSettings = DrConfig["backup"];
+
+export interface RegionalBackupProps {
+  readonly provider: AwsProvider;
+  readonly account: AccountContext;
+  /** Names of the vaults, plan, restore-testing plan, role and failure rules. */
+  readonly names: Pick<RegionCatalog, "backupVault" | "airGappedVault" | "backupPlan" | "restoreTestingPlan" | "backupRole" | "backupFailureRule">;
+  readonly settings: BackupSettings;
+  readonly region: AwsRegion;
+  readonly otherRegion: AwsRegion;
+  /** ARN of the region's backup key. */
+  readonly backupKeyArn: string;
+  /** Resources to protect (cluster, tables, buckets of this region). */
+  readonly resourceArns: string[];
+  /** ARN of the region's alert topic, for failed-job events. */
+  readonly alertTopicArn: string;
+  /**
+   * ARN of the permissions boundary of the backup role.
+   * @default no boundary
+   */
+  readonly permissionsBoundaryArn?: string;
+  /**
+   * "retain": the vaults are prevent_destroy; "destroy": the vault is destroyed with its recovery points.
+   * @default "retain"
+   */
+  readonly removal?: RemovalPolicy;
+}
+
+export class RegionalBackup extends Construct {
+  readonly vault: BackupVault;
+  readonly plan: BackupPlan;
+  readonly airGappedVault?: BackupLogicallyAirGappedVault;
+  readonly restoreTestingPlan?: BackupRestoreTestingPlan;
+  readonly failureRules: CloudwatchEventRule[] = [];
+
+  constructor(scope: Construct, id: string, props: RegionalBackupProps) {
+    super(scope, id);
+    const { provider, account, names, region } = props;
+    const backup = props.settings;
+    const protectedProfile = (props.removal ?? "retain") === "retain";
+    const vaultName = names.backupVault;
+
+    this.vault = new BackupVault(this, "vault", {
+      provider,
+      name: vaultName,
+      kmsKeyArn: props.backupKeyArn,
+      forceDestroy: !protectedProfile,
+      lifecycle: { preventDestroy: protectedProfile },
+    });
+    if (backup.vaultLock.enabled) {
+      new BackupVaultLockConfiguration(this, "vault-lock", {
+        provider,
+        backupVaultName: this.vault.name,
+        minRetentionDays: backup.vaultLock.minRetentionDays,
+        maxRetentionDays: backup.vaultLock.maxRetentionDays,
+        changeableForDays: backup.vaultLock.changeableForDays,
+      });
+    }
+    if (backup.airGappedVault.enabled) {
+      this.airGappedVault = new BackupLogicallyAirGappedVault(this, "air-gapped-vault", {
+        provider,
+        name: names.airGappedVault,
+        minRetentionDays: backup.airGappedVault.minRetentionDays,
+        maxRetentionDays: backup.airGappedVault.maxRetentionDays,
+        encryptionKeyArn: props.backupKeyArn,
+        lifecycle: { preventDestroy: protectedProfile },
+      });
+    }
+
+    // The other region's vault has the same name; its ARN is built, not read from its state.
+    const otherVaultArn = account.arns.backupVault(props.otherRegion);
+    const rule = (ruleName: keyof typeof BACKUP_SCHEDULES, deleteAfter: number, extra: Partial<BackupPlanRule> = {}): BackupPlanRule => ({
+      ruleName,
+      targetVaultName: this.vault.name,
+      schedule: BACKUP_SCHEDULES[ruleName],
+      startWindow: 60,
+      completionWindow: ruleName === "hourly" ? 120 : 480,
+      lifecycle: { deleteAfter },
+      recoveryPointTags: { BackupRule: ruleName },
+      copyAction: [
+        { destinationVaultArn: otherVaultArn, lifecycle: { deleteAfter } },
+        ...(extra.copyAction instanceof Array ? extra.copyAction : []),
+      ],
+      enableContinuousBackup: extra.enableContinuousBackup,
+    });
+    this.plan = new BackupPlan(this, "plan", {
+      provider,
+      name: names.backupPlan,
+      rule: [
+        rule("hourly", backup.hourlyRetentionDays, { enableContinuousBackup: backup.continuousBackup }),
+        rule("daily", backup.dailyRetentionDays, {
+          copyAction: this.airGappedVault
+            ? [{ destinationVaultArn: this.airGappedVault.arn, lifecycle: { deleteAfter: backup.dailyRetentionDays } }]
+            : [],
+        }),
+        rule("monthly", backup.monthlyRetentionDays),
+      ],
+    });
+
+    const role = new BoundedRole(this, "role", {
+      provider,
+      roleName: names.backupRole,
+      description: `AWS Backup and restore testing in ${region}`,
+      assumedBy: "backup.amazonaws.com",
+      permissionsBoundaryArn: props.permissionsBoundaryArn,
+      managedPolicyArns: [
+        account.arns.managedPolicy("service-role/AWSBackupServiceRolePolicyForBackup"),
+        account.arns.managedPolicy("service-role/AWSBackupServiceRolePolicyForRestores"),
+        account.arns.managedPolicy("AWSBackupServiceRolePolicyForS3Backup"),
+        account.arns.managedPolicy("AWSBackupServiceRolePolicyForS3Restore"),
+      ],
+    });
+    new BackupSelection(this, "selection", {
+      provider,
+      name: names.backupPlan,
+      planId: this.plan.id,
+      iamRoleArn: role.arn,
+      resources: props.resourceArns,
+      // Only the active region's resources: the provider default tags keep DR-Role current.
+      condition: [{ stringEquals: [{ key: "aws:ResourceTag/DR-Role", value: "active" }] }],
+    });
+
+    if (backup.manageRegionSettings) {
+      new BackupRegionSettings(this, "region-settings", {
+        provider,
+        resourceTypeOptInPreference: {
+          Aurora: true,
+          DocumentDB: true,
+          DynamoDB: true,
+          EBS: true,
+          EC2: true,
+          EFS: true,
+          FSx: true,
+          Neptune: true,
+          RDS: true,
+          S3: true,
+          "Storage Gateway": true,
+          VirtualMachine: true,
+        },
+        // Advanced DynamoDB backups are what make cross-region copies of tables possible.
+        resourceTypeManagementPreference: { DynamoDB: true, EFS: true },
+      });
+    }
+
+    if (backup.restoreTesting.enabled) {
+      this.restoreTestingPlan = new BackupRestoreTestingPlan(this, "restore-testing", {
+        provider,
+        name: names.restoreTestingPlan,
+        scheduleExpression: backup.restoreTesting.scheduleExpression,
+        startWindowHours: 24,
+        recoveryPointSelection: [
+          {
+            algorithm: "LATEST_WITHIN_WINDOW",
+            includeVaults: [this.vault.arn],
+            recoveryPointTypes: ["SNAPSHOT"],
+            selectionWindowDays: backup.restoreTesting.selectionWindowDays,
+          },
+        ],
+      });
+      for (const type of ["Aurora", "DynamoDB", "S3"]) {
+        new BackupRestoreTestingSelection(this, `restore-testing-${type.toLowerCase()}`, {
+          provider,
+          name: `${type.toLowerCase()}_latest`,
+          restoreTestingPlanName: this.restoreTestingPlan.name,
+          protectedResourceType: type,
+          protectedResourceArns: ["*"],
+          iamRoleArn: role.arn,
+          validationWindowHours: 1,
+        });
+      }
+    }
+
+    const failureRule = (kind: "backup" | "copy" | "restore", detailType: string) => {
+      const eventRule = new CloudwatchEventRule(this, `${kind}-job-failed`, {
+        provider,
+        name: names.backupFailureRule(kind),
+        description: `Pages when an AWS Backup ${kind} job in ${region} ends ${FAILED_JOB_STATES.join(", ")}`,
+        eventPattern: JSON.stringify({
+          source: ["aws.backup"],
+          "detail-type": [detailType],
+          $or: [{ detail: { state: FAILED_JOB_STATES } }, { detail: { status: FAILED_JOB_STATES } }],
+        }),
+      });
+      new CloudwatchEventTarget(this, `${kind}-job-failed-target`, {
+        provider,
+        rule: eventRule.name,
+        arn: props.alertTopicArn,
+        retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 10 },
+      });
+      this.failureRules.push(eventRule);
+    };
+    failureRule("backup", "Backup Job State Change");
+    failureRule("copy", "Copy Job State Change");
+    failureRule("restore", "Restore Job State Change");
+  }
+}

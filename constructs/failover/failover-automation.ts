@@ -1,0 +1,353 @@
+/**
+ * The failover automation of one region (the same resources in both regions;
+ * what differs with the region's current role is configuration only, so
+ * flipping regions.active changes values in place and no address):
+ *
+ * - a regional (never global) state table: the monitor's failure counter, the
+ *   single-flight lock, the audit records;
+ * - the health monitor, run every minute by an EventBridge schedule, one at a
+ *   time (reserved concurrency 1): ROLE=decider in the standby region (counts,
+ *   and starts the failover runbook or pages, per failover.authority),
+ *   ROLE=observer in the active region (publishes metrics only); failed runs
+ *   land in its dead-letter queue;
+ * - the failover orchestrator, the one function behind every runbook step;
+ * - two runbooks (Step Functions, STANDARD) that promote this region:
+ *   `failover` (started by the decider or by an operator) and `failback` (a
+ *   planned switchover back, started by an operator). See
+ *   failover-state-machine.ts and docs/runbook.md.
+ *
+ * Inputs: names from the catalog (everything in the other region, its cluster
+ * and its ECS service, is a name), the region's keys, private subnets,
+ * failover security group and alert topic. The two functions' environments
+ * are built here, one builder each, from the catalog's names and the values
+ * configuration decides; the functions' own defaults (lambda/<function>/config.ts)
+ * are not repeated.
+ *
+ * Keeps its children's addresses: these resources were created directly by
+ * the ops stack before this construct existed.
+ */
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { RUNBOOK_MODES, RegionCatalog } from "../../lib/catalog";
+import { DrConfig } from "../../lib/config/model";
+import { RemovalPolicy } from "../../lib/removal";
+import { keepChildAddresses } from "../addressing";
+import { DrLambdaFunction } from "../app/lambda-function";
+import { AccountContext } from "../security/account-context";
+import { BoundedRole } from "../security/bounded-role";
+import { FailoverDeadLetterQueue } from "./failover-dead-letter-queue";
+import { FailoverResources, MONITOR_METRIC_NAMESPACE, healthMonitorStatements, orchestratorStatements, stateMachineStatements } from "./failover-permissions";
+import { AwaitWriterBudget, FailoverRunbook, RunbookMode, awaitWriterBudget } from "./failover-state-machine";
+import { FailoverStateTable } from "./failover-state-table";
+
+/** One health check per minute: the schedule and the monitor's CHECK_INTERVAL_SECONDS. */
+export const CHECK_INTERVAL_SECONDS = 60;
+export const MONITOR_SCHEDULE = "rate(1 minute)";
+
+/**
+ * Sizes. Both functions do a handful of AWS calls and one HTTPS probe; memory
+ * buys CPU, which mostly shortens the cold start of the bundle.
+ * - The monitor: 256 MB; 50 s, under the 60 s schedule period, so one run
+ *   ends before the next is due (a longer run would throttle the next tick at
+ *   reserved concurrency 1). The budget covers the longest probe (30 s) and
+ *   its AWS calls with their retries.
+ * - The orchestrator: 512 MB (it is cold on nearly every step, and runs only
+ *   during an incident or a drill); 900 s, Lambda's maximum, because its
+ *   longest step waits up to AWAIT_WRITER_MAX_SLICE_SECONDS for the new writer.
+ */
+export const MONITOR_MEMORY_MB = 256;
+export const MONITOR_TIMEOUT_SECONDS = 50;
+export const ORCHESTRATOR_MEMORY_MB = 512;
+export const ORCHESTRATOR_TIMEOUT_SECONDS = 900;
+/** The decider must never run twice at once: one counted check per tick. */
+export const MONITOR_RESERVED_CONCURRENCY = 1;
+/**
+ * Concurrency kept for the orchestrator, so that a failover can run when the
+ * region's unreserved pool is exhausted by other functions (as it may be in a
+ * regional incident). Each runbook execution invokes it one step at a time:
+ * the failover and failback runbooks, a dry run and a duplicate that loses the
+ * lock fit; a further invocation is throttled and retried by the state
+ * machine (Lambda.TooManyRequestsException, with backoff).
+ */
+export const ORCHESTRATOR_RESERVED_CONCURRENCY = 5;
+
+/** The failover section of the configuration. */
+export type FailoverSettings = DrConfig["failover"];
+/** Task bounds of the service per role (service.capacity). */
+export type CapacitySettings = DrConfig["service"]["capacity"];
+
+/** The names the automation uses: the catalog of its region. */
+export type FailoverNames = Pick<
+  RegionCatalog,
+  | "region"
+  | "peerRegion"
+  | "role"
+  | "environment"
+  | "stateTable"
+  | "globalClusterId"
+  | "clusterId"
+  | "functions"
+  | "functionRoles"
+  | "functionLogGroups"
+  | "runbookRole"
+  | "stateMachines"
+  | "runbookLogGroup"
+  | "healthMonitorSchedule"
+  | "healthMonitorQueue"
+  | "stateKeys"
+  | "ecsCluster"
+  | "ecsService"
+  | "activeEndpointUrl"
+  | "ownEndpointUrl"
+>;
+
+export interface FailoverAutomationProps {
+  readonly provider: AwsProvider;
+  readonly account: AccountContext;
+  readonly names: FailoverNames;
+  /** ARNs of the region's keys: data (state table), logs, messaging (topic, queue), secrets (environment variables). */
+  readonly keys: { readonly data: string; readonly logs: string; readonly messaging: string; readonly secrets: string };
+  /** Private subnets and the failover security group the functions run in. */
+  readonly vpc: { readonly subnetIds: string[]; readonly securityGroupId: string };
+  /** ARN of the region's alert topic (pages, approval requests, notifications). */
+  readonly alertTopicArn: string;
+  readonly settings: FailoverSettings;
+  readonly capacity: CapacitySettings;
+  readonly logRetentionDays: number;
+  /**
+   * ARN of the permissions boundary of every role.
+   * @default no boundary
+   */
+  readonly permissionsBoundaryArn?: string;
+  /**
+   * "retain": the state table is deletion-protected and prevent_destroy.
+   * @default "retain"
+   */
+  readonly removal?: RemovalPolicy;
+}
+
+/**
+ * The health monitor's environment (lambda/health-monitor/config.ts): names
+ * from the catalog and what configuration decides; unset tuning variables
+ * keep the function's own defaults.
+ */
+export function healthMonitorEnvironment(p: {
+  names: FailoverNames;
+  settings: FailoverSettings;
+  topicArn: string;
+  failoverStateMachineArn: string;
+}): Record<string, string> {
+  const { names, settings } = p;
+  return {
+    ROLE: names.role === "standby" ? "decider" : "observer",
+    ENVIRONMENT: names.environment,
+    PEER_REGION: names.peerRegion,
+    GLOBAL_CLUSTER_ID: names.globalClusterId,
+    DB_CLUSTER_ID: names.clusterId,
+    ACTIVE_ENDPOINT_URL: names.activeEndpointUrl,
+    STATE_TABLE_NAME: names.stateTable,
+    FAILOVER_AUTHORITY: settings.authority,
+    STATE_MACHINE_ARN: p.failoverStateMachineArn,
+    TOPIC_ARN: p.topicArn,
+    FAILURE_THRESHOLD: String(settings.consecutiveFailures),
+    // The schedule's period, decided here.
+    CHECK_INTERVAL_SECONDS: String(CHECK_INTERVAL_SECONDS),
+    PROBE_TIMEOUT_MS: String(settings.probeTimeoutMs),
+    // The namespace the monitor's role may publish to (failover-permissions.ts).
+    METRIC_NAMESPACE: MONITOR_METRIC_NAMESPACE,
+  };
+}
+
+/**
+ * The failover orchestrator's environment (lambda/failover-orchestrator/config.ts):
+ * names from the catalog (the peer region's ECS service has the same names)
+ * and what configuration decides; unset tuning variables keep the function's
+ * own defaults.
+ */
+export function orchestratorEnvironment(p: {
+  names: FailoverNames;
+  settings: FailoverSettings;
+  capacity: CapacitySettings;
+  topicArn: string;
+  awaitWriter: AwaitWriterBudget;
+}): Record<string, string> {
+  const { names, settings } = p;
+  const { active, standby } = p.capacity;
+  return {
+    ENVIRONMENT: names.environment,
+    PEER_REGION: names.peerRegion,
+    GLOBAL_CLUSTER_ID: names.globalClusterId,
+    DB_CLUSTER_ID: names.clusterId,
+    STATE_TABLE_NAME: names.stateTable,
+    AUDIT_TABLE_NAME: names.stateTable,
+    TOPIC_ARN: p.topicArn,
+    OWN_ENDPOINT_URL: names.ownEndpointUrl,
+    OWN_ECS_CLUSTER: names.ecsCluster,
+    OWN_ECS_SERVICE: names.ecsService,
+    PEER_ECS_CLUSTER: names.ecsCluster,
+    PEER_ECS_SERVICE: names.ecsService,
+    ACTIVE_MIN_CAPACITY: String(active.min),
+    STANDBY_MIN_CAPACITY: String(standby.min),
+    MAX_CAPACITY: String(active.max),
+    LOCK_TTL_SECONDS: String(settings.lockTtlSeconds),
+    POLL_INTERVAL_SECONDS: String(settings.pollIntervalSeconds),
+    // failover.maxWaitSeconds split into slices that fit the Lambda timeout.
+    MAX_WAIT_SECONDS: String(p.awaitWriter.sliceSeconds),
+    PROBE_TIMEOUT_MS: String(settings.probeTimeoutMs),
+  };
+}
+
+export class FailoverAutomation extends Construct {
+  readonly stateTable: FailoverStateTable;
+  readonly healthMonitor: DrLambdaFunction;
+  readonly orchestrator: DrLambdaFunction;
+  readonly runbooks: Readonly<Record<RunbookMode, FailoverRunbook>>;
+  readonly schedule: CloudwatchEventRule;
+  readonly deadLetterQueue: FailoverDeadLetterQueue;
+
+  constructor(scope: Construct, id: string, props: FailoverAutomationProps) {
+    super(scope, id);
+    keepChildAddresses(this);
+    const { provider, account, names, keys, settings } = props;
+    const { region } = names;
+    const boundary = props.permissionsBoundaryArn;
+    const topicArn = props.alertTopicArn;
+    const vpc = { subnetIds: props.vpc.subnetIds, securityGroupId: props.vpc.securityGroupId };
+
+    this.stateTable = new FailoverStateTable(this, "state-table", {
+      provider,
+      tableName: names.stateTable,
+      kmsKeyArn: keys.data,
+      removal: props.removal ?? "retain",
+    });
+    const resources: FailoverResources = {
+      region,
+      peerRegion: names.peerRegion,
+      arns: account.arns,
+      stateKeys: names.stateKeys,
+      stateTableName: names.stateTable,
+      stateTableArn: this.stateTable.arn,
+      topicArn,
+      dataKeyArn: keys.data,
+      messagingKeyArn: keys.messaging,
+    };
+    const failoverArn = account.arns.stateMachine("failover");
+
+    // The orchestrator and the runbooks that run it.
+    const awaitWriter = awaitWriterBudget(settings.maxWaitSeconds, settings.lockTtlSeconds);
+    this.orchestrator = new DrLambdaFunction(this, "failover-orchestrator", {
+      provider,
+      account,
+      region,
+      code: "failover-orchestrator",
+      functionName: names.functions.failoverOrchestrator,
+      description: `Failover runbook steps: promotes ${region} (lambda/failover-orchestrator)`,
+      runtime: settings.lambdaRuntime,
+      memorySizeMb: ORCHESTRATOR_MEMORY_MB,
+      timeoutSeconds: ORCHESTRATOR_TIMEOUT_SECONDS,
+      reservedConcurrency: ORCHESTRATOR_RESERVED_CONCURRENCY,
+      environmentKeyArn: keys.secrets,
+      environment: orchestratorEnvironment({ names, settings, capacity: props.capacity, topicArn, awaitWriter }),
+      logGroupName: names.functionLogGroups.failoverOrchestrator,
+      logsKeyArn: keys.logs,
+      logRetentionDays: props.logRetentionDays,
+      roleName: names.functionRoles.failoverOrchestrator,
+      permissionsBoundaryArn: boundary,
+      statements: orchestratorStatements(resources),
+      vpc,
+    });
+
+    const runbookRole = new BoundedRole(this, "runbook-role", {
+      provider,
+      roleName: names.runbookRole,
+      description: `Role of the failover and failback state machines of ${region}`,
+      assumedBy: "states.amazonaws.com",
+      trustConditions: [
+        { test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] },
+        { test: "ArnLike", variable: "aws:SourceArn", values: RUNBOOK_MODES.map((mode) => account.arns.stateMachine(mode)) },
+      ],
+      permissionsBoundaryArn: boundary,
+      statements: stateMachineStatements(this.orchestrator.arn),
+    });
+    const runbook = (mode: RunbookMode) =>
+      new FailoverRunbook(this, `${mode}-runbook`, {
+        provider,
+        partition: account.partition,
+        mode,
+        stateMachineName: names.stateMachines[mode],
+        roleArn: runbookRole.arn,
+        functionArn: this.orchestrator.arn,
+        approvalTimeoutSeconds: settings.approvalTimeoutSeconds,
+        onApprovalTimeout: settings.onApprovalTimeout,
+        awaitWriter,
+        logGroupName: names.runbookLogGroup(mode),
+        logsKeyArn: keys.logs,
+        logRetentionDays: props.logRetentionDays,
+        dependsOn: runbookRole.node.findAll().filter((c): c is IamRolePolicy => c instanceof IamRolePolicy),
+      });
+    this.runbooks = { failover: runbook("failover"), failback: runbook("failback") };
+
+    // The health monitor, its schedule and its dead-letter queue.
+    this.schedule = new CloudwatchEventRule(this, "health-monitor-schedule", {
+      provider,
+      name: names.healthMonitorSchedule,
+      description: `Runs the health monitor of ${region} every minute`,
+      scheduleExpression: MONITOR_SCHEDULE,
+      state: "ENABLED",
+    });
+    this.deadLetterQueue = new FailoverDeadLetterQueue(this, "health-monitor-dlq", {
+      provider,
+      queueName: names.healthMonitorQueue,
+      kmsKeyArn: keys.messaging,
+      eventRuleArn: this.schedule.arn,
+      accountId: account.accountId,
+    });
+    this.healthMonitor = new DrLambdaFunction(this, "health-monitor", {
+      provider,
+      account,
+      region,
+      code: "health-monitor",
+      functionName: names.functions.healthMonitor,
+      description: `Health monitor of ${region}: decider in the standby region, observer in the active one (lambda/health-monitor)`,
+      runtime: settings.lambdaRuntime,
+      memorySizeMb: MONITOR_MEMORY_MB,
+      timeoutSeconds: MONITOR_TIMEOUT_SECONDS,
+      reservedConcurrency: MONITOR_RESERVED_CONCURRENCY,
+      environmentKeyArn: keys.secrets,
+      environment: healthMonitorEnvironment({ names, settings, topicArn, failoverStateMachineArn: failoverArn }),
+      logGroupName: names.functionLogGroups.healthMonitor,
+      logsKeyArn: keys.logs,
+      logRetentionDays: props.logRetentionDays,
+      roleName: names.functionRoles.healthMonitor,
+      permissionsBoundaryArn: boundary,
+      statements: healthMonitorStatements(resources, {
+        failoverStateMachineArn: settings.authority === "manual" ? undefined : failoverArn,
+        deadLetterQueueArn: this.deadLetterQueue.arn,
+      }),
+      vpc,
+      asyncFailure: { onFailureQueueArn: this.deadLetterQueue.arn, maximumEventAgeSeconds: CHECK_INTERVAL_SECONDS, maximumRetryAttempts: 0 },
+    });
+    new LambdaPermission(this, "health-monitor-schedule-permission", {
+      provider,
+      statementId: "RunFromSchedule",
+      action: "lambda:InvokeFunction",
+      functionName: this.healthMonitor.functionName,
+      principal: "events.amazonaws.com",
+      sourceArn: this.schedule.arn,
+      sourceAccount: account.accountId,
+    });
+    new CloudwatchEventTarget(this, "health-monitor-schedule-target", {
+      provider,
+      rule: this.schedule.name,
+      targetId: "health-monitor",
+      arn: this.healthMonitor.arn,
+      // A tick that cannot be delivered within the minute is superseded by the next one.
+      retryPolicy: { maximumEventAgeInSeconds: CHECK_INTERVAL_SECONDS, maximumRetryAttempts: 2 },
+      deadLetterConfig: { arn: this.deadLetterQueue.arn },
+    });
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * One multi-region CloudTrail trail, created once (in the DR region, so it
+ * outlives the loss of the primary), with log file validation, its own key,
+ * its own locked-down bucket whose policy names the trail by the ARN built
+ * from its name, and a CloudWatch Logs group for alarms and queries.
+ */
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
+import { AwsRegion } from "../../lib/aws-regions";
+import { RegionCatalog } from "../../lib/catalog";
+import { RemovalPolicy } from "../../lib/removal";
+import { AccountContext } from "../security/account-context";
+import { BoundedRole } from "../security/bounded-role";
+import { EncryptedLogGroup } from "./encrypted-log-group";
+import { RegionalKey } from "../security/regional-key";
+import { SecureBucket } from "../data/secure-bucket";
+
+export interface AuditTrailProps {
+  readonly provider: AwsProvider;
+  readonly account: AccountContext;
+  readonly region: AwsRegion;
+  /** Names of the trail, its bucket, key alias, log group and log role. */
+  readonly names: Pick<RegionCatalog, "trail" | "trailBucket" | "trailRole" | "trailLogGroup" | "keyAlias">;
+  /** ARN of the region's logs key, for the trail's log group. */
+  readonly logsKeyArn: string;
+  readonly logRetentionDays: number;
+  readonly keyDeletionWindowDays: number;
+  /** Days that non-current log objects are kept. */
+  readonly noncurrentVersionDays: number;
+  /**
+   * ARN of the permissions boundary of the role(s) created here (iam.permissionsBoundaryArn).
+   * @default no permissions boundary
+   */
+  readonly permissionsBoundaryArn?: string;
+  /**
+   * "destroy" lets destroy remove the key and the bucket with its objects (dev only); "retain" refuses.
+   * @default "retain"
+   */
+  readonly removal?: RemovalPolicy;
+}
+
+export class AuditTrail extends Construct {
+  readonly trail: Cloudtrail;
+  readonly bucket: SecureBucket;
+  readonly key: RegionalKey;
+
+  constructor(scope: Construct, id: string, props: AuditTrailProps) {
+    super(scope, id);
+    const { provider, account, names } = props;
+    const removal = props.removal ?? "retain";
+    const trailName = names.trail;
+    // Built from the name, not taken from the resource: the bucket policy must exist before the trail.
+    const trailArn = account.arns.trail;
+    const cloudTrailPrincipal = [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }];
+    const fromThisTrail = { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] };
+
+    this.key = new RegionalKey(this, "key", {
+      provider,
+      account,
+      region: props.region,
+      alias: names.keyAlias("audit"),
+      description: `Encrypts the CloudTrail trail ${trailName}`,
+      deletionWindowDays: props.keyDeletionWindowDays,
+      removal,
+      serviceStatements: [
+        {
+          sid: "CloudTrailEncryptsThisAccountsTrailLogs",
+          effect: "Allow",
+          principals: cloudTrailPrincipal,
+          actions: ["kms:GenerateDataKey*"],
+          resources: ["*"],
+          condition: [
+            fromThisTrail,
+            {
+              test: "StringLike",
+              variable: "kms:EncryptionContext:aws:cloudtrail:arn",
+              values: [account.arns.anyTrail],
+            },
+          ],
+        },
+        {
+          sid: "CloudTrailDescribesKey",
+          effect: "Allow",
+          principals: cloudTrailPrincipal,
+          actions: ["kms:DescribeKey"],
+          resources: ["*"],
+          condition: [fromThisTrail],
+        },
+      ],
+    });
+
+    const bucketName = names.trailBucket;
+    const bucketArn = account.arns.bucket(bucketName);
+    this.bucket = new SecureBucket(this, "bucket", {
+      provider,
+      bucketName,
+      kmsKeyArn: this.key.arn,
+      noncurrentVersionExpirationDays: props.noncurrentVersionDays,
+      removal,
+      extraPolicyStatements: [
+        {
+          sid: "CloudTrailChecksBucketAcl",
+          effect: "Allow",
+          principals: cloudTrailPrincipal,
+          actions: ["s3:GetBucketAcl"],
+          resources: [bucketArn],
+          condition: [fromThisTrail],
+        },
+        {
+          sid: "CloudTrailWritesThisAccountsLogs",
+          effect: "Allow",
+          principals: cloudTrailPrincipal,
+          actions: ["s3:PutObject"],
+          resources: [`${bucketArn}/AWSLogs/${account.accountId}/*`],
+          condition: [fromThisTrail, { test: "StringEquals", variable: "s3:x-amz-acl", values: ["bucket-owner-full-control"] }],
+        },
+      ],
+    });
+
+    const logGroup = new EncryptedLogGroup(this, "log-group", {
+      provider,
+      logGroupName: names.trailLogGroup,
+      kmsKeyArn: props.logsKeyArn,
+      retentionDays: props.logRetentionDays,
+    });
+    const logRole = new BoundedRole(this, "log-role", {
+      provider,
+      roleName: names.trailRole,
+      description: `Delivers CloudTrail ${trailName} events to CloudWatch Logs`,
+      assumedBy: "cloudtrail.amazonaws.com",
+      trustConditions: [fromThisTrail],
+      permissionsBoundaryArn: props.permissionsBoundaryArn,
+      statements: [
+        {
+          sid: "WriteTrailEvents",
+          effect: "Allow",
+          actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          resources: [`${logGroup.arn}:log-stream:*`],
+        },
+      ],
+    });
+
+    this.trail = new Cloudtrail(this, "trail", {
+      provider,
+      name: trailName,
+      s3BucketName: this.bucket.bucket.id,
+      isMultiRegionTrail: true,
+      includeGlobalServiceEvents: true,
+      enableLogFileValidation: true,
+      kmsKeyId: this.key.arn,
+      cloudWatchLogsGroupArn: `${logGroup.arn}:*`,
+      cloudWatchLogsRoleArn: logRole.arn,
+      dependsOn: [this.bucket.policy],
+    });
+  }
+}
