@@ -11,10 +11,10 @@ const code = runGate({
   env: process.env,
   stderr: (text) => process.stderr.write(text),
   // Loaded only after validation: a bad file costs no provider bindings.
-  synthesize: (config, outdir) => {
+  synthesize: (config, outdir, source) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { synthesizeAtomically } = require("./app/synth") as typeof import("./app/synth");
-    synthesizeAtomically(config, outdir);
+    synthesizeAtomically(config, outdir, source);
   },
 });
 if (code !== 0) process.exit(code);

@@ -10,6 +10,9 @@ import { DrConfig } from "../lib/config/model";
 import { checkLayout, readSynthesizedApp } from "./layout-check";
 import { buildStacks } from "../stacks";
 import { stateLocation } from "../stacks/backend";
+import { budgetsOf, rpoExcess, rtoExcess } from "../lib/budget";
+import { readSynthesized } from "../lib/budget/extract";
+import { configProblem, refuseConfiguration } from "../lib/config/problems";
 
 export class LayoutError extends Error {
   constructor(readonly violations: readonly { stack: string; message: string }[]) {
@@ -35,8 +38,25 @@ function skipTokenStackTraces(): void {
   }
 }
 
+/**
+ * The configuration gate's last check, on the synthesized Terraform: the RTO/RPO
+ * budget (lib/budget) of what would be deployed must fit the configuration's own
+ * targets. A refusal is a ConfigError naming the phases that make up the excess
+ * and the fields that would change them.
+ */
+export function checkBudget(config: DrConfig, outdir: string, source: string): void {
+  const [worst] = budgetsOf(readSynthesized(outdir), { label: source, targets: config.targets, regions: config.regions });
+  const problems = [];
+  const strip = (line: string) => line.replace(/^targets\.(rto|rpo)Seconds: /, "");
+  const rto = rtoExcess(worst);
+  if (rto !== null) problems.push(configProblem("targets.rtoSeconds", config.targets.rtoSeconds, `fails the failover budget into ${worst.takeover}: ${strip(rto)}`));
+  const rpo = rpoExcess(worst);
+  if (rpo !== null) problems.push(configProblem("targets.rpoSeconds", config.targets.rpoSeconds, `fails the data-loss budget: ${strip(rpo)}`));
+  if (problems.length > 0) throw refuseConfiguration(source, problems);
+}
+
 /** Synthesizes the app for a configuration into a directory (not yet in place). */
-export function synthesizeInto(config: DrConfig, outdir: string): void {
+export function synthesizeInto(config: DrConfig, outdir: string, source = "the configuration"): void {
   skipTokenStackTraces();
   const app = new App({ outdir, stackTraces: false });
   const { plans } = buildStacks(app, config);
@@ -44,6 +64,7 @@ export function synthesizeInto(config: DrConfig, outdir: string): void {
   const planned = plans.map((plan) => ({ ...plan, stateLocation: stateLocation(config, plan.id, plan.stateRegion) }));
   const violations = checkLayout(planned, readSynthesizedApp(outdir));
   if (violations.length > 0) throw new LayoutError(violations);
+  checkBudget(config, outdir, source);
 }
 
 /** Replaces `target` with `staging` by two renames, so no reader sees a half-written tree. */
@@ -55,12 +76,12 @@ function swapIntoPlace(staging: string, target: string): void {
   if (hadTarget) fs.rmSync(retired, { recursive: true, force: true });
 }
 
-export function synthesizeAtomically(config: DrConfig, target: string): void {
+export function synthesizeAtomically(config: DrConfig, target: string, source?: string): void {
   const absoluteTarget = path.resolve(target);
   fs.mkdirSync(path.dirname(absoluteTarget), { recursive: true });
   const staging = fs.mkdtempSync(`${absoluteTarget}.staging-`);
   try {
-    synthesizeInto(config, staging);
+    synthesizeInto(config, staging, source);
     swapIntoPlace(staging, absoluteTarget);
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });

@@ -20,12 +20,13 @@
  * cannot disagree with the code.
  */
 import { counterKey } from "../lambda/health-monitor/counter";
-import { lockKey } from "../lambda/failover-orchestrator/lock";
+import { lockKey } from "../lambda/shared/lock";
 import { auditKey } from "../lambda/failover-orchestrator/report";
-import { gateKey } from "../lambda/shared/gate-store";
+import { CONTROL_KEYS } from "../lambda/shared/control-keys";
+import { ALIVE_PATH, GATE_PATH } from "../lambda/shared/gate-rule";
 import { AwsRegion } from "./aws-regions";
 import { DrConfig, RegionRole, otherRegion, roleOf } from "./config/model";
-import { globalHealthUrl, globalHost, regionalHealthUrl, regionalHost } from "./endpoints";
+import { globalHealthUrl, globalHost, regionalHealthUrl, regionalHost, regionalUrl, witnessName } from "./endpoints";
 import { NamePurpose, Naming } from "./naming";
 
 /** The account and partition ARNs are built in: tokens of the stack's own data sources. */
@@ -40,6 +41,12 @@ export const GLOBAL_TABLES = [
   { purpose: "txmeta", partitionKey: "transactionId", ttlAttribute: "expiresAt" },
 ] as const;
 export type GlobalTablePurpose = (typeof GLOBAL_TABLES)[number]["purpose"];
+
+/**
+ * The failover automation's control table (lambda/shared/control-table.ts): a global table too, kept apart from
+ * the application's tables so that no application role is ever granted it (the failover signals must not be forgeable).
+ */
+export const CONTROL_TABLE = { purpose: "control", partitionKey: "pk", ttlAttribute: "expiresAt" } as const;
 
 /** The application buckets, replicated both ways between the regions. */
 export const REPLICATED_BUCKET_PURPOSES = ["appdata", "txlogs"] as const;
@@ -83,6 +90,8 @@ export class RegionCatalog {
   readonly databaseSecret: string;
   readonly tables: Readonly<Record<GlobalTablePurpose, string>>;
   readonly stateTable: string;
+  /** The global control table (heartbeats and fences, lambda/shared/control-table.ts). */
+  readonly controlTable: string;
   readonly buckets: Readonly<Record<ReplicatedBucketPurpose, string>>;
   readonly peerBuckets: Readonly<Record<ReplicatedBucketPurpose, string>>;
   /** The region's server-access-log bucket (SSE-S3). */
@@ -157,27 +166,28 @@ export class RegionCatalog {
   readonly rpoGuardAlarm: string;
   readonly canaries: Readonly<Record<CanaryLabel, { readonly canary: string; readonly alarm: string; readonly url: string }>>;
   readonly canaryRole: string;
-  /** The alarm behind this region's own traffic gate (it lives in the peer region). */
-  readonly ownGateAlarm: string;
-  /** The alarm behind the peer region's traffic gate (it lives here). */
-  readonly peerGateAlarm: string;
   readonly regionalDashboard: string;
   readonly overviewDashboard: string;
   readonly trail: string;
   readonly trailRole: string;
   readonly trailLogGroup: string;
-  readonly activeEndpointUrl: string;
-  readonly ownEndpointUrl: string;
+  /** HTTPS URLs on the regional names: this region's health path and gate path, the peer region's health path. */
+  readonly urls: { readonly ownHealth: string; readonly ownGate: string; readonly ownAlive: string; readonly peerHealth: string };
+  /** The witness TXT names of each region (the failover pairs whose PRIMARY carries Route 53's view of it). */
+  readonly witness: (region: string) => { readonly alive: string; readonly service: string };
 
   // ------------------------------------------------------------------------- failover state keys
   /** Item keys of the regional state table, as the Lambda code writes them. */
   readonly stateKeys: {
     readonly counter: string;
     readonly lock: string;
-    /** The last traffic-gate decision per region: this region's and the peer's. */
-    readonly gates: readonly string[];
     /** audit#<execution ARN>, as a LeadingKeys pattern. */
     readonly auditPattern: string;
+  };
+  /** Item keys of the control table, as the Lambda code writes them. */
+  readonly controlKeys: {
+    readonly heartbeat: (region: string) => string;
+    readonly fence: (region: string) => string;
   };
 
   private readonly naming: Naming;
@@ -201,6 +211,7 @@ export class RegionCatalog {
     this.databaseSecret = naming.name("secret", "db-master");
     this.tables = { sessions: naming.name("dynamodbTable", "sessions"), txmeta: naming.name("dynamodbTable", "txmeta") };
     this.stateTable = naming.name("dynamodbTable", "failover-lock");
+    this.controlTable = naming.name("dynamodbTable", "control");
     this.buckets = bucketsOf(naming, region);
     this.peerBuckets = bucketsOf(naming, peer);
     this.accessLogBucket = naming.name("s3Bucket", "s3logs", region);
@@ -276,22 +287,25 @@ export class RegionCatalog {
       gbl: canary("gbl", globalHealthUrl(config)),
     };
     this.canaryRole = naming.name("iamRole", "canary", region);
-    this.ownGateAlarm = naming.name("gateAlarm", "gate", region);
-    this.peerGateAlarm = naming.name("gateAlarm", "gate", peer);
     this.regionalDashboard = naming.name("dashboard", "dr", region);
     this.overviewDashboard = naming.name("dashboard", "dr-overview", region);
     this.trail = naming.name("cloudTrail", "audit");
     this.trailRole = naming.name("iamRole", "trail-logs", region);
     this.trailLogGroup = naming.logGroup("cloudtrail");
-    this.activeEndpointUrl = regionalHealthUrl(config, config.regions.active);
-    this.ownEndpointUrl = regionalHealthUrl(config, region);
+    this.urls = {
+      ownHealth: regionalHealthUrl(config, region),
+      ownGate: regionalUrl(config, region, GATE_PATH),
+      ownAlive: regionalUrl(config, region, ALIVE_PATH),
+      peerHealth: regionalHealthUrl(config, peer),
+    };
+    this.witness = (r: string) => ({ alive: witnessName(config, r as AwsRegion, "alive"), service: witnessName(config, r as AwsRegion, "app") });
 
     this.stateKeys = {
       counter: counterKey(this.globalClusterId),
       lock: lockKey(this.globalClusterId),
-      gates: [region, peer].map((r) => gateKey(this.globalClusterId, r)),
       auditPattern: auditKey("*"),
     };
+    this.controlKeys = { heartbeat: CONTROL_KEYS.heartbeat, fence: CONTROL_KEYS.fence };
   }
 
   /** Identifier of the n-th (0-based) instance of this region's cluster. */
@@ -324,8 +338,8 @@ export class RegionCatalog {
     return `${this.vpc}-${service}`;
   }
 
-  /** Name tag of one of the Route 53 health checks of a region (endpoint, gate, or the calculated region check). */
-  healthCheck(kind: "endpoint" | "gate" | "region", region: string): string {
+  /** Name tag of one of the Route 53 health checks of a region (alive, gate, app, or the calculated region check). */
+  healthCheck(kind: "alive" | "gate" | "app" | "region" | "events", region: string): string {
     return `${this.healthCheckNamePrefix}-${kind}-${region}`;
   }
 
@@ -444,6 +458,16 @@ export class RegionArns {
 
   stateMachine(mode: RunbookMode, region: string = this.names.region): string {
     return this.arn("states", region, `stateMachine:${this.names.stateMachines[mode]}`);
+  }
+
+  /** Every execution of one of the runbooks. */
+  executions(mode: RunbookMode, region: string = this.names.region): string {
+    return this.arn("states", region, `execution:${this.names.stateMachines[mode]}:*`);
+  }
+
+  /** The rules of the project's load balancer in a region (its gate rule among them): the ARN holds the load balancer's name and generated ids. */
+  loadBalancerRules(region: string): string {
+    return this.arn("elasticloadbalancing", region, `listener-rule/app/${this.names.loadBalancer}/*`);
   }
 
   get globalCluster(): string {

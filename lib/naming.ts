@@ -246,7 +246,7 @@ export type NameKind = keyof typeof NAME_RULES;
  */
 export const NAME_PURPOSES = {
   s3Bucket: ["tfstate", "appdata", "txlogs", "alblogs", "s3logs", "canary", "trail"],
-  dynamodbTable: ["tflock", "sessions", "txmeta", "failover-lock", "failover-audit"],
+  dynamodbTable: ["tflock", "sessions", "txmeta", "control", "failover-lock", "failover-audit"],
   loadBalancer: ["app"],
   targetGroup: ["app", "tx"],
   // "db-16" stands for the longest instance identifier (see Naming.dbInstance).

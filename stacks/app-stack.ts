@@ -1,9 +1,10 @@
 /**
  * app-<region>: the application tier and traffic entry of one region: the
  * container registry, the certificate, the load balancer (and WAF), the
- * Fargate service sized by the region's role, the application event bus, the
- * canaries, and the traffic gate of the OTHER region (readable here when that
- * region is lost).
+ * Fargate service sized by the region's role, the region's traffic gate (rules
+ * of its load balancer) and its regional record, the application event bus
+ * (and, in the primary region, the EventBridge global endpoint over both
+ * buses), and the canaries.
  */
 import { Construct } from "constructs";
 import { AccountContext } from "../constructs/security/account-context";
@@ -14,7 +15,9 @@ import { EventBus } from "../constructs/app/event-bus";
 import { HostedZoneLookup } from "../constructs/traffic/hosted-zone";
 import { BucketRef, KeyRef, TableRef } from "../constructs/security/grants";
 import { FargateService } from "../constructs/app/fargate-service";
-import { GateAlarm } from "../constructs/traffic/gate-alarm";
+import { EventGlobalEndpoint } from "../constructs/traffic/event-global-endpoint";
+import { RegionalRecord } from "../constructs/traffic/regional-record";
+import { TrafficGate } from "../constructs/traffic/traffic-gate";
 import { KeyLookup } from "../constructs/security/key-lookup";
 import { LoadBalancer } from "../constructs/traffic/load-balancer";
 import { TransactionEndpoint } from "../constructs/app/transaction-endpoint";
@@ -33,7 +36,9 @@ export class AppStack extends DrStack {
   readonly loadBalancer: LoadBalancer;
   readonly service: FargateService;
   readonly eventBus: EventBus;
-  readonly gateOfOtherRegion: GateAlarm;
+  readonly gate: TrafficGate;
+  readonly regionalRecord: RegionalRecord;
+  readonly globalEndpoint?: EventGlobalEndpoint;
   readonly canaries?: Canaries;
   readonly webAcl?: WebAcl;
   readonly transactions: TransactionEndpoint;
@@ -82,6 +87,20 @@ export class AppStack extends DrStack {
       // The region's access-log bucket (data stack, applied before this one).
       accessLogBucket: catalog.accessLogBucket,
       removal,
+    });
+    this.gate = new TrafficGate(this, "traffic-gate", {
+      provider: this.provider,
+      listenerArn: this.loadBalancer.httpsListener.arn,
+      targetGroupArn: this.loadBalancer.targetGroup.arn,
+      healthCheckPath: config.service.healthCheckPath,
+      initiallyOpen: role === "active",
+    });
+    this.regionalRecord = new RegionalRecord(this, "regional-record", {
+      provider: this.provider,
+      hostedZoneId: zone.zoneId,
+      name: catalog.regionalHost,
+      loadBalancerDnsName: this.loadBalancer.loadBalancer.dnsName,
+      loadBalancerZoneId: this.loadBalancer.loadBalancer.zoneId,
     });
     if (config.waf.enabled) {
       this.webAcl = new WebAcl(this, "waf", {
@@ -178,12 +197,20 @@ export class AppStack extends DrStack {
 
     this.eventBus = new EventBus(this, "events", { provider: this.provider, busName: catalog.eventBus, kmsKeyArn: keys.arn("messaging") });
 
-    this.gateOfOtherRegion = new GateAlarm(this, "gate-of-other-region", {
-      provider: this.provider,
-      alarmName: catalog.peerGateAlarm,
-      environment: config.environment,
-      gatedRegion: peer,
-    });
+    if (config.events.globalEndpoint && region === config.regions.primary) {
+      this.globalEndpoint = new EventGlobalEndpoint(this, "event-global-endpoint", {
+        provider: this.provider,
+        account,
+        endpointName: catalog.globalEndpoint,
+        primaryRegion: config.regions.primary,
+        secondaryRegion: config.regions.secondary,
+        gateHost: catalog.regionalHost,
+        healthCheckName: catalog.healthCheck("events", region),
+        checkerRegions: config.dns.healthCheckRegions,
+        roleName: catalog.eventReplicationRole,
+        permissionsBoundaryArn: config.iam.permissionsBoundaryArn,
+      });
+    }
 
     if (config.canaries.enabled) {
       this.canaries = new Canaries(this, "canaries", {

@@ -20,7 +20,7 @@ import { KeyLookup } from "../constructs/security/key-lookup";
 import { RegionalBackup } from "../constructs/data/regional-backup";
 import { RpoGuardAlarm } from "../constructs/observability/rpo-guard-alarm";
 import { RuntimeParameters } from "../constructs/app/runtime-parameters";
-import { GLOBAL_TABLES, REPLICATED_BUCKET_PURPOSES, catalogOf } from "../lib/catalog";
+import { CONTROL_TABLE, GLOBAL_TABLES, REPLICATED_BUCKET_PURPOSES, catalogOf } from "../lib/catalog";
 import { s3StateNames } from "./backend";
 import { BaseStack } from "./base-stack";
 import { DrStack, DrStackProps } from "./dr-stack";
@@ -93,8 +93,11 @@ export class DataStack extends DrStack {
       credentials: this.credentials,
     });
 
-    this.tables = GLOBAL_TABLES.map((t) => {
-      const tableName = catalog.tables[t.purpose];
+    // The application's global tables, and the failover automation's control table (heartbeats, fences):
+    // a global table too, so a decision reaches the other region by DynamoDB's replication alone.
+    const tables = [...GLOBAL_TABLES.map((t) => ({ ...t, tableName: catalog.tables[t.purpose] })), { ...CONTROL_TABLE, tableName: catalog.controlTable }];
+    this.tables = tables.map((t) => {
+      const tableName = t.tableName;
       return this.founding
         ? new GlobalTable(this, `table-${t.purpose}`, {
             provider: this.provider,

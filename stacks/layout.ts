@@ -111,8 +111,7 @@ export function planStacks(config: DrConfig): StackPlan[] {
     layer: "dns",
     homeRegion: secondary,
     stateRegion: secondary,
-    // The primary region's load balancer is looked up there by name; the global endpoint (when configured) lives there.
-    aliasRegions: [primary],
+    // Route 53 only: the records alias the regional records the app stacks create, so nothing is read from either region.
     global: true,
     dependsOn: [
       ...(createsHostedZone(config) ? [stackIds.zone] : []),

@@ -3,13 +3,14 @@
  * what differs with the region's current role is configuration only, so
  * flipping regions.active changes values in place and no address):
  *
- * - a regional (never global) state table: the monitor's failure counter, the
+ * - a regional (never global) state table: the monitor's counter, the
  *   single-flight lock, the audit records;
  * - the health monitor, run every minute by an EventBridge schedule, one at a
- *   time (reserved concurrency 1): ROLE=decider in the standby region (counts,
- *   and starts the failover runbook or pages, per failover.authority),
- *   ROLE=observer in the active region (publishes metrics only); failed runs
- *   land in its dead-letter queue;
+ *   time (reserved concurrency 1), sampling every failover.sampleIntervalSeconds:
+ *   a reconciler that applies its region's gate and capacity from the writer
+ *   and the fences, writes its heartbeat, and as the standby gathers the
+ *   evidence and starts, retries or escalates the failover runbook (see
+ *   docs/failover-protocol.md); failed runs land in its dead-letter queue;
  * - the failover orchestrator, the one function behind every runbook step;
  * - two runbooks (Step Functions, STANDARD) that promote this region:
  *   `failover` (started by the decider or by an operator) and `failback` (a
@@ -40,30 +41,33 @@ import { DrLambdaFunction } from "../app/lambda-function";
 import { AccountContext } from "../security/account-context";
 import { BoundedRole } from "../security/bounded-role";
 import { FailoverDeadLetterQueue } from "./failover-dead-letter-queue";
-import { FailoverResources, MONITOR_METRIC_NAMESPACE, healthMonitorStatements, orchestratorStatements, stateMachineStatements } from "./failover-permissions";
+import { FailoverResources, healthMonitorStatements, orchestratorStatements, stateMachineStatements } from "./failover-permissions";
 import { AwaitWriterBudget, FailoverRunbook, RunbookMode, awaitWriterBudget } from "./failover-state-machine";
 import { FailoverStateTable } from "./failover-state-table";
+import { MONITOR_ENVIRONMENT } from "../../lambda/health-monitor/environment";
+import { ORCHESTRATOR_ENVIRONMENT } from "../../lambda/failover-orchestrator/environment";
 
-/** One health check per minute: the schedule and the monitor's CHECK_INTERVAL_SECONDS. */
+/** The schedule's period: one invocation per minute, which samples every failover.sampleIntervalSeconds within it. */
 export const CHECK_INTERVAL_SECONDS = 60;
 export const MONITOR_SCHEDULE = "rate(1 minute)";
 
 /**
  * Sizes. Both functions do a handful of AWS calls and one HTTPS probe; memory
  * buys CPU, which mostly shortens the cold start of the bundle.
- * - The monitor: 256 MB; 50 s, under the 60 s schedule period, so one run
- *   ends before the next is due (a longer run would throttle the next tick at
- *   reserved concurrency 1). The budget covers the longest probe (30 s) and
- *   its AWS calls with their retries.
+ * - The monitor: 256 MB; 60 s, the schedule period: one invocation samples
+ *   for 55 s (RUN_SECONDS), its last sample starting before 55 s and its probe
+ *   bounded below one sample interval (the configuration gate checks it), so
+ *   it ends before the next invocation is due (at reserved concurrency 1 an
+ *   overlap would throttle the next one, which EventBridge then retries).
  * - The orchestrator: 512 MB (it is cold on nearly every step, and runs only
  *   during an incident or a drill); 900 s, Lambda's maximum, because its
  *   longest step waits up to AWAIT_WRITER_MAX_SLICE_SECONDS for the new writer.
  */
 export const MONITOR_MEMORY_MB = 256;
-export const MONITOR_TIMEOUT_SECONDS = 50;
+export const MONITOR_TIMEOUT_SECONDS = 60;
 export const ORCHESTRATOR_MEMORY_MB = 512;
 export const ORCHESTRATOR_TIMEOUT_SECONDS = 900;
-/** The decider must never run twice at once: one counted check per tick. */
+/** The monitor must never run twice at once: one counted sample per slot. */
 export const MONITOR_RESERVED_CONCURRENCY = 1;
 /**
  * Concurrency kept for the orchestrator, so that a failover can run when the
@@ -99,10 +103,14 @@ export type FailoverNames = Pick<
   | "healthMonitorSchedule"
   | "healthMonitorQueue"
   | "stateKeys"
+  | "controlKeys"
+  | "controlTable"
   | "ecsCluster"
   | "ecsService"
-  | "activeEndpointUrl"
-  | "ownEndpointUrl"
+  | "loadBalancer"
+  | "targetGroup"
+  | "urls"
+  | "witness"
 >;
 
 export interface FailoverAutomationProps {
@@ -117,6 +125,8 @@ export interface FailoverAutomationProps {
   readonly alertTopicArn: string;
   readonly settings: FailoverSettings;
   readonly capacity: CapacitySettings;
+  /** targets.rpoSeconds: the orchestrator's RPO policy. */
+  readonly rpoSeconds: number;
   readonly logRetentionDays: number;
   /**
    * ARN of the permissions boundary of every role.
@@ -131,74 +141,96 @@ export interface FailoverAutomationProps {
 }
 
 /**
- * The health monitor's environment (lambda/health-monitor/config.ts): names
- * from the catalog and what configuration decides; unset tuning variables
- * keep the function's own defaults.
+ * The health monitor's environment (lambda/health-monitor/environment.ts):
+ * names from the catalog and what configuration decides; the function's other
+ * tuning keeps its own defaults.
  */
 export function healthMonitorEnvironment(p: {
   names: FailoverNames;
   settings: FailoverSettings;
+  capacity: CapacitySettings;
   topicArn: string;
   failoverStateMachineArn: string;
 }): Record<string, string> {
   const { names, settings } = p;
-  return {
-    ROLE: names.role === "standby" ? "decider" : "observer",
-    ENVIRONMENT: names.environment,
-    PEER_REGION: names.peerRegion,
-    GLOBAL_CLUSTER_ID: names.globalClusterId,
-    DB_CLUSTER_ID: names.clusterId,
-    ACTIVE_ENDPOINT_URL: names.activeEndpointUrl,
-    STATE_TABLE_NAME: names.stateTable,
-    FAILOVER_AUTHORITY: settings.authority,
-    STATE_MACHINE_ARN: p.failoverStateMachineArn,
-    TOPIC_ARN: p.topicArn,
-    FAILURE_THRESHOLD: String(settings.consecutiveFailures),
-    // The schedule's period, decided here.
-    CHECK_INTERVAL_SECONDS: String(CHECK_INTERVAL_SECONDS),
-    PROBE_TIMEOUT_MS: String(settings.probeTimeoutMs),
-    // The namespace the monitor's role may publish to (failover-permissions.ts).
-    METRIC_NAMESPACE: MONITOR_METRIC_NAMESPACE,
-  };
+  const witness = names.witness(names.peerRegion);
+  return MONITOR_ENVIRONMENT.write({
+    environment: names.environment,
+    peerRegion: names.peerRegion,
+    globalClusterId: names.globalClusterId,
+    dbClusterId: names.clusterId,
+    stateTableName: names.stateTable,
+    controlTableName: names.controlTable,
+    ecsCluster: names.ecsCluster,
+    ecsService: names.ecsService,
+    loadBalancerName: names.loadBalancer,
+    targetGroupName: names.targetGroup,
+    activeMinCapacity: p.capacity.active.min,
+    standbyMinCapacity: p.capacity.standby.min,
+    maxCapacity: p.capacity.active.max,
+    peerProbeUrl: names.urls.peerHealth,
+    peerWitnessAliveName: witness.alive,
+    peerWitnessServiceName: witness.service,
+    authority: settings.authority,
+    stateMachineArn: settings.authority === "manual" ? undefined : p.failoverStateMachineArn,
+    topicArn: p.topicArn,
+    sampleIntervalSeconds: settings.sampleIntervalSeconds,
+    consecutiveSamples: settings.consecutiveFailures,
+    staleHeartbeatSeconds: settings.staleHeartbeatSeconds,
+    replicationStallSeconds: settings.replicationStallSeconds,
+    maxAttempts: settings.maxAttempts,
+    probeTimeoutMs: settings.probeTimeoutMs,
+  });
 }
 
 /**
- * The failover orchestrator's environment (lambda/failover-orchestrator/config.ts):
- * names from the catalog (the peer region's ECS service has the same names)
- * and what configuration decides; unset tuning variables keep the function's
- * own defaults.
+ * The failover orchestrator's environment (lambda/failover-orchestrator/environment.ts):
+ * names from the catalog (the peer region's service, load balancer and tables
+ * have the same names) and what configuration decides.
  */
 export function orchestratorEnvironment(p: {
   names: FailoverNames;
   settings: FailoverSettings;
   capacity: CapacitySettings;
+  rpoSeconds: number;
   topicArn: string;
   awaitWriter: AwaitWriterBudget;
 }): Record<string, string> {
   const { names, settings } = p;
-  const { active, standby } = p.capacity;
-  return {
-    ENVIRONMENT: names.environment,
-    PEER_REGION: names.peerRegion,
-    GLOBAL_CLUSTER_ID: names.globalClusterId,
-    DB_CLUSTER_ID: names.clusterId,
-    STATE_TABLE_NAME: names.stateTable,
-    AUDIT_TABLE_NAME: names.stateTable,
-    TOPIC_ARN: p.topicArn,
-    OWN_ENDPOINT_URL: names.ownEndpointUrl,
-    OWN_ECS_CLUSTER: names.ecsCluster,
-    OWN_ECS_SERVICE: names.ecsService,
-    PEER_ECS_CLUSTER: names.ecsCluster,
-    PEER_ECS_SERVICE: names.ecsService,
-    ACTIVE_MIN_CAPACITY: String(active.min),
-    STANDBY_MIN_CAPACITY: String(standby.min),
-    MAX_CAPACITY: String(active.max),
-    LOCK_TTL_SECONDS: String(settings.lockTtlSeconds),
-    POLL_INTERVAL_SECONDS: String(settings.pollIntervalSeconds),
-    // failover.maxWaitSeconds split into slices that fit the Lambda timeout.
-    MAX_WAIT_SECONDS: String(p.awaitWriter.sliceSeconds),
-    PROBE_TIMEOUT_MS: String(settings.probeTimeoutMs),
-  };
+  const witness = names.witness(names.peerRegion);
+  return ORCHESTRATOR_ENVIRONMENT.write({
+    environment: names.environment,
+    peerRegion: names.peerRegion,
+    globalClusterId: names.globalClusterId,
+    dbClusterId: names.clusterId,
+    stateTableName: names.stateTable,
+    auditTableName: names.stateTable,
+    controlTableName: names.controlTable,
+    topicArn: p.topicArn,
+    ecsCluster: names.ecsCluster,
+    ecsService: names.ecsService,
+    loadBalancerName: names.loadBalancer,
+    ownHealthUrl: names.urls.ownHealth,
+    ownGateUrl: names.urls.ownGate,
+    peerProbeUrl: names.urls.peerHealth,
+    peerWitnessAliveName: witness.alive,
+    peerWitnessServiceName: witness.service,
+    activeMinCapacity: p.capacity.active.min,
+    standbyMinCapacity: p.capacity.standby.min,
+    maxCapacity: p.capacity.active.max,
+    authority: settings.authority,
+    rpoSeconds: p.rpoSeconds,
+    onRpoBreach: settings.onRpoBreach,
+    sampleIntervalSeconds: settings.sampleIntervalSeconds,
+    staleHeartbeatSeconds: settings.staleHeartbeatSeconds,
+    replicationStallSeconds: settings.replicationStallSeconds,
+    inflightAllowanceSeconds: settings.inflightAllowanceSeconds,
+    lockTtlSeconds: settings.lockTtlSeconds,
+    pollIntervalSeconds: settings.pollIntervalSeconds,
+    maxWaitSeconds: p.awaitWriter.sliceSeconds,
+    probeTimeoutMs: settings.probeTimeoutMs,
+    peerTimeoutMs: settings.peerTimeoutMs,
+  });
 }
 
 export class FailoverAutomation extends Construct {
@@ -229,7 +261,9 @@ export class FailoverAutomation extends Construct {
       peerRegion: names.peerRegion,
       arns: account.arns,
       stateKeys: names.stateKeys,
+      controlKeys: names.controlKeys,
       stateTableName: names.stateTable,
+      controlTableName: names.controlTable,
       stateTableArn: this.stateTable.arn,
       topicArn,
       dataKeyArn: keys.data,
@@ -251,7 +285,7 @@ export class FailoverAutomation extends Construct {
       timeoutSeconds: ORCHESTRATOR_TIMEOUT_SECONDS,
       reservedConcurrency: ORCHESTRATOR_RESERVED_CONCURRENCY,
       environmentKeyArn: keys.secrets,
-      environment: orchestratorEnvironment({ names, settings, capacity: props.capacity, topicArn, awaitWriter }),
+      environment: orchestratorEnvironment({ names, settings, capacity: props.capacity, rpoSeconds: props.rpoSeconds, topicArn, awaitWriter }),
       logGroupName: names.functionLogGroups.failoverOrchestrator,
       logsKeyArn: keys.logs,
       logRetentionDays: props.logRetentionDays,
@@ -318,7 +352,7 @@ export class FailoverAutomation extends Construct {
       timeoutSeconds: MONITOR_TIMEOUT_SECONDS,
       reservedConcurrency: MONITOR_RESERVED_CONCURRENCY,
       environmentKeyArn: keys.secrets,
-      environment: healthMonitorEnvironment({ names, settings, topicArn, failoverStateMachineArn: failoverArn }),
+      environment: healthMonitorEnvironment({ names, settings, capacity: props.capacity, topicArn, failoverStateMachineArn: failoverArn }),
       logGroupName: names.functionLogGroups.healthMonitor,
       logsKeyArn: keys.logs,
       logRetentionDays: props.logRetentionDays,

@@ -1,6 +1,8 @@
 /**
  * Least-privilege IAM statements of the failover automation, per principal,
- * built from deterministic names only (no cross-region state read):
+ * built from deterministic names only (no cross-region state read). What each
+ * function does is docs/failover-protocol.md; every statement below is one
+ * thing it does:
  *
  *   global cluster  arn:<partition>:rds::<account>:global-cluster:<id>
  *   cluster         arn:<partition>:rds:<region>:<account>:cluster:<id>
@@ -18,10 +20,16 @@
  * ecs:DescribeServices and ecs:UpdateService on the target service, which are
  * granted on the two named services only.
  *
- * The orchestrator's peer-region state table is named by this region's table
- * ARN with the region replaced (same table name in both regions), and its
- * items' data key (an id AWS generates) by the peer region and account, used
- * only through DynamoDB there.
+ * The orchestrator's peer-region state table (its lock item only) is named by
+ * this region's table ARN with the region replaced (same table name in both
+ * regions), and its items' data key (an id AWS generates) by the peer region
+ * and account, used only through DynamoDB there. The control table is a
+ * global table: each function reads and writes its own region's replica only,
+ * item by item (dynamodb:LeadingKeys), and DynamoDB replicates.
+ *
+ * Load balancer rules: the Describe actions of Elastic Load Balancing have no
+ * resource-level permissions; ModifyRule is granted on the rules of the
+ * project's load balancer only (their ARNs hold its name).
  *
  * ARNs come from the catalog (lib/catalog.ts) and the state table's item keys
  * too, which imports them from the Lambda code that reads and writes them.
@@ -46,8 +54,11 @@ export interface FailoverResources {
   readonly arns: RegionArns;
   /** Item keys of the state table, as the Lambda code writes them. */
   readonly stateKeys: RegionCatalog["stateKeys"];
+  /** Item keys of the control table, as the Lambda code writes them. */
+  readonly controlKeys: RegionCatalog["controlKeys"];
   readonly stateTableName: string;
   readonly stateTableArn: string;
+  readonly controlTableName: string;
   readonly topicArn: string;
   /** Keys of this region. */
   readonly dataKeyArn: string;
@@ -72,27 +83,29 @@ const inRegions = (...regions: string[]) => ({ test: "StringEquals", variable: "
 /** The region's state table, and the peer region's table of the same name. */
 const stateTable = (r: FailoverResources) => new TableRef(r.stateTableName, r.stateTableArn);
 const peerStateTable = (r: FailoverResources) => new TableRef(r.stateTableName, peerStateTableArn(r));
+/** This region's replica of the global control table. */
+const controlTable = (r: FailoverResources) => new TableRef(r.controlTableName, r.arns.table(r.controlTableName, r.region));
 
-const STATE_ITEM_KEY_ACTIONS = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"];
+const ITEM_KEY_ACTIONS = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"];
 
-/** Use of the data key for the state table's items (DynamoDB calls KMS on the caller's behalf). */
-function stateTableKey(r: FailoverResources): Statement {
+/** Use of the data key for the state and control tables' items (DynamoDB calls KMS on the caller's behalf). */
+function dataKeyThroughDynamoDb(r: FailoverResources): Statement {
   return new KeyRef(r.dataKeyArn, r.region).viaServicesStatement({
-    sid: "StateTableKeyThroughDynamoDb",
-    actions: STATE_ITEM_KEY_ACTIONS,
+    sid: "TableItemsKeyThroughDynamoDb",
+    actions: ITEM_KEY_ACTIONS,
     services: ["dynamodb"],
   });
 }
 
 /**
- * Use of the peer region's data key for the peer state table's items (the gate
- * decisions). The key's ARN ends in an id AWS generates, so no name can be
- * built: any key of this account in the peer region, only through DynamoDB there.
+ * Use of the peer region's data key for the peer state table's lock item. The
+ * key's ARN ends in an id AWS generates, so no name can be built: any key of
+ * this account in the peer region, only through DynamoDB there.
  */
-function peerStateTableKey(r: FailoverResources): Statement {
+function peerDataKeyThroughDynamoDb(r: FailoverResources): Statement {
   return new KeyRef(r.arns.anyKey(r.peerRegion), r.peerRegion).viaServicesStatement({
     sid: "PeerStateTableKeyThroughDynamoDb",
-    actions: STATE_ITEM_KEY_ACTIONS,
+    actions: ITEM_KEY_ACTIONS,
     services: ["dynamodb"],
   });
 }
@@ -106,6 +119,59 @@ function messagingKey(r: FailoverResources, services: string[]): Statement {
   });
 }
 
+/** Reading load balancers, listeners, rules and target health: no resource-level permissions exist for these. */
+function describeLoadBalancing(regions: string[]): Statement {
+  return {
+    sid: "DescribeLoadBalancing",
+    effect: "Allow",
+    actions: [
+      "elasticloadbalancing:DescribeLoadBalancers",
+      "elasticloadbalancing:DescribeListeners",
+      "elasticloadbalancing:DescribeRules",
+      "elasticloadbalancing:DescribeTargetGroups",
+      "elasticloadbalancing:DescribeTargetHealth",
+    ],
+    resources: ["*"],
+    condition: [inRegions(...regions)],
+  };
+}
+
+/** Setting the gate: ModifyRule on the rules of the project's load balancer in the given regions. */
+function setGate(r: FailoverResources, regions: string[]): Statement {
+  return {
+    sid: "SetTrafficGate",
+    effect: "Allow",
+    actions: ["elasticloadbalancing:ModifyRule"],
+    resources: regions.map((region) => r.arns.loadBalancerRules(region)),
+  };
+}
+
+/** Bounds of the service's capacity (Application Auto Scaling also needs the service's describe/update). */
+function serviceCapacity(r: FailoverResources, regions: string[]): Statement[] {
+  return [
+    {
+      sid: "ReadScalableTargets",
+      effect: "Allow",
+      actions: ["application-autoscaling:DescribeScalableTargets"],
+      resources: ["*"],
+      condition: [inRegions(...regions)],
+    },
+    {
+      sid: "SetServiceCapacityBounds",
+      effect: "Allow",
+      actions: ["application-autoscaling:RegisterScalableTarget"],
+      resources: regions.map((region) => r.arns.scalableTargets(region)),
+      condition: [inRegions(...regions)],
+    },
+    {
+      sid: "ServicesBehindTheScalableTargets",
+      effect: "Allow",
+      actions: ["ecs:DescribeServices", "ecs:UpdateService"],
+      resources: regions.map((region) => r.arns.ecsService(region)),
+    },
+  ];
+}
+
 export interface HealthMonitorGrants {
   /**
    * ARN of this region's failover state machine, which the monitor may start.
@@ -117,153 +183,86 @@ export interface HealthMonitorGrants {
 }
 
 /**
- * The health monitor: reads the global cluster and its own region's cluster
- * and replication lag, counts in the state table (its counter item only),
- * publishes its verdict metrics, reads the gate decisions (their items only)
- * and republishes the traffic gates in its own region, and as the decider
- * starts the failover state machine and pages. Both roles get the same grants, so that flipping
- * regions.active (an in-place change of ROLE) never leaves a new decider
- * waiting for its permissions.
+ * The health monitor, in its own region only: reads the global cluster, its
+ * own cluster and replication lag; applies its own gate (load balancer rule)
+ * and capacity; writes its own heartbeat and reads the peer's heartbeat and
+ * its own fence (control table); counts in its counter item and reads the lock
+ * (state table); publishes its verdict and gate metrics; starts and follows
+ * the failover runbook; pages. The same grants in both regions: which part of
+ * its work applies follows the writer at each sample, never a deploy.
  */
 export function healthMonitorStatements(r: FailoverResources, grants: HealthMonitorGrants): Statement[] {
   const statements: Statement[] = [
+    { sid: "ReadGlobalCluster", effect: "Allow", actions: ["rds:DescribeGlobalClusters"], resources: [r.arns.globalCluster] },
+    { sid: "ReadOwnCluster", effect: "Allow", actions: ["rds:DescribeDBClusters"], resources: [r.arns.cluster(r.region)] },
+    { sid: "ReadReplicationLagInOwnRegion", effect: "Allow", actions: ["cloudwatch:GetMetricData"], resources: ["*"], condition: [inRegions(r.region)] },
     {
-      sid: "ReadGlobalCluster",
-      effect: "Allow",
-      actions: ["rds:DescribeGlobalClusters"],
-      resources: [r.arns.globalCluster],
-    },
-    {
-      sid: "ReadOwnCluster",
-      effect: "Allow",
-      actions: ["rds:DescribeDBClusters"],
-      resources: [r.arns.cluster(r.region)],
-    },
-    {
-      sid: "ReadReplicationLagInOwnRegion",
-      effect: "Allow",
-      actions: ["cloudwatch:GetMetricData"],
-      resources: ["*"],
-      condition: [inRegions(r.region)],
-    },
-    {
-      sid: "PublishVerdictMetrics",
+      sid: "PublishVerdictAndGateMetrics",
       effect: "Allow",
       actions: ["cloudwatch:PutMetricData"],
       resources: ["*"],
-      condition: [
-        { test: "StringEquals", variable: "cloudwatch:namespace", values: [MONITOR_METRIC_NAMESPACE] },
-        inRegions(r.region),
-      ],
+      condition: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: [MONITOR_METRIC_NAMESPACE, GATE_METRIC_NAMESPACE] }, inRegions(r.region)],
     },
-    {
-      sid: "RepublishTrafficGates",
-      effect: "Allow",
-      actions: ["cloudwatch:PutMetricData"],
-      resources: ["*"],
-      condition: [
-        { test: "StringEquals", variable: "cloudwatch:namespace", values: [GATE_METRIC_NAMESPACE] },
-        inRegions(r.region),
-      ],
-    },
-    TableRef.statement([stateTable(r)], { sid: "CountFailuresInOwnItem", actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], items: [r.stateKeys.counter] }),
-    TableRef.statement([stateTable(r)], { sid: "ReadTrafficGateDecisions", actions: ["dynamodb:GetItem"], items: r.stateKeys.gates }),
-    stateTableKey(r),
+    describeLoadBalancing([r.region]),
+    setGate(r, [r.region]),
+    ...serviceCapacity(r, [r.region]),
+    TableRef.statement([stateTable(r)], { sid: "CountSamplesInOwnItem", actions: ["dynamodb:GetItem", "dynamodb:PutItem"], items: [r.stateKeys.counter] }),
+    TableRef.statement([stateTable(r)], { sid: "ReadRunbookLock", actions: ["dynamodb:GetItem"], items: [r.stateKeys.lock] }),
+    TableRef.statement([controlTable(r)], { sid: "WriteOwnHeartbeat", actions: ["dynamodb:PutItem"], items: [r.controlKeys.heartbeat(r.region)] }),
+    TableRef.statement([controlTable(r)], {
+      sid: "ReadPeerHeartbeatAndOwnFence",
+      actions: ["dynamodb:GetItem"],
+      items: [r.controlKeys.heartbeat(r.peerRegion), r.controlKeys.fence(r.region)],
+    }),
+    dataKeyThroughDynamoDb(r),
     new TopicRef(r.topicArn).publishStatement("PageOperators"),
-    {
-      sid: "RecordFailedInvocations",
-      effect: "Allow",
-      actions: ["sqs:SendMessage"],
-      resources: [grants.deadLetterQueueArn],
-    },
+    { sid: "RecordFailedInvocations", effect: "Allow", actions: ["sqs:SendMessage"], resources: [grants.deadLetterQueueArn] },
     messagingKey(r, ["sns", "sqs"]),
   ];
   if (grants.failoverStateMachineArn) {
-    statements.push({
-      sid: "StartFailover",
-      effect: "Allow",
-      actions: ["states:StartExecution"],
-      resources: [grants.failoverStateMachineArn],
-    });
+    statements.push(
+      { sid: "StartFailover", effect: "Allow", actions: ["states:StartExecution"], resources: [grants.failoverStateMachineArn] },
+      { sid: "FollowFailoverExecutions", effect: "Allow", actions: ["states:DescribeExecution"], resources: [r.arns.executions("failover")] },
+    );
   }
   return statements;
 }
 
 /**
- * The failover orchestrator: every step of contract.ts. Own region: the lock
- * and audit items, the promotion, its capacity, the gates and their recorded
- * decisions, notifications. Peer region (best effort, fencing): its cluster
- * (read), its scalable target, its gate and the gate decisions in its state table.
+ * The failover orchestrator: every step of lambda/failover-orchestrator/contract.ts.
+ * Own region: the lock and audit items, the evidence reads, the promotion, its
+ * capacity and gate, the fences (control table), notifications. Peer region:
+ * its lock item, its cluster's health (read), and best-effort fencing of its
+ * gate and capacity.
  */
 export function orchestratorStatements(r: FailoverResources): Statement[] {
   const bothRegions = [r.region, r.peerRegion];
   const lock = r.stateKeys.lock;
   return [
-    {
-      sid: "ReadGlobalCluster",
-      effect: "Allow",
-      actions: ["rds:DescribeGlobalClusters"],
-      resources: [r.arns.globalCluster],
-    },
-    {
-      sid: "ReadMemberClusters",
-      effect: "Allow",
-      actions: ["rds:DescribeDBClusters"],
-      resources: bothRegions.map((region) => r.arns.cluster(region)),
-    },
+    { sid: "ReadGlobalCluster", effect: "Allow", actions: ["rds:DescribeGlobalClusters"], resources: [r.arns.globalCluster] },
+    { sid: "ReadMemberClusters", effect: "Allow", actions: ["rds:DescribeDBClusters"], resources: bothRegions.map((region) => r.arns.cluster(region)) },
     {
       sid: "PromoteOwnClusterInGlobalCluster",
       effect: "Allow",
       actions: ["rds:SwitchoverGlobalCluster", "rds:FailoverGlobalCluster"],
       resources: [r.arns.globalCluster, ...bothRegions.map((region) => r.arns.cluster(region))],
     },
-    {
-      sid: "ReadReplicationLagInOwnRegion",
-      effect: "Allow",
-      actions: ["cloudwatch:GetMetricData"],
-      resources: ["*"],
-      condition: [inRegions(r.region)],
-    },
-    {
-      sid: "PublishTrafficGates",
-      effect: "Allow",
-      actions: ["cloudwatch:PutMetricData"],
-      resources: ["*"],
-      condition: [
-        { test: "StringEquals", variable: "cloudwatch:namespace", values: [GATE_METRIC_NAMESPACE] },
-        inRegions(...bothRegions),
-      ],
-    },
-    {
-      sid: "ReadScalableTargets",
-      effect: "Allow",
-      actions: ["application-autoscaling:DescribeScalableTargets"],
-      resources: ["*"],
-      condition: [inRegions(...bothRegions)],
-    },
-    {
-      sid: "SetServiceCapacityBounds",
-      effect: "Allow",
-      actions: ["application-autoscaling:RegisterScalableTarget"],
-      resources: bothRegions.map((region) => r.arns.scalableTargets(region)),
-      condition: [inRegions(...bothRegions)],
-    },
-    {
-      sid: "ServicesBehindTheScalableTargets",
-      effect: "Allow",
-      actions: ["ecs:DescribeServices", "ecs:UpdateService"],
-      resources: bothRegions.map((region) => r.arns.ecsService(region)),
-    },
-    TableRef.statement([stateTable(r)], {
-      sid: "ReadLockAndAudit",
-      actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
-      items: [lock, r.stateKeys.auditPattern],
-    }),
+    { sid: "ReadReplicationLagInOwnRegion", effect: "Allow", actions: ["cloudwatch:GetMetricData"], resources: ["*"], condition: [inRegions(r.region)] },
+    describeLoadBalancing(bothRegions),
+    setGate(r, bothRegions),
+    ...serviceCapacity(r, bothRegions),
+    TableRef.statement([stateTable(r)], { sid: "ReadLockAndAudit", actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], items: [lock, r.stateKeys.auditPattern] }),
     TableRef.statement([stateTable(r)], { sid: "WriteAuditRecords", actions: ["dynamodb:PutItem"], items: [r.stateKeys.auditPattern] }),
     TableRef.statement([stateTable(r)], { sid: "ReleaseLock", actions: ["dynamodb:DeleteItem"], items: [lock] }),
-    TableRef.statement([stateTable(r), peerStateTable(r)], { sid: "RecordTrafficGateDecisions", actions: ["dynamodb:PutItem"], items: r.stateKeys.gates }),
-    stateTableKey(r),
-    peerStateTableKey(r),
+    TableRef.statement([peerStateTable(r)], { sid: "PeerRegionLock", actions: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], items: [lock] }),
+    TableRef.statement([controlTable(r)], {
+      sid: "FenceAndUnfence",
+      actions: ["dynamodb:GetItem", "dynamodb:PutItem"],
+      items: bothRegions.map((region) => r.controlKeys.fence(region)),
+    }),
+    TableRef.statement([controlTable(r)], { sid: "ReadPeerHeartbeat", actions: ["dynamodb:GetItem"], items: [r.controlKeys.heartbeat(r.peerRegion)] }),
+    dataKeyThroughDynamoDb(r),
+    peerDataKeyThroughDynamoDb(r),
     new TopicRef(r.topicArn).publishStatement("NotifyAndRequestApproval"),
     messagingKey(r, ["sns"]),
   ];

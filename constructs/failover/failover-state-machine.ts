@@ -30,11 +30,14 @@ export interface FailoverRunbookProps extends Omit<DefinitionProps, "partition">
 
 /**
  * One runbook: a STANDARD state machine (exactly-once steps, up to a year of
- * waiting, full history) with X-Ray tracing and ALL events logged with their
- * data to an encrypted group: executions are rare, and the log is the
- * incident's timeline. The data holds request, run record and errors, no
- * secret; the approval token it also shows is in the execution history anyway
- * and is useless without states:SendTaskSuccess.
+ * waiting, full history) with X-Ray tracing and ALL events logged to an
+ * encrypted group WITHOUT execution data: the log shows every state entered,
+ * retried, caught and failed (the incident's timeline, with error names), but
+ * neither inputs nor outputs, so task tokens (which approve a data-losing
+ * failover) and the run record never reach the logs. What an operator needs
+ * beyond the timeline is in the audit record (state table, audit#<execution
+ * ARN>) and in the execution history, which only states:GetExecutionHistory
+ * may read.
  */
 export class FailoverRunbook extends Construct {
   readonly stateMachine: SfnStateMachine;
@@ -56,7 +59,7 @@ export class FailoverRunbook extends Construct {
       type: "STANDARD",
       roleArn: props.roleArn,
       definition: JSON.stringify(this.definition),
-      loggingConfiguration: { level: "ALL", includeExecutionData: true, logDestination: `${this.logGroup.arn}:*` },
+      loggingConfiguration: { level: "ALL", includeExecutionData: false, logDestination: `${this.logGroup.arn}:*` },
       tracingConfiguration: { enabled: true },
       dependsOn: props.dependsOn,
     });

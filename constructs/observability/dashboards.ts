@@ -118,9 +118,8 @@ export function regionWidgets(m: RegionMetrics, environment: string, rpoSeconds:
       ["AWS/Backup", "NumberOfCopyJobsFailed", "BackupVaultName", m.backupVaultName, tag({ stat: "Sum" })],
       ["AWS/Backup", "NumberOfRestoreJobsFailed", "BackupVaultName", m.backupVaultName, tag({ stat: "Sum" })],
     ]),
-    graph(`Traffic gates seen from ${m.region} (1 open, 0 closed)`, m.region, [
+    graph(`Traffic gate of ${m.region} (1 open, 0 closed), as its health monitor applies it`, m.region, [
       [GATE_METRIC_NAMESPACE, GATE_METRIC_NAME, GATE_DIMENSION_ENVIRONMENT, environment, GATE_DIMENSION_REGION, m.region, tag({ stat: "Minimum" })],
-      [GATE_METRIC_NAMESPACE, GATE_METRIC_NAME, GATE_DIMENSION_ENVIRONMENT, environment, GATE_DIMENSION_REGION, peerRegion, tag({ stat: "Minimum" })],
     ]),
   ];
 }

@@ -34,8 +34,6 @@ export interface OpsAlarmsProps extends Omit<RegionalAlarmsProps, "activeRegionS
   readonly role: RegionRole;
   /** The orchestrator's log group: its name, and the group itself (the filter needs it to exist). */
   readonly orchestratorLogGroup: { readonly name: string; readonly resource: ITerraformDependable };
-  /** Consecutive bad minutes of the monitor's verdict before its alarm fires (failover.consecutiveFailures). */
-  readonly consecutiveFailures: number;
   /**
    * Name of the alarm of the canary that probes the active region's own name.
    * @default no canary: the composite alarm reads the monitor's verdict only
@@ -78,16 +76,33 @@ export class OpsAlarms extends Construct {
     this.monitorVerdict = new CloudwatchMetricAlarm(this, "monitor-active-unhealthy", {
       provider,
       alarmName: alarmName("monitor-active-unhealthy"),
-      alarmDescription: `The health monitor of ${props.region} sees the active region's endpoint fail`,
+      alarmDescription: `Seen from ${props.region} while it is the standby, the writer region is down (service, database or region) on independent evidence`,
       namespace: MONITOR_METRIC_NAMESPACE_DEFAULT,
       metricName: MONITOR_METRICS.activeRegionHealthy,
       dimensions: { [MONITOR_DIMENSION_ENVIRONMENT]: props.environment, [MONITOR_DIMENSION_REGION]: props.region },
       statistic: "Minimum",
       period: 60,
-      evaluationPeriods: props.consecutiveFailures,
+      evaluationPeriods: 1,
       comparisonOperator: "LessThanThreshold",
       threshold: 1,
-      // The monitor publishes every minute: silence means the monitor itself is down.
+      // Only the standby's monitor publishes this verdict: in the writer region it is absent by design.
+      treatMissingData: "notBreaching",
+      alarmActions: [topicArn],
+      okActions: [topicArn],
+    });
+    new CloudwatchMetricAlarm(this, "monitor-silent", {
+      provider,
+      alarmName: alarmName("monitor-silent"),
+      alarmDescription: `The health monitor of ${props.region} published no sample for 3 minutes: its gate, heartbeat and evidence are not being kept`,
+      namespace: MONITOR_METRIC_NAMESPACE_DEFAULT,
+      metricName: MONITOR_METRICS.promotionReady,
+      dimensions: { [MONITOR_DIMENSION_ENVIRONMENT]: props.environment, [MONITOR_DIMENSION_REGION]: props.region },
+      statistic: "SampleCount",
+      period: 60,
+      evaluationPeriods: 3,
+      comparisonOperator: "LessThanThreshold",
+      threshold: 1,
+      // Every sample publishes PromotionReady, in both roles: silence means the monitor itself is down.
       treatMissingData: "breaching",
       alarmActions: [topicArn],
       okActions: [topicArn],

@@ -1,36 +1,55 @@
 /**
- * Route 53 for the service: per region, an HTTPS health check of the region's
- * own name, a CloudWatch-metric health check on the region's traffic gate
- * (an alarm in the other region), and a calculated check that needs both; the
- * regional alias records; and the global name, routed by failover (PRIMARY =
- * active region) or by weight (all weight on the active region), with the
- * calculated checks. Records are keyed by region (set identifier = region), so
- * a change of the active region is an in-place update of their roles.
+ * Route 53 for the service (global resources; no load balancer lookup, nothing
+ * read from either region). Per region, HTTPS health checks of the region's
+ * own name (the regional record its app stack creates):
+ *
+ *   alive  /.dr/alive: the load balancer answers (fixed response, never gated)
+ *   gate   /.dr/gate: the region's traffic gate is open (failure threshold 1:
+ *          the gate is the automation's own switch)
+ *   app    the service's health path (forwarded past the gate)
+ *   region calculated: gate AND app
+ *
+ * The global name is one alias record per region, each an alias of that
+ * region's regional record, carrying its `region` check and routed by failover
+ * (PRIMARY = active region) or weight (all weight on the active region). Records
+ * are keyed by region (set identifier = region), so a change of the active
+ * region updates their roles in place.
+ *
+ * The witnesses: per region two TXT failover pairs (`_dr-alive-<code>` on the
+ * alive check, `_dr-app-<code>` on the app check) whose PRIMARY answers "up"
+ * while the check is healthy and whose SECONDARY (no check) answers "down"
+ * otherwise. The other region's automation resolves them through its VPC
+ * resolver: Route 53's checkers in several regions become a vantage point that
+ * shares no failure domain with the deciding region's egress
+ * (docs/failover-protocol.md, "Evidence").
  *
  * The failover automation never edits these records (the Route 53 control
- * plane lives in us-east-1): it closes a region's gate by publishing a metric,
- * and that region's calculated check fails.
+ * plane lives in us-east-1): it opens and closes a region's gate rule, and
+ * that region's gate check follows.
  */
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { DataAwsLb } from "@cdktf/provider-aws/lib/data-aws-lb";
 import { Route53HealthCheck } from "@cdktf/provider-aws/lib/route53-health-check";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import { ALIVE_PATH, GATE_PATH } from "../../lambda/shared/gate-rule";
+import { WITNESS_DOWN, WITNESS_UP } from "../../lambda/shared/witness";
 import { AwsRegion } from "../../lib/aws-regions";
 import { RegionCatalog } from "../../lib/catalog";
 import { RegionRole } from "../../lib/config/model";
 import { ROUTE53_REQUEST_INTERVAL_SECONDS } from "../../lib/timings";
 
+/** Failure threshold of the gate check: one answer flips it (the gate is the automation's switch, not a flaky endpoint). */
+export const GATE_CHECK_FAILURE_THRESHOLD = 1;
+/** Failure threshold of the alive check behind the witness: two answers, so one lost probe does not testify. */
+export const ALIVE_CHECK_FAILURE_THRESHOLD = 2;
+
 export interface DnsRegion {
   readonly region: AwsRegion;
-  /** Provider that reaches the region, for the load balancer lookup. */
-  readonly provider: AwsProvider;
   readonly role: RegionRole;
-  readonly loadBalancerName: string;
+  /** The region's own name (its app stack's regional record). */
   readonly regionalHost: string;
-  /** Name and region of the alarm behind this region's gate (it lives in the other region). */
-  readonly gateAlarmName: string;
-  readonly gateAlarmRegion: AwsRegion;
+  /** The region's witness names. */
+  readonly witness: { readonly alive: string; readonly service: string };
 }
 
 export interface DnsFailoverProps {
@@ -40,15 +59,19 @@ export interface DnsFailoverProps {
   readonly globalHost: string;
   readonly routing: "failover" | "weighted";
   readonly healthCheckPath: string;
+  /** Failure threshold of the app check (from the RTO). */
   readonly failureThreshold: number;
   readonly checkerRegions: readonly string[];
+  /** TTL of the witness TXT records (dns.witnessTtlSeconds). */
+  readonly witnessTtlSeconds: number;
   readonly regions: readonly [DnsRegion, DnsRegion];
   /** The health checks' Name tags. */
   readonly names: Pick<RegionCatalog, "healthCheck">;
 }
 
 export class DnsFailover extends Construct {
-  readonly endpointChecks = new Map<AwsRegion, Route53HealthCheck>();
+  readonly aliveChecks = new Map<AwsRegion, Route53HealthCheck>();
+  readonly appChecks = new Map<AwsRegion, Route53HealthCheck>();
   readonly gateChecks = new Map<AwsRegion, Route53HealthCheck>();
   readonly regionChecks = new Map<AwsRegion, Route53HealthCheck>();
   readonly globalRecords: Route53Record[] = [];
@@ -56,49 +79,43 @@ export class DnsFailover extends Construct {
   constructor(scope: Construct, id: string, props: DnsFailoverProps) {
     super(scope, id);
     const { provider } = props;
-    for (const r of props.regions) {
-      const lb = new DataAwsLb(this, `load-balancer-${r.region}`, { provider: r.provider, name: r.loadBalancerName });
-      const endpoint = new Route53HealthCheck(this, `endpoint-${r.region}`, {
+    const https = (kind: "alive" | "gate" | "app", r: DnsRegion, path: string, failureThreshold: number, idSuffix: string = kind) =>
+      new Route53HealthCheck(this, `${idSuffix}-${r.region}`, {
         provider,
         type: "HTTPS",
         fqdn: r.regionalHost,
         port: 443,
-        resourcePath: props.healthCheckPath,
+        resourcePath: path,
         enableSni: true,
         requestInterval: ROUTE53_REQUEST_INTERVAL_SECONDS,
-        failureThreshold: props.failureThreshold,
+        failureThreshold,
         regions: [...props.checkerRegions],
-        tags: { Name: props.names.healthCheck("endpoint", r.region) },
+        tags: { Name: props.names.healthCheck(kind, r.region) },
       });
-      const gate = new Route53HealthCheck(this, `gate-${r.region}`, {
-        provider,
-        type: "CLOUDWATCH_METRIC",
-        cloudwatchAlarmName: r.gateAlarmName,
-        cloudwatchAlarmRegion: r.gateAlarmRegion,
-        // No gate data yet means never fenced: the gate is open.
-        insufficientDataHealthStatus: "Healthy",
-        tags: { Name: props.names.healthCheck("gate", r.region) },
-      });
+    for (const r of props.regions) {
+      const alive = https("alive", r, ALIVE_PATH, ALIVE_CHECK_FAILURE_THRESHOLD);
+      const gate = https("gate", r, GATE_PATH, GATE_CHECK_FAILURE_THRESHOLD);
+      // Construct id kept from the endpoint check it was: the same check of the health path.
+      const app = https("app", r, props.healthCheckPath, props.failureThreshold, "endpoint");
       const combined = new Route53HealthCheck(this, `region-${r.region}`, {
         provider,
         type: "CALCULATED",
-        childHealthchecks: [endpoint.id, gate.id],
+        childHealthchecks: [gate.id, app.id],
         childHealthThreshold: 2,
         tags: { Name: props.names.healthCheck("region", r.region) },
       });
-      this.endpointChecks.set(r.region, endpoint);
+      this.aliveChecks.set(r.region, alive);
       this.gateChecks.set(r.region, gate);
+      this.appChecks.set(r.region, app);
       this.regionChecks.set(r.region, combined);
 
-      const alias = { name: lb.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: true };
-      new Route53Record(this, `regional-${r.region}`, { provider, zoneId: props.hostedZoneId, name: r.regionalHost, type: "A", alias });
       this.globalRecords.push(
         new Route53Record(this, `global-${r.region}`, {
           provider,
           zoneId: props.hostedZoneId,
           name: props.globalHost,
           type: "A",
-          alias,
+          alias: { name: r.regionalHost, zoneId: props.hostedZoneId, evaluateTargetHealth: false },
           setIdentifier: r.region,
           healthCheckId: combined.id,
           ...(props.routing === "failover"
@@ -106,6 +123,32 @@ export class DnsFailover extends Construct {
             : { weightedRoutingPolicy: { weight: r.role === "active" ? 100 : 0 } }),
         }),
       );
+
+      const witness = (kind: "alive" | "app", name: string, check: Route53HealthCheck) => {
+        new Route53Record(this, `witness-${kind}-${r.region}-up`, {
+          provider,
+          zoneId: props.hostedZoneId,
+          name,
+          type: "TXT",
+          ttl: props.witnessTtlSeconds,
+          records: [WITNESS_UP],
+          setIdentifier: `${r.region}-up`,
+          healthCheckId: check.id,
+          failoverRoutingPolicy: { type: "PRIMARY" },
+        });
+        new Route53Record(this, `witness-${kind}-${r.region}-down`, {
+          provider,
+          zoneId: props.hostedZoneId,
+          name,
+          type: "TXT",
+          ttl: props.witnessTtlSeconds,
+          records: [WITNESS_DOWN],
+          setIdentifier: `${r.region}-down`,
+          failoverRoutingPolicy: { type: "SECONDARY" },
+        });
+      };
+      witness("alive", r.witness.alive, alive);
+      witness("app", r.witness.service, app);
     }
   }
 }

@@ -56,6 +56,10 @@ import { EcsService } from "../shared/capacity";
 import { EnvReader, EnvSource } from "../shared/env";
 import { ConfigurationError } from "../shared/errors";
 import { RetryPolicy } from "../shared/retry";
+import { ORCHESTRATOR_ENVIRONMENT } from "./environment";
+
+/** The variables the infrastructure writes (environment.ts). */
+const W = ORCHESTRATOR_ENVIRONMENT.names;
 
 export const AUTHORITIES = ["automatic", "approval", "manual"] as const;
 export type Authority = (typeof AUTHORITIES)[number];
@@ -110,50 +114,50 @@ export interface OrchestratorConfig {
 export function loadOrchestratorConfig(source: EnvSource): OrchestratorConfig {
   const env = new EnvReader(source);
   const region = env.region("AWS_REGION");
-  const peerRegion = env.region("PEER_REGION");
-  if (peerRegion === region) throw new ConfigurationError("PEER_REGION", "must differ from the Lambda's own region", peerRegion);
-  const stateTableName = env.string("STATE_TABLE_NAME");
-  const activeMinCapacity = env.requiredInt("ACTIVE_MIN_CAPACITY", { min: 1 });
-  const standbyMinCapacity = env.requiredInt("STANDBY_MIN_CAPACITY", { min: 0, max: activeMinCapacity });
-  const maxCapacity = env.requiredInt("MAX_CAPACITY", { min: activeMinCapacity });
+  const peerRegion = env.region(W.peerRegion);
+  if (peerRegion === region) throw new ConfigurationError(W.peerRegion, "must differ from the Lambda's own region", peerRegion);
+  const stateTableName = env.string(W.stateTableName);
+  const activeMinCapacity = env.requiredInt(W.activeMinCapacity, { min: 1 });
+  const standbyMinCapacity = env.requiredInt(W.standbyMinCapacity, { min: 0, max: activeMinCapacity });
+  const maxCapacity = env.requiredInt(W.maxCapacity, { min: activeMinCapacity });
   const baseDelayMs = env.int("RETRY_BASE_DELAY_MS", 200, { min: 0, max: 10_000 });
   return {
-    environment: env.string("ENVIRONMENT"),
+    environment: env.string(W.environment),
     region,
     peerRegion,
-    globalClusterId: env.string("GLOBAL_CLUSTER_ID"),
-    dbClusterId: env.string("DB_CLUSTER_ID"),
+    globalClusterId: env.string(W.globalClusterId),
+    dbClusterId: env.string(W.dbClusterId),
     stateTableName,
-    auditTableName: env.optionalString("AUDIT_TABLE_NAME") ?? stateTableName,
-    controlTableName: env.string("CONTROL_TABLE_NAME"),
-    topicArn: env.arn("TOPIC_ARN", "sns"),
-    service: { cluster: env.string("ECS_CLUSTER"), service: env.string("ECS_SERVICE") },
-    loadBalancerName: env.string("LOAD_BALANCER_NAME"),
-    ownHealthUrl: env.httpsUrl("OWN_HEALTH_URL"),
-    ownGateUrl: env.httpsUrl("OWN_GATE_URL"),
-    peerProbeUrl: env.httpsUrl("PEER_PROBE_URL"),
-    peerWitnessAliveName: env.string("PEER_WITNESS_ALIVE_NAME"),
-    peerWitnessServiceName: env.string("PEER_WITNESS_SERVICE_NAME"),
+    auditTableName: env.optionalString(W.auditTableName) ?? stateTableName,
+    controlTableName: env.string(W.controlTableName),
+    topicArn: env.arn(W.topicArn, "sns"),
+    service: { cluster: env.string(W.ecsCluster), service: env.string(W.ecsService) },
+    loadBalancerName: env.string(W.loadBalancerName),
+    ownHealthUrl: env.httpsUrl(W.ownHealthUrl),
+    ownGateUrl: env.httpsUrl(W.ownGateUrl),
+    peerProbeUrl: env.httpsUrl(W.peerProbeUrl),
+    peerWitnessAliveName: env.string(W.peerWitnessAliveName),
+    peerWitnessServiceName: env.string(W.peerWitnessServiceName),
     activeMinCapacity,
     standbyMinCapacity,
     maxCapacity,
-    authority: env.oneOf("FAILOVER_AUTHORITY", AUTHORITIES),
-    rpoSeconds: env.requiredInt("RPO_SECONDS", { min: 1 }),
-    onRpoBreach: env.oneOf("ON_RPO_BREACH", RPO_BREACH_ACTIONS, "escalate"),
-    sampleIntervalSeconds: env.int("SAMPLE_INTERVAL_SECONDS", 10, { min: 1, max: 60 }),
-    staleHeartbeatSeconds: env.int("STALE_HEARTBEAT_SECONDS", 30, { min: 2, max: 3_600 }),
+    authority: env.oneOf(W.authority, AUTHORITIES),
+    rpoSeconds: env.requiredInt(W.rpoSeconds, { min: 1 }),
+    onRpoBreach: env.oneOf(W.onRpoBreach, RPO_BREACH_ACTIONS, "escalate"),
+    sampleIntervalSeconds: env.int(W.sampleIntervalSeconds, 10, { min: 1, max: 60 }),
+    staleHeartbeatSeconds: env.int(W.staleHeartbeatSeconds, 30, { min: 2, max: 3_600 }),
     replicationStallMs: env.int("REPLICATION_STALL_MS", 30_000, { min: 1_000 }),
-    replicationStallSeconds: env.int("REPLICATION_STALL_SECONDS", 180, { min: 60, max: 3_600 }),
+    replicationStallSeconds: env.int(W.replicationStallSeconds, 180, { min: 60, max: 3_600 }),
     replicationAllowanceSeconds: env.int("REPLICATION_ALLOWANCE_SECONDS", 10, { min: 0, max: 600 }),
-    inflightAllowanceSeconds: env.int("INFLIGHT_ALLOWANCE_SECONDS", 10, { min: 0, max: 600 }),
+    inflightAllowanceSeconds: env.int(W.inflightAllowanceSeconds, 10, { min: 0, max: 600 }),
     dataLossMarginSeconds: env.int("DATA_LOSS_MARGIN_SECONDS", 5, { min: 0, max: 3_600 }),
-    lockTtlSeconds: env.int("LOCK_TTL_SECONDS", 1_800, { min: 60, max: 86_400 }),
-    pollIntervalSeconds: env.int("POLL_INTERVAL_SECONDS", 10, { min: 1, max: 300 }),
+    lockTtlSeconds: env.int(W.lockTtlSeconds, 1_800, { min: 60, max: 86_400 }),
+    pollIntervalSeconds: env.int(W.pollIntervalSeconds, 10, { min: 1, max: 300 }),
     maxPollIntervalSeconds: env.int("MAX_POLL_INTERVAL_SECONDS", 60, { min: 1, max: 600 }),
-    maxWaitSeconds: env.int("MAX_WAIT_SECONDS", 600, { min: 0, max: 870 }),
-    probeTimeoutMs: env.int("PROBE_TIMEOUT_MS", 5_000, { min: 100, max: 30_000 }),
+    maxWaitSeconds: env.int(W.maxWaitSeconds, 600, { min: 0, max: 870 }),
+    probeTimeoutMs: env.int(W.probeTimeoutMs, 5_000, { min: 100, max: 30_000 }),
     dnsTimeoutMs: env.int("DNS_TIMEOUT_MS", 2_000, { min: 100, max: 10_000 }),
-    peerTimeoutMs: env.int("PEER_TIMEOUT_MS", 5_000, { min: 100, max: 60_000 }),
+    peerTimeoutMs: env.int(W.peerTimeoutMs, 5_000, { min: 100, max: 60_000 }),
     verifyAttempts: env.int("VERIFY_ATTEMPTS", 6, { min: 1, max: 100 }),
     verifyIntervalSeconds: env.int("VERIFY_INTERVAL_SECONDS", 10, { min: 0, max: 300 }),
     failbackMaxLagMs: env.int("FAILBACK_MAX_LAG_MS", 1_000, { min: 0 }),

@@ -10,7 +10,7 @@ import { ensureScalableTarget } from "../shared/capacity";
 import { readFence, writeFence } from "../shared/control-table";
 import { Plain, TABLE_KEY, toItem } from "../shared/dynamo";
 import { isAwsError, PreconditionFailedError } from "../shared/errors";
-import { applyGate } from "../shared/gate-rule";
+import { applyGate } from "../shared/gate-api";
 import { lockKey, readLockItem, releaseLock } from "../shared/lock";
 import { readWriter } from "./assessment";
 import { ActionStatus, FailoverState, RunRecord, StepError, StepName } from "./contract";

@@ -7,7 +7,7 @@
 import { ensureScalableTarget, ecsResourceId, raiseScalableTarget } from "../shared/capacity";
 import { FenceCapacity, readFence, writeFence } from "../shared/control-table";
 import { EndpointUnhealthyError, GlobalClusterBusyError, PreconditionFailedError, WriterNotReadyError } from "../shared/errors";
-import { applyGate } from "../shared/gate-rule";
+import { applyGate } from "../shared/gate-api";
 import { ActionStatus, FailoverState, RunRecord } from "./contract";
 import { readWriter } from "./assessment";
 import { OrchestratorDeps } from "./deps";

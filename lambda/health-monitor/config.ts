@@ -26,7 +26,7 @@
  * | STATE_MACHINE_ARN           | own region's failover runbook                                                 | required unless manual |
  * | TOPIC_ARN                   | SNS topic paged                                                               | required           |
  * | SAMPLE_INTERVAL_SECONDS     | seconds between samples within one invocation                                 | 10                 |
- * | RUN_SECONDS                 | how long one invocation keeps sampling (below the schedule period and timeout)| 50                 |
+ * | RUN_SECONDS                 | how long one invocation keeps sampling (below the schedule period and timeout)| 55                 |
  * | CONSECUTIVE_SAMPLES         | consecutive actionable samples before an incident starts (2-10)               | 3                  |
  * | STALE_HEARTBEAT_SECONDS     | a heartbeat older than this is stale                                          | 30                 |
  * | REPLICATION_STALL_MS        | replication lag at or above this is a stall                                   | 30000              |
@@ -46,6 +46,10 @@ import { EnvReader, EnvSource } from "../shared/env";
 import { ConfigurationError } from "../shared/errors";
 import { MONITOR_METRIC_NAMESPACE_DEFAULT } from "../shared/monitor-metrics";
 import { RetryPolicy } from "../shared/retry";
+import { MONITOR_ENVIRONMENT } from "./environment";
+
+/** The variables the infrastructure writes (environment.ts). */
+const W = MONITOR_ENVIRONMENT.names;
 
 export const FAILOVER_AUTHORITIES = ["automatic", "approval", "manual"] as const;
 export type FailoverAuthority = (typeof FAILOVER_AUTHORITIES)[number];
@@ -89,43 +93,43 @@ export interface MonitorConfig {
 export function loadMonitorConfig(source: EnvSource): MonitorConfig {
   const env = new EnvReader(source);
   const region = env.region("AWS_REGION");
-  const peerRegion = env.region("PEER_REGION");
-  if (peerRegion === region) throw new ConfigurationError("PEER_REGION", "must differ from the Lambda's own region", peerRegion);
-  const authority = env.oneOf("FAILOVER_AUTHORITY", FAILOVER_AUTHORITIES);
-  const activeMinCapacity = env.requiredInt("ACTIVE_MIN_CAPACITY", { min: 1 });
-  const standbyMinCapacity = env.requiredInt("STANDBY_MIN_CAPACITY", { min: 0, max: activeMinCapacity });
-  const sampleIntervalSeconds = env.int("SAMPLE_INTERVAL_SECONDS", 10, { min: 1, max: 60 });
-  const probeTimeoutMs = env.int("PROBE_TIMEOUT_MS", 5_000, { min: 100, max: 30_000 });
+  const peerRegion = env.region(W.peerRegion);
+  if (peerRegion === region) throw new ConfigurationError(W.peerRegion, "must differ from the Lambda's own region", peerRegion);
+  const authority = env.oneOf(W.authority, FAILOVER_AUTHORITIES);
+  const activeMinCapacity = env.requiredInt(W.activeMinCapacity, { min: 1 });
+  const standbyMinCapacity = env.requiredInt(W.standbyMinCapacity, { min: 0, max: activeMinCapacity });
+  const sampleIntervalSeconds = env.int(W.sampleIntervalSeconds, 10, { min: 1, max: 60 });
+  const probeTimeoutMs = env.int(W.probeTimeoutMs, 5_000, { min: 100, max: 30_000 });
   if (probeTimeoutMs >= sampleIntervalSeconds * 1000) {
-    throw new ConfigurationError("PROBE_TIMEOUT_MS", `must be below SAMPLE_INTERVAL_SECONDS (${sampleIntervalSeconds} s) so that samples do not overlap`, String(probeTimeoutMs));
+    throw new ConfigurationError(W.probeTimeoutMs, `must be below SAMPLE_INTERVAL_SECONDS (${sampleIntervalSeconds} s) so that samples do not overlap`, String(probeTimeoutMs));
   }
   return {
-    environment: env.string("ENVIRONMENT"),
+    environment: env.string(W.environment),
     region,
     peerRegion,
-    globalClusterId: env.string("GLOBAL_CLUSTER_ID"),
-    dbClusterId: env.string("DB_CLUSTER_ID"),
-    stateTableName: env.string("STATE_TABLE_NAME"),
-    controlTableName: env.string("CONTROL_TABLE_NAME"),
-    service: { cluster: env.string("ECS_CLUSTER"), service: env.string("ECS_SERVICE") },
-    loadBalancerName: env.string("LOAD_BALANCER_NAME"),
-    targetGroupName: env.string("TARGET_GROUP_NAME"),
+    globalClusterId: env.string(W.globalClusterId),
+    dbClusterId: env.string(W.dbClusterId),
+    stateTableName: env.string(W.stateTableName),
+    controlTableName: env.string(W.controlTableName),
+    service: { cluster: env.string(W.ecsCluster), service: env.string(W.ecsService) },
+    loadBalancerName: env.string(W.loadBalancerName),
+    targetGroupName: env.string(W.targetGroupName),
     activeMinCapacity,
     standbyMinCapacity,
-    maxCapacity: env.requiredInt("MAX_CAPACITY", { min: activeMinCapacity }),
-    peerProbeUrl: env.httpsUrl("PEER_PROBE_URL"),
-    peerWitnessAliveName: env.string("PEER_WITNESS_ALIVE_NAME"),
-    peerWitnessServiceName: env.string("PEER_WITNESS_SERVICE_NAME"),
+    maxCapacity: env.requiredInt(W.maxCapacity, { min: activeMinCapacity }),
+    peerProbeUrl: env.httpsUrl(W.peerProbeUrl),
+    peerWitnessAliveName: env.string(W.peerWitnessAliveName),
+    peerWitnessServiceName: env.string(W.peerWitnessServiceName),
     authority,
-    ...(authority === "manual" ? {} : { stateMachineArn: env.arn("STATE_MACHINE_ARN", "states") }),
-    topicArn: env.arn("TOPIC_ARN", "sns"),
+    ...(authority === "manual" ? {} : { stateMachineArn: env.arn(W.stateMachineArn, "states") }),
+    topicArn: env.arn(W.topicArn, "sns"),
     sampleIntervalSeconds,
-    runSeconds: env.int("RUN_SECONDS", 50, { min: 0, max: 840 }),
-    consecutiveSamples: env.int("CONSECUTIVE_SAMPLES", 3, { min: 2, max: 10 }),
-    staleHeartbeatSeconds: env.int("STALE_HEARTBEAT_SECONDS", 30, { min: sampleIntervalSeconds * 2, max: 3_600 }),
+    runSeconds: env.int("RUN_SECONDS", 55, { min: 0, max: 840 }),
+    consecutiveSamples: env.int(W.consecutiveSamples, 3, { min: 2, max: 10 }),
+    staleHeartbeatSeconds: env.int(W.staleHeartbeatSeconds, 30, { min: sampleIntervalSeconds * 2, max: 3_600 }),
     replicationStallMs: env.int("REPLICATION_STALL_MS", 30_000, { min: 1_000 }),
-    replicationStallSeconds: env.int("REPLICATION_STALL_SECONDS", 180, { min: 60, max: 3_600 }),
-    maxAttempts: env.int("MAX_ATTEMPTS", 3, { min: 1, max: 10 }),
+    replicationStallSeconds: env.int(W.replicationStallSeconds, 180, { min: 60, max: 3_600 }),
+    maxAttempts: env.int(W.maxAttempts, 3, { min: 1, max: 10 }),
     probeTimeoutMs,
     dnsTimeoutMs: env.int("DNS_TIMEOUT_MS", 2_000, { min: 100, max: 10_000 }),
     promotionReadyMaxLagMs: env.int("PROMOTION_READY_MAX_LAG_MS", 1_000, { min: 0 }),

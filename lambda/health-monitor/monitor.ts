@@ -28,7 +28,7 @@ import { errorMessage, errorName, isAwsError, toOutcomeError } from "../shared/e
 import { isActionable, judge, Judgement } from "../shared/evidence";
 import { FailoverRequest } from "../shared/failover-request";
 import { GATE_CLOSED, GATE_METRIC_NAME, GATE_METRIC_NAMESPACE, GATE_OPEN, gateDimensions } from "../shared/gate";
-import { applyGate } from "../shared/gate-rule";
+import { applyGate } from "../shared/gate-api";
 import { describeDbCluster, describeGlobalCluster, GlobalClusterView, MemberView } from "../shared/global-cluster";
 import { lockKey, readLock } from "../shared/lock";
 import { Logger } from "../shared/log";

@@ -17,13 +17,11 @@
  * carries a lease so that a run that died cannot keep a writer fenced.
  */
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { CONTROL_KEYS } from "./control-keys";
 import { fromItem, Plain, TABLE_KEY, toItem } from "./dynamo";
 import { Caller } from "./retry";
 
-export const CONTROL_KEYS = {
-  heartbeat: (region: string): string => `heartbeat#${region}`,
-  fence: (region: string): string => `fence#${region}`,
-} as const;
+export { CONTROL_KEYS };
 
 /** What a region's monitor reports about its own region. */
 export interface Heartbeat {

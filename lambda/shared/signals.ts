@@ -13,11 +13,10 @@ import { errorMessage, errorName } from "./errors";
 import { Evidence, HeartbeatReport, Signal } from "./evidence";
 import { MemberView } from "./global-cluster";
 import { Probe } from "./probe";
+import { WITNESS_DOWN, WITNESS_UP } from "./witness";
 import { Caller, Clock } from "./retry";
 
-/** TXT answers of the witness records (see the dns stack): PRIMARY `up`, SECONDARY `down`. */
-export const WITNESS_UP = "up";
-export const WITNESS_DOWN = "down";
+export { WITNESS_DOWN, WITNESS_UP };
 
 /** `dns.promises.Resolver#resolveTxt` or a model of it. */
 export type TxtResolver = (name: string) => Promise<string[][]>;

@@ -180,7 +180,7 @@ export function computeBudget(inputs: BudgetInputs, figures: Figures = FIGURES):
     name: "traffic",
     seconds: checkLatency(inputs.route53.gate) + propagation + ttl,
     basis: `gate check ${inputs.route53.gate.intervalSeconds} s x ${inputs.route53.gate.failureThreshold} + ${cite("route53.dnsPropagationAfterHealthChange.seconds", figures)} + ${cite("alb.aliasTtl.seconds", figures)}`,
-    fields: ["dns.gateCheckFailureThreshold"],
+    fields: [],
   };
 
   const phases = [detection, decision, orchestration, drain, promotion, traffic];
@@ -236,8 +236,8 @@ export function computeBudget(inputs: BudgetInputs, figures: Figures = FIGURES):
   };
 }
 
-/** One line naming the phases that make up the excess and the fields that would change them; null when the targets are met. */
-export function excessLine(budget: Budget): string | null {
+/** One line naming the phases that make up the RTO excess and the fields that would change them; null when the RTO is met. */
+export function rtoExcess(budget: Budget): string | null {
   const parts: string[] = [];
   if (!budget.meetsRto) {
     if (budget.rtoSeconds === null) {
@@ -254,11 +254,17 @@ export function excessLine(budget: Budget): string | null {
       }
       parts.push(
         `targets.rtoSeconds: ${budget.targets.rtoSeconds} s is below the failover budget of ${budget.rtoSeconds} s (excess ${excess} s: ` +
-          named.map((p) => `${p.name} ${p.seconds} s via ${p.fields.join(", ") || "AWS figures only"}`).join("; ") +
+          named.map((p) => `${p.name} ${p.seconds} s via ${p.fields.join(", ") || "AWS figures only (no configuration field changes it)"}`).join("; ") +
           "); raise targets.rtoSeconds or change those fields",
       );
     }
   }
+  return parts.length > 0 ? parts.join(" | ") : null;
+}
+
+/** One line naming the data stores whose bound exceeds the RPO; null when the RPO is met. */
+export function rpoExcess(budget: Budget): string | null {
+  const parts: string[] = [];
   if (!budget.meetsRpo) {
     const over = budget.rpo.filter((s) => s.checked && (s.seconds === null || s.seconds > budget.targets.rpoSeconds));
     parts.push(
@@ -267,5 +273,11 @@ export function excessLine(budget: Budget): string | null {
         "); raise targets.rpoSeconds or set database.rpoEnforcement to database",
     );
   }
+  return parts.length > 0 ? parts.join(" | ") : null;
+}
+
+/** Both excesses in one line; null when the targets are met. */
+export function excessLine(budget: Budget): string | null {
+  const parts = [rtoExcess(budget), rpoExcess(budget)].filter((p): p is string => p !== null);
   return parts.length > 0 ? parts.join(" | ") : null;
 }

@@ -15,7 +15,7 @@ export interface GateIo {
   readonly env: NodeJS.ProcessEnv;
   readonly stderr: (text: string) => void;
   /** Synthesizes into `outdir` atomically; main.ts passes app/synth's synthesizeAtomically. */
-  readonly synthesize: (config: DrConfig, outdir: string) => void;
+  readonly synthesize: (config: DrConfig, outdir: string, source: string) => void;
   readonly today?: Date;
 }
 
@@ -35,7 +35,7 @@ export function runGate(io: GateIo): number {
   }
   if (loaded.warnings.length > 0) io.stderr(`${formatWarnings(loaded.file, loaded.warnings)}\n`);
   try {
-    io.synthesize(loaded.config, io.env.CDKTF_OUTDIR ?? "cdktf.out");
+    io.synthesize(loaded.config, io.env.CDKTF_OUTDIR ?? "cdktf.out", loaded.file);
   } catch (error) {
     if (error instanceof ConfigError) io.stderr(`${error.message}\n`);
     else io.stderr(`Synthesis failed for ${loaded.file}: ${(error as Error).message}\n`);

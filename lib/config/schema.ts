@@ -445,6 +445,12 @@ export const ConfigSchema = strictObject({
       .min(3, { error: () => "must name at least 3 Route 53 health checker regions" })
       .default(["us-east-1", "us-west-2", "eu-west-1"])
       .describe("Route 53 health checker regions, at least 3 different ones. Default us-east-1, us-west-2, eu-west-1."),
+    witnessTtlSeconds: integer(0, 300)
+      .default(5)
+      .describe(
+        "TTL of the witness TXT records through which the standby region reads Route 53's view of the writer region (low, as the " +
+          "Aurora guide recommends for failover-sensitive names). Default 5.",
+      ),
   }).describe("DNS and traffic routing."),
   waf: strictObject({
     enabled: z.boolean({ error: () => "must be true or false" }).default(false).describe("Protect both load balancers with AWS WAF. Default false."),
@@ -618,7 +624,42 @@ export const ConfigSchema = strictObject({
       ),
     consecutiveFailures: integer(2, 10)
       .default(3)
-      .describe("Consecutive failed one-minute checks before the active region is declared failed; one blip never fails over. Default 3."),
+      .describe(
+        "Consecutive samples (every failover.sampleIntervalSeconds) whose verdict calls for a failover before an incident starts; " +
+          "one blip never fails over. Default 3.",
+      ),
+    sampleIntervalSeconds: integer(5, 30)
+      .default(10)
+      .describe(
+        "Seconds between the health monitor's samples; each scheduled run samples for 50 s. Also how often each region writes its " +
+          "heartbeat and applies its own traffic gate. Default 10.",
+      ),
+    staleHeartbeatSeconds: integer(10, 600)
+      .default(30)
+      .describe(
+        "Age after which the writer region's heartbeat (read in the standby region's replica of the control table) counts as " +
+          "evidence that the region is down; at least twice failover.sampleIntervalSeconds. Default 30.",
+      ),
+    replicationStallSeconds: integer(60, 3_600)
+      .default(180)
+      .describe("Seconds without a replication-lag datapoint after which the standby's replication counts as stalled. Default 180."),
+    maxAttempts: integer(1, 10)
+      .default(3)
+      .describe("Runbook executions the health monitor starts for one incident before it pages that a person must act. Default 3."),
+    onRpoBreach: oneOf(["escalate", "proceed"] as const)
+      .default("escalate")
+      .describe(
+        "A forced failover whose replication lag is above targets.rpoSeconds, or cannot be read, while the database does not bound " +
+          "it (database.rpoEnforcement alarm): escalate (wait for an operator's approval) or proceed. Default escalate.",
+      ),
+    inflightAllowanceSeconds: integer(0, 300)
+      .default(10)
+      .describe(
+        "Time a request accepted just before the old region's gate closed may still take; part of the drain before a promotion. Default 10.",
+      ),
+    peerTimeoutMs: integer(500, 30_000)
+      .default(5000)
+      .describe("Timeout of one call into the other region (its lock, its database's health, fencing), in milliseconds. Default 5000."),
     approvalTimeoutSeconds: integer(60, 86_400)
       .default(900)
       .describe("How long the runbook waits for an operator's approval in approval mode; at most targets.rtoSeconds in that mode. Default 900."),

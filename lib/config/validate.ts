@@ -374,6 +374,22 @@ function checkFailover(config: DrConfig, add: Add): void {
         `failover.lockTtlSeconds ${f.lockTtlSeconds}): the orchestrator would check once and give up; allowed: 1 to ${budget.sliceSeconds}`,
     );
   }
+  if (f.probeTimeoutMs >= f.sampleIntervalSeconds * 1000) {
+    add(
+      "failover.probeTimeoutMs",
+      f.probeTimeoutMs,
+      `is not below one sample interval (failover.sampleIntervalSeconds ${f.sampleIntervalSeconds} s): a slow probe would delay the ` +
+        `next sample, its heartbeat and its gate; allowed: 500 to ${f.sampleIntervalSeconds * 1000 - 1}`,
+    );
+  }
+  if (f.staleHeartbeatSeconds < 2 * f.sampleIntervalSeconds) {
+    add(
+      "failover.staleHeartbeatSeconds",
+      f.staleHeartbeatSeconds,
+      `is less than two heartbeats (failover.sampleIntervalSeconds ${f.sampleIntervalSeconds} s): one late heartbeat would count as ` +
+        `evidence that the writer region is down; allowed: ${2 * f.sampleIntervalSeconds} to 600`,
+    );
+  }
 }
 
 /** ACM: the first domain name of a certificate (its subject CN) has at most 64 characters. */
