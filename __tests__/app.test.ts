@@ -1,5 +1,6 @@
 import { SynthesizedApp } from "../app/layout-check";
-import { GATE_METRIC_NAME, GATE_METRIC_NAMESPACE, gateDimensionMap } from "../lambda/shared/gate";
+import { ALIVE_PATH, DR_RULE_PRIORITY, GATE_PATH, gateRuleSpec } from "../lambda/shared/gate-rule";
+import { WITNESS_DOWN, WITNESS_UP } from "../lambda/shared/witness";
 import { canaryZip } from "../constructs/observability/canaries";
 import { TLS_POLICY } from "../constructs/traffic/load-balancer";
 import { route53FailureThreshold, targetGroupHealthCheck } from "../lib/timings";
@@ -172,7 +173,7 @@ describe("load balancer", () => {
 
   test.each([
     [900, { interval: 22, timeout: 5, healthy_threshold: 2, unhealthy_threshold: 2 }],
-    [300, { interval: 7, timeout: 5, healthy_threshold: 2, unhealthy_threshold: 2 }],
+    [360, { interval: 9, timeout: 5, healthy_threshold: 2, unhealthy_threshold: 2 }],
     [14400, { interval: 30, timeout: 5, healthy_threshold: 3, unhealthy_threshold: 2 }],
   ])("GIVEN an RTO of %i s THEN the target group health check is tuned to %j", (rto, expected) => {
     const app = synthConfig(configVariant("dev", { targets: { rtoSeconds: rto } }));
@@ -188,7 +189,7 @@ describe("load balancer", () => {
       const certificate = one(stack, "aws_acm_certificate");
       expect(certificate).toMatchObject({ domain_name: "api.prod.dr.example.com", validation_method: "DNS" });
       expect(certificate.subject_alternative_names).toEqual([`api-${region === "us-east-1" ? "use1" : "use2"}.prod.dr.example.com`]);
-      expect(one(stack, "aws_route53_record")).toMatchObject({ allow_overwrite: true, ttl: 300 });
+      expect(all(stack, "aws_route53_record").find((r) => r.allow_overwrite !== undefined)).toMatchObject({ allow_overwrite: true, ttl: 300 });
     }
   });
 });
@@ -232,26 +233,30 @@ describe("Route 53", () => {
   beforeAll(() => {
     prod = synthConfig(configVariant("prod"));
   });
+  const httpsChecks = (app: SynthesizedApp, kind: "alive" | "gate" | "app") =>
+    all(app.stacks.dns, "aws_route53_health_check").filter((c) => c.type === "HTTPS" && c.tags.Name.includes(`-${kind}-`));
 
   test.each([
     [900, 5],
-    [300, 2],
+    [360, 2],
     [14400, 10],
-  ])("GIVEN an RTO of %i s THEN the endpoint checks use 10 s intervals and a failure threshold of %i", (rto, threshold) => {
+  ])("GIVEN an RTO of %i s THEN the app checks use 10 s intervals and a failure threshold of %i; alive 2 and gate 1 whatever the RTO", (rto, threshold) => {
     const app = synthConfig(configVariant("dev", { targets: { rtoSeconds: rto } }));
-    const checks = all(app.stacks.dns, "aws_route53_health_check").filter((c) => c.type === "HTTPS");
-    expect(checks).toHaveLength(2);
-    for (const check of checks) expect(check).toMatchObject({ request_interval: 10, failure_threshold: threshold, port: 443, resource_path: "/" });
+    for (const check of httpsChecks(app, "app")) expect(check).toMatchObject({ request_interval: 10, failure_threshold: threshold, port: 443, resource_path: "/" });
+    for (const check of httpsChecks(app, "alive")) expect(check).toMatchObject({ request_interval: 10, failure_threshold: 2, resource_path: ALIVE_PATH });
+    for (const check of httpsChecks(app, "gate")) expect(check).toMatchObject({ request_interval: 10, failure_threshold: 1, resource_path: GATE_PATH });
     expect(route53FailureThreshold(rto)).toBe(threshold);
   });
 
-  test("each region's endpoint check probes its own name from at least three checker regions", () => {
-    const checks = all(prod.stacks.dns, "aws_route53_health_check").filter((c) => c.type === "HTTPS");
-    expect(checks.map((c) => c.fqdn).sort()).toEqual(["api-use1.prod.dr.example.com", "api-use2.prod.dr.example.com"]);
-    for (const check of checks) expect(check.regions.length).toBeGreaterThanOrEqual(3);
+  test("each region's alive, gate and app checks probe its own regional name from at least three checker regions", () => {
+    for (const kind of ["alive", "gate", "app"] as const) {
+      const checks = httpsChecks(prod, kind);
+      expect(checks.map((c) => c.fqdn).sort()).toEqual(["api-use1.prod.dr.example.com", "api-use2.prod.dr.example.com"]);
+      for (const check of checks) expect(check.regions.length).toBeGreaterThanOrEqual(3);
+    }
   });
 
-  test("failover routing: the active region's record is PRIMARY and the standby's SECONDARY, each gated by its calculated check", () => {
+  test("failover routing: the active region's record is PRIMARY and the standby's SECONDARY, each an alias of its regional record, carrying its calculated check", () => {
     const records = all(prod.stacks.dns, "aws_route53_record").filter((r) => r.name === "api.prod.dr.example.com");
     expect(records.map((r) => [r.set_identifier, r.failover_routing_policy.type]).sort()).toEqual([
       ["us-east-1", "PRIMARY"],
@@ -259,7 +264,12 @@ describe("Route 53", () => {
     ]);
     for (const record of records) {
       expect(record.health_check_id).toContain("aws_route53_health_check.failover_region-");
-      expect(record.alias.evaluate_target_health).toBe(true);
+      // Health is decided by the checks only: an alias of the regional record, in the same zone.
+      expect(record.alias).toEqual({
+        name: `api-${record.set_identifier === "us-east-1" ? "use1" : "use2"}.prod.dr.example.com`,
+        zone_id: record.zone_id,
+        evaluate_target_health: false,
+      });
     }
     const swapped = synthConfig(configVariant("prod", { regions: { active: "us-east-2" } }));
     const swappedRecords = all(swapped.stacks.dns, "aws_route53_record").filter((r) => r.name === "api.prod.dr.example.com");
@@ -271,7 +281,7 @@ describe("Route 53", () => {
 
   test("weighted routing (variant D) puts all weight on the active region", () => {
     const app = synthConfig(configVariant("variant-d"));
-    const records = all(app.stacks.dns, "aws_route53_record").filter((r) => r.set_identifier);
+    const records = all(app.stacks.dns, "aws_route53_record").filter((r) => r.name === "api.d.dr.example.com");
     expect(records.map((r) => [r.set_identifier, r.weighted_routing_policy.weight]).sort()).toEqual([
       ["us-east-1", 100],
       ["us-west-2", 0],
@@ -279,48 +289,82 @@ describe("Route 53", () => {
     expect(records.every((r) => r.failover_routing_policy === undefined)).toBe(true);
   });
 
-  test("the calculated check needs both the endpoint and the gate", () => {
+  test("the calculated check of a region needs both its gate and its app check", () => {
     const calculated = all(prod.stacks.dns, "aws_route53_health_check").filter((c) => c.type === "CALCULATED");
     expect(calculated).toHaveLength(2);
     for (const check of calculated) {
+      const region = check.tags.Name.replace(/^.*-region-/, "");
       expect(check.child_health_threshold).toBe(2);
-      expect(check.child_healthchecks).toEqual([expect.stringContaining("failover_endpoint-"), expect.stringContaining("failover_gate-")]);
+      expect(check.child_healthchecks).toEqual([expect.stringContaining(`failover_gate-${region}_`), expect.stringContaining(`failover_endpoint-${region}_`)]);
     }
   });
 
-  test("the gate: the alarm behind each region's gate check lives in the other region and watches exactly the metric the failover code publishes", () => {
-    const gateChecks = all(prod.stacks.dns, "aws_route53_health_check").filter((c) => c.type === "CLOUDWATCH_METRIC");
-    expect(gateChecks.map((c) => [c.cloudwatch_alarm_name, c.cloudwatch_alarm_region]).sort()).toEqual([
-      ["txdr-gate-use1-prd", "us-east-2"],
-      ["txdr-gate-use2-prd", "us-east-1"],
-    ]);
-    for (const check of gateChecks) expect(check.insufficient_data_health_status).toBe("Healthy");
-    for (const [gated, home] of [
-      ["us-east-1", "us-east-2"],
-      ["us-east-2", "us-east-1"],
+  test("the witnesses: per region a TXT failover pair on the alive check and one on the app check, answering up or down, with the configured TTL", () => {
+    const txt = all(prod.stacks.dns, "aws_route53_record").filter((r) => r.type === "TXT");
+    expect(txt).toHaveLength(8);
+    for (const [region, code] of [
+      ["us-east-1", "use1"],
+      ["us-east-2", "use2"],
     ]) {
-      const alarm = all(prod.stacks[`app-${home}`], "aws_cloudwatch_metric_alarm").find((a) => a.alarm_name.startsWith("txdr-gate-"));
-      expect(alarm).toMatchObject({
-        alarm_name: `txdr-gate-${gated === "us-east-1" ? "use1" : "use2"}-prd`,
-        namespace: GATE_METRIC_NAMESPACE,
-        metric_name: GATE_METRIC_NAME,
-        dimensions: gateDimensionMap("prod", gated),
-        period: 60,
-        statistic: "Minimum",
-        comparison_operator: "LessThanThreshold",
-        threshold: 1,
-      });
-      expect(alarm.metric_query).toBeUndefined();
+      for (const [kind, check] of [
+        ["alive", "alive"],
+        ["app", "endpoint"],
+      ]) {
+        const pair = txt.filter((r) => r.name === `_dr-${kind}-${code}.prod.dr.example.com`);
+        const up = pair.find((r) => r.failover_routing_policy.type === "PRIMARY");
+        const down = pair.find((r) => r.failover_routing_policy.type === "SECONDARY");
+        expect(up).toMatchObject({ records: [WITNESS_UP], ttl: 5, health_check_id: expect.stringContaining(`failover_${check}-${region}_`) });
+        expect(down).toMatchObject({ records: [WITNESS_DOWN], ttl: 5 });
+        expect(down.health_check_id).toBeUndefined();
+      }
     }
   });
 
-  test("load balancers are found by name in their own region, not through another stack's state", () => {
+  test("the dns stack reads nothing from either region: no load balancer lookup, no remote state, no regional provider", () => {
     const stack = prod.stacks.dns;
-    expect(stack.data.terraform_remote_state).toBeUndefined();
-    expect(Object.values<any>(stack.data.aws_lb).map((lb) => [lb.name, lb.provider ?? "aws"]).sort()).toEqual([
-      ["txdr-app-prd", "aws"],
-      ["txdr-app-prd", "aws.us-east-1"],
-    ]);
+    expect(Object.keys(stack.data ?? {})).toEqual(["aws_route53_zone"]);
+    expect(stack.provider.aws.filter((p: any) => p.alias !== undefined)).toEqual([]);
+  });
+});
+
+describe("traffic gate and regional records", () => {
+  let prod: SynthesizedApp;
+  beforeAll(() => {
+    prod = synthConfig(configVariant("prod"));
+  });
+
+  test.each([
+    ["us-east-1", true],
+    ["us-east-2", false],
+  ])("GIVEN %s THEN its load balancer has the alive, health and gate rules above the application's, the gate created open=%s", (region, open) => {
+    const rules = all(prod.stacks[`app-${region}`], "aws_lb_listener_rule").sort((a, b) => a.priority - b.priority);
+    const [alive, health, gate, transactions] = rules;
+    expect(alive).toMatchObject({ priority: DR_RULE_PRIORITY.alive, condition: [{ path_pattern: { values: [ALIVE_PATH] } }], action: [{ type: "fixed-response", fixed_response: { status_code: "200" } }] });
+    expect(health.priority).toBe(DR_RULE_PRIORITY.health);
+    expect(health.condition).toEqual([{ path_pattern: { values: ["/"] } }, { http_request_method: { values: ["GET", "HEAD"] } }]);
+    expect(health.action[0]).toMatchObject({ type: "forward", target_group_arn: expect.stringContaining("load-balancer_targets_") });
+    const spec = gateRuleSpec(open);
+    expect(gate).toMatchObject({
+      priority: DR_RULE_PRIORITY.gate,
+      condition: [{ path_pattern: { values: spec.pathPatterns } }],
+      action: [{ type: "fixed-response", fixed_response: { status_code: spec.response.statusCode, message_body: spec.response.messageBody } }],
+      lifecycle: { ignore_changes: ["condition", "action"] },
+    });
+    // The transaction path sits below the gate: a closed gate refuses it too.
+    expect(transactions.priority).toBeGreaterThan(DR_RULE_PRIORITY.gate);
+  });
+
+  test("each app stack creates its region's name as an alias of its own load balancer", () => {
+    for (const [region, code] of [
+      ["us-east-1", "use1"],
+      ["us-east-2", "use2"],
+    ]) {
+      const record = all(prod.stacks[`app-${region}`], "aws_route53_record").find((r) => r.type === "A");
+      expect(record).toMatchObject({
+        name: `api-${code}.prod.dr.example.com`,
+        alias: { name: expect.stringContaining("aws_lb.load-balancer_alb_"), zone_id: expect.stringContaining("aws_lb.load-balancer_alb_"), evaluate_target_health: false },
+      });
+    }
   });
 });
 
@@ -361,23 +405,28 @@ describe("EventBridge", () => {
     expect(all(prod.stacks.dns, "aws_cloudwatch_event_endpoint")).toEqual([]);
   });
 
-  test("variant B: a global endpoint over both buses, failing over on the primary region's health, with replication", () => {
+  test("variant B: a global endpoint over both buses in the primary region's app stack, failing over on the primary region's gate, with replication", () => {
     const app = synthConfig(configVariant("variant-b"));
-    const endpoint = one(app.stacks.dns, "aws_cloudwatch_event_endpoint");
+    const endpoint = one(app.stacks["app-us-east-1"], "aws_cloudwatch_event_endpoint");
     expect(endpoint).toMatchObject({
-      provider: "aws.us-east-1",
       replication_config: { state: "ENABLED" },
       routing_config: {
         failover_config: {
-          primary: { health_check: expect.stringContaining("failover_region-us-east-1") },
+          primary: { health_check: expect.stringContaining("event-global-endpoint_gate-check_") },
           secondary: { route: "us-east-2" },
         },
       },
     });
+    // In the primary region's own stack, through its default provider.
+    expect(endpoint.provider).toBe("aws");
+    const check = one(app.stacks["app-us-east-1"], "aws_route53_health_check");
+    expect(check).toMatchObject({ type: "HTTPS", fqdn: "api-use1.b.dr.example.com", resource_path: GATE_PATH, failure_threshold: 1 });
     expect(endpoint.event_bus.map((b: any) => b.event_bus_arn)).toEqual([
       expect.stringMatching(/:events:us-east-1:.*:event-bus\/txdr-events-varb$/),
       expect.stringMatching(/:events:us-east-2:.*:event-bus\/txdr-events-varb$/),
     ]);
+    expect(all(app.stacks["app-us-east-2"], "aws_cloudwatch_event_endpoint")).toEqual([]);
+    expect(all(app.stacks.dns, "aws_cloudwatch_event_endpoint")).toEqual([]);
   });
 });
 
@@ -397,7 +446,7 @@ describe("transaction-processing Lambda", () => {
       expect(one(stack, "aws_lb_target_group_attachment").target_id).toContain("aws_lambda_function.");
       const lambdaTargets = all(stack, "aws_lb_target_group").find((t) => t.target_type === "lambda");
       expect(lambdaTargets).toMatchObject({ name: "txdr-tx-prd", health_check: { enabled: true, path: "/transactions/health", matcher: "200" } });
-      expect(one(stack, "aws_lb_listener_rule").condition).toEqual([{ path_pattern: { values: ["/transactions", "/transactions/*"] } }]);
+      expect(all(stack, "aws_lb_listener_rule").find((r) => r.priority === 10).condition).toEqual([{ path_pattern: { values: ["/transactions", "/transactions/*"] } }]);
       expect(one(stack, "aws_lambda_permission")).toMatchObject({ principal: "elasticloadbalancing.amazonaws.com", action: "lambda:InvokeFunction" });
       const statements = Object.values<any>(stack.data.aws_iam_policy_document).flatMap((d) => d.statement);
       expect(statements.find((s) => s.sid === "RecordTransactions").resources).toEqual([expect.stringMatching(new RegExp(`:dynamodb:${region}:.*:table/txdr-txmeta-prd$`))]);

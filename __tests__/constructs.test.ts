@@ -17,6 +17,11 @@ import { AlertTopic } from "../constructs/observability/alert-topic";
 import { BoundedRole } from "../constructs/security/bounded-role";
 import { BucketRef, KeyRef, SecretRef, TableRef, TopicRef } from "../constructs/security/grants";
 import { HostedZone } from "../constructs/traffic/hosted-zone";
+import { healthMonitorEnvironment, orchestratorEnvironment } from "../constructs/failover/failover-automation";
+import { MONITOR_ENVIRONMENT } from "../lambda/health-monitor/environment";
+import { loadMonitorConfig } from "../lambda/health-monitor/config";
+import { ORCHESTRATOR_ENVIRONMENT } from "../lambda/failover-orchestrator/environment";
+import { loadOrchestratorConfig } from "../lambda/failover-orchestrator/config";
 import { catalogOf } from "../lib/catalog";
 import { loadProcessorConfig } from "../lambda/transaction-processor/config";
 import { PROCESSOR_ENVIRONMENT } from "../lambda/transaction-processor/environment";
@@ -146,17 +151,18 @@ describe("resource catalog", () => {
   test("GIVEN both regions THEN names in global namespaces carry the region code and shared names are equal", () => {
     expect([use1.buckets.txlogs, use2.buckets.txlogs]).toEqual(["txdr-txlogs-use1-dev", "txdr-txlogs-use2-dev"]);
     expect(use1.peerBuckets).toEqual(use2.buckets);
-    expect([use1.tables, use1.stateTable, use1.ecsService]).toEqual([use2.tables, use2.stateTable, use2.ecsService]);
-    expect(use1.ownGateAlarm).toBe(use2.peerGateAlarm);
+    expect([use1.tables, use1.stateTable, use1.controlTable, use1.ecsService, use1.loadBalancer]).toEqual([use2.tables, use2.stateTable, use2.controlTable, use2.ecsService, use2.loadBalancer]);
+    expect(use1.witness("us-east-2")).toEqual(use2.witness("us-east-2"));
+    expect(use1.urls.peerHealth).toBe(use2.urls.ownHealth);
   });
 
   test("GIVEN the state keys THEN they are the Lambda code's own key formats for the global cluster", () => {
     expect(use1.stateKeys).toEqual({
       counter: "monitor#txdr-global-dev",
       lock: "lock#failover#txdr-global-dev",
-      gates: ["gate#txdr-global-dev#us-east-1", "gate#txdr-global-dev#us-east-2"],
       auditPattern: "audit#*",
     });
+    expect([use1.controlKeys.heartbeat("us-east-2"), use1.controlKeys.fence("us-east-1")]).toEqual(["heartbeat#us-east-2", "fence#us-east-1"]);
   });
 
   test("GIVEN an account THEN ARNs are built in its partition and the given region", () => {
@@ -165,6 +171,33 @@ describe("resource catalog", () => {
     expect(arns.bucket(use1.buckets.appdata)).toBe("arn:aws-us-gov:s3:::txdr-appdata-use1-dev");
     expect(arns.cluster("us-east-2")).toBe("arn:aws-us-gov:rds:us-east-2:111122223333:cluster:txdr-db-use2-dev");
     expect(() => arns.cluster("eu-west-1")).toThrow(/No cluster identifier for eu-west-1/);
+  });
+});
+
+describe("failover functions' environment contracts", () => {
+  test("GIVEN the infrastructure's builders THEN each function's loader reads every value back, and the contracts name each variable once", () => {
+    const config = configVariant("prod");
+    const names = catalogOf(config).region("us-east-2");
+    const settings = config.failover;
+    const monitorEnv = healthMonitorEnvironment({ names, settings, capacity: config.service.capacity, topicArn: "arn:aws:sns:us-east-2:111122223333:t", failoverStateMachineArn: "arn:aws:states:us-east-2:111122223333:stateMachine:m" });
+    expect(loadMonitorConfig({ ...monitorEnv, AWS_REGION: "us-east-2" })).toMatchObject({
+      sampleIntervalSeconds: settings.sampleIntervalSeconds,
+      staleHeartbeatSeconds: settings.staleHeartbeatSeconds,
+      consecutiveSamples: settings.consecutiveFailures,
+      peerWitnessAliveName: names.witness("us-east-1").alive,
+    });
+    const orchestratorEnv = orchestratorEnvironment({ names, settings, capacity: config.service.capacity, rpoSeconds: 60, topicArn: "arn:aws:sns:us-east-2:111122223333:t", awaitWriter: { sliceSeconds: 600, extraAttempts: 0 } });
+    expect(loadOrchestratorConfig({ ...orchestratorEnv, AWS_REGION: "us-east-2" })).toMatchObject({ rpoSeconds: 60, peerTimeoutMs: settings.peerTimeoutMs, ownGateUrl: names.urls.ownGate });
+    for (const contract of [MONITOR_ENVIRONMENT, ORCHESTRATOR_ENVIRONMENT]) {
+      const variables = Object.values(contract.names);
+      expect(new Set(variables).size).toBe(variables.length);
+    }
+  });
+
+  test("GIVEN manual authority THEN the monitor's environment names no runbook to start", () => {
+    const config = configVariant("dev", { failover: { authority: "manual" } });
+    const env = healthMonitorEnvironment({ names: catalogOf(config).region("us-east-1"), settings: config.failover, capacity: config.service.capacity, topicArn: "t", failoverStateMachineArn: "m" });
+    expect(env.STATE_MACHINE_ARN).toBeUndefined();
   });
 });
 

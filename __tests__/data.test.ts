@@ -145,7 +145,8 @@ describe("Aurora global database", () => {
   });
 
   test("GIVEN alarm-only RPO enforcement THEN no parameter blocks commits", () => {
-    const app = synthConfig(configVariant("prod", { database: { rpoEnforcement: "alarm" } }));
+    // Without the database bound, the budget counts an approval for a lag above the RPO unless a breach proceeds.
+    const app = synthConfig(configVariant("prod", { database: { rpoEnforcement: "alarm" }, failover: { onRpoBreach: "proceed" } }));
     expect(parametersOf(app, "us-east-1")).toEqual({ ...POSTGRES_LOGGING, "rds.force_ssl": "1" });
   });
 
@@ -195,7 +196,8 @@ describe("DynamoDB global tables", () => {
 
   test("the founding region holds both tables: on demand, streams, TTL, PITR, the data key, protected, replicas left to the other stack", () => {
     const tables = all(prod.stacks["data-us-east-1"], "aws_dynamodb_table");
-    expect(tables.map((t) => t.name).sort()).toEqual(["txdr-sessions-prd", "txdr-txmeta-prd"]);
+    // The failover automation's control table is a global table too (tested with the automation, ops.test.ts).
+    expect(tables.map((t) => t.name).sort()).toEqual(["txdr-control-prd", "txdr-sessions-prd", "txdr-txmeta-prd"]);
     for (const table of tables) {
       expect(table).toMatchObject({
         billing_mode: "PAY_PER_REQUEST",
@@ -214,7 +216,7 @@ describe("DynamoDB global tables", () => {
   test("the DR region adds a replica of each, by the ARN built from the founding region's name, with its own key and PITR", () => {
     const replicas = all(prod.stacks["data-us-east-2"], "aws_dynamodb_table_replica");
     expect(replicas.map((r) => r.global_table_arn).sort()).toEqual(
-      ["sessions", "txmeta"].map((p) => expect.stringMatching(new RegExp(`^arn:.*:dynamodb:us-east-1:.*:table/txdr-${p}-prd$`))),
+      ["control", "sessions", "txmeta"].map((p) => expect.stringMatching(new RegExp(`^arn:.*:dynamodb:us-east-1:.*:table/txdr-${p}-prd$`))),
     );
     for (const replica of replicas) {
       expect(replica).toMatchObject({
@@ -478,7 +480,10 @@ describe("RPO guard", () => {
 describe("relaxing RPO enforcement (runbook step)", () => {
   test("GIVEN enforcement switched from database to alarm THEN the parameter group keeps its name and description (no replacement)", () => {
     const group = (enforcement: string) =>
-      onlyResource(synthConfig(configVariant("prod", { database: { rpoEnforcement: enforcement } })).stacks["data-us-east-1"], "aws_rds_cluster_parameter_group");
+      onlyResource(
+        synthConfig(configVariant("prod", { database: { rpoEnforcement: enforcement }, failover: { onRpoBreach: "proceed" } })).stacks["data-us-east-1"],
+        "aws_rds_cluster_parameter_group",
+      );
     const [enforced, alarmOnly] = [group("database"), group("alarm")];
     expect([alarmOnly.name, alarmOnly.description, alarmOnly.family]).toEqual([enforced.name, enforced.description, enforced.family]);
     expect(enforced.parameter.map((p: any) => p.name)).toContain("rds.global_db_rpo");

@@ -84,7 +84,9 @@ describe("alarms", () => {
     const stack = prod.stacks["ops-us-east-2"];
     expect(byName(stack, "txdr-alb-unhealthy-hosts-prd").treat_missing_data).toBe("breaching");
     expect(byName(stack, "txdr-ecs-running-tasks-prd").treat_missing_data).toBe("breaching");
-    expect(byName(stack, "txdr-monitor-active-unhealthy-prd").treat_missing_data).toBe("breaching");
+    // The standby's verdict is absent in the writer region by design; the monitor's own silence has its alarm.
+    expect(byName(stack, "txdr-monitor-active-unhealthy-prd").treat_missing_data).toBe("notBreaching");
+    expect(byName(stack, "txdr-monitor-silent-prd")).toMatchObject({ treat_missing_data: "breaching", statistic: "SampleCount", evaluation_periods: 3 });
     // The standby cluster is the secondary: missing lag means it cannot be seen.
     expect(byName(stack, "txdr-aurora-lag-critical-prd").treat_missing_data).toBe("breaching");
     expect(byName(prod.stacks["ops-us-east-1"], "txdr-aurora-lag-critical-prd").treat_missing_data).toBe("notBreaching");

@@ -11,19 +11,18 @@ import { spawnSync } from "child_process";
 import { unzipSync } from "fflate";
 import { DrConfig } from "../lib/config/model";
 import { SynthesizedApp, TerraformJson, readSynthesizedApp } from "../app/layout-check";
-import { regionalHealthUrl } from "../lib/endpoints";
+import { regionalHealthUrl, regionalUrl, witnessName } from "../lib/endpoints";
 import { synthesizeInto } from "../app/synth";
 import { loadMonitorConfig } from "../lambda/health-monitor/config";
 import { counterKey } from "../lambda/health-monitor/counter";
 import { loadOrchestratorConfig } from "../lambda/failover-orchestrator/config";
-import { MAIN_PATH } from "../lambda/failover-orchestrator/contract";
-import { lockKey } from "../lambda/failover-orchestrator/lock";
 import { auditKey } from "../lambda/failover-orchestrator/report";
+import { CONTROL_KEYS } from "../lambda/shared/control-keys";
 import { ERROR_NAMES, PERMANENT_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from "../lambda/shared/errors";
 import { GATE_METRIC_NAMESPACE } from "../lambda/shared/gate";
-import { gateKey } from "../lambda/shared/gate-store";
+import { lockKey } from "../lambda/shared/lock";
 import { MONITOR_METRIC_NAMESPACE_DEFAULT } from "../lambda/shared/monitor-metrics";
-import { LAMBDA_SERVICE_ERRORS, awaitWriterBudget } from "../constructs/failover/failover-state-machine";
+import { CONTROL_STATES, LAMBDA_SERVICE_ERRORS, STEP_STATES, awaitWriterBudget } from "../constructs/failover/failover-state-machine";
 import { bundleBuildCount } from "../constructs/app/lambda-bundle";
 import { ORCHESTRATOR_RESERVED_CONCURRENCY, ORCHESTRATOR_TIMEOUT_SECONDS } from "../constructs/failover/failover-automation";
 import { PROJECT_ROOT, configVariant } from "./support/config";
@@ -117,70 +116,6 @@ afterAll(() => kept.forEach((dir) => fs.rmSync(dir, { recursive: true, force: tr
 
 function zipOf(outdir: string, stackId: string, fn: any): Buffer {
   return fs.readFileSync(path.join(outdir, "stacks", stackId, fn.filename));
-}
-
-// A small evaluator of the states the definition uses before the first task: Pass (Parameters with
-// paths and States.JsonMerge) and Choice (BooleanEquals). A missing variable throws, as in Step Functions.
-function splitArguments(text: string): string[] {
-  const args: string[] = [];
-  let depth = 0;
-  let current = "";
-  for (const ch of text) {
-    if (ch === "(") depth++;
-    if (ch === ")") depth--;
-    if (ch === "," && depth === 0) {
-      args.push(current.trim());
-      current = "";
-    } else current += ch;
-  }
-  args.push(current.trim());
-  return args;
-}
-function evaluate(expression: string, data: any, context: any): any {
-  const merge = /^States\.JsonMerge\((.*)\)$/s.exec(expression);
-  if (merge) {
-    const [a, b, deep] = splitArguments(merge[1]);
-    expect(deep).toBe("false");
-    return { ...evaluate(a, data, context), ...evaluate(b, data, context) };
-  }
-  if (expression === "$") return data;
-  if (expression.startsWith("$$.")) return expression.slice(3).split(".").reduce((o, k) => o[k], context);
-  if (expression.startsWith("$.")) {
-    return expression
-      .slice(2)
-      .split(".")
-      .reduce((o, k) => {
-        if (o === undefined || !(k in o)) throw new Error(`States.Runtime: ${expression} does not exist`);
-        return o[k];
-      }, data);
-  }
-  throw new Error(`Unsupported expression ${expression}`);
-}
-function parameters(template: any, data: any, context: any): any {
-  const out: any = {};
-  for (const [key, value] of Object.entries<any>(template)) {
-    if (key.endsWith(".$")) out[key.slice(0, -2)] = evaluate(value, data, context);
-    else out[key] = value && typeof value === "object" && !Array.isArray(value) ? parameters(value, data, context) : value;
-  }
-  return out;
-}
-/** Runs the definition from StartAt until the first Task; returns that task's name and its input. */
-function firstTask(definition: any, input: any): { state: string; data: any } {
-  const context = { Execution: { Id: "arn:aws:states:us-east-2:123456789012:execution:txdr-failover-dev:run-1" } };
-  let name: string = definition.StartAt;
-  let data = input;
-  for (let guard = 0; guard < 20; guard++) {
-    const state = definition.States[name];
-    if (state.Type === "Task") return { state: name, data };
-    if (state.Type === "Pass") {
-      data = state.Parameters ? parameters(state.Parameters, data, context) : data;
-      name = state.Next;
-    } else if (state.Type === "Choice") {
-      const rule = state.Choices.find((r: any) => evaluate(r.Variable, data, context) === r.BooleanEquals);
-      name = rule ? rule.Next : state.Default;
-    } else throw new Error(`Unexpected ${state.Type} before the first task`);
-  }
-  throw new Error("no task reached");
 }
 
 // ------------------------------------------------------------------------------------------------ fixtures
@@ -402,17 +337,9 @@ describe("health monitor schedule and role", () => {
     ]);
   });
 
-  test("GIVEN regions.active us-east-1 THEN the monitor of us-east-2 decides and the monitor of us-east-1 observes", () => {
-    expect(monitor(dev, "us-east-2").environment.variables.ROLE).toBe("decider");
-    expect(monitor(dev, "us-east-1").environment.variables.ROLE).toBe("observer");
-  });
-
-  test("GIVEN regions.active flipped to us-east-2 THEN the roles swap and both monitors probe us-east-2", () => {
-    expect(monitor(flipped, "us-east-1").environment.variables.ROLE).toBe("decider");
-    expect(monitor(flipped, "us-east-2").environment.variables.ROLE).toBe("observer");
-    const url = regionalHealthUrl(configVariant("dev"), "us-east-2");
-    expect(url).toMatch(/^https:\/\/api-use2\.dev\.dr\.example\.com\//);
-    for (const region of REGIONS) expect(monitor(flipped, region).environment.variables.ACTIVE_ENDPOINT_URL).toBe(url);
+  test("GIVEN regions.active flipped THEN neither monitor's environment changes: which part of its work applies follows the writer at every sample, never a deploy", () => {
+    for (const region of REGIONS) expect(monitor(flipped, region).environment.variables).toEqual(monitor(dev, region).environment.variables);
+    expect(monitor(dev, "us-east-1").environment.variables.ROLE).toBeUndefined();
   });
 
   test("GIVEN regions.active flipped THEN no resource or data-source address of either ops stack changes", () => {
@@ -441,31 +368,53 @@ describe("health monitor schedule and role", () => {
 // ------------------------------------------------------------------------------------------------ Lambda environment
 
 describe("function environment", () => {
-  test.each(REGIONS)("GIVEN %s THEN the monitor's environment satisfies lambda/health-monitor/config.ts", (region) => {
+  test.each(REGIONS)("GIVEN %s THEN the monitor's environment loads through lambda/health-monitor/config.ts with the configured sampling and the peer's probe and witnesses", (region) => {
+    const peer = region === "us-east-1" ? "us-east-2" : "us-east-1";
     const config = loadMonitorConfig(environmentOf(monitor(dev, region), region));
-    expect(config.role).toBe(region === "us-east-2" ? "decider" : "observer");
-    expect(config.peerRegion).toBe(region === "us-east-1" ? "us-east-2" : "us-east-1");
-    expect(config.stateTableName).toBe("txdr-failover-lock-dev");
-    expect(config.failureThreshold).toBe(3);
-    expect(config.checkIntervalSeconds).toBe(60);
+    expect(config).toMatchObject({
+      peerRegion: peer,
+      stateTableName: "txdr-failover-lock-dev",
+      controlTableName: "txdr-control-dev",
+      loadBalancerName: "txdr-app-dev",
+      targetGroupName: "txdr-app-dev",
+      sampleIntervalSeconds: 10,
+      consecutiveSamples: 3,
+      staleHeartbeatSeconds: 30,
+      peerProbeUrl: new URL(regionalHealthUrl(configVariant("dev"), peer)).toString(),
+      peerWitnessAliveName: witnessName(configVariant("dev"), peer, "alive"),
+      peerWitnessServiceName: witnessName(configVariant("dev"), peer, "app"),
+      metricNamespace: MONITOR_METRIC_NAMESPACE_DEFAULT,
+    });
   });
 
-  test.each(REGIONS)("GIVEN %s THEN the decider's settings load in every authority", (region) => {
+  test.each(REGIONS)("GIVEN %s THEN the monitor's settings load in every authority, and only manual authority leaves it no runbook to start", (region) => {
     for (const app of [dev, approval, manual]) {
-      const env = { ...environmentOf(monitor(app, region), region), ROLE: "decider" };
-      expect(loadMonitorConfig(env).decider).toMatchObject({ stateTableName: "txdr-failover-lock-dev", topicArn: `arn:aws:sns:${region}:${FAKE_ACCOUNT}:txdr-alerts-dev` });
+      const config = loadMonitorConfig(environmentOf(monitor(app, region), region));
+      expect(config.topicArn).toBe(`arn:aws:sns:${region}:${FAKE_ACCOUNT}:txdr-alerts-dev`);
+      expect(config.stateMachineArn === undefined).toBe(config.authority === "manual");
     }
   });
 
-  test.each(REGIONS)("GIVEN %s THEN the orchestrator's environment satisfies lambda/failover-orchestrator/config.ts", (region) => {
+  test.each(REGIONS)("GIVEN %s THEN the orchestrator's environment loads through lambda/failover-orchestrator/config.ts", (region) => {
+    const peer = region === "us-east-1" ? "us-east-2" : "us-east-1";
     const config = loadOrchestratorConfig(environmentOf(orchestrator(dev, region)[1], region));
-    expect(config.peerRegion).toBe(region === "us-east-1" ? "us-east-2" : "us-east-1");
+    expect(config).toMatchObject({
+      peerRegion: peer,
+      controlTableName: "txdr-control-dev",
+      ownGateUrl: regionalUrl(configVariant("dev"), region, "/.dr/gate"),
+      ownHealthUrl: new URL(regionalHealthUrl(configVariant("dev"), region)).toString(),
+      peerProbeUrl: new URL(regionalHealthUrl(configVariant("dev"), peer)).toString(),
+      rpoSeconds: 300,
+      onRpoBreach: "escalate",
+      authority: "automatic",
+    });
   });
 
   test("GIVEN the approval variant THEN the orchestrator's environment loads, with the wait split to fit the Lambda timeout", () => {
     const config = loadOrchestratorConfig(environmentOf(orchestrator(approval, "us-east-2")[1], "us-east-2"));
     expect(config.maxWaitSeconds).toBeLessThan(ORCHESTRATOR_TIMEOUT_SECONDS);
     expect(config.lockTtlSeconds).toBe(300);
+    expect(config.authority).toBe("approval");
   });
 
   test("GIVEN the dev configuration THEN the functions name the deterministic ids of the data and application tiers", () => {
@@ -473,17 +422,16 @@ describe("function environment", () => {
     expect(m).toMatchObject({
       globalClusterId: "txdr-global-dev",
       dbClusterId: "txdr-db-use2-dev",
-      activeEndpointUrl: new URL(regionalHealthUrl(configVariant("dev"), "us-east-1")).toString(),
-      metricNamespace: MONITOR_METRIC_NAMESPACE_DEFAULT,
-      decider: { authority: "automatic", stateMachineArn: `arn:aws:states:us-east-2:${FAKE_ACCOUNT}:stateMachine:txdr-failover-dev` },
+      service: { cluster: "txdr-app-dev", service: "txdr-app-dev" },
+      authority: "automatic",
+      stateMachineArn: `arn:aws:states:us-east-2:${FAKE_ACCOUNT}:stateMachine:txdr-failover-dev`,
     });
     const o = loadOrchestratorConfig(environmentOf(orchestrator(dev, "us-east-1")[1], "us-east-1"));
     expect(o).toMatchObject({
       globalClusterId: "txdr-global-dev",
       dbClusterId: "txdr-db-use1-dev",
-      ownEndpointUrl: new URL(regionalHealthUrl(configVariant("dev"), "us-east-1")).toString(),
-      ownService: { cluster: "txdr-app-dev", service: "txdr-app-dev" },
-      peerService: { cluster: "txdr-app-dev", service: "txdr-app-dev" },
+      service: { cluster: "txdr-app-dev", service: "txdr-app-dev" },
+      loadBalancerName: "txdr-app-dev",
       activeMinCapacity: 1,
       standbyMinCapacity: 1,
       maxCapacity: 4,
@@ -539,12 +487,19 @@ describe("state table", () => {
     expect(protectedTable.lifecycle).toEqual({ prevent_destroy: true });
   });
 
-  test("GIVEN the Lambda code's item keys THEN the IAM leading-key conditions admit exactly those", () => {
+  test("GIVEN the Lambda code's item keys THEN the IAM leading-key conditions of the state table admit exactly those", () => {
     const stack = ops(dev, "us-east-2");
     const id = "txdr-global-dev";
-    const keysOf = (role: string, action: string) => statementsFor(roleStatements(stack, role), action).flatMap((s) => conditionOf(s, "dynamodb:LeadingKeys")!.values);
-    expect(keysOf("txdr-health-monitor-use2-dev", "dynamodb:UpdateItem")).toEqual([counterKey(id)]);
+    const tableRef = `aws_dynamodb_table.${byType(stack, "aws_dynamodb_table")[0][0]}.arn`;
+    const ownTable = `\${${tableRef}}`;
+    const peerTable = `\${replace(${tableRef}, ":us-east-2:", ":us-east-1:")}`;
+    const keysOf = (role: string, action: string, resource = ownTable) =>
+      statementsFor(roleStatements(stack, role), action)
+        .filter((s) => s.resources.includes(resource))
+        .flatMap((s) => conditionOf(s, "dynamodb:LeadingKeys")!.values);
     const like = (pattern: string, key: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(key);
+    expect(keysOf("txdr-health-monitor-use2-dev", "dynamodb:PutItem")).toEqual([counterKey(id)]);
+    expect(keysOf("txdr-health-monitor-use2-dev", "dynamodb:GetItem").sort()).toEqual([counterKey(id), lockKey(id)].sort());
     const audit = auditKey("arn:aws:states:us-east-2:123456789012:execution:txdr-failover-dev:run-1");
     expect(keysOf("txdr-failover-orchestrator-use2-dev", "dynamodb:DeleteItem")).toEqual([lockKey(id)]);
     expect(keysOf("txdr-failover-orchestrator-use2-dev", "dynamodb:PutItem").some((p) => like(p, audit))).toBe(true);
@@ -552,22 +507,56 @@ describe("state table", () => {
     const updatable = keysOf("txdr-failover-orchestrator-use2-dev", "dynamodb:UpdateItem");
     expect([lockKey(id), audit].every((key) => updatable.some((p) => like(p, key)))).toBe(true);
     expect(updatable.some((p) => like(p, counterKey(id)))).toBe(false);
-    const gates = ["us-east-1", "us-east-2"].map((region) => gateKey(id, region));
-    expect(gates.every((key) => keysOf("txdr-failover-orchestrator-use2-dev", "dynamodb:PutItem").some((p) => like(p, key)))).toBe(true);
-    expect(keysOf("txdr-health-monitor-use2-dev", "dynamodb:GetItem").sort()).toEqual([counterKey(id), ...gates].sort());
-    expect(updatable.some((p) => gates.some((key) => like(p, key)))).toBe(false);
+    // The other region's state table: its lock item only.
+    for (const action of ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]) {
+      expect(keysOf("txdr-failover-orchestrator-use2-dev", action, peerTable)).toEqual([lockKey(id)]);
+    }
+  });
+});
+
+describe("control table", () => {
+  test("GIVEN the data stacks THEN the control table is a global table: created in the founding region with pk, replicated to the other with its own key", () => {
+    const table = bodies(dev.stacks["data-us-east-1"], "aws_dynamodb_table").find((t) => t.name === "txdr-control-dev");
+    expect(table).toMatchObject({ hash_key: "pk", attribute: [{ name: "pk", type: "S" }], stream_enabled: true, point_in_time_recovery: { enabled: true } });
+    const replica = bodies(dev.stacks["data-us-east-2"], "aws_dynamodb_table_replica").find((r) => r.global_table_arn.endsWith(":table/txdr-control-dev"));
+    expect(replica).toMatchObject({ point_in_time_recovery: true, kms_key_arn: expect.stringContaining("keys_data_") });
+  });
+
+  test("GIVEN the monitor and the orchestrator THEN each reads and writes only its own region's replica, item by item, as the Lambda code keys them", () => {
+    for (const region of REGIONS) {
+      const peer = region === "us-east-1" ? "us-east-2" : "us-east-1";
+      const code = region === "us-east-1" ? "use1" : "use2";
+      const stack = ops(dev, region);
+      const onControl = (role: string, action: string) =>
+        statementsFor(roleStatements(stack, role), action).filter((s) => s.resources.some((r) => r.endsWith(":table/txdr-control-dev")));
+      const keys = (role: string, action: string) => onControl(role, action).flatMap((s) => conditionOf(s, "dynamodb:LeadingKeys")!.values).sort();
+      for (const statement of [...onControl(`txdr-health-monitor-${code}-dev`, "dynamodb:GetItem"), ...onControl(`txdr-failover-orchestrator-${code}-dev`, "dynamodb:PutItem")]) {
+        expect(statement.resources.map(resolveReferences)).toEqual([`arn:aws:dynamodb:${region}:${FAKE_ACCOUNT}:table/txdr-control-dev`]);
+      }
+      expect(keys(`txdr-health-monitor-${code}-dev`, "dynamodb:PutItem")).toEqual([CONTROL_KEYS.heartbeat(region)]);
+      expect(keys(`txdr-health-monitor-${code}-dev`, "dynamodb:GetItem")).toEqual([CONTROL_KEYS.fence(region), CONTROL_KEYS.heartbeat(peer)].sort());
+      expect(keys(`txdr-failover-orchestrator-${code}-dev`, "dynamodb:PutItem")).toEqual([CONTROL_KEYS.fence(region), CONTROL_KEYS.fence(peer)].sort());
+      expect(keys(`txdr-failover-orchestrator-${code}-dev`, "dynamodb:GetItem")).toEqual([CONTROL_KEYS.fence(region), CONTROL_KEYS.fence(peer), CONTROL_KEYS.heartbeat(peer)].sort());
+    }
+  });
+
+  test("GIVEN the application's roles THEN none may touch the control table (the failover signals cannot be forged by the application)", () => {
+    for (const region of REGIONS) {
+      const policies = Object.values<any>(dev.stacks[`app-${region}`].data?.aws_iam_policy_document ?? {});
+      expect(JSON.stringify(policies)).not.toContain("txdr-control-dev");
+    }
   });
 });
 
 // ------------------------------------------------------------------------------------------------ runbooks
 
 describe("runbooks (Step Functions)", () => {
-  test.each(REGIONS)("GIVEN %s THEN it has a failover and a failback runbook, STANDARD, traced, logging ALL with execution data", (region) => {
+  test.each(REGIONS)("GIVEN %s THEN it has a failover and a failback runbook, STANDARD, traced, logging ALL events without execution data (no task token, no run record in the logs)", (region) => {
     const stack = ops(dev, region);
     expect(machines(stack).map((m) => m.name).sort()).toEqual(["txdr-failback-dev", "txdr-failover-dev"]);
     for (const { body } of machines(stack)) {
       expect(body).toMatchObject({ type: "STANDARD", tracing_configuration: { enabled: true } });
-      expect(body.logging_configuration).toMatchObject({ level: "ALL", include_execution_data: true });
+      expect(body.logging_configuration).toMatchObject({ level: "ALL", include_execution_data: false });
       const group = /^\$\{aws_cloudwatch_log_group\.([^.]+)\.arn\}:\*$/.exec(body.logging_configuration.log_destination)![1];
       expect(stack.resource.aws_cloudwatch_log_group[group]).toMatchObject({ name: `/aws/vendedlogs/states/${body.name}`, retention_in_days: 14 });
     }
@@ -588,9 +577,7 @@ describe("runbooks (Step Functions)", () => {
       const [fnName] = orchestrator(dev, region);
       for (const { definition } of machines(ops(dev, region))) {
         const all = tasks(definition);
-        expect(all.map(([name]) => name).sort()).toEqual(
-          ["RequestApproval", "Begin", "Promote", "AwaitWriter", "Fence", "RaiseCapacity", "OpenGate", "Verify", "Complete", "Abort"].sort(),
-        );
+        expect(all.map(([name]) => name).sort()).toEqual([...Object.values(STEP_STATES), CONTROL_STATES.requestDecisionApproval].sort());
         for (const [, task] of all) {
           expect(task.Resource).toMatch(/^arn:\$\{data\.aws_partition\.[^}]+\.partition\}:states:::lambda:invoke(\.waitForTaskToken)?$/);
           expect(task.Parameters.FunctionName).toBe(`\${aws_lambda_function.${fnName}.arn}`);
@@ -599,19 +586,42 @@ describe("runbooks (Step Functions)", () => {
     }
   });
 
-  test("GIVEN every runbook THEN the main path runs the contract's steps in order, each passing the whole state and keeping the returned one", () => {
+  test("GIVEN every runbook THEN the promoting path fences, drains and decides before it promotes (P1, P3), each task passing the whole state and keeping the returned one", () => {
     for (const { definition } of machines(ops(dev, "us-east-2"))) {
-      let name = "Begin";
+      // The path when nothing stands down and nobody is asked: the Choice defaults, and "promote" after Decide.
       const steps: string[] = [];
-      while (definition.States[name].Type === "Task") {
-        const task = definition.States[name];
-        steps.push(task.Parameters.Payload.step);
-        expect(task.Parameters.Payload["state.$"]).toBe("$");
-        expect(task.OutputPath).toBe("$.Payload");
-        name = task.Next;
+      let name: string = definition.StartAt;
+      for (let guard = 0; guard < 40 && definition.States[name].Type !== "Succeed"; guard++) {
+        const state = definition.States[name];
+        if (state.Type === "Task") {
+          steps.push(state.Parameters.Payload.step);
+          expect(state.Parameters.Payload["state.$"]).toBe("$");
+          expect(state.OutputPath).toBe("$.Payload");
+        }
+        if (state.Type === "Wait") steps.push(`wait ${state.SecondsPath}`);
+        name = state.Type === "Choice" ? (name === CONTROL_STATES.afterDecide ? STEP_STATES.promote : state.Default) : state.Next;
       }
-      expect(steps).toEqual([...MAIN_PATH]);
-      expect(definition.States[name].Type).toBe("Succeed");
+      expect(steps).toEqual(["assess", "raiseCapacity", "fence", "wait $.run.drainSeconds", "decide", "promote", "awaitWriter", "openGate", "verify", "complete"]);
+      expect(name).toBe(CONTROL_STATES.succeeded);
+    }
+  });
+
+  test("GIVEN every runbook THEN assess can stand down or ask first, and decide can escalate, stand down or promote", () => {
+    for (const { definition } of machines(ops(dev, "us-east-1"))) {
+      const afterAssess = definition.States[CONTROL_STATES.afterAssess];
+      expect(afterAssess.Choices).toEqual([
+        { Variable: "$.run.intended", StringEquals: "stand-down", Next: STEP_STATES.standDown },
+        { Variable: "$.run.needsApproval", BooleanEquals: true, Next: STEP_STATES.requestApproval },
+      ]);
+      const afterDecide = definition.States[CONTROL_STATES.afterDecide];
+      expect(afterDecide.Choices).toEqual([
+        { Variable: "$.run.needsApproval", BooleanEquals: true, Next: CONTROL_STATES.requestDecisionApproval },
+        { Variable: "$.run.decision.kind", StringEquals: "switchover", Next: STEP_STATES.promote },
+        { Variable: "$.run.decision.kind", StringEquals: "failover", Next: STEP_STATES.promote },
+      ]);
+      expect(afterDecide.Default).toBe(STEP_STATES.standDown);
+      expect(definition.States[STEP_STATES.standDown].Next).toBe(CONTROL_STATES.stoodDown);
+      expect(definition.States[CONTROL_STATES.stoodDown].Type).toBe("Succeed");
     }
   });
 
@@ -621,9 +631,9 @@ describe("runbooks (Step Functions)", () => {
         for (const error of [...RETRYABLE_ERROR_NAMES, ...LAMBDA_SERVICE_ERRORS]) {
           // Step Functions applies the first retrier whose ErrorEquals names the error.
           const retry = task.Retry.find((r: any) => r.ErrorEquals.includes(error));
-          expect({ task: name, error, retried: retry !== undefined }).toEqual({ task: name, error, retried: true });
           // AwaitWriter's WriterNotReadyError follows the configured wait budget (tested below).
-          if (name === "AwaitWriter" && error === ERROR_NAMES.writerNotReady) continue;
+          if (name === STEP_STATES.awaitWriter && error === ERROR_NAMES.writerNotReady) continue;
+          expect({ task: name, error, retried: retry !== undefined }).toEqual({ task: name, error, retried: true });
           expect(retry.BackoffRate).toBeGreaterThan(1);
           expect(retry.MaxAttempts).toBeGreaterThan(0);
         }
@@ -638,14 +648,14 @@ describe("runbooks (Step Functions)", () => {
         for (const error of PERMANENT_ERROR_NAMES) expect(retried).not.toContain(error);
         const catchAll = task.Catch.find((c: any) => c.ErrorEquals.includes("States.ALL"));
         expect(catchAll).toBeDefined();
-        if (name === "Abort") {
-          expect(catchAll.Next).toBe("Failed");
-          expect(task.Next).toBe("Failed");
+        if (name === STEP_STATES.abort) {
+          expect(catchAll.Next).toBe(CONTROL_STATES.failed);
+          expect(task.Next).toBe(CONTROL_STATES.failed);
         } else {
-          expect(catchAll).toMatchObject({ ResultPath: "$.error", Next: "Abort" });
+          expect(catchAll).toMatchObject({ ResultPath: "$.error", Next: STEP_STATES.abort });
         }
       }
-      expect(definition.States.Failed.Type).toBe("Fail");
+      expect(definition.States[CONTROL_STATES.failed].Type).toBe("Fail");
     }
   });
 
@@ -667,47 +677,33 @@ describe("runbooks (Step Functions)", () => {
     }
   });
 
-  test("GIVEN the approval variant (1200 s) THEN RequestApproval waits for its task token for 1200 s and passes the token to the orchestrator", () => {
+  test("GIVEN the approval variant (1200 s) THEN both approval tasks wait for their task token for 1200 s, pass the token, and keep the answer apart", () => {
     const { definition } = machine(ops(approval, "us-east-2"), "txdr-failover-dev");
-    const task = definition.States.RequestApproval;
-    expect(task.Resource).toMatch(/:states:::lambda:invoke\.waitForTaskToken$/);
-    expect(task.TimeoutSeconds).toBe(1200);
-    expect(task.Parameters.Payload).toEqual({ step: "requestApproval", "state.$": "$", "taskToken.$": "$$.Task.Token" });
-    expect(task.ResultPath).toBeNull();
-  });
-
-  test("GIVEN onApprovalTimeout proceed THEN an approval timeout goes on to Begin; GIVEN abort (dev) THEN it goes to Abort", () => {
-    const timeoutCatch = (app: SynthesizedApp) =>
-      machine(ops(app, "us-east-2"), "txdr-failover-dev").definition.States.RequestApproval.Catch.find((c: any) => c.ErrorEquals.includes("States.Timeout"));
-    expect(timeoutCatch(approval).Next).toBe("Begin");
-    expect(timeoutCatch(dev).Next).toBe("Abort");
-    expect(timeoutCatch(dev).ResultPath).toBe("$.error");
-  });
-
-  test("GIVEN any runbook THEN only a request with approvalRequired, and not a dry run, reaches RequestApproval", () => {
-    for (const app of [dev, approval]) {
-      const { definition } = machine(ops(app, "us-east-2"), "txdr-failover-dev");
-      expect(firstTask(definition, {}).state).toBe("Begin");
-      expect(firstTask(definition, { mode: "failover", reason: "drill" }).state).toBe("Begin");
-      expect(firstTask(definition, { approvalRequired: true }).state).toBe("RequestApproval");
-      expect(firstTask(definition, { approvalRequired: true, dryRun: true }).state).toBe("Begin");
+    for (const [name, resultPath, next] of [
+      [STEP_STATES.requestApproval, "$.approval", STEP_STATES.assess],
+      [CONTROL_STATES.requestDecisionApproval, "$.decisionApproval", STEP_STATES.decide],
+    ]) {
+      const task = definition.States[name];
+      expect(task.Resource).toMatch(/:states:::lambda:invoke\.waitForTaskToken$/);
+      expect(task.TimeoutSeconds).toBe(1200);
+      expect(task.Parameters.Payload).toEqual({ step: "requestApproval", "state.$": "$", "taskToken.$": "$$.Task.Token" });
+      expect(task.ResultPath).toBe(resultPath);
+      expect(task.Next).toBe(next);
     }
   });
 
-  test("GIVEN automatic authority THEN the approval path is unused: the monitor starts requests without approval", () => {
-    expect(monitor(dev, "us-east-2").environment.variables.FAILOVER_AUTHORITY).toBe("automatic");
-    expect(monitor(approval, "us-east-2").environment.variables.FAILOVER_AUTHORITY).toBe("approval");
-    // The monitor's request (health-monitor/monitor.ts) sets approvalRequired only in approval mode; without it the first task is Begin.
-    const { definition } = machine(ops(dev, "us-east-2"), "txdr-failover-dev");
-    expect(firstTask(definition, { mode: "failover", strategy: "auto", approvalRequired: false, dryRun: false }).state).toBe("Begin");
+  test("GIVEN onApprovalTimeout proceed THEN an approval timeout goes back to Assess (which lets it stand in only for failover.authority); GIVEN abort THEN it fails into Abort; a data-loss escalation never proceeds on a timeout", () => {
+    const timeoutCatch = (app: SynthesizedApp, state: string) =>
+      machine(ops(app, "us-east-2"), "txdr-failover-dev").definition.States[state].Catch.find((c: any) => c.ErrorEquals.includes("States.Timeout"));
+    expect(timeoutCatch(approval, STEP_STATES.requestApproval)).toEqual({ ErrorEquals: ["States.Timeout"], ResultPath: "$.approvalTimedOut", Next: STEP_STATES.assess });
+    expect(timeoutCatch(dev, STEP_STATES.requestApproval)).toBeUndefined();
+    expect(timeoutCatch(approval, CONTROL_STATES.requestDecisionApproval)).toBeUndefined();
   });
 
   test("GIVEN the failback runbook THEN it forces mode failback, and the failover runbook forces failover", () => {
     const stack = ops(dev, "us-east-1");
-    const begin = (name: string, input: any) => firstTask(machine(stack, name).definition, input).data.request;
-    expect(begin("txdr-failback-dev", { mode: "failover", strategy: "unplanned" })).toMatchObject({ mode: "failback", strategy: "unplanned", dryRun: false });
-    expect(begin("txdr-failover-dev", { mode: "failback", dryRun: true })).toMatchObject({ mode: "failover", dryRun: true, approvalRequired: false });
-    expect(firstTask(machine(stack, "txdr-failback-dev").definition, {}).data.executionId).toMatch(/:execution:/);
+    expect(machine(stack, "txdr-failback-dev").definition.States[CONTROL_STATES.init].Parameters.forced).toEqual({ mode: "failback" });
+    expect(machine(stack, "txdr-failover-dev").definition.States[CONTROL_STATES.init].Parameters.forced).toEqual({ mode: "failover" });
   });
 
   test("GIVEN failover.maxWaitSeconds 3600 and a 300 s lock THEN AwaitWriter's invocations each fit the lock and together wait the configured time", () => {
@@ -719,6 +715,13 @@ describe("runbooks (Step Functions)", () => {
     expect(slice * (retry.MaxAttempts + 1)).toBeGreaterThanOrEqual(3600);
     expect(slice).toBeLessThanOrEqual(300 - 60);
     expect(slice).toBeLessThan(fn.timeout);
+  });
+
+  test("GIVEN a wait that fits one invocation THEN AwaitWriter retries WriterNotReadyError nowhere (no retrier with MaxAttempts 0 shadowing another, no general retry stretching the budget)", () => {
+    const { definition } = machine(ops(dev, "us-east-2"), "txdr-failover-dev");
+    const retriers = definition.States.AwaitWriter.Retry;
+    expect(retriers.some((r: any) => r.MaxAttempts === 0)).toBe(false);
+    expect(retriers.some((r: any) => r.ErrorEquals.includes(ERROR_NAMES.writerNotReady))).toBe(false);
   });
 
   test.each([
@@ -743,6 +746,8 @@ describe("IAM", () => {
     "dynamodb:DeleteItem",
     "sns:Publish",
     "states:StartExecution",
+    "states:DescribeExecution",
+    "elasticloadbalancing:ModifyRule",
     "lambda:InvokeFunction",
   ];
 
@@ -788,41 +793,33 @@ describe("IAM", () => {
     expect(conditionOf(describe, "aws:RequestedRegion")!.values).toEqual(["us-east-1", "us-east-2"]);
   });
 
-  test("GIVEN PutMetricData (no resource-level permissions) THEN each function may publish only to its own namespace, and the monitor republishes the traffic gates in its own region only", () => {
+  test("GIVEN PutMetricData (no resource-level permissions) THEN the monitor may publish its verdict and its own gate's state in its own region only, and the orchestrator publishes nothing", () => {
     const stack = ops(dev, "us-east-2");
-    const namespaces = (role: string) =>
-      statementsFor(roleStatements(stack, role), "cloudwatch:PutMetricData").map((s) => {
-        expect(s.resources).toEqual(["*"]);
-        return conditionOf(s, "cloudwatch:namespace")!.values;
-      });
-    expect(namespaces("txdr-health-monitor-use2-dev")).toEqual([[MONITOR_METRIC_NAMESPACE_DEFAULT], [GATE_METRIC_NAMESPACE]]);
-    expect(namespaces("txdr-failover-orchestrator-use2-dev")).toEqual([[GATE_METRIC_NAMESPACE]]);
-    const [gates] = statementsFor(roleStatements(stack, "txdr-health-monitor-use2-dev"), "cloudwatch:PutMetricData").filter(
-      (s) => conditionOf(s, "cloudwatch:namespace")!.values[0] === GATE_METRIC_NAMESPACE,
-    );
-    expect(conditionOf(gates, "aws:RequestedRegion")!.values).toEqual(["us-east-2"]);
+    const [monitorMetrics, ...more] = statementsFor(roleStatements(stack, "txdr-health-monitor-use2-dev"), "cloudwatch:PutMetricData");
+    expect(more).toEqual([]);
+    expect(monitorMetrics.resources).toEqual(["*"]);
+    expect(conditionOf(monitorMetrics, "cloudwatch:namespace")!.values).toEqual([MONITOR_METRIC_NAMESPACE_DEFAULT, GATE_METRIC_NAMESPACE]);
+    expect(conditionOf(monitorMetrics, "aws:RequestedRegion")!.values).toEqual(["us-east-2"]);
+    expect(statementsFor(roleStatements(stack, "txdr-failover-orchestrator-use2-dev"), "cloudwatch:PutMetricData")).toEqual([]);
   });
 
-  test("GIVEN the traffic-gate decisions THEN the monitor may read them in its own table, and the orchestrator may write them in its own table and the peer region's table of the same name", () => {
+  test("GIVEN the traffic gates THEN the monitor may set its own region's gate only, the orchestrator both regions', and only the rules of the project's load balancer", () => {
     const stack = ops(dev, "us-east-2");
-    const ownTable = `aws_dynamodb_table.${byType(stack, "aws_dynamodb_table")[0][0]}`;
-    const gateKeys = ["us-east-2", "us-east-1"].map((region) => gateKey("txdr-global-dev", region));
-    const reads = statementsFor(roleStatements(stack, "txdr-health-monitor-use2-dev"), "dynamodb:GetItem").filter((s) =>
-      conditionOf(s, "dynamodb:LeadingKeys")!.values.some((k: string) => k.startsWith("gate#")),
-    );
-    expect(reads).toHaveLength(1);
-    expect(reads[0].actions).toEqual(["dynamodb:GetItem"]);
-    expect(reads[0].resources).toEqual([`\${${ownTable}.arn}`]);
-    expect(conditionOf(reads[0], "dynamodb:LeadingKeys")).toEqual({ test: "ForAllValues:StringLike", variable: "dynamodb:LeadingKeys", values: gateKeys });
-    const writes = statementsFor(roleStatements(stack, "txdr-failover-orchestrator-use2-dev"), "dynamodb:PutItem").filter((s) =>
-      conditionOf(s, "dynamodb:LeadingKeys")!.values.some((k: string) => k.startsWith("gate#")),
-    );
-    expect(writes).toHaveLength(1);
-    expect(writes[0].actions).toEqual(["dynamodb:PutItem"]);
-    expect(writes[0].resources).toEqual([`\${${ownTable}.arn}`, `\${replace(${ownTable}.arn, ":us-east-2:", ":us-east-1:")}`]);
-    expect(conditionOf(writes[0], "dynamodb:LeadingKeys")!.values).toEqual(gateKeys);
-    // The peer table's items are encrypted with the peer region's data key: usable only through DynamoDB there.
-    const [peerKey] = roleStatements(stack, "txdr-failover-orchestrator-use2-dev").filter((s) => s.sid === "PeerStateTableKeyThroughDynamoDb");
+    const rules = (role: string) => statementsFor(roleStatements(stack, role), "elasticloadbalancing:ModifyRule").flatMap((s) => s.resources.map(resolveReferences)).sort();
+    const rulesOf = (region: string) => `arn:aws:elasticloadbalancing:${region}:${FAKE_ACCOUNT}:listener-rule/app/txdr-app-dev/*`;
+    expect(rules("txdr-health-monitor-use2-dev")).toEqual([rulesOf("us-east-2")]);
+    expect(rules("txdr-failover-orchestrator-use2-dev")).toEqual([rulesOf("us-east-1"), rulesOf("us-east-2")]);
+    const [describe] = statementsFor(roleStatements(stack, "txdr-health-monitor-use2-dev"), "elasticloadbalancing:DescribeRules");
+    expect(conditionOf(describe, "aws:RequestedRegion")!.values).toEqual(["us-east-2"]);
+  });
+
+  test("GIVEN the monitor THEN it may follow only its own failover runbook's executions", () => {
+    const [follow] = statementsFor(roleStatements(ops(dev, "us-east-2"), "txdr-health-monitor-use2-dev"), "states:DescribeExecution");
+    expect(follow.resources.map(resolveReferences)).toEqual([`arn:aws:states:us-east-2:${FAKE_ACCOUNT}:execution:txdr-failover-dev:*`]);
+  });
+
+  test("GIVEN the peer region's state table THEN its items' data key is usable only through DynamoDB there", () => {
+    const [peerKey] = roleStatements(ops(dev, "us-east-2"), "txdr-failover-orchestrator-use2-dev").filter((s) => s.sid === "PeerStateTableKeyThroughDynamoDb");
     expect(peerKey.resources.map(resolveReferences)).toEqual([`arn:aws:kms:us-east-1:${FAKE_ACCOUNT}:key/*`]);
     expect(peerKey.condition).toEqual([{ test: "StringEquals", variable: "kms:ViaService", values: ["dynamodb.us-east-1.amazonaws.com"] }]);
   });
@@ -832,6 +829,11 @@ describe("IAM", () => {
       "cloudwatch:PutMetricData",
       "cloudwatch:GetMetricData",
       "application-autoscaling:DescribeScalableTargets",
+      "elasticloadbalancing:DescribeLoadBalancers",
+      "elasticloadbalancing:DescribeListeners",
+      "elasticloadbalancing:DescribeRules",
+      "elasticloadbalancing:DescribeTargetGroups",
+      "elasticloadbalancing:DescribeTargetHealth",
       "xray:PutTraceSegments",
       "xray:PutTelemetryRecords",
       "xray:GetSamplingRules",

@@ -11,7 +11,9 @@ import { checkLayout, readSynthesizedApp } from "./layout-check";
 import { buildStacks } from "../stacks";
 import { stateLocation } from "../stacks/backend";
 import { budgetsOf, rpoExcess, rtoExcess } from "../lib/budget";
-import { readSynthesized } from "../lib/budget/extract";
+import { BudgetExtractionError, ExtractOptions, readSynthesized } from "../lib/budget/extract";
+import { AwsRegion } from "../lib/aws-regions";
+import { catalogOf } from "../lib/catalog";
 import { configProblem, refuseConfiguration } from "../lib/config/problems";
 
 export class LayoutError extends Error {
@@ -38,6 +40,22 @@ function skipTokenStackTraces(): void {
   }
 }
 
+/** How the budget reads a synthesized configuration: apply-time ARNs stand in as the catalog's, for a placeholder account. */
+export function budgetOptions(config: DrConfig, label: string): ExtractOptions {
+  const account = { accountId: "000000000000", partition: "aws" };
+  return {
+    label,
+    targets: config.targets,
+    regions: config.regions,
+    concrete: (variable, region) => {
+      const arns = catalogOf(config).region(region as AwsRegion).arns(account);
+      if (variable === "TOPIC_ARN") return arns.alertTopic;
+      if (variable === "STATE_MACHINE_ARN") return arns.stateMachine("failover");
+      throw new BudgetExtractionError(`${variable} is only known at apply time`);
+    },
+  };
+}
+
 /**
  * The configuration gate's last check, on the synthesized Terraform: the RTO/RPO
  * budget (lib/budget) of what would be deployed must fit the configuration's own
@@ -45,7 +63,7 @@ function skipTokenStackTraces(): void {
  * and the fields that would change them.
  */
 export function checkBudget(config: DrConfig, outdir: string, source: string): void {
-  const [worst] = budgetsOf(readSynthesized(outdir), { label: source, targets: config.targets, regions: config.regions });
+  const [worst] = budgetsOf(readSynthesized(outdir), budgetOptions(config, source));
   const problems = [];
   const strip = (line: string) => line.replace(/^targets\.(rto|rpo)Seconds: /, "");
   const rto = rtoExcess(worst);

@@ -460,6 +460,11 @@ export class RegionArns {
     return this.arn("states", region, `stateMachine:${this.names.stateMachines[mode]}`);
   }
 
+  /** The region's alert topic. */
+  get alertTopic(): string {
+    return this.arn("sns", this.names.region, this.names.alertTopic);
+  }
+
   /** Every execution of one of the runbooks. */
   executions(mode: RunbookMode, region: string = this.names.region): string {
     return this.arn("states", region, `execution:${this.names.stateMachines[mode]}:*`);

@@ -11,7 +11,7 @@ const fs = require("fs");
 const os = require("os");
 const path = require("path");
 const { loadConfig } = require("../lib/config/load");
-const { synthesizeInto } = require("../app/synth");
+const { budgetOptions, synthesizeInto } = require("../app/synth");
 const { budgetsOf, budgetTable } = require("../lib/budget");
 const { readSynthesized } = require("../lib/budget/extract");
 
@@ -28,7 +28,7 @@ for (const file of files) {
       // A budget refusal still leaves the stacks written: print the table that explains it.
       if (!fs.existsSync(path.join(outdir, "stacks"))) throw error;
     }
-    const budgets = budgetsOf(readSynthesized(outdir), { label: file, targets: config.targets, regions: config.regions });
+    const budgets = budgetsOf(readSynthesized(outdir), budgetOptions(config, file));
     console.log(`## ${file}\n`);
     for (const b of budgets) console.log(`${budgetTable(b)}\n`);
     if (!budgets.every((b) => b.meetsRto && b.meetsRpo)) missed++;

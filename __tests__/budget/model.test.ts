@@ -53,18 +53,17 @@ describe("the RTO budget of a lost writer region", () => {
     expect(phase(proceed, "decision")).toBe(0);
   });
 
-  it("has no RTO with manual authority, and says so", () => {
-    const b = computeBudget({ ...base, runbook: { ...base.runbook, authority: "manual" } });
-    expect(b.rtoSeconds).toBeNull();
-    expect(b.meetsRto).toBe(false);
-    expect(excessLine(b)).toContain("failover.authority manual");
+  it("budgets a paged person within the approval window in manual mode", () => {
+    const b = computeBudget({ ...base, runbook: { ...base.runbook, authority: "manual", approvalTimeoutSeconds: 300 } });
+    expect(phase(b, "decision")).toBe(300);
+    expect(b.phases.find((p) => p.name === "decision")?.basis).toContain("manual authority");
   });
 
   it("names the phases that make up an excess and the fields that change them, in one line", () => {
     const b = computeBudget({ ...base, targets: { rtoSeconds: 240, rpoSeconds: 60 } });
     const line = excessLine(b) as string;
     expect(line).not.toContain("\n");
-    expect(line).toMatch(/^targets\.rtoSeconds: 240 s is below the failover budget of 340 s \(excess 100 s: traffic 130 s via dns\.gateCheckFailureThreshold\)/);
+    expect(line).toMatch(/^targets\.rtoSeconds: 240 s is below the failover budget of 340 s \(excess 100 s: traffic 130 s via AWS figures only/);
   });
 });
 

@@ -50,22 +50,21 @@ function need<T>(value: T | undefined, what: string): T {
   return value;
 }
 
+/**
+ * Values Terraform resolves only at apply time (ARNs holding the account, remote-state
+ * outputs) appear as `${...}` tokens; `concrete(variable, region)` gives each such
+ * variable a value of the right shape (the catalog's ARN for a stand-in account), so
+ * the function's loader can read the rest. The budget reads no ARN.
+ */
+export type Concrete = (variable: string, region: string) => string;
+
 /** The environment of the function whose name contains `marker`, with the region Lambda sets. */
-function functionEnvironment(stack: StackJson, marker: string, region: string): Record<string, string> {
+function functionEnvironment(stack: StackJson, marker: string, region: string, concrete: Concrete): Record<string, string> {
   const fn = resources(stack, "aws_lambda_function").find((f) => String(f.function_name).includes(marker));
   const variables = (fn?.environment as { variables?: Record<string, string> } | undefined)?.variables;
   if (!variables) throw new BudgetExtractionError(`${marker} function in the ${region} ops stack`);
-  // Tokens (ARNs resolved at apply time) only need to look like what they stand for.
-  const concrete = Object.fromEntries(
-    Object.entries(variables).map(([k, v]) => [k, typeof v === "string" && v.includes("${") ? placeholderFor(k, region) : v]),
-  );
-  return { ...concrete, AWS_REGION: region };
-}
-
-function placeholderFor(variable: string, region: string): string {
-  if (variable.includes("TOPIC")) return `arn:aws:sns:${region}:000000000000:placeholder`;
-  if (variable.includes("STATE_MACHINE")) return `arn:aws:states:${region}:000000000000:stateMachine:placeholder`;
-  return "placeholder";
+  const resolved = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, typeof v === "string" && v.includes("${") ? concrete(k, region) : v]));
+  return { ...resolved, AWS_REGION: region };
 }
 
 function healthCheck(dns: StackJson, nameTag: string): CheckTiming {
@@ -140,6 +139,8 @@ export interface ExtractOptions {
   readonly label: string;
   readonly targets: BudgetInputs["targets"];
   readonly regions: { readonly primary: string; readonly secondary: string };
+  /** Stand-ins for the values resolved at apply time (see Concrete). */
+  readonly concrete: Concrete;
 }
 
 /** The budget inputs for a failover INTO `takeover` (the other region is lost). */
@@ -148,8 +149,8 @@ export function extractInputs(app: SynthesizedApp, options: ExtractOptions, take
   const ops = need(app[`ops-${takeover}`], `ops-${takeover} stack`);
   const dns = need(app.dns, "dns stack");
   const appStack = need(app[`app-${takeover}`], `app-${takeover} stack`);
-  const monitor = loadMonitorConfig(functionEnvironment(ops, "health-monitor", takeover));
-  const orchestrator = loadOrchestratorConfig(functionEnvironment(ops, "failover-orchestrator", takeover));
+  const monitor = loadMonitorConfig(functionEnvironment(ops, "health-monitor", takeover, options.concrete));
+  const orchestrator = loadOrchestratorConfig(functionEnvironment(ops, "failover-orchestrator", takeover, options.concrete));
   const definition = failoverDefinition(ops);
   const checkName = (kind: string, region: string) => {
     const tagged = resources(dns, "aws_route53_health_check").map((c) => (c.tags as Record<string, string> | undefined)?.Name ?? "");

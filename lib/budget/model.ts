@@ -91,7 +91,7 @@ export interface Budget {
   readonly label: string;
   readonly targets: BudgetInputs["targets"];
   readonly phases: readonly Phase[];
-  /** Sum of the phases; null when a person must act and nothing bounds when (manual authority). */
+  /** Sum of the phases. */
   readonly rtoSeconds: number | null;
   readonly offPath: readonly { readonly name: string; readonly seconds: number; readonly basis: string }[];
   readonly rpo: readonly StoreBound[];
@@ -140,6 +140,9 @@ export function computeBudget(inputs: BudgetInputs, figures: Figures = FIGURES):
   if (r.authority === "approval") {
     decisionSeconds = r.approvalTimeoutSeconds;
     decisionBasis = `approval authority: up to the approval window (${r.approvalTimeoutSeconds} s)`;
+  } else if (r.authority === "manual") {
+    decisionSeconds = r.approvalTimeoutSeconds;
+    decisionBasis = `manual authority: a paged person starts the runbook, budgeted at the approval window (${r.approvalTimeoutSeconds} s)`;
   } else if (escalates) {
     decisionSeconds = r.approvalTimeoutSeconds;
     decisionBasis = `the database does not bound the lag, so a lag above the RPO or unreadable escalates to an approval (up to ${r.approvalTimeoutSeconds} s)`;
@@ -184,7 +187,7 @@ export function computeBudget(inputs: BudgetInputs, figures: Figures = FIGURES):
   };
 
   const phases = [detection, decision, orchestration, drain, promotion, traffic];
-  const rtoSeconds = r.authority === "manual" ? null : phases.reduce((sum, p) => sum + p.seconds, 0);
+  const rtoSeconds = phases.reduce((sum, p) => sum + p.seconds, 0);
   const offPath = [
     {
       name: "capacity",

@@ -662,7 +662,10 @@ export const ConfigSchema = strictObject({
       .describe("Timeout of one call into the other region (its lock, its database's health, fencing), in milliseconds. Default 5000."),
     approvalTimeoutSeconds: integer(60, 86_400)
       .default(900)
-      .describe("How long the runbook waits for an operator's approval in approval mode; at most targets.rtoSeconds in that mode. Default 900."),
+      .describe(
+        "How long the runbook waits for an operator's approval in approval mode (at most targets.rtoSeconds in that mode); in manual " +
+          "mode, the time the RTO budget allows a paged person to start the runbook. Default 900.",
+      ),
     onApprovalTimeout: oneOf(["abort", "proceed"] as const)
       .default("abort")
       .describe("What happens when no operator answers in time: abort (nothing changes) or proceed (fail over). Default abort."),
