@@ -171,8 +171,8 @@ export class StepFunctionsService implements StepFunctionsBackend {
   constructor(private readonly options: StepFunctionsOptions) {}
 
   /** Validates and registers a definition (the emitted one, as a string or object). */
-  register(region: string, name: string, definition: string | Definition): RegisteredStateMachine {
-    const parsed = (typeof definition === "string" ? JSON.parse(definition) : definition) as Definition;
+  register(region: string, name: string, definition: string | object): RegisteredStateMachine {
+    const parsed = (typeof definition === "string" ? JSON.parse(definition) : definition) as unknown as Definition;
     validateDefinition(parsed);
     const arn = `arn:aws:states:${region}:${this.options.account}:stateMachine:${name}`;
     const machine = { arn, name, region, definition: parsed };
