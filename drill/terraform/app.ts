@@ -48,8 +48,8 @@ export class TerraformApp {
   }
 
   /** Builds an app from hand-written fragments (tests): stack name -> Terraform JSON. */
-  static of(stacks: Record<string, Body>, account?: string): TerraformApp {
-    return new TerraformApp(new Map(Object.entries(stacks)), account);
+  static of(stacks: Record<string, object>, account?: string): TerraformApp {
+    return new TerraformApp(new Map(Object.entries(stacks) as [string, Body][]), account);
   }
 
   stackNames(): string[] {
