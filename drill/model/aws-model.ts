@@ -200,8 +200,13 @@ export interface FaultSpec {
   readonly error: () => Error;
   /** How many calls fail. @default 1 */
   readonly times?: number;
-  /** "after": the operation takes effect, then the error is thrown (a lost response). @default "before" */
-  readonly when?: "before" | "after";
+  /**
+   * "before": the call fails; "after": the operation takes effect, then the error is thrown (a lost response);
+   * "drop": the call answers success and does nothing (a test double that removes a safeguard). @default "before"
+   */
+  readonly when?: "before" | "after" | "drop";
+  /** Only calls whose input matches. */
+  readonly match?: (input: unknown) => boolean;
 }
 
 export interface CallRecord {
@@ -844,8 +849,14 @@ export class AwsModel {
           f.operation === operation &&
           (f.region === undefined || f.region === region) &&
           (f.callerRegion === undefined || f.callerRegion === caller) &&
+          (f.match === undefined || f.match(input)) &&
           f.remaining > 0,
       );
+      if (fault && fault.when === "drop") {
+        fault.remaining--;
+        call.outcome = "dropped";
+        return {} as O;
+      }
       if (fault && (fault.when ?? "before") === "before") {
         fault.remaining--;
         throw fault.error();

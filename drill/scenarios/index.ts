@@ -31,4 +31,19 @@ export const standbyEgressLost: Scenario = {
   expect: [{ writer: "active" }, { promotions: 0 }],
 };
 
-export const SCENARIOS: readonly Scenario[] = [primaryRegionLost, standbyEgressLost];
+/** The active region is lost, the standby takes over, then the old region comes back: it must stay fenced. */
+export const regionReturnsAfterFailover: Scenario = {
+  id: "region-returns-after-failover",
+  title: "Region returns after a failover (must stay fenced)",
+  description:
+    "As primary-region-lost, then the lost region comes back at 10 min with its service still running. Its database rejoins as a secondary; no client request may reach it (beyond the drain window) until a failback.",
+  durationSeconds: 1_500,
+  environment: [{ function: "health-monitor", variables: { FAILOVER_AUTHORITY: "automatic" } }],
+  timeline: [
+    { atSeconds: 120, action: { fault: "region-down", region: "active" } },
+    { atSeconds: 600, action: { fault: "region-down", region: "active", heal: true } },
+  ],
+  expect: [{ writer: "standby" }, { promotions: 1, allowDataLoss: true }],
+};
+
+export const SCENARIOS: readonly Scenario[] = [primaryRegionLost, standbyEgressLost, regionReturnsAfterFailover];
