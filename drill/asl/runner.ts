@@ -377,7 +377,7 @@ export class StepFunctionsService implements StepFunctionsBackend {
           token = `drill-token-${++this.tokenSeq}-${execution.name}-${stateName}`;
           payload = replaceSentinel(payload, token);
         }
-        this.record(execution, "TaskScheduled", { taskScheduledEventDetails: { resourceType: "lambda", resource: waitForToken ? "invoke.waitForTaskToken" : "invoke", parameters: JSON.stringify({ FunctionName: functionArn, Payload: payload }) } });
+        this.record(execution, "TaskScheduled", { name: stateName, taskScheduledEventDetails: { resourceType: "lambda", resource: waitForToken ? "invoke.waitForTaskToken" : "invoke", parameters: JSON.stringify({ FunctionName: functionArn, Payload: payload }) } });
         let result: unknown;
         try {
           result = await this.options.invoke({ functionArn, payload, executionArn: execution.arn, stateName, attempt: attempts });
