@@ -46,6 +46,8 @@ export interface RequestRecord {
   readonly status?: number;
   /** The request reached the region's application. */
   readonly reachedApp: boolean;
+  /** The region whose cluster was the (true) writer at that instant. */
+  readonly writerRegion?: string;
 }
 
 export interface InvariantOptions {

@@ -294,6 +294,8 @@ export class World {
         record = write ? { atMs, region, outcome: "committed", status: 200, reachedApp: true } : { atMs, region, outcome: "failed", status: 500, reachedApp: true };
       }
     }
+    const writerRegion = this.model.writer()?.region;
+    if (writerRegion) record = { ...record, writerRegion };
     this.requests.push(record);
     this.invariants.onRequest(record);
   }
