@@ -661,6 +661,8 @@ export class AwsModel {
     const lag = this.replicationLagMs ?? 0;
     for (const m of this.members) {
       if (m.isWriter || !this.replicationConnected(m)) continue;
+      // Once a forced failover to this cluster is requested, it takes nothing more from the old primary.
+      if (this.failover?.allowDataLoss && this.failover.toArn === m.arn) continue;
       const upTo = Math.max(this.replicatedUpTo.get(m.arn) ?? 0, this.nowMs - lag);
       this.replicatedUpTo.set(m.arn, upTo);
     }
