@@ -1,0 +1,65 @@
+/**
+ * The Lambda bundles as the drill runs them: built by esbuild with the options
+ * of constructs/lambda-bundle.ts (same entries, CommonJS for node22, not
+ * minified, names kept) with ONE difference: `@aws-sdk/*` stays external.
+ *
+ * Why: the drill answers every AWS call from its in-memory model, installed
+ * behind aws-sdk-client-mock, which replaces `send` on the SDK's client classes
+ * of the process. A bundle that carries its own copy of the SDK would build
+ * its clients from classes the mock never sees, and would try to reach AWS.
+ * With the SDK external, the bundle's `require("@aws-sdk/client-rds")` gets
+ * the project's installed package (the same version package-lock.json pins and
+ * the production bundle embeds), and the mock intercepts it. Everything else
+ * (the handlers, shared/, their npm dependencies) is bundled exactly as shipped.
+ */
+import * as path from "path";
+import { LAMBDA_ENTRIES, LambdaName } from "../../constructs/app/lambda-bundle";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+
+/** esbuild options shared with constructs/lambda-bundle.ts, plus the one difference (external SDK). */
+export const DRILL_BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: "node",
+  target: "node22",
+  format: "cjs",
+  minify: false,
+  keepNames: true,
+  sourcemap: false,
+  charset: "utf8",
+  external: ["@aws-sdk/*"],
+} as const;
+
+let cache: Map<LambdaName, string> | undefined;
+
+/** The code of every function's drill bundle (built once per process). */
+export function drillBundles(): ReadonlyMap<LambdaName, string> {
+  if (cache) return cache;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require("esbuild") as typeof import("esbuild");
+  const names = Object.keys(LAMBDA_ENTRIES) as LambdaName[];
+  const result = esbuild.buildSync({
+    ...DRILL_BUNDLE_OPTIONS,
+    external: [...DRILL_BUNDLE_OPTIONS.external],
+    entryPoints: Object.fromEntries(names.map((name) => [name, path.join(PROJECT_ROOT, LAMBDA_ENTRIES[name])])),
+    outdir: path.join(PROJECT_ROOT, ".drill-bundles"),
+    write: false,
+    absWorkingDir: PROJECT_ROOT,
+    logLevel: "silent",
+  });
+  if (result.errors.length > 0) throw new Error(`Bundling the Lambda functions for the drill failed:\n${result.errors.map((e) => `  - ${e.text}`).join("\n")}`);
+  const out = new Map<LambdaName, string>();
+  for (const name of names) {
+    const file = result.outputFiles?.find((f) => path.basename(f.path) === `${name}.js`);
+    if (!file) throw new Error(`esbuild produced no drill bundle for ${name}`);
+    out.set(name, file.text);
+  }
+  cache = out;
+  return out;
+}
+
+/** The function a synthesized `filename` (assets/<id>/<hash>/<name>.zip) is the bundle of. */
+export function bundleNameOf(filename: string): LambdaName | undefined {
+  const base = path.basename(filename).replace(/\.zip$/, "");
+  return base in LAMBDA_ENTRIES ? (base as LambdaName) : undefined;
+}

@@ -1,0 +1,118 @@
+/**
+ * `npm run drill [-- --config config/prod.json] [--figures <file>] [--scenario <id>]... [--seed <n>] [--out <dir>]`
+ *
+ * Synthesizes the configuration into a temporary directory with the repository's
+ * synthesis entry (main.ts, DR_CONFIG and CDKTF_OUTDIR, as scripts/synth-all.js
+ * does), runs the drill's scenarios against the synthesized output (drill/),
+ * writes reports/drill/<environment>/drill.md and drill.json, prints the table,
+ * and exits non-zero when any scenario breaks a target, an invariant or an
+ * expectation (2 for a usage or synthesis error).
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { readConfigFile } from "../lib/config/load";
+import { FIGURE_IDS, FigureName, loadFigures } from "../drill/figures";
+import { DrillRun, json, markdown, passed, table } from "../drill/report";
+import { runScenario, Scenario } from "../drill/scenario";
+import { SCENARIOS } from "../drill/scenarios";
+import { TerraformApp } from "../drill/terraform/app";
+
+const ROOT = path.resolve(__dirname, "..");
+
+interface Args {
+  config: string;
+  figures?: string;
+  scenarios: string[];
+  seed: number;
+  out: string;
+  synthesized?: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { config: path.join("config", "dev.json"), scenarios: [], seed: 1, out: path.join("reports", "drill") };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === "--config") args.config = value();
+    else if (flag === "--figures") args.figures = value();
+    else if (flag === "--scenario") args.scenarios.push(value());
+    else if (flag === "--seed") args.seed = Number(value());
+    else if (flag === "--out") args.out = value();
+    else if (flag === "--synthesized") args.synthesized = value();
+    else if (flag === "--help" || flag === "-h") {
+      process.stdout.write(`usage: npm run drill -- [--config config/<env>.json] [--figures <aws-figures.json>] [--scenario <id>]... [--seed <n>] [--out <dir>] [--synthesized <cdktf.out>]\nscenarios: ${SCENARIOS.map((s) => s.id).join(", ")}\n`);
+      process.exit(0);
+    } else throw new Error(`unknown argument ${flag}`);
+  }
+  return args;
+}
+
+function synthesize(configFile: string): { dir: string; cleanup: () => void } {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "dr-drill-"));
+  const outdir = path.join(work, "cdktf.out");
+  const app = (JSON.parse(fs.readFileSync(path.join(ROOT, "cdktf.json"), "utf8")) as { app: string }).app;
+  const result = spawnSync(app, { cwd: ROOT, shell: true, encoding: "utf8", env: { ...process.env, DR_CONFIG: path.resolve(configFile), CDKTF_OUTDIR: outdir } });
+  if (result.status !== 0) throw new Error(`Synthesis of ${configFile} failed:\n${result.stderr}${result.stdout}`);
+  return { dir: outdir, cleanup: () => fs.rmSync(work, { recursive: true, force: true }) };
+}
+
+async function main(): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    return 2;
+  }
+  const config = readConfigFile(path.resolve(args.config));
+  const figures = loadFigures(args.figures);
+  const chosen: Scenario[] = args.scenarios.length === 0 ? [...SCENARIOS] : SCENARIOS.filter((s) => args.scenarios.includes(s.id));
+  if (chosen.length === 0) {
+    process.stderr.write(`no scenario matches ${args.scenarios.join(", ")}; known: ${SCENARIOS.map((s) => s.id).join(", ")}\n`);
+    return 2;
+  }
+  const started = Date.now();
+  const synthesized = args.synthesized ? { dir: args.synthesized, cleanup: () => undefined } : synthesize(args.config);
+  const results = [];
+  try {
+    const app = TerraformApp.read(synthesized.dir);
+    for (const scenario of chosen) {
+      const t0 = Date.now();
+      const result = await runScenario(scenario, { app, config, figures, seed: args.seed });
+      process.stderr.write(`drill: ${scenario.id}: ${result.passed ? "pass" : "FAIL"} (${((Date.now() - t0) / 1000).toFixed(1)} s wall)\n`);
+      results.push(result);
+    }
+  } finally {
+    synthesized.cleanup();
+  }
+  const active = config.regions.active;
+  const run: DrillRun = {
+    configFile: args.config,
+    environment: config.environment,
+    regions: { active, standby: active === config.regions.primary ? config.regions.secondary : config.regions.primary },
+    targets: { rpoSeconds: config.targets.rpoSeconds, rtoSeconds: config.targets.rtoSeconds },
+    figures: (Object.keys(FIGURE_IDS) as FigureName[]).map((name) => ({ name: `${name} (${FIGURE_IDS[name]})`, seconds: figures.seconds[name], source: figures.sources[name] })),
+    seed: args.seed,
+    results,
+  };
+  const outDir = path.join(args.out, config.environment);
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, "drill.md"), markdown(run));
+  fs.writeFileSync(path.join(outDir, "drill.json"), json(run));
+  process.stdout.write(`${table(run)}\n\nReport: ${path.join(outDir, "drill.md")} and drill.json (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  return passed(run) ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    process.stderr.write(`drill: ${error.stack ?? error.message}\n`);
+    process.exit(2);
+  },
+);
