@@ -507,6 +507,23 @@ describe("decide (P3)", () => {
     expect(r.needsApproval).toBe(false);
   });
 
+  it("an RPO risk a person approved at assess is not asked again (the state every task returns has no $.approval)", async () => {
+    // GIVEN assess escalated the unknown lag and a person approved it; the state reaches decide as each task returns it
+    const w = world({ writerRegion: "region-down-unknown-lag" });
+    const approved = afterFence({ approval: { required: true, reasons: ["replication lag unknown against an RPO of 60 s"], kinds: ["rpo"], granted: true, timedOut: false } });
+    // WHEN
+    const r = await run(decide(w.deps, stateOf(approved)));
+    // THEN
+    expect(r.decision?.kind).toBe("failover");
+    expect(r.needsApproval).toBe(false);
+  });
+
+  it("an authority approval at assess does not approve an RPO risk that appears at decide", async () => {
+    const w = world({ writerRegion: "region-down-unknown-lag" });
+    const approved = afterFence({ approval: { required: true, reasons: ["failover.authority is approval"], kinds: ["authority"], granted: true, timedOut: false } });
+    expect((await run(decide(w.deps, stateOf(approved)))).decision?.kind).toBe("escalate");
+  });
+
   it("refuses while a promotion to another cluster runs", async () => {
     const w = world({ global: { failover: { to: THIRD_ARN } } });
     await expect(decide(w.deps, stateOf(afterFence()))).rejects.toMatchObject({ name: ERROR_NAMES.globalClusterBusy });

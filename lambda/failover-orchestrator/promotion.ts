@@ -61,7 +61,8 @@ export async function decide(deps: OrchestratorDeps, state: FailoverState): Prom
     const assessed = await assessWriterRegion(deps, view);
     run = { ...run, decisionEvidence: assessed.record };
     // The data loss above the RPO is approved when a person answered an approval that named it (at assess or here).
-    const rpoApproved = state.decisionApproval !== undefined || (state.approval !== undefined && run.approval.kinds.includes("rpo"));
+    // The assess-time answer survives in run.approval only: every task returns { executionId, request, run }.
+    const rpoApproved = state.decisionApproval !== undefined || (run.approval.granted && run.approval.kinds.includes("rpo"));
     const chosen = chooseDecision({
       run,
       switchoverPossible: switchoverPossible(assessed.record, view),
