@@ -16,6 +16,7 @@ function input(fields: Partial<Omit<DecisionInput, "run">> & { run?: Partial<Dec
   const { run, ...rest } = fields;
   return {
     run: { mode: "failover", intended: "failover", requestedBy: "health-monitor", ...run },
+    requestedStrategy: "auto",
     switchoverPossible: false,
     dataLossAllowed: true,
     rpoAtRisk: false,
@@ -36,6 +37,8 @@ describe("chooseDecision: the point of no return (P3, P4)", () => {
     ["a failback whose switchover became impossible stands down, whatever the evidence", input({ run: { mode: "failback", intended: "switchover", requestedBy: "operator" }, dataLossAllowed: true }), "stand-down"],
     // Intended switchover (auto) that is no longer possible.
     ["an intended switchover that is no longer possible becomes a failover on independent evidence within the RPO", input({ run: { intended: "switchover" } }), "failover"],
+    ["a planned request whose switchover is no longer possible stands down, whatever the evidence", input({ run: { intended: "switchover", requestedBy: "operator" }, requestedStrategy: "planned" }), "stand-down"],
+    ["a planned request still gets its switchover", input({ run: { intended: "switchover", requestedBy: "operator" }, requestedStrategy: "planned", switchoverPossible: true }), "switchover"],
     ["an intended switchover that is no longer possible stands down when the RPO is at risk", input({ run: { intended: "switchover" }, rpoAtRisk: true }), "stand-down"],
     ["an intended switchover that is no longer possible stands down without evidence", input({ run: { intended: "switchover" }, dataLossAllowed: false }), "stand-down"],
     // Intended failover.

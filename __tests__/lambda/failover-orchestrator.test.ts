@@ -507,6 +507,22 @@ describe("decide (P3)", () => {
     expect(r.needsApproval).toBe(false);
   });
 
+  it("a planned request never becomes a forced failover: a switchover or nothing", async () => {
+    // GIVEN an operator's planned failover, assessed as a switchover; the writer region then went down
+    const w = world({ writerRegion: "region-down" });
+    // WHEN
+    const r = await run(decide(w.deps, stateOf(afterFence({ intended: "switchover", requestedBy: "operator" }), { ...OPERATOR, strategy: "planned" })));
+    // THEN
+    expect(r.decision?.kind).toBe("stand-down");
+    expect(r.strategy).toBe("none");
+  });
+
+  it("an auto request assessed as a switchover may still become a forced failover on independent evidence", async () => {
+    const w = world({ writerRegion: "region-down" });
+    const r = await run(decide(w.deps, stateOf(afterFence({ intended: "switchover", requestedBy: "operator" }), { ...OPERATOR, strategy: "auto" })));
+    expect(r.decision?.kind).toBe("failover");
+  });
+
   it("an RPO risk a person approved at assess is not asked again (the state every task returns has no $.approval)", async () => {
     // GIVEN assess escalated the unknown lag and a person approved it; the state reaches decide as each task returns it
     const w = world({ writerRegion: "region-down-unknown-lag" });
