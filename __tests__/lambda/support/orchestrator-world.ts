@@ -42,10 +42,11 @@ import {
  * - healthy: everything answers, the secondary is synchronized (lag 100 ms): a switchover is possible;
  * - lagging: everything answers but the secondary lags (5 s): healthy, yet no switchover;
  * - suspect: only the probe fails (the standby's NAT); the primary answers;
+ * - service-down: the database answers and is synchronized, the service is down (its heartbeat and Route 53 say so);
  * - region-down: nothing answers; the last lag datapoint (800 ms) is older than the stall window;
  * - region-down-unknown-lag: the same without any lag datapoint.
  */
-export type WriterRegion = "healthy" | "lagging" | "suspect" | "region-down" | "region-down-unknown-lag";
+export type WriterRegion = "healthy" | "lagging" | "suspect" | "service-down" | "region-down" | "region-down-unknown-lag";
 
 export class OrchestratorWorld {
   readonly timing = fakeTiming(T0);
@@ -71,9 +72,9 @@ export class OrchestratorWorld {
     for (const item of options.items ?? []) this.items.set(String(item[TABLE_KEY]), item);
     const probe: Probe = async (url) => {
       if (url.includes(STANDBY)) return this.ownServing ? { ok: true, status: 200, latencyMs: 5 } : { ok: false, status: 503, latencyMs: 5 };
-      return this.writerRegion === "healthy" || this.writerRegion === "lagging" ? { ok: true, status: 200, latencyMs: 5 } : { ok: false, latencyMs: 5000, error: "timeout after 5000 ms" };
+      return this.writerRegion === "healthy" || this.writerRegion === "lagging" || this.writerRegion === "service-down" ? { ok: true, status: 200, latencyMs: 5 } : { ok: false, latencyMs: 5000, error: "timeout after 5000 ms" };
     };
-    const resolveTxt: TxtResolver = (name) => witnesses(this.down() ? { alive: "down", app: "down" } : {})(name);
+    const resolveTxt: TxtResolver = (name) => witnesses(this.down() ? { alive: "down", app: "down" } : this.writerRegion === "service-down" ? { app: "down" } : {})(name);
     this.deps = orchestratorDeps({ env: options.env, probe, resolveTxt, timing: this.timing, log: this.logger.log });
 
     mocks.rds.on(DescribeGlobalClustersCommand).callsFake(() => ({ GlobalClusters: [globalCluster(this.global)] }));
@@ -87,6 +88,7 @@ export class OrchestratorWorld {
       switch (this.writerRegion) {
         case "healthy":
         case "suspect":
+        case "service-down":
           return lagData(100, now - 30_000);
         case "lagging":
           return lagData(5_000, now - 30_000);
@@ -138,6 +140,6 @@ export class OrchestratorWorld {
 
   private heartbeat(): Record<string, Plain> {
     if (this.down()) return heartbeatItem(ACTIVE, { at: T0 - 600_000 });
-    return heartbeatItem(ACTIVE, { at: this.timing.now() - 2_000 });
+    return heartbeatItem(ACTIVE, { at: this.timing.now() - 2_000, serviceHealthy: this.writerRegion !== "service-down" });
   }
 }
