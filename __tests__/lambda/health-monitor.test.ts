@@ -517,6 +517,19 @@ describe("as standby: incidents", () => {
     expect(world.counter().incident).toMatchObject({ id: incident.id, attempts: 2 });
   });
 
+  it("tells a retry when the incident was first detected, not when the retry started", async () => {
+    // GIVEN an incident opened at the third sample of a streak that began 60 s ago; its first attempt failed
+    const incident = openIncident({ openedAt: Math.floor(T0 / 1000) - 40 });
+    const world = new World({ items: [streak({ incident, streakStartedAt: Math.floor(T0 / 1000) - 20 })] });
+    world.peer = "region-down";
+    mocks.sfn.on(DescribeExecutionCommand).resolves({ status: "FAILED" });
+    // WHEN the next attempt starts
+    await world.sample();
+    // THEN detectedAt is the incident's first sample (two samples before it opened), as FailoverRequest documents
+    const input = JSON.parse(mocks.sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input.input ?? "{}") as FailoverRequest;
+    expect(input.detectedAt).toBe(new Date(T0 - 60_000).toISOString());
+  });
+
   it("does not start on a guess when the execution's status cannot be read", async () => {
     const world = new World({ items: [streak({ incident: openIncident() })] });
     world.peer = "region-down";
