@@ -56,6 +56,16 @@ describe("chooseDecision: the point of no return (P3, P4)", () => {
     expect(chooseDecision(decisionInput).kind).toBe(kind);
   });
 
+  it.each<[DecisionInput, string]>([
+    [input({ switchoverPossible: true }), "the writer is reachable and this secondary is synchronized: switchover, no data loss"],
+    [input({ run: { intended: "switchover" } }), "a switchover is no longer possible and the writer region is down on independent evidence"],
+    [input({ run: { intended: "switchover" }, dataLossAllowed: false }), "a switchover is not possible now (writer unreachable or secondary not synchronized)"],
+    [input({ dataLossAllowed: false }), "the independent evidence that the writer region is down no longer holds"],
+    [input({ rpoAtRisk: true }), "the replication lag is above the RPO or unknown: a person must approve the data loss"],
+  ])("says why: %#", (decisionInput, reason) => {
+    expect(chooseDecision(decisionInput).reason).toBe(reason);
+  });
+
   it("says why a failover goes ahead: the evidence, or the person", () => {
     expect(chooseDecision(input()).reason).toBe("the writer region is down on independent evidence");
     expect(chooseDecision(input({ run: { requestedBy: "operator" }, dataLossAllowed: false, forcedApproved: true })).reason).toBe("a person approved a forced failover");

@@ -9,7 +9,7 @@ import { RegisterScalableTargetCommand } from "@aws-sdk/client-application-auto-
 import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { ModifyRuleCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, SwitchoverGlobalClusterCommand } from "@aws-sdk/client-rds";
+import { DescribeDBClustersCommand, DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, SwitchoverGlobalClusterCommand } from "@aws-sdk/client-rds";
 import { PublishCommand } from "@aws-sdk/client-sns";
 import { FailoverState, RunRecord, StepEvent } from "../../lambda/failover-orchestrator/contract";
 import {
@@ -232,6 +232,49 @@ describe("assess: preconditions", () => {
     await expect(assess(w.deps, assessState(request))).rejects.toMatchObject({ name: ERROR_NAMES.preconditionFailed });
   });
 
+  it("refuses when this region's cluster is not a member of the global cluster", async () => {
+    const w = world();
+    mocks.rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterIdentifier: "stray", DBClusterArn: THIRD_ARN.replace("euw1", "stray"), Status: "available" }] });
+    await expect(assess(w.deps, assessState(OPERATOR))).rejects.toMatchObject({ name: ERROR_NAMES.preconditionFailed, message: expect.stringContaining("member-of-global-cluster") });
+  });
+
+  it.each<[string, WriterRegion, Parameters<typeof globalCluster>[0], string]>([
+    ["its writer database unreachable", "region-down", {}, "writer-database-reachable"],
+    ["the global cluster busy", "healthy", { status: "modifying" }, "global-cluster-available"],
+  ])("a failback fails its checks with %s", async (_name, writerRegion, global, check) => {
+    const w = world({ writerRegion, global });
+    await expect(assess(w.deps, assessState({ mode: "failback", requestedBy: "operator" }))).rejects.toMatchObject({
+      name: ERROR_NAMES.preconditionFailed,
+      details: { failed: expect.arrayContaining([check]) },
+    });
+  });
+
+  it("dry run: reports a promotion elsewhere as a failed check instead of failing", async () => {
+    const w = world({ global: { failover: { to: THIRD_ARN, status: "switching-over" } } });
+    const r = await run(assess(w.deps, assessState({ ...OPERATOR, dryRun: true })));
+    expect(r.checks).toContainEqual({ name: "no-other-promotion-in-progress", ok: false, detail: `a promotion to ${THIRD_ARN} is switching-over` });
+  });
+
+  it("dry run: reports failed checks instead of failing", async () => {
+    const w = world();
+    const r = await run(assess(w.deps, assessState({ ...MONITOR, observedWriterArn: THIRD_ARN, dryRun: true })));
+    expect(r.checks).toContainEqual({ name: "writer-unchanged-since-detection", ok: false, detail: `now ${OLD_ARN}, detected ${THIRD_ARN}` });
+    expect(r.timeline.at(-1)).toMatchObject({ step: "assess", event: "dry-run-checked" });
+  });
+
+  it("keeps the timeline when assess runs again after an approval", async () => {
+    const w = world();
+    const earlier = { at: "2024-12-31T23:00:00.000Z", step: "assess" as const, event: "assessed" };
+    const r = await run(assess(w.deps, assessState(MONITOR, { run: runRecord({ timeline: [earlier] }), approval: {} })));
+    expect(r.timeline).toEqual([earlier, expect.objectContaining({ step: "assess", event: "assessed", detail: expect.objectContaining({ intended: "failover", verdict: "region-down", incidentId: "i-1" }) })]);
+  });
+
+  it("names the writer the request saw as the old writer once this region already holds the writer", async () => {
+    const w = world({ global: { writer: STANDBY } });
+    expect((await run(assess(w.deps, assessState(MONITOR)))).oldWriterArn).toBe(OLD_ARN);
+    expect((await run(assess(w.deps, assessState(OPERATOR)))).oldWriterArn).toBeNull();
+  });
+
   it("records the run: regions, writers, evidence", async () => {
     const w = world();
     const r = await run(assess(w.deps, assessState(MONITOR)));
@@ -380,6 +423,14 @@ describe("fence", () => {
     ]);
   });
 
+  it("says why it fenced, in the fence item and the run", async () => {
+    const w = world();
+    const r = await run(fence(w.deps, stateOf(runRecord({ assessment: evidenceRecord({ summary: "region-down (x)" }) }))));
+    expect(fenceWrites(ACTIVE)[0]?.reason).toBe(`failover to ${STANDBY} (failover): region-down (x)`);
+    expect(r.fence?.reason).toBe(`failover to ${STANDBY} (failover): region-down (x)`);
+    expect(r.timeline.at(-1)).toMatchObject({ step: "fence", event: "done" });
+  });
+
   it("closes the old region's gate and scales it to zero through its own endpoints", async () => {
     const w = world();
     const r = await run(fence(w.deps, stateOf(runRecord())));
@@ -434,6 +485,13 @@ describe("fence", () => {
     const w = world();
     mocks.dynamodb.on(PutItemCommand).rejects(awsError("AccessDeniedException"));
     await expect(fence(w.deps, stateOf(runRecord()))).rejects.toMatchObject({ name: "AccessDeniedException" });
+  });
+
+  it("a partial fence says so in the timeline", async () => {
+    const w = world();
+    mocks.peer.elb.on(ModifyRuleCommand).rejects(timeout());
+    const r = await run(fence(w.deps, stateOf(runRecord())));
+    expect(r.timeline.at(-1)).toMatchObject({ step: "fence", event: "partial" });
   });
 
   it("dry run: writes nothing, changes nothing, drains nothing", async () => {
@@ -501,6 +559,53 @@ describe("decide (P3)", () => {
     expect(r.needsApproval).toBe(true);
     expect(r.approval).toMatchObject({ required: true, granted: false, kinds: ["rpo"] });
     expect(mocks.dynamodb).not.toHaveReceivedCommandWith(PutItemCommand, { Item: expect.objectContaining({ fenced: { BOOL: false } }) });
+  });
+
+  it("dry run: an escalation is planned, never waited for", async () => {
+    const w = world({ writerRegion: "region-down-unknown-lag" });
+    const r = await run(decide(w.deps, stateOf(afterFence({ dryRun: true }))));
+    expect(r.decision?.kind).toBe("escalate");
+    expect(r.needsApproval).toBe(false);
+    expect(r.approval.kinds).toEqual([]);
+    expect(r.plan).toEqual([`decide: escalate (${r.decision?.reason})`]);
+  });
+
+  it("an operator's forced failover the person approved (no evidence) goes ahead", async () => {
+    const w = world({ writerRegion: "lagging" });
+    const approved = afterFence({ requestedBy: "operator", approval: { required: true, reasons: ["x"], kinds: ["no-evidence"], granted: true, timedOut: false } });
+    expect((await run(decide(w.deps, stateOf(approved, { ...OPERATOR, strategy: "unplanned" })))).decision?.kind).toBe("failover");
+  });
+
+  it("an operator's run approved for its own sake (approvalRequired) counts as approving a forced failover", async () => {
+    const w = world({ writerRegion: "lagging" });
+    const approved = afterFence({ requestedBy: "operator", approval: { required: true, reasons: ["x"], kinds: ["request"], granted: true, timedOut: false } });
+    expect((await run(decide(w.deps, stateOf(approved, OPERATOR)))).decision?.kind).toBe("failover");
+  });
+
+  it("an approval of another kind does not approve a forced failover without evidence", async () => {
+    const w = world({ writerRegion: "lagging" });
+    const approved = afterFence({ requestedBy: "operator", approval: { required: true, reasons: ["x"], kinds: ["authority"], granted: true, timedOut: false } });
+    expect((await run(decide(w.deps, stateOf(approved, OPERATOR)))).decision?.kind).toBe("stand-down");
+  });
+
+  it("an asked approval that was not granted does not approve a forced failover", async () => {
+    const w = world({ writerRegion: "lagging" });
+    const asked = afterFence({ requestedBy: "operator", approval: { required: true, reasons: ["x"], kinds: ["no-evidence"], granted: false, timedOut: false } });
+    expect((await run(decide(w.deps, stateOf(asked, OPERATOR)))).decision?.kind).toBe("stand-down");
+  });
+
+  it("already promoted by this execution with a switchover: keeps the switchover", async () => {
+    const w = world({ global: { failover: { to: STANDBY } } });
+    w.lockExtra = { promotionRequestedBy: EXEC, promotionStrategy: "planned" };
+    const r = await run(decide(w.deps, stateOf(afterFence())));
+    expect(r).toMatchObject({ decision: { kind: "switchover" }, strategy: "planned" });
+  });
+
+  it("says why it stands down when this region already is the writer or being promoted", async () => {
+    const w = world({ global: { writer: STANDBY } });
+    expect((await run(decide(w.deps, stateOf(afterFence())))).decision?.reason).toBe("this region is already the writer: nothing to do");
+    w.global = { failover: { to: STANDBY } };
+    expect((await run(decide(w.deps, stateOf(afterFence())))).decision?.reason).toBe("this region is already being promoted: nothing to do");
   });
 
   it("the person's answer to the escalation lets the failover go on", async () => {
@@ -625,6 +730,37 @@ describe("promote", () => {
     else await expect(step).rejects.toMatchObject({ name: outcome });
   });
 
+  it("records the lag it read on the lock with the intent", async () => {
+    const w = world();
+    await promote(w.deps, stateOf(decided("failover")));
+    const intent = lockUpdates(mocks.dynamodb).find((c) => c.args[0].input.UpdateExpression?.includes("#x4"));
+    const names = intent?.args[0].input.ExpressionAttributeNames ?? {};
+    const values = intent?.args[0].input.ExpressionAttributeValues ?? {};
+    const byName = Object.fromEntries(Object.entries(names).filter(([k]) => k.startsWith("#x")).map(([k, v]) => [v, values[k.replace("#", ":")]]));
+    expect(byName).toEqual({
+      promotionRequestedBy: { S: EXEC },
+      promotionRequestedAt: { S: new Date(T0).toISOString() },
+      promotionStrategy: { S: "unplanned" },
+      replicationLagMs: { N: "800" },
+      rpoLagMs: { NULL: true },
+    });
+  });
+
+  it("an unreadable lag at promotion makes the loss window unknown, and the failover still goes ahead", async () => {
+    const w = world();
+    mocks.cloudwatch.on(GetMetricDataCommand).rejects(awsError("AccessDeniedException"));
+    const r = await run(promote(w.deps, stateOf(decided("failover", { decisionEvidence: evidenceRecord({ replicationLagMs: null }), assessment: evidenceRecord({ replicationLagMs: null }) }))));
+    expect(mocks.rds).toHaveReceivedCommandTimes(FailoverGlobalClusterCommand, 1);
+    expect(r).toMatchObject({ replicationLagMsAtPromotion: null, rpoLagMsAtPromotion: null, dataLoss: { kind: "unknown" } });
+  });
+
+  it("a re-run after a crash keeps the old region fenced for good after a forced failover", async () => {
+    const w = world({ global: { failover: { to: STANDBY } } });
+    w.lockExtra = { promotionRequestedBy: EXEC, promotionRequestedAt: new Date(T0).toISOString(), promotionStrategy: "unplanned" };
+    await promote(w.deps, stateOf(decided("failover")));
+    expect(fenceWrites(ACTIVE).at(-1)).toMatchObject({ fenced: true, leaseExpiresAt: null });
+  });
+
   it("makes the old region's fence permanent after a forced failover", async () => {
     const w = world();
     await promote(w.deps, stateOf(decided("failover")));
@@ -650,6 +786,13 @@ describe("promote", () => {
     const r = await run(promote(w.deps, stateOf(decided("switchover"))));
     expect(mocks.rds).not.toHaveReceivedCommand(SwitchoverGlobalClusterCommand);
     expect(r.promotion).toBe("already-writer");
+  });
+
+  it("dry run of a switchover plans the call and its target", async () => {
+    const w = world();
+    const r = await run(promote(w.deps, stateOf(decided("switchover", { dryRun: true }))));
+    expect(mocks.rds).not.toHaveReceivedCommand(SwitchoverGlobalClusterCommand);
+    expect(r.plan).toEqual([`SwitchoverGlobalCluster ${GLOBAL_ID} -> ${OWN_ARN} (in ${STANDBY})`]);
   });
 
   it("refuses without a decision to promote", async () => {
@@ -700,6 +843,20 @@ describe("awaitWriter", () => {
     await expect(awaitWriter(w.deps, stateOf(promoted()))).rejects.toMatchObject({ name: ERROR_NAMES.writerNotReady });
     expect(w.timing.sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(60_000);
     expect(w.timing.sleeps.length).toBeGreaterThan(1);
+  });
+
+  it("says how far the promotion got when the budget is spent", async () => {
+    const w = world({ env: { MAX_WAIT_SECONDS: "60" }, global: { failover: { to: STANDBY, status: "failing-over" } } });
+    await expect(awaitWriter(w.deps, stateOf(promoted()))).rejects.toMatchObject({
+      message: expect.stringMatching(new RegExp(`^${OWN_ARN} is not the writer of ${GLOBAL_ID} yet \\(status available, failover failing-over\\) after \\d+ polls$`)),
+      details: { status: "available", polls: expect.any(Number) },
+    });
+  });
+
+  it("renews the lock before it waits", async () => {
+    const w = world({ global: { writer: STANDBY } });
+    await awaitWriter(w.deps, stateOf(promoted()));
+    expect(lockUpdates(mocks.dynamodb)).toHaveLength(1);
   });
 
   it("dry run: waits for nothing", async () => {
@@ -759,6 +916,26 @@ describe("openGate", () => {
     expect(r.gate?.errors).toEqual([expect.stringContaining(`standby capacity in ${ACTIVE}`)]);
   });
 
+  it.each<[RunRecord["intended"], string]>([
+    ["failover", "keep"],
+    ["switchover", "lift"],
+  ])("dry run (%s): writes nothing, plans to open the gate and %s the old fence", async (intended, verb) => {
+    const w = world();
+    const r = await run(openGate(w.deps, stateOf(confirmed("unplanned", { dryRun: true, intended }))));
+    expect(mocks.dynamodb).not.toHaveReceivedCommand(PutItemCommand);
+    expect(mocks.elb).not.toHaveReceivedCommand(ModifyRuleCommand);
+    expect(r.gate).toEqual({ own: "planned", oldRegionFence: "planned", errors: [] });
+    expect(r.plan).toEqual([`open the gate of ${STANDBY}; ${verb} the fence of ${ACTIVE}`]);
+  });
+
+  it("a fence that cannot be made permanent is recorded as failed", async () => {
+    const w = world({ global: { writer: STANDBY } });
+    mocks.dynamodb.on(PutItemCommand).rejects(awsError("AccessDeniedException"));
+    const r = await run(openGate(w.deps, stateOf(confirmed("unplanned"))));
+    expect(r.gate?.oldRegionFence).toBe("failed");
+    expect(r.gate?.errors).toEqual([expect.stringContaining(`fence of ${ACTIVE}: AccessDeniedException`)]);
+  });
+
   it("touches no old fence this run did not write", async () => {
     const w = world({ global: { writer: STANDBY } });
     await openGate(w.deps, stateOf(confirmed("unplanned", { fence: fenced({ written: "planned" }) })));
@@ -784,6 +961,18 @@ describe("verify", () => {
     const r = await run(verify(deps, stateOf(runRecord())));
     expect(r.verification).toMatchObject({ ok: true, attempts: 2 });
     expect(w.timing.sleeps).toEqual([7_000]);
+  });
+
+  it("reports the gate's answer when the gate refuses while the health path answers", async () => {
+    const w = world({ env: { VERIFY_ATTEMPTS: "1" } });
+    const deps = { ...w.deps, probe: async (url: string) => (url.endsWith(GATE_PATH) ? { ok: false, status: 503, latencyMs: 1 } : { ok: true, status: 200, latencyMs: 1 }) };
+    await expect(verify(deps, stateOf(runRecord()))).rejects.toMatchObject({ name: ERROR_NAMES.endpointUnhealthy, details: { attempts: 1, status: 503 } });
+  });
+
+  it("reports the health path's error when the gate answers", async () => {
+    const w = world({ env: { VERIFY_ATTEMPTS: "1" } });
+    const deps = { ...w.deps, probe: async (url: string) => (url.endsWith(GATE_PATH) ? { ok: true, status: 200, latencyMs: 1 } : { ok: false, latencyMs: 1, error: "timeout after 5000 ms" }) };
+    await expect(verify(deps, stateOf(runRecord()))).rejects.toMatchObject({ message: expect.stringContaining("timeout after 5000 ms") });
   });
 
   it("EndpointUnhealthyError after VERIFY_ATTEMPTS probes", async () => {

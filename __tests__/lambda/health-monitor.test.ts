@@ -364,6 +364,30 @@ describe("the capacity of the monitor's own region", () => {
   });
 });
 
+describe("a sample's reads that may fail", () => {
+  it("an unreadable lock is recorded and capacity is converged as if no run held it", async () => {
+    const world = new World({ own: ACTIVE, writer: ACTIVE, scalableMin: STANDBY_MIN });
+    mocks.dynamodb.on(GetItemCommand, { Key: { pk: { S: LOCK_KEY } } }).rejects(awsError("AccessDeniedException"));
+    const outcome = await world.sample();
+    expect(outcome.errors).toEqual([expect.stringContaining("lock unreadable: AccessDeniedException")]);
+    expect(registered()).toEqual([{ min: ACTIVE_MIN, max: MAX }]);
+  });
+
+  it("a counter the writer region cannot read is recorded, not thrown", async () => {
+    const world = new World({ writer: STANDBY });
+    mocks.dynamodb.on(GetItemCommand, { Key: { pk: { S: COUNTER } } }).rejects(awsError("AccessDeniedException"));
+    const outcome = await world.sample();
+    expect(outcome.errors).toEqual([expect.stringContaining("counter: AccessDeniedException")]);
+  });
+
+  it("metrics that cannot be published are recorded, not thrown", async () => {
+    const world = new World();
+    mocks.cloudwatch.on(PutMetricDataCommand).rejects(awsError("AccessDenied"));
+    const outcome = await world.sample();
+    expect(outcome.errors).toEqual([expect.stringContaining("metrics: AccessDenied")]);
+  });
+});
+
 describe("as standby: evidence and counting", () => {
   it("judges a healthy writer region healthy and acts on nothing", async () => {
     const world = new World();
@@ -423,6 +447,49 @@ describe("as standby: evidence and counting", () => {
     expect(ready?.Value).toBe(1);
   });
 
+  it.each<[string, Parameters<typeof givenRds>[1]]>([
+    ["a promotion under way", { failover: { to: STANDBY } }],
+    ["the global cluster busy", { status: "modifying" }],
+    ["its member not connected", { sync: { [STANDBY]: "pending-resync" } }],
+  ])("is not ready for a switchover with %s", async (_name, spec) => {
+    const world = new World();
+    givenRds(mocks, spec, STANDBY);
+    expect((await world.sample()).promotionReady).toBe(false);
+  });
+
+  it("labels every metric with the environment and its own region, and a unit", async () => {
+    const world = new World();
+    await world.sample();
+    const datum = mocks.cloudwatch.commandCalls(PutMetricDataCommand)[0]?.args[0].input.MetricData?.find((d) => d.MetricName === "IndependentSignalsDown");
+    expect(datum).toEqual({
+      MetricName: "IndependentSignalsDown",
+      Dimensions: [
+        { Name: "Environment", Value: "prod" },
+        { Name: "Region", Value: STANDBY },
+      ],
+      Value: 0,
+      Unit: "Count",
+      Timestamp: new Date(T0),
+    });
+    const gate = mocks.cloudwatch.commandCalls(PutMetricDataCommand)[1]?.args[0].input;
+    expect(gate?.MetricData?.[0]).toMatchObject({ Dimensions: [{ Name: "Environment", Value: "prod" }, { Name: "Region", Value: STANDBY }], Unit: "None", Timestamp: new Date(T0) });
+  });
+
+  it("publishes no verdict metrics where it judged nothing (the writer region)", async () => {
+    const world = new World({ own: ACTIVE, writer: ACTIVE });
+    await world.sample();
+    const names = mocks.cloudwatch.commandCalls(PutMetricDataCommand).flatMap((c) => (c.args[0].input.MetricData ?? []).map((d) => d.MetricName));
+    expect(names).toEqual(["PromotionReady", "GateOpen"]);
+  });
+
+  it("counts a suspect writer region as healthy in ActiveRegionHealthy", async () => {
+    const world = new World();
+    world.peer = "suspect";
+    await world.sample();
+    const datum = mocks.cloudwatch.commandCalls(PutMetricDataCommand)[0]?.args[0].input.MetricData?.find((d) => d.MetricName === "ActiveRegionHealthy");
+    expect(datum?.Value).toBe(1);
+  });
+
   it("is not ready for a switchover with a lag above PROMOTION_READY_MAX_LAG_MS", async () => {
     const world = new World({ env: { PROMOTION_READY_MAX_LAG_MS: "99" } });
     expect((await world.sample()).promotionReady).toBe(false);
@@ -470,6 +537,66 @@ describe("as standby: incidents", () => {
     await world.samples(3);
     expect(world.counter().incident).toMatchObject({ writerArn: WRITER_ARN, attempts: 1, verdict: "region-down", escalated: false });
     expect(pagesOfKind("failover-started")).toEqual([expect.objectContaining({ attempt: 1, region: STANDBY, environment: "prod" })]);
+  });
+
+  it("pages the start with the incident, the attempt, the execution and the evidence", async () => {
+    const world = new World({ items: [streak()] });
+    world.peer = "region-down";
+    await world.sample();
+    const publish = mocks.sns.commandCalls(PublishCommand)[0]?.args[0].input;
+    expect(publish?.TopicArn).toBe(`arn:aws:sns:${STANDBY}:111122223333:dr-prod-failover-events`);
+    expect(publish?.Subject).toBe(`[DR prod] Failover to ${STANDBY} started (attempt 1)`);
+    expect(JSON.parse(publish?.Message ?? "{}")).toEqual({
+      environment: "prod",
+      region: STANDBY,
+      globalClusterId: GLOBAL_ID,
+      kind: "failover-started",
+      incident: incidentId(GLOBAL_ID, WRITER_ARN, Math.floor(T0 / 1000) - 60),
+      attempt: 1,
+      executionArn: expect.stringContaining(":execution:"),
+      verdict: "region-down",
+      evidence: expect.stringMatching(/^region-down \(probe=down/),
+      authority: "automatic",
+    });
+  });
+
+  it("explains in the request why it started", async () => {
+    const world = new World({ items: [streak()] });
+    world.peer = "region-down";
+    await world.sample();
+    const input = JSON.parse(mocks.sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input.input ?? "{}") as FailoverRequest;
+    expect(input.reason).toBe(`region-down (probe=down, heartbeat=down, witness=down, replication=down, serviceWitness=down) for 3 samples, seen from ${STANDBY}`);
+  });
+
+  it("keeps the execution ARN Step Functions returns", async () => {
+    const world = new World({ items: [streak()] });
+    world.peer = "region-down";
+    mocks.sfn.on(StartExecutionCommand).resolves({ executionArn: "arn:aws:states:us-west-2:111122223333:execution:x:returned", startDate: new Date() });
+    expect((await world.sample()).executionArn).toBe("arn:aws:states:us-west-2:111122223333:execution:x:returned");
+  });
+
+  it("stores what the sample did under the condition that no later sample moved on", async () => {
+    const world = new World({ items: [streak()] });
+    world.peer = "region-down";
+    await world.sample();
+    expect(mocks.dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
+      Item: expect.objectContaining({ pk: { S: COUNTER }, kind: { S: "monitor-counter" }, updatedAt: { S: new Date(T0).toISOString() } }),
+      ConditionExpression: "#slot = :slot",
+    });
+  });
+
+  it("a later sample that moved on wins: its outcome is not overwritten, and this one does not fail", async () => {
+    const world = new World({ items: [streak()] });
+    world.peer = "region-down";
+    mocks.dynamodb.on(PutItemCommand, { ConditionExpression: "#slot = :slot" }).rejects(conditionFailed());
+    await expect(world.sample()).resolves.toMatchObject({ action: "start" });
+  });
+
+  it("a failed write of the outcome fails the sample", async () => {
+    const world = new World({ items: [streak()] });
+    world.peer = "region-down";
+    mocks.dynamodb.on(PutItemCommand, { ConditionExpression: "#slot = :slot" }).rejects(awsError("AccessDeniedException"));
+    await expect(runSample(world.deps)).rejects.toMatchObject({ name: "AccessDeniedException" });
   });
 
   it("treats ExecutionAlreadyExists as started (a duplicate start of the same attempt)", async () => {
@@ -571,6 +698,23 @@ describe("as standby: incidents", () => {
     expect(world.counter().incident).toBeNull();
   });
 
+  it("pages the escalation and the manual action with their subjects", async () => {
+    const world = new World({ items: [streak({ incident: openIncident({ attempts: 3 }) })] });
+    world.peer = "region-down";
+    mocks.sfn.on(DescribeExecutionCommand).resolves({ status: "FAILED" });
+    await world.sample();
+    expect(mocks.sns.commandCalls(PublishCommand)[0]?.args[0].input.Subject).toBe(`[DR prod] Failover to ${STANDBY} needs a person: 3 attempt(s) did not move the writer`);
+  });
+
+  it("pages a suspect writer region with its subject and why it does not fail over", async () => {
+    const world = new World();
+    world.peer = "suspect";
+    await world.sample();
+    const publish = mocks.sns.commandCalls(PublishCommand)[0]?.args[0].input;
+    expect(publish?.Subject).toBe(`[DR prod] Health of the writer region is in doubt from ${STANDBY}; not failing over`);
+    expect(JSON.parse(publish?.Message ?? "{}")).toMatchObject({ kind: "failover-suspect", verdict: "suspect", why: expect.stringContaining("A failover needs independent evidence") });
+  });
+
   it("manual authority pages once that a person must act, and never starts", async () => {
     const world = new World({ env: { FAILOVER_AUTHORITY: "manual", STATE_MACHINE_ARN: undefined } });
     world.peer = "region-down";
@@ -667,6 +811,15 @@ describe("as writer", () => {
     expect(mocks.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
+  it.each<[string, Partial<MonitorState>]>([
+    ["a pre-warm", { prewarmedAt: 1 }],
+    ["an actionable streak", { actionable: 2, streakStartedAt: 1 }],
+  ])("clears %s left in the counter once it holds the writer", async (_name, fields) => {
+    const world = new World({ writer: STANDBY, items: [counterItem({ lastSlot: 1, ...fields })] });
+    await world.sample();
+    expect(world.counter()).toMatchObject({ prewarmedAt: null, actionable: 0, streakStartedAt: null, lastSlot: sampleSlot(T0, 10) });
+  });
+
   it("writes nothing to a counter that has nothing to close", async () => {
     const world = new World({ own: ACTIVE, writer: ACTIVE });
     await world.sample();
@@ -691,6 +844,16 @@ describe("runInvocation: the sampling loop", () => {
     };
     await runInvocation({ ...world.deps, probe: slowProbe });
     expect(world.timing.sleeps).toEqual([7_000]);
+  });
+
+  it("does not sleep when a sample took the whole interval", async () => {
+    const world = new World({ env: { RUN_SECONDS: "20", SAMPLE_INTERVAL_SECONDS: "10" } });
+    const slowProbe: Probe = async () => {
+      world.timing.advance(10_000);
+      return { ok: true, status: 200, latencyMs: 10_000 };
+    };
+    expect(await runInvocation({ ...world.deps, probe: slowProbe })).toHaveLength(2);
+    expect(world.timing.sleeps).toEqual([]);
   });
 
   it("RUN_SECONDS 0 is one sample", async () => {
