@@ -35,6 +35,7 @@ describe("chooseDecision: the point of no return (P3, P4)", () => {
     ["a failback gets its switchover", input({ switchoverPossible: true, run: { mode: "failback", intended: "switchover", requestedBy: "operator" } }), "switchover"],
     // Failback never forces.
     ["a failback whose switchover became impossible stands down, whatever the evidence", input({ run: { mode: "failback", intended: "switchover", requestedBy: "operator" }, dataLossAllowed: true }), "stand-down"],
+    ["a failback never forces, even one recorded as intending a failover", input({ run: { mode: "failback", intended: "failover", requestedBy: "operator" } }), "stand-down"],
     // Intended switchover (auto) that is no longer possible.
     ["an intended switchover that is no longer possible becomes a failover on independent evidence within the RPO", input({ run: { intended: "switchover" } }), "failover"],
     ["a planned request whose switchover is no longer possible stands down, whatever the evidence", input({ run: { intended: "switchover", requestedBy: "operator" }, requestedStrategy: "planned" }), "stand-down"],

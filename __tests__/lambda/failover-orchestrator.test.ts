@@ -275,6 +275,41 @@ describe("assess: preconditions", () => {
     expect((await run(assess(w.deps, assessState(OPERATOR)))).oldWriterArn).toBeNull();
   });
 
+  it("refuses a state without an execution id", async () => {
+    const w = world();
+    await expect(assess(w.deps, { executionId: "", request: MONITOR })).rejects.toMatchObject({ name: ERROR_NAMES.preconditionFailed, message: "state.executionId is required" });
+    expect(mocks.dynamodb).not.toHaveReceivedCommand(UpdateItemCommand);
+  });
+
+  it("leaves a region being promoted to decide (intended none)", async () => {
+    const w = world({ global: { failover: { to: STANDBY } } });
+    expect(await run(assess(w.deps, assessState(MONITOR)))).toMatchObject({ intended: "none", promotion: "in-progress" });
+  });
+
+  it("dry run: another run's live lock in the other region is a failed check; an unreachable one is not, for a failover", async () => {
+    const w = world();
+    mocks.peer.dynamodb.on(GetItemCommand).resolves({ Item: { pk: { S: LOCK_KEY }, holder: { S: OTHER_EXEC }, expiresAt: { N: String(EXPIRES) } } });
+    const held = await run(assess(w.deps, assessState({ ...OPERATOR, dryRun: true })));
+    expect(held.checks).toContainEqual({ name: "peer-lock-available", ok: false, detail: `held; holder ${OTHER_EXEC}` });
+    expect(held.checks).toContainEqual({ name: "lock-available", ok: true, detail: "free" });
+    mocks.peer.dynamodb.on(GetItemCommand).rejects(timeout());
+    const unreachablePeer = await run(assess(w.deps, assessState({ ...OPERATOR, dryRun: true })));
+    expect(unreachablePeer.checks).toContainEqual({ name: "peer-lock-available", ok: true, detail: expect.stringMatching(new RegExp(`^${ACTIVE} unreachable: .*TimeoutError`)) });
+  });
+
+  it("dry run without anything to approve has no approval check", async () => {
+    const w = world();
+    const r = await run(assess(w.deps, assessState({ ...MONITOR, dryRun: true })));
+    expect(r.checks.map((c) => c.name)).not.toContain("approval-not-needed");
+  });
+
+  it("starts a fresh run with nothing planned, nothing promoted and no loss", async () => {
+    const w = world();
+    const r = await run(assess(w.deps, assessState(MONITOR)));
+    expect(r).toMatchObject({ plan: [], strategy: "none", fence: null, decision: null, dataLoss: { kind: "none", estimatedMs: null, reason: "no promotion yet", stores: null } });
+    expect(r.timeline).toHaveLength(1);
+  });
+
   it("records the run: regions, writers, evidence", async () => {
     const w = world();
     const r = await run(assess(w.deps, assessState(MONITOR)));
@@ -377,6 +412,35 @@ describe("assess: approvals", () => {
     });
   });
 
+  it("the timeout never stands in for the approval the request asked for", async () => {
+    const w = world();
+    await expect(assess(w.deps, assessState({ ...OPERATOR, approvalRequired: true }, { approvalTimedOut: {} }))).rejects.toMatchObject({
+      name: ERROR_NAMES.preconditionFailed,
+      message: "No approval arrived in time, and the timeout may not stand in for: the request asks for an approval",
+    });
+  });
+
+  it("a null answer is no answer", async () => {
+    const w = world({ env: { FAILOVER_AUTHORITY: "approval" } });
+    const r = await run(assess(w.deps, assessState(MONITOR, { approval: null, approvalTimedOut: null })));
+    expect(r.needsApproval).toBe(true);
+    expect(r.approval).toMatchObject({ granted: false, timedOut: false });
+  });
+
+  it("no RPO approval for a run that does not intend a forced failover", async () => {
+    const w = world({ writerRegion: "lagging", env: { RPO_SECONDS: "1" } });
+    const r = await run(assess(w.deps, assessState(MONITOR)));
+    expect(r.intended).toBe("stand-down");
+    expect(r.approval.kinds).toEqual([]);
+  });
+
+  it("an unplanned request intends a forced failover even with a reachable synchronized primary (decide still switches over, P3)", async () => {
+    const w = world({ writerRegion: "healthy" });
+    const r = await run(assess(w.deps, assessState({ ...OPERATOR, strategy: "unplanned" })));
+    expect(r.intended).toBe("failover");
+    expect(r.approval.reasons).toEqual([expect.stringMatching(/^a person asked for a forced failover without independent evidence \(healthy \(probe=up/)]);
+  });
+
   it("the timeout never stands in for a person's forced failover without evidence", async () => {
     const w = world({ writerRegion: "lagging" });
     await expect(assess(w.deps, assessState({ ...OPERATOR, strategy: "unplanned" }, { approvalTimedOut: {} }))).rejects.toMatchObject({ name: ERROR_NAMES.preconditionFailed });
@@ -393,6 +457,13 @@ describe("raiseCapacity", () => {
     expect(r.capacity).toEqual({ status: "done", min: ACTIVE_MIN, previousMin: STANDBY_MIN });
     expect(mocks.dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, { ConditionExpression: "#holder = :holder", ExpressionAttributeValues: expect.objectContaining({ ":holder": { S: EXEC } }) });
     expect(r.lockExpiresAt).toBe(EXPIRES + 60);
+  });
+
+  it("records the change in the timeline and plans nothing when it changed something", async () => {
+    const w = world();
+    const r = await run(raiseCapacity(w.deps, stateOf(runRecord())));
+    expect(r.plan).toEqual([]);
+    expect(r.timeline.at(-1)).toMatchObject({ step: "raiseCapacity", event: "done", detail: { min: ACTIVE_MIN, previousMin: STANDBY_MIN } });
   });
 
   it("stops with LockLostError when another run took the lock over", async () => {
@@ -476,6 +547,36 @@ describe("fence", () => {
     expect(mocks.peer.elb).not.toHaveReceivedCommand(ModifyRuleCommand);
   });
 
+  it.each<[string, Parameters<typeof globalCluster>[0], Partial<RunRecord>]>([
+    ["this region already is the writer", { writer: STANDBY }, {}],
+    ["no writer is visible", { writer: null }, {}],
+    ["the run never knew the old writer", { writerArn: THIRD_ARN }, { oldWriterArn: null }],
+  ])("fences when %s (nothing to refuse)", async (_name, global, fields) => {
+    const w = world({ global });
+    await fence(w.deps, stateOf(runRecord(fields)));
+    expect(fenceWrites(ACTIVE)).toHaveLength(1);
+  });
+
+  it("dry run: plans the fence", async () => {
+    const w = world();
+    const r = await run(fence(w.deps, stateOf(runRecord({ dryRun: true }))));
+    expect(r.plan).toEqual([`fence ${ACTIVE} in ${CONTROL_TABLE} (zero); close its gate and scale it (best effort)`]);
+  });
+
+  it("records the fence in the timeline with what it could do in the old region", async () => {
+    const w = world();
+    const r = await run(fence(w.deps, stateOf(runRecord({ assessment: evidenceRecord({ unreachableEverywhere: false }) }))));
+    expect(r.timeline.at(-1)).toMatchObject({ step: "fence", event: "done", detail: { gateOldRegion: "done", capacityOldRegion: "done", drainSeconds: 10 } });
+  });
+
+  it("an old gate already closed counts as closed directly", async () => {
+    const w = world();
+    givenGate(mocks.peer.elb, false, ACTIVE);
+    const r = await run(fence(w.deps, stateOf(runRecord({ assessment: evidenceRecord({ unreachableEverywhere: false }) }))));
+    expect(r.fence?.gateOldRegion).toBe("unchanged");
+    expect(r.drainSeconds).toBe(10);
+  });
+
   it("refuses while a promotion to another cluster runs", async () => {
     const w = world({ global: { failover: { to: THIRD_ARN } } });
     await expect(fence(w.deps, stateOf(runRecord()))).rejects.toMatchObject({ name: ERROR_NAMES.globalClusterBusy });
@@ -537,6 +638,18 @@ describe("decide (P3)", () => {
     const r = await run(decide(w.deps, stateOf(afterFence())));
     expect(r.decision).toMatchObject({ kind: "stand-down", reason: expect.stringContaining("the writer moved since assess") });
     expect(mocks.cloudwatch).not.toHaveReceivedCommand(GetMetricDataCommand);
+  });
+
+  it("decides on the evidence when the run never knew the old writer", async () => {
+    const w = world();
+    expect((await run(decide(w.deps, stateOf(afterFence({ oldWriterArn: null }))))).decision?.kind).toBe("failover");
+  });
+
+  it("decides on the evidence when no writer is visible (a forced failover is what brings one back)", async () => {
+    const w = world({ global: { writer: null } });
+    const r = await run(decide(w.deps, stateOf(afterFence())));
+    expect(r.decision?.kind).not.toBe("stand-down");
+    expect(r.timeline.at(-1)).toMatchObject({ step: "decide", event: r.decision?.kind, detail: { reason: r.decision?.reason, verdict: r.decisionEvidence?.verdict } });
   });
 
   it("already promoted by this execution: keeps its decision", async () => {
@@ -761,6 +874,93 @@ describe("promote", () => {
     expect(fenceWrites(ACTIVE).at(-1)).toMatchObject({ fenced: true, leaseExpiresAt: null });
   });
 
+  it("looks at the global cluster once before an ordinary call", async () => {
+    const w = world();
+    await promote(w.deps, stateOf(decided("failover")));
+    expect(mocks.rds).toHaveReceivedCommandTimes(DescribeGlobalClustersCommand, 1);
+    expect((await run(promote(w.deps, stateOf(decided("failover"))))).timeline.at(-1)).toMatchObject({ step: "promote", event: "requested", detail: { strategy: "unplanned", attempts: 1, dataLossMs: 5_800 } });
+  });
+
+  it("a lost response whose switchover already finished is not repeated either", async () => {
+    const w = world();
+    mocks.rds.on(SwitchoverGlobalClusterCommand).callsFake(() => {
+      w.global = { writer: STANDBY };
+      return Promise.reject(timeout());
+    });
+    const r = await run(promote(w.deps, stateOf(decided("switchover"))));
+    expect(mocks.rds).toHaveReceivedCommandTimes(SwitchoverGlobalClusterCommand, 1);
+    expect(r.timeline.at(-1)).toMatchObject({ event: "already-under-way", detail: { attempts: 2 } });
+  });
+
+  it("names the call that kept failing", async () => {
+    const w = world();
+    mocks.rds.on(SwitchoverGlobalClusterCommand).rejects(throttling());
+    await expect(promote(w.deps, stateOf(decided("switchover")))).rejects.toMatchObject({ name: ERROR_NAMES.transient, message: expect.stringMatching(/^SwitchoverGlobalCluster failed after 4 attempts/) });
+    mocks.rds.on(FailoverGlobalClusterCommand).rejects(throttling());
+    await expect(promote(w.deps, stateOf(decided("failover")))).rejects.toMatchObject({ message: expect.stringMatching(/^FailoverGlobalCluster failed after 4 attempts/) });
+  });
+
+  it("rethrows a refusal that is not about the cluster's state", async () => {
+    const w = world();
+    mocks.rds.on(FailoverGlobalClusterCommand).rejects(awsError("AccessDeniedException"));
+    await expect(promote(w.deps, stateOf(decided("failover")))).rejects.toMatchObject({ name: "AccessDeniedException" });
+  });
+
+  it.each<[string, Parameters<typeof globalCluster>[0], string]>([
+    ["InvalidDBClusterStateFault with this region already the writer: done", { writer: STANDBY }, "InvalidDBClusterStateFault"],
+    ["InvalidGlobalClusterStateFault with this region already the writer: done", { writer: STANDBY }, "InvalidGlobalClusterStateFault"],
+  ])("%s", async (_name, after, fault) => {
+    const w = world();
+    mocks.rds.on(SwitchoverGlobalClusterCommand).callsFake(() => {
+      w.global = after ?? {};
+      return Promise.reject(awsError(fault));
+    });
+    expect((await run(promote(w.deps, stateOf(decided("switchover"))))).promotion).toBe("requested");
+  });
+
+  it("a state fault while a promotion elsewhere runs is retryable, and says the status", async () => {
+    const w = world();
+    mocks.rds.on(FailoverGlobalClusterCommand).callsFake(() => {
+      w.global = { failover: { to: THIRD_ARN } };
+      return Promise.reject(awsError("InvalidGlobalClusterStateFault", "busy"));
+    });
+    await expect(promote(w.deps, stateOf(decided("failover")))).rejects.toMatchObject({
+      name: ERROR_NAMES.globalClusterBusy,
+      message: `Global cluster ${GLOBAL_ID} is available: InvalidGlobalClusterStateFault: busy`,
+      details: { status: "available" },
+    });
+  });
+
+  it("a refused call says which one and why", async () => {
+    const w = world();
+    mocks.rds.on(SwitchoverGlobalClusterCommand).rejects(awsError("InvalidGlobalClusterStateFault", "not allowed"));
+    await expect(promote(w.deps, stateOf(decided("switchover")))).rejects.toMatchObject({
+      name: ERROR_NAMES.preconditionFailed,
+      message: "SwitchoverGlobalCluster refused: InvalidGlobalClusterStateFault: not allowed",
+      details: { strategy: "planned" },
+    });
+  });
+
+  it("does not make a fence permanent that this run never wrote", async () => {
+    const w = world();
+    await promote(w.deps, stateOf(decided("failover", { fence: fenced({ written: "planned" }) })));
+    expect(fenceWrites(ACTIVE)).toEqual([]);
+  });
+
+  it("a re-run that finds another execution's promotion takes nothing from its lock item", async () => {
+    const w = world({ global: { failover: { to: STANDBY } } });
+    w.lockExtra = { promotionRequestedBy: OTHER_EXEC, promotionRequestedAt: new Date(T0 - 5_000).toISOString() };
+    const r = await run(promote(w.deps, stateOf(decided("failover"))));
+    expect(r).toMatchObject({ promotion: "in-progress", promotionRequestedAt: null });
+    expect(r.timeline.at(-1)).toMatchObject({ step: "promote", event: "not-needed", detail: { reason: "in-progress", promotion: "in-progress" } });
+  });
+
+  it("a re-run of its own promotion without a recorded time keeps the time it had", async () => {
+    const w = world({ global: { failover: { to: STANDBY } } });
+    w.lockExtra = { promotionRequestedBy: EXEC };
+    expect((await run(promote(w.deps, stateOf(decided("failover"))))).promotionRequestedAt).toBeNull();
+  });
+
   it("makes the old region's fence permanent after a forced failover", async () => {
     const w = world();
     await promote(w.deps, stateOf(decided("failover")));
@@ -795,9 +995,21 @@ describe("promote", () => {
     expect(r.plan).toEqual([`SwitchoverGlobalCluster ${GLOBAL_ID} -> ${OWN_ARN} (in ${STANDBY})`]);
   });
 
+  it("dry run of a forced failover plans the call with its loss window", async () => {
+    const w = world();
+    const r = await run(promote(w.deps, stateOf(decided("failover", { dryRun: true }))));
+    expect(r.plan).toEqual([`FailoverGlobalCluster ${GLOBAL_ID} -> ${OWN_ARN} with AllowDataLoss (in ${STANDBY}; data-loss window 5800 ms)`]);
+    expect(r.timeline.at(-1)).toMatchObject({ step: "promote", event: "planned", detail: { strategy: "unplanned" } });
+  });
+
   it("refuses without a decision to promote", async () => {
     const w = world();
     await expect(promote(w.deps, stateOf(runRecord({ decision: { at: "", kind: "stand-down", reason: "" } })))).rejects.toMatchObject({ name: ERROR_NAMES.preconditionFailed });
+  });
+
+  it("says what it got instead of a decision to promote", async () => {
+    const w = world();
+    await expect(promote(w.deps, stateOf(runRecord()))).rejects.toMatchObject({ message: "promote needs a decision to promote (got none)" });
   });
 
   it("refuses while a promotion to another cluster runs", async () => {
@@ -859,10 +1071,17 @@ describe("awaitWriter", () => {
     expect(lockUpdates(mocks.dynamodb)).toHaveLength(1);
   });
 
+  it("records the confirmation in the timeline", async () => {
+    const w = world({ global: { writer: STANDBY } });
+    const r = await run(awaitWriter(w.deps, stateOf(promoted())));
+    expect(r.timeline.at(-1)).toMatchObject({ step: "awaitWriter", event: "writer-confirmed", detail: { polls: 1, writer: OWN_ARN } });
+  });
+
   it("dry run: waits for nothing", async () => {
     const w = world();
-    await awaitWriter(w.deps, stateOf(promoted({ dryRun: true })));
+    const r = await run(awaitWriter(w.deps, stateOf(promoted({ dryRun: true }))));
     expect(mocks.rds).not.toHaveReceivedCommand(DescribeGlobalClustersCommand);
+    expect(r.timeline.at(-1)).toMatchObject({ step: "awaitWriter", event: "skipped-dry-run" });
   });
 });
 
@@ -876,6 +1095,24 @@ describe("openGate", () => {
     await expect(openGate(w.deps, stateOf(confirmed("unplanned")))).rejects.toMatchObject({ name: ERROR_NAMES.writerNotReady });
     expect(mocks.elb).not.toHaveReceivedCommand(ModifyRuleCommand);
     expect(mocks.dynamodb).not.toHaveReceivedCommand(PutItemCommand);
+  });
+
+  it("says why it keeps the gate closed", async () => {
+    const w = world();
+    await expect(openGate(w.deps, stateOf(confirmed("unplanned")))).rejects.toMatchObject({ message: `${OWN_ARN} is not the writer (writer: ${OLD_ARN}); the gate stays closed` });
+    w.global = { writer: null };
+    await expect(openGate(w.deps, stateOf(confirmed("unplanned")))).rejects.toMatchObject({ message: `${OWN_ARN} is not the writer (writer: none); the gate stays closed` });
+  });
+
+  it("records the fence changes with their reasons and the gate in the timeline", async () => {
+    const w = world({ global: { writer: STANDBY }, items: [fenceItem(STANDBY, { by: OTHER_EXEC })] });
+    const r = await run(openGate(w.deps, stateOf(confirmed("unplanned"))));
+    expect(fenceWrites(STANDBY)[0]?.reason).toBe(`${STANDBY} holds the writer after ${EXEC}`);
+    expect(fenceWrites(ACTIVE)[0]?.reason).toBe(`forced failover to ${STANDBY} by ${EXEC}`);
+    expect(r.timeline.at(-1)).toMatchObject({ step: "openGate", event: "done", detail: { oldRegionFence: "permanent" } });
+    const planned = await run(openGate(w.deps, stateOf(confirmed("planned"))));
+    expect(fenceWrites(ACTIVE).at(-1)?.reason).toBe(`switchover to ${STANDBY} by ${EXEC}`);
+    expect(planned.gate?.oldRegionFence).toBe("lifted");
   });
 
   it("clears this region's own fence and opens its gate", async () => {
@@ -973,6 +1210,22 @@ describe("verify", () => {
     const w = world({ env: { VERIFY_ATTEMPTS: "1" } });
     const deps = { ...w.deps, probe: async (url: string) => (url.endsWith(GATE_PATH) ? { ok: true, status: 200, latencyMs: 1 } : { ok: false, latencyMs: 1, error: "timeout after 5000 ms" }) };
     await expect(verify(deps, stateOf(runRecord()))).rejects.toMatchObject({ message: expect.stringContaining("timeout after 5000 ms") });
+  });
+
+  it("records the verification in the timeline", async () => {
+    const w = world();
+    const r = await run(verify(w.deps, stateOf(runRecord())));
+    expect(r.timeline.at(-1)).toMatchObject({ step: "verify", event: "healthy", detail: { attempts: 1, status: 200 } });
+    expect(r.checks).toEqual([]);
+  });
+
+  it("dry run: reports an unanswered probe as such", async () => {
+    const w = world();
+    const deps = { ...w.deps, probe: async () => ({ ok: false, latencyMs: 1, error: "timeout after 5000 ms" }) };
+    const r = await run(verify(deps, stateOf(runRecord({ dryRun: true }))));
+    expect(r.checks).toEqual([{ name: "new-region-endpoint-healthy", ok: false, detail: `${regionalUrl(STANDBY, GATE_PATH)}, ${regionalUrl(STANDBY, HEALTH_PATH)}: timeout after 5000 ms` }]);
+    expect(r.verification).toEqual({ ok: false, attempts: 1, error: "timeout after 5000 ms" });
+    expect(r.timeline.at(-1)).toMatchObject({ event: "unhealthy", detail: { status: null } });
   });
 
   it("EndpointUnhealthyError after VERIFY_ATTEMPTS probes", async () => {

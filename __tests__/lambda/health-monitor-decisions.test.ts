@@ -226,6 +226,18 @@ describe("sample slots and the counter item", () => {
     expect(stateFromItem({ lastSlot: "x", actionable: null, incident: { id: 1 } })).toEqual(INITIAL_STATE);
   });
 
+  it.each<[string, Record<string, unknown>]>([
+    ["an incident that is a list", { incident: [] }],
+    ["an incident without an id", { incident: { writerArn: "w" } }],
+    ["an incident without a writer", { incident: { id: "i" } }],
+  ])("reads %s as no incident", (_name, item) => {
+    expect(stateFromItem(item as Parameters<typeof stateFromItem>[0]).incident).toBeNull();
+  });
+
+  it("reads counts that are not finite numbers as their defaults", () => {
+    expect(stateFromItem({ lastSlot: Number.NaN, actionable: Number.POSITIVE_INFINITY, streakStartedAt: Number.NaN, prewarmedAt: Number.NEGATIVE_INFINITY })).toEqual(INITIAL_STATE);
+  });
+
   it("fills an incident's missing fields with safe defaults", () => {
     const state = stateFromItem({ incident: { id: "i", writerArn: "w" } });
     expect(state.incident).toEqual({ id: "i", writerArn: "w", verdict: "region-down", openedAt: 0, attempts: 0, executionName: null, executionArn: null, escalated: false, paged: false });

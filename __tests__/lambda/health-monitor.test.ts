@@ -211,6 +211,13 @@ describe("the gate of the monitor's own region (P5: derived from the writer and 
     expect(modifyRuleStates()).toEqual([true]);
   });
 
+  it("holds no capacity at a fence whose lease ran out: the writer gets its active minimum", async () => {
+    const world = new World({ own: ACTIVE, writer: ACTIVE, items: [fence(ACTIVE, { leaseExpiresAt: T0 - 1 })], scalableMin: STANDBY_MIN });
+    const outcome = await world.sample();
+    expect(registered()).toEqual([{ min: ACTIVE_MIN, max: MAX }]);
+    expect(outcome).toMatchObject({ fenced: false, capacity: "writer:done", writerArn: WRITER_ARN, role: "writer" });
+  });
+
   it("keeps a permanent fence (no lease) in force", async () => {
     const world = new World({ own: ACTIVE, writer: ACTIVE, gateOpen: true, items: [fence(ACTIVE, { leaseExpiresAt: null })] });
     await world.sample();
@@ -445,6 +452,17 @@ describe("as standby: evidence and counting", () => {
     expect(outcome.promotionReady).toBe(true);
     const ready = mocks.cloudwatch.commandCalls(PutMetricDataCommand)[0]?.args[0].input.MetricData?.find((d) => d.MetricName === "PromotionReady");
     expect(ready?.Value).toBe(1);
+  });
+
+  it("is ready with a lag exactly at PROMOTION_READY_MAX_LAG_MS", async () => {
+    const world = new World({ env: { PROMOTION_READY_MAX_LAG_MS: "100" } });
+    expect((await world.sample()).promotionReady).toBe(true);
+  });
+
+  it("is not ready when its cluster is not a member of the global cluster", async () => {
+    const world = new World();
+    mocks.rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterIdentifier: "stray", DBClusterArn: "arn:aws:rds:us-west-2:111122223333:cluster:stray", Status: "available" }] });
+    expect((await world.sample()).promotionReady).toBe(false);
   });
 
   it.each<[string, Parameters<typeof givenRds>[1]]>([
@@ -752,6 +770,38 @@ describe("as standby: incidents", () => {
     expect(mocks.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 
+  it("truncates a page's subject to SNS's 100 characters", async () => {
+    const world = new World({ env: { ENVIRONMENT: "e".repeat(120) } });
+    world.peer = "suspect";
+    await world.sample();
+    expect(mocks.sns.commandCalls(PublishCommand)[0]?.args[0].input.Subject).toBe(`[DR ${"e".repeat(120)}`.slice(0, 100));
+  });
+
+  it("a counter that cannot be written fails the sample", async () => {
+    const world = new World();
+    mocks.dynamodb.on(PutItemCommand, { ConditionExpression: "attribute_not_exists(#pk) OR #slot < :slot" }).rejects(awsError("AccessDeniedException"));
+    await expect(runSample(world.deps)).rejects.toMatchObject({ name: "AccessDeniedException" });
+  });
+
+  it("reads the counter strongly consistent and writes it with its exact conditions", async () => {
+    const world = new World();
+    await world.sample();
+    expect(mocks.dynamodb).toHaveReceivedCommandWith(GetItemCommand, { TableName: STATE_TABLE, Key: { pk: { S: COUNTER } }, ConsistentRead: true });
+    const puts = mocks.dynamodb.commandCalls(PutItemCommand).filter((c) => c.args[0].input.Item?.[TABLE_KEY]?.S === COUNTER).map((c) => c.args[0].input);
+    expect(puts.map((p) => [p.ConditionExpression, p.ExpressionAttributeNames, p.ExpressionAttributeValues])).toEqual([
+      ["attribute_not_exists(#pk) OR #slot < :slot", { "#pk": "pk", "#slot": "lastSlot" }, { ":slot": { N: String(sampleSlot(T0, 10)) } }],
+      ["#slot = :slot", { "#slot": "lastSlot" }, { ":slot": { N: String(sampleSlot(T0, 10)) } }],
+    ]);
+  });
+
+  it("remembers that it paged a manual incident", async () => {
+    const world = new World({ env: { FAILOVER_AUTHORITY: "manual", STATE_MACHINE_ARN: undefined }, items: [streak()] });
+    world.peer = "region-down";
+    await world.sample();
+    expect(world.counter().incident).toMatchObject({ paged: true, attempts: 0, escalated: false });
+    expect(mocks.sns.commandCalls(PublishCommand)[0]?.args[0].input.Subject).toBe(`[DR prod] Active region failed: manual failover to ${STANDBY} required`);
+  });
+
   it("a page that cannot be sent after a start is recorded, not thrown", async () => {
     const world = new World({ items: [streak()] });
     world.peer = "region-down";
@@ -788,6 +838,29 @@ describe("as standby: pre-warming", () => {
     expect(registered()).toEqual([{ min: STANDBY_MIN, max: MAX }]);
   });
 
+  it("lowers nothing after a healthy streak when it never pre-warmed", async () => {
+    const world = new World();
+    await world.samples(4);
+    expect(mocks.autoscaling).not.toHaveReceivedCommand(RegisterScalableTargetCommand);
+  });
+
+  it("lowers to the standby minimum with the configured maximum when the target has none", async () => {
+    const world = new World({ items: [counterItem({ lastSlot: sampleSlot(T0, 10) - 1, healthy: 2, prewarmedAt: 1 })] });
+    givenScalableTarget(mocks.autoscaling, null);
+    await world.sample();
+    expect(registered()).toEqual([{ min: STANDBY_MIN, max: MAX }]);
+  });
+
+  it("a pre-warm that fails is recorded and tried again at the next sample", async () => {
+    const world = new World();
+    world.peer = "suspect";
+    mocks.autoscaling.on(RegisterScalableTargetCommand).rejectsOnce(awsError("AccessDeniedException")).resolves({});
+    const first = await world.sample();
+    expect(first.errors).toEqual([expect.stringContaining("prewarm: AccessDeniedException")]);
+    await world.sample();
+    expect(mocks.autoscaling).toHaveReceivedCommandTimes(RegisterScalableTargetCommand, 2);
+  });
+
   it("does not pre-warm a fenced standby", async () => {
     const world = new World({ items: [fence(STANDBY, { capacity: "standby" })], scalableMin: STANDBY_MIN });
     world.peer = "suspect";
@@ -818,6 +891,12 @@ describe("as writer", () => {
     const world = new World({ writer: STANDBY, items: [counterItem({ lastSlot: 1, ...fields })] });
     await world.sample();
     expect(world.counter()).toMatchObject({ prewarmedAt: null, actionable: 0, streakStartedAt: null, lastSlot: sampleSlot(T0, 10) });
+  });
+
+  it("leaves the counter alone while no writer is visible", async () => {
+    const world = new World({ writer: null, items: [streak({ incident: openIncident() })] });
+    await world.sample();
+    expect(mocks.dynamodb.commandCalls(PutItemCommand).filter((c) => c.args[0].input.Item?.[TABLE_KEY]?.S === COUNTER)).toEqual([]);
   });
 
   it("writes nothing to a counter that has nothing to close", async () => {
