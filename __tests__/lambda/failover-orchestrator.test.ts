@@ -180,7 +180,7 @@ describe("assess: locks", () => {
       expect.arrayContaining([
         { name: "lock-available", ok: false, detail: `held; holder ${OTHER_EXEC}` },
         { name: "peer-lock-available", ok: true, detail: "free" },
-        expect.objectContaining({ name: "approval-not-needed", ok: false }),
+        { name: "approval-not-needed", ok: false, detail: "failover.authority is approval" },
       ]),
     );
     expect(r.locks).toEqual({ own: "planned", peer: "planned" });
@@ -273,6 +273,16 @@ describe("assess: preconditions", () => {
     const w = world({ global: { writer: STANDBY } });
     expect((await run(assess(w.deps, assessState(MONITOR)))).oldWriterArn).toBe(OLD_ARN);
     expect((await run(assess(w.deps, assessState(OPERATOR)))).oldWriterArn).toBeNull();
+  });
+
+  it("refuses a state whose execution id is missing", async () => {
+    const w = world();
+    await expect(assess(w.deps, { request: MONITOR } as unknown as FailoverState)).rejects.toMatchObject({ message: "state.executionId is required" });
+  });
+
+  it("names the writer it reads as the old writer when the request names none", async () => {
+    const w = world();
+    expect((await run(assess(w.deps, assessState(OPERATOR)))).oldWriterArn).toBe(OLD_ARN);
   });
 
   it("refuses a state without an execution id", async () => {
@@ -670,7 +680,7 @@ describe("decide (P3)", () => {
     const r = await run(decide(w.deps, stateOf(afterFence())));
     expect(r.decision?.kind).toBe("escalate");
     expect(r.needsApproval).toBe(true);
-    expect(r.approval).toMatchObject({ required: true, granted: false, kinds: ["rpo"] });
+    expect(r.approval).toMatchObject({ required: true, granted: false, kinds: ["rpo"], reasons: [r.decision?.reason] });
     expect(mocks.dynamodb).not.toHaveReceivedCommandWith(PutItemCommand, { Item: expect.objectContaining({ fenced: { BOOL: false } }) });
   });
 
@@ -931,6 +941,12 @@ describe("promote", () => {
     });
   });
 
+  it("a refused forced failover says so", async () => {
+    const w = world();
+    mocks.rds.on(FailoverGlobalClusterCommand).rejects(awsError("InvalidDBClusterStateFault", "no"));
+    await expect(promote(w.deps, stateOf(decided("failover")))).rejects.toMatchObject({ message: "FailoverGlobalCluster refused: InvalidDBClusterStateFault: no", details: { strategy: "unplanned" } });
+  });
+
   it("a refused call says which one and why", async () => {
     const w = world();
     mocks.rds.on(SwitchoverGlobalClusterCommand).rejects(awsError("InvalidGlobalClusterStateFault", "not allowed"));
@@ -1157,7 +1173,7 @@ describe("openGate", () => {
     ["failover", "keep"],
     ["switchover", "lift"],
   ])("dry run (%s): writes nothing, plans to open the gate and %s the old fence", async (intended, verb) => {
-    const w = world();
+    const w = world({ items: [fenceItem(STANDBY, { by: OTHER_EXEC })] });
     const r = await run(openGate(w.deps, stateOf(confirmed("unplanned", { dryRun: true, intended }))));
     expect(mocks.dynamodb).not.toHaveReceivedCommand(PutItemCommand);
     expect(mocks.elb).not.toHaveReceivedCommand(ModifyRuleCommand);

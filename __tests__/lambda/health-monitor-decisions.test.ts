@@ -228,6 +228,7 @@ describe("sample slots and the counter item", () => {
 
   it.each<[string, Record<string, unknown>]>([
     ["an incident that is a list", { incident: [] }],
+    ["a null incident", { incident: null }],
     ["an incident without an id", { incident: { writerArn: "w" } }],
     ["an incident without a writer", { incident: { id: "i" } }],
   ])("reads %s as no incident", (_name, item) => {

@@ -401,6 +401,7 @@ describe("as standby: evidence and counting", () => {
     const outcome = await world.sample();
     expect(outcome.judgement?.verdict).toBe("healthy");
     expect(outcome.action).toBe("none");
+    expect(mocks.cloudwatch.commandCalls(PutMetricDataCommand)[0]?.args[0].input.MetricData?.find((d) => d.MetricName === "ActiveRegionHealthy")?.Value).toBe(1);
     expect(mocks.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
     expect(mocks.sns).not.toHaveReceivedCommand(PublishCommand);
     expect(mocks.dynamodb).toHaveReceivedCommandWith(GetItemCommand, { TableName: CONTROL_TABLE, Key: { pk: { S: `heartbeat#${ACTIVE}` } } });
@@ -498,6 +499,7 @@ describe("as standby: evidence and counting", () => {
     await world.sample();
     const names = mocks.cloudwatch.commandCalls(PutMetricDataCommand).flatMap((c) => (c.args[0].input.MetricData ?? []).map((d) => d.MetricName));
     expect(names).toEqual(["PromotionReady", "GateOpen"]);
+    expect(mocks.cloudwatch.commandCalls(PutMetricDataCommand)[0]?.args[0].input.MetricData?.[0]?.Value).toBe(0);
   });
 
   it("counts a suspect writer region as healthy in ActiveRegionHealthy", async () => {
@@ -553,7 +555,7 @@ describe("as standby: incidents", () => {
     const world = new World();
     world.peer = "region-down";
     await world.samples(3);
-    expect(world.counter().incident).toMatchObject({ writerArn: WRITER_ARN, attempts: 1, verdict: "region-down", escalated: false });
+    expect(world.counter().incident).toMatchObject({ writerArn: WRITER_ARN, attempts: 1, verdict: "region-down", escalated: false, paged: false });
     expect(pagesOfKind("failover-started")).toEqual([expect.objectContaining({ attempt: 1, region: STANDBY, environment: "prod" })]);
   });
 
@@ -891,6 +893,12 @@ describe("as writer", () => {
     const world = new World({ writer: STANDBY, items: [counterItem({ lastSlot: 1, ...fields })] });
     await world.sample();
     expect(world.counter()).toMatchObject({ prewarmedAt: null, actionable: 0, streakStartedAt: null, lastSlot: sampleSlot(T0, 10) });
+  });
+
+  it("closes an incident left alone in the counter (no streak, no pre-warm)", async () => {
+    const world = new World({ writer: STANDBY, items: [counterItem({ lastSlot: 1, incident: openIncident() })] });
+    await world.sample();
+    expect(world.counter().incident).toBeNull();
   });
 
   it("leaves the counter alone while no writer is visible", async () => {
