@@ -1,4 +1,4 @@
-/** The shared modules: gate contract, environment, errors, retry, logs, probe. */
+/** The shared modules: gate contract, environment, errors, retry, logs, probe, lock, control table, metrics, capacity, global cluster. */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { EnvReader } from "../../lambda/shared/env";
@@ -15,10 +15,47 @@ import {
 import * as gate from "../../lambda/shared/gate";
 import { createLogger } from "../../lambda/shared/log";
 import { createHttpsProbe } from "../../lambda/shared/probe";
-import { backoffDelay, pollUntil, withRetry } from "../../lambda/shared/retry";
+import { backoffDelay, createCaller, pollUntil, withRetry } from "../../lambda/shared/retry";
 import { loadOrchestratorConfig } from "../../lambda/failover-orchestrator/config";
-import { awsError, throttling } from "./support/aws-model";
-import { fakeTiming, orchestratorEnv, STANDBY } from "./support/fixtures";
+import { ApplicationAutoScalingClient, RegisterScalableTargetCommand } from "@aws-sdk/client-application-auto-scaling";
+import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { DescribeDBClustersCommand, DescribeGlobalClustersCommand, RDSClient } from "@aws-sdk/client-rds";
+import { ensureScalableTarget, raiseScalableTarget } from "../../lambda/shared/capacity";
+import { lagExpression, readLag } from "../../lambda/shared/cloudwatch";
+import { Fence, fenceInForce, Heartbeat, readFence, readHeartbeat, writeFence, writeHeartbeat } from "../../lambda/shared/control-table";
+import { toItem } from "../../lambda/shared/dynamo";
+import { clusterIdOfArn, describeDbCluster, describeGlobalCluster, regionOfArn } from "../../lambda/shared/global-cluster";
+import { acquireLock, lockAvailability, lockKey, LockView, readLock, readLockItem, releaseLock, renewLock } from "../../lambda/shared/lock";
+import { MONITOR_METRIC_NAMESPACE_DEFAULT, MONITOR_METRICS, monitorDimensions } from "../../lambda/shared/monitor-metrics";
+import {
+  ACTIVE,
+  awsError,
+  AwsMocks,
+  CLUSTER_ARN,
+  conditionFailed,
+  CONTROL_TABLE,
+  dbCluster,
+  ECS_CLUSTER,
+  ECS_SERVICE,
+  EXEC,
+  fakeTiming,
+  givenScalableTarget,
+  GLOBAL_ID,
+  globalCluster,
+  globalView,
+  lagData,
+  LOCK_KEY,
+  lockItem,
+  mockAws,
+  orchestratorEnv,
+  OTHER_EXEC,
+  RESOURCE_ID,
+  STANDBY,
+  STATE_TABLE,
+  T0,
+  throttling,
+} from "./support/fixtures";
 
 const LAMBDA_DIR = join(__dirname, "..", "..", "lambda");
 
@@ -83,7 +120,9 @@ describe("EnvReader", () => {
   it("the orchestrator refuses a peer region equal to its own, and capacities out of order", () => {
     expect(() => loadOrchestratorConfig(orchestratorEnv(STANDBY, { PEER_REGION: STANDBY }))).toThrow(/PEER_REGION must differ/);
     expect(() => loadOrchestratorConfig(orchestratorEnv(STANDBY, { MAX_CAPACITY: "5" }))).toThrow(/MAX_CAPACITY must be at least 10/);
-    expect(() => loadOrchestratorConfig(orchestratorEnv(STANDBY, { OWN_ECS_SERVICE: "" }))).toThrow(/OWN_ECS_SERVICE is required/);
+    expect(() => loadOrchestratorConfig(orchestratorEnv(STANDBY, { ECS_SERVICE: "" }))).toThrow(/ECS_SERVICE is required/);
+    expect(() => loadOrchestratorConfig(orchestratorEnv(STANDBY, { ON_RPO_BREACH: "ignore" }))).toThrow(/ON_RPO_BREACH must be one of escalate, proceed/);
+    expect(() => loadOrchestratorConfig(orchestratorEnv(STANDBY, { RPO_SECONDS: undefined }))).toThrow(/RPO_SECONDS is required/);
   });
 
   it("the orchestrator's timing defaults are the documented ones", () => {
@@ -98,6 +137,12 @@ describe("EnvReader", () => {
       verifyAttempts: 6,
       verifyIntervalSeconds: 10,
       failbackMaxLagMs: 1000,
+      onRpoBreach: "escalate",
+      sampleIntervalSeconds: 10,
+      staleHeartbeatSeconds: 30,
+      replicationAllowanceSeconds: 10,
+      inflightAllowanceSeconds: 10,
+      dataLossMarginSeconds: 5,
       auditTableName: config.stateTableName,
     });
   });
@@ -237,5 +282,244 @@ describe("the HTTPS probe", () => {
         }),
     );
     expect(await probe("https://x/health", 20)).toMatchObject({ ok: false, error: "timeout after 20 ms" });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Modules the protocol rewrite moved or changed: lock (now shared/lock.ts), control table,
+// readLag (replicationLagAtMs), the monitor's metric names, capacity, the global cluster view.
+// ---------------------------------------------------------------------------------------------
+
+describe("the single-flight lock (shared/lock.ts)", () => {
+  let mocks: AwsMocks;
+  beforeEach(() => {
+    mocks = mockAws();
+  });
+  afterEach(() => mocks.restore());
+
+  const call = createCaller({ policy: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 }, sleep: async () => undefined });
+  const ddb = () => new DynamoDBClient({ region: STANDBY });
+  const params = { tableName: STATE_TABLE, key: LOCK_KEY, holder: EXEC, nowMs: T0, ttlSeconds: 1800 };
+
+  it("keys the lock by global cluster", () => {
+    expect(lockKey("g")).toBe("lock#failover#g");
+  });
+
+  it("takes the lock with a condition that lets the same holder re-enter and an expired lock be taken over", async () => {
+    mocks.dynamodb.on(UpdateItemCommand).resolves({});
+    expect(await acquireLock(ddb(), call, params)).toBe(Math.floor(T0 / 1000) + 1800);
+    expect(mocks.dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      TableName: STATE_TABLE,
+      Key: { pk: { S: LOCK_KEY } },
+      ConditionExpression: "attribute_not_exists(#pk) OR #exp < :now OR #holder = :holder",
+      ExpressionAttributeValues: expect.objectContaining({ ":now": { N: String(Math.floor(T0 / 1000)) }, ":holder": { S: EXEC } }),
+    });
+  });
+
+  it("a lock held by another execution is LockHeldError naming the holder", async () => {
+    mocks.dynamodb.on(UpdateItemCommand).rejects(conditionFailed());
+    mocks.dynamodb.on(GetItemCommand).resolves({ Item: toItem(lockItem(OTHER_EXEC, 1_900_000_000)) });
+    await expect(acquireLock(ddb(), call, params)).rejects.toMatchObject({ name: ERROR_NAMES.lockHeld, details: { holder: OTHER_EXEC, expiresAt: 1_900_000_000 } });
+  });
+
+  it("renews the lock only for its holder, storing extra attributes in the same write", async () => {
+    mocks.dynamodb.on(UpdateItemCommand).resolves({ Attributes: toItem(lockItem(EXEC, 1, { promotionStrategy: "planned" })) });
+    const renewed = await renewLock(ddb(), call, params, { promotionStrategy: "planned" });
+    expect(renewed.item.promotionStrategy).toBe("planned");
+    expect(mocks.dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      ConditionExpression: "#holder = :holder",
+      ExpressionAttributeNames: expect.objectContaining({ "#x0": "promotionStrategy" }),
+      ExpressionAttributeValues: expect.objectContaining({ ":x0": { S: "planned" } }),
+      ReturnValues: "ALL_NEW",
+    });
+  });
+
+  it("a lock taken over is LockLostError", async () => {
+    mocks.dynamodb.on(UpdateItemCommand).rejects(conditionFailed());
+    mocks.dynamodb.on(GetItemCommand).resolves({});
+    await expect(renewLock(ddb(), call, params)).rejects.toMatchObject({ name: ERROR_NAMES.lockLost });
+  });
+
+  it("releases only its own lock: another holder's is left, and said so", async () => {
+    mocks.dynamodb.on(DeleteItemCommand).resolvesOnce({}).rejects(conditionFailed());
+    expect(await releaseLock(ddb(), call, params)).toBe(true);
+    expect(await releaseLock(ddb(), call, params)).toBe(false);
+    expect(mocks.dynamodb).toHaveReceivedCommandWith(DeleteItemCommand, { ConditionExpression: "#holder = :holder", ExpressionAttributeValues: { ":holder": { S: EXEC } } });
+  });
+
+  it("rethrows other failures of a release", async () => {
+    mocks.dynamodb.on(DeleteItemCommand).rejects(awsError("AccessDeniedException"));
+    await expect(releaseLock(ddb(), call, params)).rejects.toMatchObject({ name: "AccessDeniedException" });
+  });
+
+  it.each<[string, LockView | null, string]>([
+    ["no lock is free", null, "free"],
+    ["its own lock is mine", { holder: EXEC, expiresAt: 0 }, "mine"],
+    ["another's expired lock is expired", { holder: OTHER_EXEC, expiresAt: Math.floor(T0 / 1000) - 1 }, "expired"],
+    ["another's live lock is held", { holder: OTHER_EXEC, expiresAt: Math.floor(T0 / 1000) }, "held"],
+  ])("lockAvailability: %s", (_name, lock, availability) => {
+    expect(lockAvailability(lock, EXEC, T0)).toBe(availability);
+  });
+
+  it("reads the lock and its whole item", async () => {
+    mocks.dynamodb.on(GetItemCommand).resolves({ Item: toItem(lockItem(EXEC, 42, { promotionRequestedBy: EXEC })) });
+    expect(await readLock(ddb(), call, STATE_TABLE, LOCK_KEY)).toEqual({ holder: EXEC, expiresAt: 42 });
+    expect(await readLockItem(ddb(), call, STATE_TABLE, LOCK_KEY)).toMatchObject({ promotionRequestedBy: EXEC });
+    mocks.dynamodb.on(GetItemCommand).resolves({});
+    expect(await readLock(ddb(), call, STATE_TABLE, LOCK_KEY)).toBeNull();
+    expect(await readLockItem(ddb(), call, STATE_TABLE, LOCK_KEY)).toBeNull();
+  });
+});
+
+describe("the control table (shared/control-table.ts)", () => {
+  let mocks: AwsMocks;
+  beforeEach(() => {
+    mocks = mockAws();
+  });
+  afterEach(() => mocks.restore());
+  const call = createCaller({ policy: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, sleep: async () => undefined });
+  const ddb = () => new DynamoDBClient({ region: STANDBY });
+
+  it.each<[string, Fence | null, boolean]>([
+    ["no fence is not in force", null, false],
+    ["a lifted fence is not in force", { ...fenceOf(), fenced: false }, false],
+    ["a fence within its lease is in force", { ...fenceOf(), leaseExpiresAt: T0 + 1 }, true],
+    ["a fence whose lease ran out is not in force", { ...fenceOf(), leaseExpiresAt: T0 }, false],
+    ["a permanent fence is in force", { ...fenceOf(), leaseExpiresAt: null }, true],
+  ])("fenceInForce: %s", (_name, fence, inForce) => {
+    expect(fenceInForce(fence, T0)).toBe(inForce);
+  });
+
+  it("writes a fence and reads it back as written", async () => {
+    await writeFence(ddb(), call, CONTROL_TABLE, fenceOf());
+    const item = mocks.dynamodb.commandCalls(PutItemCommand)[0]?.args[0].input.Item;
+    expect(item?.pk).toEqual({ S: `fence#${ACTIVE}` });
+    mocks.dynamodb.on(GetItemCommand).resolves({ Item: item });
+    expect(await readFence(ddb(), call, CONTROL_TABLE, ACTIVE)).toEqual(fenceOf());
+  });
+
+  it("reads a heartbeat back as written, and none when the item is not one", async () => {
+    const heartbeat: Heartbeat = { region: ACTIVE, at: T0, writerArn: null, ownIsWriter: false, databaseAvailable: false, serviceHealthy: null, fenced: true, gateOpen: false };
+    await writeHeartbeat(ddb(), call, CONTROL_TABLE, heartbeat);
+    const item = mocks.dynamodb.commandCalls(PutItemCommand)[0]?.args[0].input.Item;
+    mocks.dynamodb.on(GetItemCommand).resolves({ Item: item });
+    expect(await readHeartbeat(ddb(), call, CONTROL_TABLE, ACTIVE)).toEqual(heartbeat);
+    mocks.dynamodb.on(GetItemCommand).resolves({ Item: toItem({ pk: `heartbeat#${ACTIVE}` }) });
+    expect(await readHeartbeat(ddb(), call, CONTROL_TABLE, ACTIVE)).toBeNull();
+  });
+
+  function fenceOf(): Fence {
+    return { region: ACTIVE, fenced: true, by: EXEC, byRegion: STANDBY, at: T0, leaseExpiresAt: T0 + 60_000, capacity: "standby", reason: "test" };
+  }
+});
+
+describe("readLag (shared/cloudwatch.ts)", () => {
+  let mocks: AwsMocks;
+  beforeEach(() => {
+    mocks = mockAws();
+  });
+  afterEach(() => mocks.restore());
+  const call = createCaller({ policy: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, sleep: async () => undefined });
+
+  it("returns the latest replication lag, its timestamp and the RPO lag", async () => {
+    mocks.cloudwatch.on(GetMetricDataCommand).resolves(lagData(250, T0 - 60_000, 900));
+    expect(await readLag(new CloudWatchClient({ region: STANDBY }), call, "c1", T0, 300)).toEqual({ replicationLagMs: 250, rpoLagMs: 900, replicationLagAtMs: T0 - 60_000 });
+    expect(mocks.cloudwatch).toHaveReceivedCommandWith(GetMetricDataCommand, {
+      ScanBy: "TimestampDescending",
+      MetricDataQueries: [expect.objectContaining({ Id: "replicationLag", Expression: lagExpression("AuroraGlobalDBReplicationLag", "c1") }), expect.objectContaining({ Id: "rpoLag" })],
+    });
+  });
+
+  it("returns nulls without datapoints", async () => {
+    mocks.cloudwatch.on(GetMetricDataCommand).resolves(lagData(null, 0));
+    expect(await readLag(new CloudWatchClient({ region: STANDBY }), call, "c1", T0, 300)).toEqual({ replicationLagMs: null, rpoLagMs: null, replicationLagAtMs: null });
+  });
+});
+
+describe("the monitor's metric contract (shared/monitor-metrics.ts)", () => {
+  it("names the metrics dashboards and alarms read", () => {
+    expect(MONITOR_METRIC_NAMESPACE_DEFAULT).toBe("DR/HealthMonitor");
+    expect(MONITOR_METRICS).toEqual({
+      activeRegionHealthy: "ActiveRegionHealthy",
+      independentSignalsDown: "IndependentSignalsDown",
+      actionable: "ActionableVerdict",
+      promotionReady: "PromotionReady",
+    });
+    expect(monitorDimensions("prod", STANDBY)).toEqual([
+      { Name: "Environment", Value: "prod" },
+      { Name: "Region", Value: STANDBY },
+    ]);
+  });
+
+  it("gate-store.ts is used by no Lambda source any more (only by the infrastructure's tests)", () => {
+    for (const file of sourceFiles(LAMBDA_DIR)) {
+      expect([file, /from "\.\/gate-store"|from "\.\.\/shared\/gate-store"/.test(readFileSync(file, "utf8"))]).toEqual([file, false]);
+    }
+  });
+});
+
+describe("capacity (shared/capacity.ts)", () => {
+  let mocks: AwsMocks;
+  beforeEach(() => {
+    mocks = mockAws();
+  });
+  afterEach(() => mocks.restore());
+  const call = createCaller({ policy: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, sleep: async () => undefined });
+  const aas = () => new ApplicationAutoScalingClient({ region: STANDBY });
+  const service = { cluster: ECS_CLUSTER, service: ECS_SERVICE };
+
+  it.each<[string, number, number, { min: number; max: number } | null]>([
+    ["raises a minimum below the floor", 2, 50, { min: 10, max: 50 }],
+    ["keeps a minimum above the floor", 12, 50, null],
+    ["raises the maximum with the minimum", 2, 5, { min: 10, max: 50 }],
+  ])("raiseScalableTarget %s, never lowering", async (_name, min, max, expected) => {
+    givenScalableTarget(mocks.autoscaling, min, max);
+    await raiseScalableTarget(aas(), call, service, 10, 50);
+    const sent = mocks.autoscaling.commandCalls(RegisterScalableTargetCommand).map((c) => ({ min: c.args[0].input.MinCapacity, max: c.args[0].input.MaxCapacity }));
+    expect(sent).toEqual(expected ? [expected] : []);
+  });
+
+  it("ensureScalableTarget sets exactly [min, max], unless already so; dry run only reads", async () => {
+    givenScalableTarget(mocks.autoscaling, 10, 50);
+    expect((await ensureScalableTarget(aas(), call, service, 10, 50)).change).toBe("unchanged");
+    expect((await ensureScalableTarget(aas(), call, service, 0, 0, true)).change).toBe("planned");
+    expect(mocks.autoscaling).not.toHaveReceivedCommand(RegisterScalableTargetCommand);
+    expect((await ensureScalableTarget(aas(), call, service, 0, 0)).change).toBe("done");
+    expect(mocks.autoscaling).toHaveReceivedCommandWith(RegisterScalableTargetCommand, { ServiceNamespace: "ecs", ScalableDimension: "ecs:service:DesiredCount", ResourceId: RESOURCE_ID, MinCapacity: 0, MaxCapacity: 0 });
+  });
+});
+
+describe("the global cluster as read in this region (shared/global-cluster.ts)", () => {
+  let mocks: AwsMocks;
+  beforeEach(() => {
+    mocks = mockAws();
+  });
+  afterEach(() => mocks.restore());
+  const call = createCaller({ policy: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, sleep: async () => undefined });
+  const rds = () => new RDSClient({ region: STANDBY });
+
+  it("maps members, the writer and a promotion under way", async () => {
+    mocks.rds.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [globalCluster({ failover: { to: STANDBY, dataLoss: true } })] });
+    expect(await describeGlobalCluster(rds(), call, GLOBAL_ID)).toEqual(globalView({ failover: { to: STANDBY, dataLoss: true } }));
+  });
+
+  it.each<[string, () => void]>([
+    ["GlobalClusterNotFoundFault", () => mocks.rds.on(DescribeGlobalClustersCommand).rejects(awsError("GlobalClusterNotFoundFault"))],
+    ["an empty answer", () => mocks.rds.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [] })],
+  ])("a missing global cluster (%s) is PreconditionFailedError", async (_name, arrange) => {
+    arrange();
+    await expect(describeGlobalCluster(rds(), call, GLOBAL_ID)).rejects.toMatchObject({ name: ERROR_NAMES.preconditionFailed });
+  });
+
+  it("reads a DB cluster's status, and a missing one is PreconditionFailedError", async () => {
+    mocks.rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [dbCluster(STANDBY, "failing-over")] });
+    expect(await describeDbCluster(rds(), call, "x")).toEqual({ id: "dr-prod-usw2", arn: CLUSTER_ARN[STANDBY], status: "failing-over" });
+    mocks.rds.on(DescribeDBClustersCommand).rejects(awsError("DBClusterNotFoundFault"));
+    await expect(describeDbCluster(rds(), call, "x")).rejects.toMatchObject({ name: ERROR_NAMES.preconditionFailed });
+  });
+
+  it("reads the region and id of a cluster ARN", () => {
+    expect(regionOfArn(CLUSTER_ARN[ACTIVE] as string)).toBe(ACTIVE);
+    expect(clusterIdOfArn(CLUSTER_ARN[ACTIVE] as string)).toBe("dr-prod-use1");
   });
 });

@@ -14,8 +14,7 @@ import { createHandler, Handler } from "../../lambda/transaction-processor/handl
 import { logDocument, logObjectKey } from "../../lambda/transaction-processor/log-object";
 import { canonicalJson, parseTransaction, payloadSha256 } from "../../lambda/transaction-processor/payload";
 import { newRecord, TransactionRecord } from "../../lambda/transaction-processor/record";
-import { awsError } from "./support/aws-model";
-import { fakeTiming, testLogger } from "./support/fixtures";
+import { awsError, fakeTiming, testLogger } from "./support/fixtures";
 import {
   albEvent,
   CREDIT,

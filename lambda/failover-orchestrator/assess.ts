@@ -4,6 +4,7 @@
  * after an approval request with the answer in the state.
  */
 import { GlobalClusterBusyError, LockHeldError, PreconditionFailedError } from "../shared/errors";
+import { isActionable } from "../shared/evidence";
 import { acquireLock, lockAvailability, lockKey, readLock, releaseLock } from "../shared/lock";
 import { assessWriterRegion, rpoAtRisk, readWriter, switchoverPossible } from "./assessment";
 import { ApprovalKind, Check, DecisionKind, FailoverState, RunRecord } from "./contract";
@@ -95,7 +96,8 @@ export async function assess(deps: OrchestratorDeps, state: FailoverState): Prom
     check("own-cluster-synchronized", evidence.synchronized, `${view.ownMember?.synchronizationStatus ?? "not reported"}, lag ${evidence.replicationLagMs ?? "unknown"} ms <= ${config.failbackMaxLagMs} ms`);
     check("global-cluster-available", view.global.status === "available", view.global.status);
   } else if (switchoverPossible(evidence, view) && request.strategy === "auto") {
-    intended = request.requestedBy === "health-monitor" && evidence.verdict === "healthy" ? "stand-down" : "switchover";
+    // The monitor's run promotes only while its actionable verdict holds: healthy or merely suspect stands down.
+    intended = request.requestedBy === "health-monitor" && !isActionable(assessed.judgement.verdict) ? "stand-down" : "switchover";
   } else if (evidence.dataLossAllowed) {
     intended = "failover";
   } else if (request.requestedBy === "health-monitor") {

@@ -7,6 +7,7 @@ import { FailoverGlobalClusterCommand, SwitchoverGlobalClusterCommand } from "@a
 import { readLag } from "../shared/cloudwatch";
 import { writeFence } from "../shared/control-table";
 import { GlobalClusterBusyError, isAwsError, PreconditionFailedError, WriterNotReadyError } from "../shared/errors";
+import { FailoverStrategy } from "../shared/failover-request";
 import { describeGlobalCluster } from "../shared/global-cluster";
 import { pollUntil, withRetry } from "../shared/retry";
 import { assessWriterRegion, lossLagMs, promotionState, readWriter, rpoAtRisk, switchoverPossible } from "./assessment";
@@ -17,6 +18,8 @@ import { describeError, holdLock, isoAt, output, requireRun, withEvent } from ".
 /** The decision at the point of no return (pure): P3 first, then the evidence, then the RPO policy. */
 export function chooseDecision(input: {
   readonly run: Pick<RunRecord, "mode" | "intended" | "requestedBy">;
+  /** The request's strategy: "planned" means a switchover or nothing. */
+  readonly requestedStrategy: FailoverStrategy;
   readonly switchoverPossible: boolean;
   readonly dataLossAllowed: boolean;
   readonly rpoAtRisk: boolean;
@@ -29,7 +32,7 @@ export function chooseDecision(input: {
   const { run } = input;
   if (input.switchoverPossible) return { kind: "switchover", reason: "the writer is reachable and this secondary is synchronized: switchover, no data loss" };
   if (run.mode === "failback" || run.intended === "switchover") {
-    if (run.mode !== "failback" && input.dataLossAllowed && !input.rpoAtRisk) {
+    if (run.mode !== "failback" && input.requestedStrategy !== "planned" && input.dataLossAllowed && !input.rpoAtRisk) {
       return { kind: "failover", reason: "a switchover is no longer possible and the writer region is down on independent evidence" };
     }
     return { kind: "stand-down", reason: "a switchover is not possible now (writer unreachable or secondary not synchronized)" };
@@ -61,9 +64,11 @@ export async function decide(deps: OrchestratorDeps, state: FailoverState): Prom
     const assessed = await assessWriterRegion(deps, view);
     run = { ...run, decisionEvidence: assessed.record };
     // The data loss above the RPO is approved when a person answered an approval that named it (at assess or here).
-    const rpoApproved = state.decisionApproval !== undefined || (state.approval !== undefined && run.approval.kinds.includes("rpo"));
+    // The assess-time answer survives in run.approval only: every task returns { executionId, request, run }.
+    const rpoApproved = state.decisionApproval !== undefined || (run.approval.granted && run.approval.kinds.includes("rpo"));
     const chosen = chooseDecision({
       run,
+      requestedStrategy: state.request?.strategy ?? "auto",
       switchoverPossible: switchoverPossible(assessed.record, view),
       dataLossAllowed: assessed.record.dataLossAllowed,
       rpoAtRisk: rpoAtRisk(assessed.record, config.rpoSeconds),

@@ -375,7 +375,8 @@ async function startExecution(deps: MonitorDeps, name: string, incident: Inciden
     incidentId: incident.id,
     attempt,
     observedWriterArn: incident.writerArn,
-    detectedAt: new Date((ctx.nowMs / 1000 - (config.consecutiveSamples - 1) * config.sampleIntervalSeconds) * 1000).toISOString(),
+    // The incident's first sample: the one consecutiveSamples - 1 samples before the sample that opened it (the same for every attempt).
+    detectedAt: new Date((incident.openedAt - (config.consecutiveSamples - 1) * config.sampleIntervalSeconds) * 1000).toISOString(),
     verdict: ctx.judgement.verdict,
   };
   try {

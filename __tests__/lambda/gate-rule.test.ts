@@ -1,0 +1,146 @@
+/**
+ * The traffic gate of a region (shared/gate-rule.ts): the rule's two states,
+ * what a request gets, and finding and setting the rule through the region's
+ * own Elastic Load Balancing endpoint (docs/failover-protocol.md, "Gates").
+ */
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyRuleCommand,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { ALIVE_PATH, GATE_PATH, gateAnswer, gateRuleSpec } from "../../lambda/shared/gate-rule";
+import { applyGate, findGateRule } from "../../lambda/shared/gate-api";
+import { createCaller } from "../../lambda/shared/retry";
+import { AwsMocks, fakeTiming, gateRuleArn, gateRules, givenGate, HEALTH_PATH, LOAD_BALANCER, mockAws, STANDBY, throttling } from "./support/fixtures";
+
+let mocks: AwsMocks;
+beforeEach(() => {
+  mocks = mockAws();
+});
+afterEach(() => mocks.restore());
+
+const timing = fakeTiming();
+const call = createCaller({ policy: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000 }, sleep: timing.sleep, random: () => 0.5 });
+const elb = () => new ElasticLoadBalancingV2Client({ region: STANDBY });
+const GATE_RULE = gateRuleArn(STANDBY, 3);
+
+describe("gateRuleSpec", () => {
+  it("open: only the gate path, answered 200 open", () => {
+    expect(gateRuleSpec(true)).toEqual({ pathPatterns: [GATE_PATH], response: { statusCode: "200", contentType: "text/plain", messageBody: "open" } });
+  });
+
+  it("closed: every path, answered 503 region fenced", () => {
+    expect(gateRuleSpec(false)).toEqual({ pathPatterns: ["/*"], response: { statusCode: "503", contentType: "text/plain", messageBody: "region fenced" } });
+  });
+});
+
+describe("gateAnswer: what a request gets before the application's rules", () => {
+  it.each<[boolean, string, ReturnType<typeof gateAnswer>]>([
+    [true, ALIVE_PATH, "alive"],
+    [false, ALIVE_PATH, "alive"],
+    [true, HEALTH_PATH, "health"],
+    [false, HEALTH_PATH, "health"],
+    [true, GATE_PATH, "gate-open"],
+    [false, GATE_PATH, "refused"],
+    [true, "/transactions", "application"],
+    [false, "/transactions", "refused"],
+  ])("gate open=%s, %s → %s", (open, path, answer) => {
+    expect(gateAnswer(open, path, HEALTH_PATH)).toBe(answer);
+  });
+});
+
+describe("findGateRule", () => {
+  it.each<[boolean | null]>([[true], [false], [null]])("finds the HTTPS listener's priority-3 rule and reads its state (%s)", async (open) => {
+    // GIVEN
+    givenGate(mocks.elb, open);
+    // WHEN
+    const ref = await findGateRule(elb(), call, LOAD_BALANCER);
+    // THEN
+    expect(ref).toEqual({ ruleArn: GATE_RULE, open });
+    expect(mocks.elb).toHaveReceivedCommandWith(DescribeLoadBalancersCommand, { Names: [LOAD_BALANCER] });
+    expect(mocks.elb).toHaveReceivedCommandWith(DescribeRulesCommand, { ListenerArn: expect.stringMatching(/\/443$/) });
+  });
+
+  it("reads a rule whose condition uses the legacy Values field", async () => {
+    givenGate(mocks.elb, true);
+    mocks.elb.on(DescribeRulesCommand).resolves({
+      Rules: [{ RuleArn: GATE_RULE, Priority: "3", Conditions: [{ Field: "path-pattern", Values: ["/*"] }], Actions: [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "503" } }] }],
+    });
+    expect(await findGateRule(elb(), call, LOAD_BALANCER)).toEqual({ ruleArn: GATE_RULE, open: false });
+  });
+
+  it("a 200 answer on another path is not the open gate", async () => {
+    givenGate(mocks.elb, true);
+    mocks.elb.on(DescribeRulesCommand).resolves({
+      Rules: [{ RuleArn: GATE_RULE, Priority: "3", Conditions: [{ Field: "path-pattern", PathPatternConfig: { Values: ["/*"] } }], Actions: [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "200" } }] }],
+    });
+    expect((await findGateRule(elb(), call, LOAD_BALANCER)).open).toBeNull();
+  });
+
+  it("finds the listener on port 443 when none says HTTPS", async () => {
+    givenGate(mocks.elb, false);
+    mocks.elb.on(DescribeListenersCommand).resolves({ Listeners: [{ ListenerArn: "l-80", Port: 80 }, { ListenerArn: "l-443", Port: 443 }] });
+    await findGateRule(elb(), call, LOAD_BALANCER);
+    expect(mocks.elb).toHaveReceivedCommandWith(DescribeRulesCommand, { ListenerArn: "l-443" });
+  });
+
+  it.each<[string, () => void, string]>([
+    ["no load balancer", () => mocks.elb.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [] }), "LoadBalancerNotFoundException"],
+    ["no HTTPS listener", () => mocks.elb.on(DescribeListenersCommand).resolves({ Listeners: [{ ListenerArn: "l-80", Protocol: "HTTP", Port: 80 }] }), "ListenerNotFoundException"],
+    ["no rule at priority 3", () => mocks.elb.on(DescribeRulesCommand).resolves({ Rules: [{ RuleArn: "r1", Priority: "1" }] }), "RuleNotFoundException"],
+  ])("fails with a named error when there is %s", async (_name, arrange, errorName) => {
+    givenGate(mocks.elb, true);
+    arrange();
+    await expect(findGateRule(elb(), call, LOAD_BALANCER)).rejects.toMatchObject({ name: errorName });
+  });
+
+  it("retries a throttled describe through the caller", async () => {
+    givenGate(mocks.elb, true);
+    mocks.elb.on(DescribeRulesCommand).rejectsOnce(throttling()).resolves(gateRules(true));
+    expect((await findGateRule(elb(), call, LOAD_BALANCER)).open).toBe(true);
+    expect(mocks.elb).toHaveReceivedCommandTimes(DescribeRulesCommand, 2);
+  });
+});
+
+describe("applyGate", () => {
+  it.each<[boolean]>([[true], [false]])("leaves a gate already in the desired state (open=%s) unchanged", async (open) => {
+    givenGate(mocks.elb, open);
+    expect(await applyGate(elb(), call, LOAD_BALANCER, open)).toEqual({ change: "unchanged", previous: open });
+    expect(mocks.elb).not.toHaveReceivedCommand(ModifyRuleCommand);
+  });
+
+  it("opens a closed gate with exactly the open condition and answer", async () => {
+    givenGate(mocks.elb, false);
+    expect(await applyGate(elb(), call, LOAD_BALANCER, true)).toEqual({ change: "done", previous: false });
+    expect(mocks.elb).toHaveReceivedCommandTimes(ModifyRuleCommand, 1);
+    expect(mocks.elb.commandCalls(ModifyRuleCommand)[0]?.args[0].input).toEqual({
+      RuleArn: GATE_RULE,
+      Conditions: [{ Field: "path-pattern", PathPatternConfig: { Values: [GATE_PATH] } }],
+      Actions: [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "200", ContentType: "text/plain", MessageBody: "open" } }],
+    });
+  });
+
+  it("closes an open gate with exactly the closed condition and answer", async () => {
+    givenGate(mocks.elb, true);
+    expect(await applyGate(elb(), call, LOAD_BALANCER, false)).toEqual({ change: "done", previous: true });
+    expect(mocks.elb.commandCalls(ModifyRuleCommand)[0]?.args[0].input).toEqual({
+      RuleArn: GATE_RULE,
+      Conditions: [{ Field: "path-pattern", PathPatternConfig: { Values: ["/*"] } }],
+      Actions: [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "503", ContentType: "text/plain", MessageBody: "region fenced" } }],
+    });
+  });
+
+  it("restores a rule changed by hand", async () => {
+    givenGate(mocks.elb, null);
+    expect(await applyGate(elb(), call, LOAD_BALANCER, false)).toEqual({ change: "done", previous: null });
+    expect(mocks.elb).toHaveReceivedCommandWith(ModifyRuleCommand, { RuleArn: GATE_RULE });
+  });
+
+  it("dry run: reports the change and sends no ModifyRule", async () => {
+    givenGate(mocks.elb, true);
+    expect(await applyGate(elb(), call, LOAD_BALANCER, false, { dryRun: true })).toEqual({ change: "planned", previous: true });
+    expect(mocks.elb).not.toHaveReceivedCommand(ModifyRuleCommand);
+  });
+});
