@@ -56,6 +56,7 @@ describe("judge: the verdict on the writer region", () => {
     ["all three independent signals down is region-down", evidence({ probe: "down", heartbeat: "down", witness: "down", replication: "down" }, STALE), "region-down", true],
     ["a fresh heartbeat reporting the database unavailable plus a replication stall is database-down", evidence({ heartbeat: "down", replication: "down" }, { databaseAvailable: false }), "database-down", true],
     ["a stale heartbeat that last reported the database unavailable is region-down, not database-down", evidence({ heartbeat: "down", witness: "down" }, { ...STALE, databaseAvailable: false }), "region-down", true],
+    ["a fresh heartbeat reporting the database unavailable plus the witness down, replication still up, is region-down (database-down needs the replication to agree)", evidence({ heartbeat: "down", witness: "down" }, { databaseAvailable: false }), "region-down", true],
     ["a fresh heartbeat reporting the service unhealthy and the service witness down is service-down", evidence({ serviceWitness: "down" }, { serviceHealthy: false }), "service-down", false],
     ["a fenced writer region's missing service is not service-down", evidence({ serviceWitness: "down" }, { serviceHealthy: false, fenced: true }), "suspect", false],
     ["an unreadable service health (null) is not service-down", evidence({ serviceWitness: "down" }, { serviceHealthy: null }), "suspect", false],

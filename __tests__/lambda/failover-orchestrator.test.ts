@@ -1343,8 +1343,20 @@ describe("standDown and abort: rolling the fence back", () => {
     expect(fenceWrites(ACTIVE)).toEqual([]);
   });
 
-  it("keeps the fence when this region already became the writer", async () => {
+  it("lifts its fence when this region became the writer outside this run, leaving the old region a warm standby (not at zero until the lease ends)", async () => {
+    // GIVEN this run fenced the old region, then the writer moved here without it (an out-of-band promotion)
     const w = world({ global: { writer: STANDBY }, items: [ourFence()] });
+    givenGateClosedAndScaledDown();
+    // WHEN it stands down
+    await standDown(w.deps, stateOf(fencedRun()));
+    // THEN its fence is lifted, the old region's gate is left closed (not the writer) and it runs the standby minimum
+    expect(fenceWrites(ACTIVE)).toEqual([expect.objectContaining({ fenced: false })]);
+    expect(gateStates(mocks.peer.elb)).toEqual([]);
+    expect(registered(mocks.peer.autoscaling)).toEqual([{ min: STANDBY_MIN, max: MAX }]);
+  });
+
+  it("keeps the fence while a promotion to this region is under way, by anyone", async () => {
+    const w = world({ global: { writer: ACTIVE, failover: { to: STANDBY } }, items: [ourFence()] });
     await standDown(w.deps, stateOf(fencedRun()));
     expect(fenceWrites(ACTIVE)).toEqual([]);
   });

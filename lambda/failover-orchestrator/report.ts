@@ -172,8 +172,11 @@ async function rollbackFence(deps: OrchestratorDeps, run: RunRecord): Promise<{ 
   if (run.dryRun || run.fence?.written !== "done") return { rolledBack: false, status: "skipped", errors };
   const lockItem = await readLockItem(deps.own.dynamodb, deps.call, config.stateTableName, lockKey(config.globalClusterId)).catch(() => null);
   const view = await readWriter(deps);
-  const promotionAsked = lockItem?.promotionRequestedBy === run.executionId || view.promotion === "already-writer" || view.promotion === "in-progress";
-  if (promotionAsked) return { rolledBack: false, status: "skipped", errors: ["a promotion was asked for: the fence stays"] };
+  // This run asked for a promotion (the lock says so): its fence protects it. A promotion to this region that is under
+  // way by anyone else still needs the old region kept away until it completes.
+  if (lockItem?.promotionRequestedBy === run.executionId || run.promotion === "requested" || view.promotion === "in-progress") {
+    return { rolledBack: false, status: "skipped", errors: ["a promotion was asked for: the fence stays"] };
+  }
   const fence = await readFence(deps.own.dynamodb, deps.call, config.controlTableName, config.peerRegion);
   if (!fence?.fenced || fence.by !== run.executionId) return { rolledBack: false, status: "unchanged", errors };
   await writeFence(deps.own.dynamodb, deps.call, config.controlTableName, {
@@ -187,6 +190,12 @@ async function rollbackFence(deps: OrchestratorDeps, run: RunRecord): Promise<{ 
   if (oldIsWriter) {
     await applyGate(deps.peer.elb, deps.peerCall, config.loadBalancerName, true).catch((error) => errors.push(`gate in ${config.peerRegion}: ${describeError(error)}`));
     await ensureScalableTarget(deps.peer.autoscaling, deps.peerCall, config.service, config.activeMinCapacity, config.maxCapacity).catch((error) =>
+      errors.push(`capacity in ${config.peerRegion}: ${describeError(error)}`),
+    );
+  } else {
+    // This region became the writer without this run (outside it): the old region is the standby now. Its gate stays
+    // closed (it is not the writer); it must not sit at zero tasks until the lease runs out.
+    await ensureScalableTarget(deps.peer.autoscaling, deps.peerCall, config.service, config.standbyMinCapacity, config.maxCapacity).catch((error) =>
       errors.push(`capacity in ${config.peerRegion}: ${describeError(error)}`),
     );
   }

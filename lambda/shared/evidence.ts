@@ -68,7 +68,8 @@ export function judge(evidence: Evidence): Judgement {
   const fresh = report !== null && !report.stale;
   let verdict: Verdict;
   if (dataLossAllowed) {
-    verdict = fresh && !report.databaseAvailable ? "database-down" : "region-down";
+    // Database-down: the region itself reports its database gone, and the database's own replication agrees.
+    verdict = fresh && !report.databaseAvailable && evidence.replication.state === "down" ? "database-down" : "region-down";
   } else if (fresh && report.databaseAvailable && !report.fenced && report.serviceHealthy === false && evidence.serviceWitness.state === "down") {
     verdict = "service-down";
   } else if ([evidence.probe, evidence.heartbeat, evidence.witness, evidence.replication, evidence.serviceWitness].some((s) => s.state === "down")) {
