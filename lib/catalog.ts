@@ -60,6 +60,14 @@ export type KeyPurpose = (typeof KEY_PURPOSES)[number];
 export const RUNBOOK_MODES = ["failover", "failback"] as const;
 export type RunbookMode = (typeof RUNBOOK_MODES)[number];
 
+/**
+ * The game-day experiment templates of a region (constructs/resilience/game-day-experiments.ts):
+ * stop the service's tasks, cut the region's subnets off, fail the cluster's writer over within
+ * the region, and move the global database's writer to this region through the real runbook.
+ */
+export const GAME_DAY_TEMPLATES = ["stop-tasks", "disrupt-network", "db-writer", "db-failover"] as const;
+export type GameDayTemplate = (typeof GAME_DAY_TEMPLATES)[number];
+
 export type CanaryLabel = "pri" | "sec" | "gbl";
 export type SecurityGroupPurpose = "alb" | "tasks" | "db" | "failover" | "endpoints";
 export type SubnetTierName = "public" | "private" | "isolated" | "nat";
@@ -168,6 +176,19 @@ export class RegionCatalog {
   readonly canaryRole: string;
   readonly regionalDashboard: string;
   readonly overviewDashboard: string;
+  /** The game-day (AWS FIS) resources of this region. */
+  readonly gameDay: {
+    /** Role FIS assumes to run each experiment: one per template, each with only its action's permissions. */
+    readonly experimentRoles: Readonly<Record<GameDayTemplate, string>>;
+    /** Role the Systems Manager Automation runbook assumes to start this region's failover runbook. */
+    readonly automationRole: string;
+    /** The Automation document that starts the failover runbook. */
+    readonly document: string;
+    /** Experiment log group: the vended-logs path keeps the account's log resource policy small (as for the runbooks). */
+    readonly logGroup: string;
+    /** Name tag of each experiment template (templates have no name of their own). */
+    readonly templates: Readonly<Record<GameDayTemplate, string>>;
+  };
   readonly trail: string;
   readonly trailRole: string;
   readonly trailLogGroup: string;
@@ -289,6 +310,23 @@ export class RegionCatalog {
     this.canaryRole = naming.name("iamRole", "canary", region);
     this.regionalDashboard = naming.name("dashboard", "dr", region);
     this.overviewDashboard = naming.name("dashboard", "dr-overview", region);
+    this.gameDay = {
+      experimentRoles: {
+        "stop-tasks": naming.name("iamRole", "fis-stop-tasks", region),
+        "disrupt-network": naming.name("iamRole", "fis-disrupt-network", region),
+        "db-writer": naming.name("iamRole", "fis-db-writer", region),
+        "db-failover": naming.name("iamRole", "fis-db-failover", region),
+      },
+      automationRole: naming.name("iamRole", "fis-automation", region),
+      document: naming.name("ssmDocument", "game-day-failover"),
+      logGroup: `/aws/vendedlogs/fis/${naming.name("generic", "game-day")}`,
+      templates: {
+        "stop-tasks": naming.name("generic", "game-day-stop-tasks"),
+        "disrupt-network": naming.name("generic", "game-day-disrupt-network"),
+        "db-writer": naming.name("generic", "game-day-db-writer"),
+        "db-failover": naming.name("generic", "game-day-db-failover"),
+      },
+    };
     this.trail = naming.name("cloudTrail", "audit");
     this.trailRole = naming.name("iamRole", "trail-logs", region);
     this.trailLogGroup = naming.logGroup("cloudtrail");
@@ -487,6 +525,51 @@ export class RegionArns {
 
   ecsService(region: string): string {
     return this.arn("ecs", region, `service/${this.names.ecsCluster}/${this.names.ecsService}`);
+  }
+
+  /** The project's ECS cluster in a region (the value of the ecs:cluster condition key). */
+  ecsCluster(region: string = this.names.region): string {
+    return this.arn("ecs", region, `cluster/${this.names.ecsCluster}`);
+  }
+
+  /** Every task of the project's ECS cluster in a region: task IDs are generated, the cluster name is in the ARN. */
+  ecsTasks(region: string = this.names.region): string {
+    return this.arn("ecs", region, `task/${this.names.ecsCluster}/*`);
+  }
+
+  /** The container instances of the project's ECS cluster (the resource ecs:ListTasks is authorized on). */
+  ecsContainerInstances(region: string = this.names.region): string {
+    return this.arn("ecs", region, `container-instance/${this.names.ecsCluster}/*`);
+  }
+
+  /** A CloudWatch alarm of this region, by name (stop conditions name alarms by ARN). */
+  alarm(name: string, region: string = this.names.region): string {
+    return this.arn("cloudwatch", region, `alarm:${name}`);
+  }
+
+  /** Every AWS FIS experiment of this account in this region (the aws:SourceArn of the experiment role's trust). */
+  get fisExperiments(): string {
+    return this.arn("fis", this.names.region, "experiment/*");
+  }
+
+  /** An SSM document of this region, by name. */
+  ssmDocument(name: string): string {
+    return this.arn("ssm", this.names.region, `document/${name}`);
+  }
+
+  /** Every version of an Automation document, as ssm:StartAutomationExecution authorizes it. */
+  ssmAutomationDefinition(name: string): string {
+    return this.arn("ssm", this.names.region, `automation-definition/${name}:*`);
+  }
+
+  /** Every Automation execution of this account in this region (execution IDs are generated). */
+  get ssmAutomationExecutions(): string {
+    return this.arn("ssm", this.names.region, "automation-execution/*");
+  }
+
+  /** Managed prefix lists readable in this region: the account's own and the AWS-managed ones (owner "aws"). */
+  get prefixLists(): string[] {
+    return [this.arn("ec2", this.names.region, "prefix-list/*"), this.arn("ec2", this.names.region, "prefix-list/*", "aws")];
   }
 
   /** Every ECS resource of this region (trust condition of the task role). */

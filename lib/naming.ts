@@ -31,7 +31,7 @@ export interface NameRule {
  * SNS (256), Synthetics CreateCanary (21, lowercase), AWS Backup vault and plan
  * names (50), restore testing plan names (50, letters, digits and underscores),
  * EventBridge rule (64) and bus (256), global endpoint (64), CloudWatch dashboard
- * (255), WAF web ACL (128), CloudTrail trail (128), ECR repository (256).
+ * (255), WAF web ACL (128), CloudTrail trail (128), ECR repository (256), SSM document (128).
  */
 export const NAME_RULES = {
   s3Bucket: {
@@ -208,6 +208,15 @@ export const NAME_RULES = {
     allowed: "lowercase letters, digits and single '.', '_' or '-'",
     regional: false,
   },
+  ssmDocument: {
+    // SSM CreateDocument: 3 to 128 characters of letters, digits, '_', '-' and '.'; AWS reserves the prefixes aws, amazon and amzn.
+    label: "SSM document name",
+    maxLength: 128,
+    minLength: 3,
+    pattern: /^(?!aws|amazon|amzn)[a-zA-Z0-9_.-]+$/i,
+    allowed: "letters, digits, '_', '-' and '.', not starting with aws, amazon or amzn",
+    regional: false,
+  },
   ecs: {
     label: "ECS cluster, service or task family name",
     maxLength: 255,
@@ -266,6 +275,11 @@ export const NAME_PURPOSES = {
     "transaction-processor",
     "event-replication",
     "trail-logs",
+    "fis-stop-tasks",
+    "fis-disrupt-network",
+    "fis-db-writer",
+    "fis-db-failover",
+    "fis-automation",
   ],
   lambdaFunction: ["health-monitor", "failover-orchestrator", "transaction-processor"],
   stateMachine: ["failover", "failback"],
@@ -287,7 +301,24 @@ export const NAME_PURPOSES = {
   ecs: ["app"],
   securityGroup: ["alb", "tasks", "db", "failover", "endpoints"],
   secret: ["db-master"],
-  generic: ["vpc", "igw", "nat", "public", "private", "isolated", "peering", "flow-logs", "app-cpu", "app-requests"],
+  ssmDocument: ["game-day-failover"],
+  generic: [
+    "vpc",
+    "igw",
+    "nat",
+    "public",
+    "private",
+    "isolated",
+    "peering",
+    "flow-logs",
+    "app-cpu",
+    "app-requests",
+    "game-day",
+    "game-day-stop-tasks",
+    "game-day-disrupt-network",
+    "game-day-db-writer",
+    "game-day-db-failover",
+  ],
 } as const satisfies { [K in NameKind]: readonly string[] };
 
 export type NamePurpose<K extends NameKind> = (typeof NAME_PURPOSES)[K][number];

@@ -1,7 +1,9 @@
 /**
  * ops-<region>: the failover automation and the observability of one region:
  * it composes the automation (constructs/failover/failover-automation.ts), the
- * alarms (constructs/observability/ops-alarms.ts) and the dashboards.
+ * alarms (constructs/observability/ops-alarms.ts), the dashboards and the AWS
+ * FIS game-day templates of the region's own resources
+ * (constructs/resilience/game-day-experiments.ts, docs/game-day.md).
  *
  * Cross-stack inputs: the same region's base stack (subnets, the failover
  * security group, the alert topic) and app stack (the load balancer's
@@ -10,15 +12,18 @@
  * a name from the catalog.
  */
 import { Construct } from "constructs";
+import { TerraformResource } from "cdktf";
 import { AccountContext } from "../constructs/security/account-context";
 import { KeyLookup } from "../constructs/security/key-lookup";
 import { FailoverAutomation } from "../constructs/failover/failover-automation";
 import { Dashboards, RegionMetrics } from "../constructs/observability/dashboards";
 import { OpsAlarms } from "../constructs/observability/ops-alarms";
+import { GameDayExperiments } from "../constructs/resilience/game-day-experiments";
 import { GLOBAL_TABLES, RUNBOOK_MODES, RegionCatalog, catalogOf } from "../lib/catalog";
 import { AppStack } from "./app-stack";
 import { BaseStack } from "./base-stack";
-import { DrStack, DrStackProps } from "./dr-stack";
+import { DrStack, DrStackProps, defaultTags } from "./dr-stack";
+import { stackIds } from "./layout";
 
 export interface OpsStackProps extends DrStackProps {
   /** The same region's application stack (load balancer identifiers for alarms and dashboards). */
@@ -31,6 +36,8 @@ export class OpsStack extends DrStack {
   readonly automation: FailoverAutomation;
   readonly alarms: OpsAlarms;
   readonly dashboards: Dashboards;
+  /** The AWS FIS game-day templates of this region (gameDay.enabled). */
+  readonly gameDay?: GameDayExperiments;
 
   constructor(scope: Construct, props: OpsStackProps) {
     super(scope, props);
@@ -101,6 +108,41 @@ export class OpsStack extends DrStack {
       ],
       stateMachines: machines,
     });
+    if (config.gameDay.enabled) {
+      // Targets carry the provider default tags of the stack that created them: Project and Environment everywhere,
+      // Stack to tell this region's base (subnets) and data (cluster) stacks apart.
+      const tagsOf = (stackId: string) => defaultTags(config, region, false, stackId);
+      const baseTags = tagsOf(stackIds.base(region));
+      const dataTags = tagsOf(stackIds.data(region));
+      this.gameDay = new GameDayExperiments(this, "game-day", {
+        provider,
+        account,
+        names: catalog,
+        logsKeyArn: keys.logs,
+        logRetentionDays: config.retention.logDays,
+        network: {
+          vpcId: base.network.vpc.id,
+          subnetIds: { private: base.network.privateSubnetIds, public: base.network.publicSubnetIds },
+        },
+        clusterIdentifier: catalog.clusterId,
+        targetTags: {
+          project: { Project: baseTags.Project, Environment: baseTags.Environment },
+          subnets: { Stack: baseTags.Stack },
+          cluster: { Stack: dataTags.Stack },
+        },
+        alarms: {
+          rpoGuard: account.arns.alarm(catalog.rpoGuardAlarm),
+          orchestratorErrors: account.arns.alarm(catalog.alarm("failover-orchestrator-errors")),
+          failoverRunbookFailed: account.arns.alarm(catalog.alarm("sfn-failed-failover")),
+          activeRegionUnhealthy: account.arns.alarm(catalog.alarm("active-region-unhealthy")),
+        },
+        settings: config.gameDay,
+        permissionsBoundaryArn: config.iam.permissionsBoundaryArn,
+        // The stop conditions name this stack's alarms by ARN: create the templates after them.
+        dependsOn: this.alarms.node.findAll().filter((c): c is TerraformResource => c instanceof TerraformResource),
+      });
+    }
+
     const metricsOf = (names: RegionCatalog, withSuffix: boolean): RegionMetrics => ({
       region: names.region,
       clusterIdentifier: names.clusterId,

@@ -48,6 +48,20 @@ function durationSeconds(max: number) {
   return integer(1, max, "a positive duration in whole seconds");
 }
 
+/** Subnet tiers the disrupt-network game day may cut off (the isolated database tier is not among them). */
+export const GAME_DAY_SUBNET_TIERS = ["private", "public"] as const;
+
+/** An AWS FIS target selection mode (targets.html#target-selection-mode). */
+const GAME_DAY_SELECTION_MODE = /^(ALL|COUNT\((\d+)\)|PERCENT\((\d+)\))$/;
+
+function selectionModeInRange(mode: string): boolean {
+  const m = GAME_DAY_SELECTION_MODE.exec(mode);
+  if (!m) return false;
+  if (m[2] !== undefined) return Number(m[2]) >= 1 && Number(m[2]) <= 1000;
+  if (m[3] !== undefined) return Number(m[3]) >= 1 && Number(m[3]) <= 100;
+  return true;
+}
+
 const region = oneOf(AWS_REGION_NAMES as unknown as readonly [string, ...string[]]).describe(
   "An AWS region code, for example us-east-1.",
 );
@@ -702,6 +716,78 @@ export const ConfigSchema = strictObject({
   })
     .prefault({})
     .describe("Alarm thresholds that are not derived from the recovery targets (those are: lag alarms warn at half the RPO and page at the RPO)."),
+  gameDay: strictObject({
+    enabled: z
+      .boolean({ error: () => "must be true or false" })
+      .default(true)
+      .describe(
+        "Deploy the AWS FIS game-day experiment templates (stop the service's tasks, cut the region's subnets off, fail the " +
+          "cluster's writer over in the region, move the global database's writer here through the failover runbook) in each " +
+          "region's ops stack. Templates are inert until someone starts an experiment (docs/game-day.md). Default true.",
+      ),
+    observationMinutes: integer(1, 720)
+      .default(10)
+      .describe(
+        "How long the stop-tasks and db-writer experiments keep running after their one-shot action, 1 to 720 minutes, so that " +
+          "their stop conditions judge the recovery: an experiment that ends stopped rather than completed failed its hypothesis. Default 10.",
+      ),
+    stopTasks: strictObject({
+      selectionMode: z
+        .string({ error: () => "must be ALL, COUNT(n) or PERCENT(n)" })
+        .refine((v) => GAME_DAY_SELECTION_MODE.test(v) && selectionModeInRange(v), {
+          error: () => "must be ALL, COUNT(n) with n from 1 to 1000, or PERCENT(n) with n from 1 to 100 (AWS FIS selection modes)",
+        })
+        .default("ALL")
+        .describe("Which of the service's running tasks the stop-tasks experiment stops: ALL, COUNT(n) or PERCENT(n). Default ALL."),
+    })
+      .prefault({})
+      .describe("The stop-tasks experiment (aws:ecs:stop-task on the region's service)."),
+    disruptConnectivity: strictObject({
+      subnetTiers: z
+        .array(oneOf(GAME_DAY_SUBNET_TIERS))
+        .min(1, { error: () => "must name at least one subnet tier: private, public" })
+        .refine((tiers) => new Set(tiers).size === tiers.length, { error: () => "must not name a tier twice" })
+        .default(["private"])
+        .describe(
+          "Subnet tiers the disrupt-network experiment cuts off: private (the tasks and the failover functions) and, to take the " +
+            "load balancer and the NAT gateways away too (the whole region unreachable), public. The isolated (database) tier is never " +
+            "touched: Aurora replicates outside the VPC. Default [\"private\"].",
+        ),
+      durationMinutes: integer(1, 720)
+        .default(10)
+        .describe(
+          "How long the disrupt-network experiment denies all traffic in and out of the region's subnets of those tiers, 1 to 720 " +
+            "minutes (FIS allows 1 minute to 12 hours); FIS restores the subnets' network ACLs when it ends or is stopped. Default 10.",
+        ),
+    })
+      .prefault({})
+      .describe("The disrupt-network experiment (aws:network:disrupt-connectivity, scope all, on the region's subnets of the chosen tiers)."),
+    databaseFailover: strictObject({
+      dryRun: z
+        .boolean({ error: () => "must be true or false" })
+        .default(true)
+        .describe(
+          "The db-failover experiment starts the failover runbook with dryRun: it checks every precondition and changes nothing. " +
+            "Set false (and deploy) only for the game day that moves the writer. Default true.",
+        ),
+      strategy: oneOf(["planned", "auto"] as const)
+        .default("planned")
+        .describe(
+          "Strategy the db-failover experiment asks the failover runbook for: planned (a switchover, no data loss, or nothing) or " +
+            "auto (the runbook decides on the evidence). unplanned is not offered: a forced failover of a healthy writer loses writes. Default planned.",
+        ),
+      maxDurationMinutes: integer(1, 720)
+        .default(60)
+        .describe(
+          "How long the db-failover experiment waits for the runbook to finish, 1 to 720 minutes (the FIS action's maxDuration). " +
+            "Stopping the experiment does not stop the runbook (docs/game-day.md). Default 60.",
+        ),
+    })
+      .prefault({})
+      .describe("The db-failover experiment (aws:ssm:start-automation-execution of the runbook-starting Automation document)."),
+  })
+    .prefault({})
+    .describe("AWS Fault Injection Service game-day templates (docs/game-day.md)."),
   audit: strictObject({
     cloudTrail: z
       .boolean({ error: () => "must be true or false" })
