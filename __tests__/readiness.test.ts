@@ -10,7 +10,9 @@ import { readConfigFile } from "../lib/config/load";
 import { DrConfig } from "../lib/config/model";
 import { TERRAFORM_REQUIRED_VERSION } from "../stacks/dr-stack";
 import { shippedConfigFiles } from "./support/config";
-import { synthConfig } from "./support/synth";
+import { resourcesAllowed, roleOfReference, roleStatements } from "./support/iam";
+import { parseReference } from "./support/policy";
+import { regionOfResource, synthConfig } from "./support/synth";
 
 const shipped: [string, DrConfig][] = shippedConfigFiles().map((f) => [path.basename(f, ".json"), readConfigFile(f)]);
 
@@ -25,5 +27,69 @@ describe.each(shipped)("%s", (_name, config) => {
     for (const [id, stack] of Object.entries(app.stacks)) {
       expect([id, stack.terraform.required_version]).toEqual([id, TERRAFORM_REQUIRED_VERSION]);
     }
+  });
+});
+
+/** The app container's secrets and the two roles of each region's task definition. */
+function taskDefinitionOf(stack: any) {
+  const [definition] = Object.values<any>(stack.resource.aws_ecs_task_definition);
+  const [container] = JSON.parse(definition.container_definitions);
+  return {
+    secrets: container.secrets as { name: string; valueFrom: string }[],
+    executionRole: roleOfReference(definition.execution_role_arn),
+    taskRole: roleOfReference(definition.task_role_arn),
+  };
+}
+
+/** A reference to an ARN attribute, or a literal ARN: what ECS accepts for a Secrets Manager secret. */
+const isArnValue = (value: string) => value.startsWith("arn:") || /^\$\{[^}]+\.arn\}$/.test(value);
+const isSsmArn = (value: string) => /^arn:[^:]+:ssm:/.test(value);
+/** The secret's ARN without the optional ":json-key:version-stage:version-id" suffix ECS accepts. */
+const secretArnOf = (valueFrom: string) => (valueFrom.startsWith("${") ? valueFrom.replace(/^(\$\{[^}]+\}).*$/, "$1") : valueFrom.split(":").slice(0, 7).join(":"));
+
+describe.each(shipped)("%s: database credentials in the tasks", (_name, config) => {
+  let app: SynthesizedApp;
+  beforeAll(() => {
+    app = synthConfig(config);
+  });
+  const regions = [config.regions.primary, config.regions.secondary];
+
+  test.each(regions)("app-%s: every secret is injected by full ARN (ECS reads a bare name as an SSM parameter)", (region) => {
+    const { secrets } = taskDefinitionOf(app.stacks[`app-${region}`]);
+    expect(secrets.length).toBeGreaterThan(0);
+    for (const secret of secrets) expect([secret.name, isArnValue(secret.valueFrom)]).toEqual([secret.name, true]);
+    const credentials = secrets.find((s) => s.name === "DATABASE_CREDENTIALS")!;
+    // Found by name in the task's own region: in the DR region, the replica of the founding region's secret.
+    const ref = parseReference(secretArnOf(credentials.valueFrom))!;
+    expect(ref).toMatchObject({ kind: "data", type: "aws_secretsmanager_secret", attribute: "arn" });
+    const lookup = app.stacks[`app-${region}`].data.aws_secretsmanager_secret[ref.name];
+    expect(lookup.name).toBe(`${config.project}-db-master-${config.suffix}`);
+    expect(regionOfResource(app.stacks[`app-${region}`], lookup)).toBe(region);
+  });
+
+  test.each(regions)("app-%s: the execution role may read exactly the secrets and parameters the task definition names", (region) => {
+    const stack = app.stacks[`app-${region}`];
+    const { secrets, executionRole } = taskDefinitionOf(stack);
+    const statements = roleStatements(stack, executionRole);
+    const fromSecretsManager = secrets.filter((s) => !isSsmArn(s.valueFrom)).map((s) => secretArnOf(s.valueFrom));
+    const fromSsm = secrets.filter((s) => isSsmArn(s.valueFrom)).map((s) => s.valueFrom);
+    expect(resourcesAllowed(statements, "secretsmanager:GetSecretValue").sort()).toEqual([...new Set(fromSecretsManager)].sort());
+    expect(resourcesAllowed(statements, "ssm:GetParameters").sort()).toEqual([...new Set(fromSsm)].sort());
+  });
+
+  test.each(regions)("app-%s: the task role may read the database secret and decrypt it through Secrets Manager, as the README describes", (region) => {
+    const stack = app.stacks[`app-${region}`];
+    const { secrets, taskRole } = taskDefinitionOf(stack);
+    const statements = roleStatements(stack, taskRole);
+    const credentials = secretArnOf(secrets.find((s) => s.name === "DATABASE_CREDENTIALS")!.valueFrom);
+    expect(resourcesAllowed(statements, "secretsmanager:GetSecretValue")).toEqual([credentials]);
+    const decrypt = statements.filter((s) => s.effect === "Allow" && s.actions.includes("kms:Decrypt"));
+    const viaSecretsManager = decrypt.filter((s) =>
+      s.conditions.some((c) => c.variable === "kms:ViaService" && c.values.includes(`secretsmanager.${region}.amazonaws.com`)),
+    );
+    expect(viaSecretsManager).toHaveLength(1);
+    // The region's secrets key, found by its alias in this region.
+    const key = parseReference(viaSecretsManager[0].resources[0])!;
+    expect(stack.data.aws_kms_alias[key.name].name).toBe(`alias/${config.project}-secrets-${config.suffix}`);
   });
 });
