@@ -1,6 +1,6 @@
 import { SynthesizedApp, TerraformJson } from "../app/layout-check";
 import { INTERFACE_ENDPOINT_SERVICES } from "../lib/endpoint-services";
-import { planSubnets, privateTierCidr } from "../lib/subnet-plan";
+import { isolatedTierCidr, planSubnets, privateTierCidr } from "../lib/subnet-plan";
 import { configVariant, shippedConfigFiles } from "./support/config";
 import { readConfigFile } from "../lib/config/load";
 import { resourcesOf, synthConfig } from "./support/synth";
@@ -192,6 +192,22 @@ describe("security groups", () => {
       ].sort(),
     );
     expect(privateTierCidr("10.50.0.0/16")).toBe("10.50.0.0/17");
+  });
+
+  test("the isolated tier's block holds exactly the database subnets of the plan", () => {
+    for (const [cidr, zones] of [["10.50.0.0/16", 3], ["10.66.0.0/20", 6], ["192.168.4.0/24", 2]] as const) {
+      const block = isolatedTierCidr(cidr);
+      const [base, prefix] = block.split("/");
+      const start = base.split(".").reduce((a, o) => a * 256 + Number(o), 0);
+      const inBlock = (subnet: string) => {
+        const [address, bits] = subnet.split("/");
+        const value = address.split(".").reduce((a, o) => a * 256 + Number(o), 0);
+        return value >= start && value + 2 ** (32 - Number(bits)) <= start + 2 ** (32 - Number(prefix));
+      };
+      const plan = planSubnets(cidr, zones);
+      expect(plan.isolated.every(inBlock)).toBe(true);
+      expect([...plan.private, ...plan.public].some(inBlock)).toBe(false);
+    }
   });
 
   test("GIVEN cross-region database access off THEN the peer CIDR is not opened", () => {

@@ -8,7 +8,9 @@ import * as path from "path";
 import { SynthesizedApp } from "../app/layout-check";
 import { readConfigFile } from "../lib/config/load";
 import { DrConfig } from "../lib/config/model";
+import { isolatedTierCidr, privateTierCidr } from "../lib/subnet-plan";
 import { TERRAFORM_REQUIRED_VERSION } from "../stacks/dr-stack";
+import { regionCidr } from "../stacks/region-settings";
 import { shippedConfigFiles } from "./support/config";
 import { resourcesAllowed, roleOfReference, roleStatements } from "./support/iam";
 import { parseReference } from "./support/policy";
@@ -91,5 +93,42 @@ describe.each(shipped)("%s: database credentials in the tasks", (_name, config) 
     // The region's secrets key, found by its alias in this region.
     const key = parseReference(viaSecretsManager[0].resources[0])!;
     expect(stack.data.aws_kms_alias[key.name].name).toBe(`alias/${config.project}-secrets-${config.suffix}`);
+  });
+});
+
+describe.each(shipped)("%s: network.crossRegionDatabaseAccess", (_name, config) => {
+  let app: SynthesizedApp;
+  beforeAll(() => {
+    app = synthConfig(config);
+  });
+  const regions = [config.regions.primary, config.regions.secondary];
+  const groupOf = (value: string) => /security-groups_([a-z]+)_/.exec(value)?.[1];
+
+  test.each(regions)("base-%s: every group that may reach the local database may also reach the peer region's database subnets, which admit it", (region) => {
+    const peer = region === config.regions.primary ? config.regions.secondary : config.regions.primary;
+    const port = config.database.port;
+    const rules = (stack: string, type: string) => Object.values<any>(app.stacks[stack].resource[type] ?? {});
+    const clients = rules(`base-${region}`, "aws_vpc_security_group_ingress_rule")
+      .filter((r) => groupOf(r.security_group_id) === "db" && r.referenced_security_group_id)
+      .map((r) => groupOf(r.referenced_security_group_id)!)
+      .sort();
+    expect(clients).toEqual(["failover", "tasks"]);
+    const peerDatabaseCidr = isolatedTierCidr(regionCidr(config, peer));
+    const peerAdmits = rules(`base-${peer}`, "aws_vpc_security_group_ingress_rule")
+      .filter((r) => groupOf(r.security_group_id) === "db" && r.from_port === port && r.cidr_ipv4)
+      .map((r) => r.cidr_ipv4);
+    const egressToPeer = (group: string) =>
+      rules(`base-${region}`, "aws_vpc_security_group_egress_rule").filter(
+        (r) => groupOf(r.security_group_id) === group && r.from_port === port && r.to_port === port && r.cidr_ipv4 === peerDatabaseCidr,
+      );
+    for (const group of clients) {
+      if (config.network.crossRegionDatabaseAccess) {
+        expect([group, egressToPeer(group).length]).toEqual([group, 1]);
+        expect(peerAdmits).toEqual([privateTierCidr(regionCidr(config, region))]);
+      } else {
+        expect([group, egressToPeer(group).length]).toEqual([group, 0]);
+        expect(peerAdmits).toEqual([]);
+      }
+    }
   });
 });

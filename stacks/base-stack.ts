@@ -5,7 +5,7 @@
  */
 import { Construct } from "constructs";
 import { Fn } from "cdktf";
-import { privateTierCidr } from "../lib/subnet-plan";
+import { isolatedTierCidr, privateTierCidr } from "../lib/subnet-plan";
 import { otherRegion } from "../lib/config/model";
 import { AccountContext } from "../constructs/security/account-context";
 import { AlertTopic } from "../constructs/observability/alert-topic";
@@ -65,6 +65,7 @@ export class BaseStack extends DrStack {
       appPort: config.service.containerPort,
       databasePort: config.database.port,
       peerPrivateCidr: config.network.crossRegionDatabaseAccess ? privateTierCidr(regionCidr(config, peer)) : undefined,
+      peerDatabaseCidr: config.network.crossRegionDatabaseAccess ? isolatedTierCidr(regionCidr(config, peer)) : undefined,
     });
     this.endpoints = new InterfaceEndpoints(this, "endpoints", {
       provider: this.provider,
