@@ -13,7 +13,7 @@ import { TERRAFORM_REQUIRED_VERSION } from "../stacks/dr-stack";
 import { regionCidr } from "../stacks/region-settings";
 import { shippedConfigFiles } from "./support/config";
 import { resourcesAllowed, roleOfReference, roleStatements } from "./support/iam";
-import { parseReference } from "./support/policy";
+import { asList, parseReference } from "./support/policy";
 import { regionOfResource, synthConfig } from "./support/synth";
 
 const shipped: [string, DrConfig][] = shippedConfigFiles().map((f) => [path.basename(f, ".json"), readConfigFile(f)]);
@@ -131,4 +131,34 @@ describe.each(shipped)("%s: network.crossRegionDatabaseAccess", (_name, config) 
       }
     }
   });
+});
+
+describe.each(shipped)("%s: encrypted event buses", (_name, config) => {
+  let app: SynthesizedApp;
+  beforeAll(() => {
+    app = synthConfig(config);
+  });
+
+  test.each([config.regions.primary, config.regions.secondary])(
+    "app-%s: the key of each event bus lets EventBridge DescribeKey, GenerateDataKey and Decrypt (eb-encryption-key-policy)",
+    (region) => {
+      const buses = Object.values<any>(app.stacks[`app-${region}`].resource.aws_cloudwatch_event_bus ?? {});
+      expect(buses.length).toBeGreaterThan(0);
+      for (const bus of buses) {
+        // The bus names its key by an alias looked up in-region; the key and its policy live in the region's base stack.
+        const lookup = parseReference(bus.kms_key_identifier)!;
+        const aliasName = app.stacks[`app-${region}`].data.aws_kms_alias[lookup.name].name;
+        const base = app.stacks[`base-${region}`];
+        const alias = Object.values<any>(base.resource.aws_kms_alias).find((a) => a.name === aliasName);
+        const key = base.resource.aws_kms_key[parseReference(alias.target_key_id)!.name];
+        const policy = base.data.aws_iam_policy_document[parseReference(key.policy)!.name];
+        const forEventBridge = asList(policy.statement).filter(
+          (s: any) => s.effect !== "Deny" && asList(s.principals).some((p: any) => p.type === "Service" && asList(p.identifiers).includes("events.amazonaws.com")),
+        );
+        const allowed = forEventBridge.flatMap((s: any) => asList<string>(s.actions));
+        const grants = (action: string) => allowed.some((a) => a === action || (a.endsWith("*") && action.startsWith(a.slice(0, -1))));
+        expect(["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"].filter((a) => !grants(a))).toEqual([]);
+      }
+    },
+  );
 });
