@@ -1,5 +1,5 @@
 import * as path from "path";
-import { ConfigError, selectedConfigFile, validateConfig } from "../lib/config/load";
+import { ConfigError, checkConfig, selectedConfigFile, validateConfig } from "../lib/config/load";
 import { ConfigSchema } from "../lib/config/schema";
 import { fargateMemoryOptions } from "../lib/config/validate";
 import { parseCidr, cidrsOverlap } from "../lib/config/cidr";
@@ -56,6 +56,16 @@ describe("configuration defaults", () => {
     });
     expect(config.database.rpoEnforcement).toBe("alarm");
     expect(config.database.engineVersion).toMatch(/^8\.0\.mysql_aurora\./);
+  });
+
+  test("GIVEN the protected profile THEN WAF is on by default; the destroyable profile leaves it off; protected without WAF draws a warning", () => {
+    expect(configVariant("variant-a").waf.enabled).toBe(true);
+    expect(configVariant("dev").waf.enabled).toBe(false);
+    expect(configVariant("dev", { waf: { enabled: true } }).waf.enabled).toBe(true);
+    const { config, warnings } = checkConfig(rawVariant("variant-a", { waf: { enabled: false } }), "variant-a.json (patched)");
+    expect(config.waf.enabled).toBe(false);
+    expect(warnings.map((w) => w.path)).toContain("waf.enabled");
+    expect(checkConfig(rawVariant("variant-a"), "variant-a.json").warnings.map((w) => w.path)).not.toContain("waf.enabled");
   });
 
   test("GIVEN the cloud backend without a prefix WHEN validated THEN workspaces are prefixed with project and environment", () => {

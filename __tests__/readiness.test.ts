@@ -162,3 +162,25 @@ describe.each(shipped)("%s: encrypted event buses", (_name, config) => {
     },
   );
 });
+
+describe.each(shipped)("%s: WAF", (_name, config) => {
+  let app: SynthesizedApp;
+  beforeAll(() => {
+    app = synthConfig(config);
+  });
+
+  test("GIVEN the protected (payments-grade) profile THEN every internet-facing load balancer is behind a web ACL", () => {
+    for (const region of [config.regions.primary, config.regions.secondary]) {
+      const stack = app.stacks[`app-${region}`];
+      const publicBalancers = Object.entries<any>(stack.resource.aws_lb ?? {}).filter(([, lb]) => lb.internal !== true);
+      expect(publicBalancers.length).toBeGreaterThan(0);
+      const associated = new Set(
+        Object.values<any>(stack.resource.aws_wafv2_web_acl_association ?? {}).map((a) => parseReference(a.resource_arn)?.name),
+      );
+      for (const [name] of publicBalancers) {
+        expect([region, name, associated.has(name)]).toEqual([region, name, config.waf.enabled]);
+        if (config.destroyProfile === "protected") expect([region, name, associated.has(name)]).toEqual([region, name, true]);
+      }
+    }
+  });
+});

@@ -13,13 +13,14 @@ export { DEFAULT_ENGINE_VERSIONS } from "./data/aurora-engines";
 type Database = ParsedConfig["database"];
 type Backup = ParsedConfig["backup"];
 type Backend = ParsedConfig["backend"];
+type Waf = ParsedConfig["waf"];
 
 export type ResolvedBackend =
   | Extract<Backend, { type: "s3" }>
   | Extract<Backend, { type: "local" }>
   | (Extract<Backend, { type: "cloud" }> & { readonly workspacePrefix: string });
 
-export interface DrConfig extends Omit<ParsedConfig, "regions" | "database" | "backend" | "backup"> {
+export interface DrConfig extends Omit<ParsedConfig, "regions" | "database" | "backend" | "backup" | "waf"> {
   readonly regions: { readonly primary: AwsRegion; readonly secondary: AwsRegion; readonly active: AwsRegion };
   readonly database: Omit<Database, "engineVersion" | "rpoEnforcement" | "port"> & {
     readonly engineVersion: string;
@@ -27,6 +28,7 @@ export interface DrConfig extends Omit<ParsedConfig, "regions" | "database" | "b
     readonly port: number;
   };
   readonly backend: ResolvedBackend;
+  readonly waf: Omit<Waf, "enabled"> & { readonly enabled: boolean };
   readonly backup: Omit<Backup, "continuousBackup" | "vaultLock"> & {
     readonly continuousBackup: boolean;
     readonly vaultLock: Backup["vaultLock"] & { readonly enabled: boolean };
@@ -56,6 +58,8 @@ export function resolveConfig(parsed: ParsedConfig): DrConfig {
       port: parsed.database.port ?? (parsed.database.engine === "aurora-postgresql" ? 5432 : 3306),
     },
     backend,
+    // Payments-grade (protected) environments get WAF unless they say otherwise.
+    waf: { ...parsed.waf, enabled: parsed.waf.enabled ?? parsed.destroyProfile === "protected" },
     backup: {
       ...parsed.backup,
       continuousBackup: parsed.backup.continuousBackup ?? parsed.targets.rpoSeconds < CONTINUOUS_BACKUP_BELOW_RPO_SECONDS,

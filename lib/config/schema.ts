@@ -447,7 +447,14 @@ export const ConfigSchema = strictObject({
       .describe("Route 53 health checker regions, at least 3 different ones. Default us-east-1, us-west-2, eu-west-1."),
   }).describe("DNS and traffic routing."),
   waf: strictObject({
-    enabled: z.boolean({ error: () => "must be true or false" }).default(false).describe("Protect both load balancers with AWS WAF. Default false."),
+    enabled: z
+      .boolean({ error: () => "must be true or false" })
+      .optional()
+      .describe(
+        "Protect both load balancers with AWS WAF. Default: on in the protected profile (payments-grade: a public load " +
+          "balancer of a production system is not left without WAF), off in the destroyable profile (cheap dev and test). " +
+          "Turning it off in the protected profile draws a warning.",
+      ),
     rateLimitPer5Minutes: integer(10, 2_000_000_000)
       .default(2000)
       .describe("Requests one client IP may send in any 5-minute window before WAF blocks it. Default 2000."),

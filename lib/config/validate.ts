@@ -559,6 +559,14 @@ export function configWarnings(config: DrConfig, today: Date = new Date()): Conf
         `Aurora database and the DynamoDB global tables; objects in the application buckets may lag up to ${S3_REPLICATION_MINUTES} minutes`,
     );
   }
+  if (config.destroyProfile === "protected" && !config.waf.enabled) {
+    warn(
+      "waf.enabled",
+      config.waf.enabled,
+      `is off in the protected profile: both load balancers face the internet without AWS WAF (managed rule groups, rate limit); ` +
+        `turn it on unless another layer (a CDN's WAF, a firewall manager policy) protects them`,
+    );
+  }
   const found = lookUpEngineVersion(config.database.engine, config.database.engineVersion);
   if (found.ok && found.facts.endOfStandardSupport && found.facts.endOfStandardSupport < today.toISOString().slice(0, 10)) {
     warn(
