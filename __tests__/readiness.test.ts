@@ -12,7 +12,7 @@ import { isolatedTierCidr, privateTierCidr } from "../lib/subnet-plan";
 import { TERRAFORM_REQUIRED_VERSION } from "../stacks/dr-stack";
 import { regionCidr } from "../stacks/region-settings";
 import { shippedConfigFiles } from "./support/config";
-import { resourcesAllowed, roleOfReference, roleStatements } from "./support/iam";
+import { resourcesAllowed, roleOfReference, roleStatements, trustStatements } from "./support/iam";
 import { asList, parseReference } from "./support/policy";
 import { regionOfResource, synthConfig } from "./support/synth";
 
@@ -182,5 +182,30 @@ describe.each(shipped)("%s: WAF", (_name, config) => {
         if (config.destroyProfile === "protected") expect([region, name, associated.has(name)]).toEqual([region, name, true]);
       }
     }
+  });
+});
+
+describe.each(shipped)("%s: service roles", (_name, config) => {
+  let app: SynthesizedApp;
+  beforeAll(() => {
+    app = synthConfig(config);
+  });
+
+  test("every role a service assumes trusts it only for this account or a named source (aws:SourceAccount / aws:SourceArn)", () => {
+    const unconditioned: string[] = [];
+    let roles = 0;
+    for (const [stackId, stack] of Object.entries(app.stacks)) {
+      for (const name of Object.keys(stack.resource?.aws_iam_role ?? {})) {
+        roles++;
+        for (const statement of trustStatements(stack, name)) {
+          const services = statement.principals.filter((p) => p.type === "Service").flatMap((p) => p.identifiers);
+          if (services.length === 0) continue;
+          const bound = statement.conditions.some((c) => ["aws:SourceAccount", "aws:SourceArn"].includes(c.variable));
+          if (!bound) unconditioned.push(`${stackId}/${name} (${services.join(", ")})`);
+        }
+      }
+    }
+    expect(roles).toBeGreaterThan(10);
+    expect(unconditioned).toEqual([]);
   });
 });

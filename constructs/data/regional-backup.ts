@@ -144,6 +144,9 @@ export class RegionalBackup extends Construct {
       roleName: names.backupRole,
       description: `AWS Backup and restore testing in ${region}`,
       assumedBy: "backup.amazonaws.com",
+      // Against the confused deputy: AWS Backup may assume the role only for jobs of this account (the condition
+      // AWS Backup service roles carry in, for example, nationalarchives/terraform-aws-immutable-aws-backup).
+      trustConditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] }],
       permissionsBoundaryArn: props.permissionsBoundaryArn,
       managedPolicyArns: [
         account.arns.managedPolicy("service-role/AWSBackupServiceRolePolicyForBackup"),
