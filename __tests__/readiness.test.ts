@@ -209,3 +209,26 @@ describe.each(shipped)("%s: service roles", (_name, config) => {
     expect(unconditioned).toEqual([]);
   });
 });
+
+describe.each(shipped)("%s: Lambda targets", (_name, config) => {
+  let app: SynthesizedApp;
+  beforeAll(() => {
+    app = synthConfig(config);
+  });
+
+  test("every Lambda target group checks less often than its function may run (interval > function timeout > check timeout)", () => {
+    let checked = 0;
+    for (const stack of Object.values(app.stacks)) {
+      for (const attachment of Object.values<any>(stack.resource?.aws_lb_target_group_attachment ?? {})) {
+        const group = stack.resource.aws_lb_target_group[parseReference(attachment.target_group_arn)!.name];
+        if (group.target_type !== "lambda") continue;
+        const fn = stack.resource.aws_lambda_function[parseReference(attachment.target_id)!.name];
+        checked++;
+        expect(group.health_check.enabled).toBe(true);
+        expect(group.health_check.interval).toBeGreaterThan(fn.timeout);
+        expect(group.health_check.timeout).toBeLessThan(group.health_check.interval);
+      }
+    }
+    expect(checked).toBe(2);
+  });
+});
