@@ -429,7 +429,7 @@ describe("AWS Backup", () => {
   test("the backup region settings opt in the protected services and DynamoDB advanced backups", () => {
     const settings = one(prod.stacks["data-us-east-2"], "aws_backup_region_settings");
     expect(settings.resource_type_opt_in_preference).toMatchObject({ Aurora: true, DynamoDB: true, S3: true });
-    expect(settings.resource_type_management_preference).toEqual({ DynamoDB: true, EFS: true });
+    expect(settings.resource_type_management_preference).toEqual({ CloudFormation: true, DSQL: true, DynamoDB: true, EFS: true });
     const app = synthConfig(configVariant("prod", { backup: { manageRegionSettings: false } }));
     expect(all(app.stacks["data-us-east-2"], "aws_backup_region_settings")).toEqual([]);
   });

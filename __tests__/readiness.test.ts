@@ -8,6 +8,7 @@ import * as path from "path";
 import { SynthesizedApp } from "../app/layout-check";
 import { readConfigFile } from "../lib/config/load";
 import { DrConfig } from "../lib/config/model";
+import { BACKUP_FULL_MANAGEMENT_RESOURCE_TYPES, BACKUP_OPT_IN_RESOURCE_TYPES } from "../constructs/data/regional-backup";
 import { isolatedTierCidr, privateTierCidr } from "../lib/subnet-plan";
 import { TERRAFORM_REQUIRED_VERSION } from "../stacks/dr-stack";
 import { regionCidr } from "../stacks/region-settings";
@@ -230,5 +231,24 @@ describe.each(shipped)("%s: Lambda targets", (_name, config) => {
       }
     }
     expect(checked).toBe(2);
+  });
+});
+
+describe.each(shipped)("%s: AWS Backup region settings", (_name, config) => {
+  let app: SynthesizedApp;
+  beforeAll(() => {
+    app = synthConfig(config);
+  });
+
+  test("state every resource type DescribeRegionSettings returns, so a plan after apply shows no diff", () => {
+    const settings = Object.values(app.stacks).flatMap((stack) => Object.values<any>(stack.resource?.aws_backup_region_settings ?? {}));
+    expect(settings).toHaveLength(config.backup.manageRegionSettings ? 2 : 0);
+    for (const s of settings) {
+      expect(Object.keys(s.resource_type_opt_in_preference).sort()).toEqual([...BACKUP_OPT_IN_RESOURCE_TYPES].sort());
+      expect(Object.keys(s.resource_type_management_preference).sort()).toEqual([...BACKUP_FULL_MANAGEMENT_RESOURCE_TYPES].sort());
+      // The types this project backs up and copies across regions are opted in and fully managed where AWS offers it.
+      expect(s.resource_type_opt_in_preference).toMatchObject({ Aurora: true, DynamoDB: true, S3: true });
+      expect(s.resource_type_management_preference).toMatchObject({ DynamoDB: true });
+    }
   });
 });

@@ -36,6 +36,37 @@ export const BACKUP_SCHEDULES = {
   monthly: "cron(0 5 1 * ? *)",
 } as const;
 
+/**
+ * Every resource type AWS Backup's DescribeRegionSettings returns, in the terms of
+ * aws_backup_region_settings.resource_type_opt_in_preference. The API returns the whole map whatever was
+ * set, and the provider compares it with the configuration, so a configuration that names fewer types shows
+ * a diff on every plan: this list is the full map of hashicorp/aws 6.25's documented example
+ * (website/docs/r/backup_region_settings.html.markdown), which its acceptance tests apply. When AWS adds a
+ * type, the plan shows it as a diff: add it here.
+ */
+export const BACKUP_OPT_IN_RESOURCE_TYPES = [
+  "Aurora",
+  "CloudFormation",
+  "DocumentDB",
+  "DSQL",
+  "DynamoDB",
+  "EBS",
+  "EC2",
+  "EFS",
+  "FSx",
+  "Neptune",
+  "RDS",
+  "Redshift",
+  "Redshift Serverless",
+  "S3",
+  "SAP HANA on Amazon EC2",
+  "Storage Gateway",
+  "VirtualMachine",
+] as const;
+
+/** The resource types that support full AWS Backup management (resource_type_management_preference), same source. */
+export const BACKUP_FULL_MANAGEMENT_RESOURCE_TYPES = ["CloudFormation", "DSQL", "DynamoDB", "EFS"] as const;
+
 /** Job states that page someone. Restore events report `status`, backup and copy events `state`. */
 export const FAILED_JOB_STATES = ["FAILED", "ABORTED", "EXPIRED"];
 
@@ -168,22 +199,11 @@ export class RegionalBackup extends Construct {
     if (backup.manageRegionSettings) {
       new BackupRegionSettings(this, "region-settings", {
         provider,
-        resourceTypeOptInPreference: {
-          Aurora: true,
-          DocumentDB: true,
-          DynamoDB: true,
-          EBS: true,
-          EC2: true,
-          EFS: true,
-          FSx: true,
-          Neptune: true,
-          RDS: true,
-          S3: true,
-          "Storage Gateway": true,
-          VirtualMachine: true,
-        },
-        // Advanced DynamoDB backups are what make cross-region copies of tables possible.
-        resourceTypeManagementPreference: { DynamoDB: true, EFS: true },
+        // Every type, opted in: opt-in only lets AWS Backup protect a type when a plan selects it, and this
+        // project's selection lists its own resources by ARN.
+        resourceTypeOptInPreference: Object.fromEntries(BACKUP_OPT_IN_RESOURCE_TYPES.map((type) => [type, true])),
+        // Full management everywhere AWS offers it; for DynamoDB it is what makes cross-region copies of tables possible.
+        resourceTypeManagementPreference: Object.fromEntries(BACKUP_FULL_MANAGEMENT_RESOURCE_TYPES.map((type) => [type, true])),
       });
     }
 
