@@ -252,3 +252,25 @@ describe.each(shipped)("%s: AWS Backup region settings", (_name, config) => {
     }
   });
 });
+
+describe.each(shipped)("%s: cross-region backup copies", (_name, config) => {
+  let app: SynthesizedApp;
+  beforeAll(() => {
+    app = synthConfig(config);
+  });
+
+  test.each([config.regions.primary, config.regions.secondary])(
+    "data-%s: daily and monthly recovery points are copied to the other region; hourly ones only where configuration asks",
+    (region) => {
+      const peer = region === config.regions.primary ? config.regions.secondary : config.regions.primary;
+      const [plan] = Object.values<any>(app.stacks[`data-${region}`].resource.aws_backup_plan);
+      const copiesOf = (rule: string) =>
+        asList<any>(asList<any>(plan.rule).find((r) => r.rule_name === rule).copy_action)
+          .map((c) => c.destination_vault_arn)
+          .filter((arn: string) => arn.includes(`:backup:${peer}:`));
+      expect(copiesOf("daily")).toHaveLength(1);
+      expect(copiesOf("monthly")).toHaveLength(1);
+      expect(copiesOf("hourly")).toHaveLength(config.backup.copyHourlyRecoveryPoints ? 1 : 0);
+    },
+  );
+});

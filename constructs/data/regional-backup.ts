@@ -2,7 +2,8 @@
  * AWS Backup in one region: a vault encrypted with the region's backup key
  * (locked in production), a plan with hourly (the shortest AWS Backup allows,
  * with continuous backup where the RPO is below an hour), daily and monthly
- * rules that each copy to the other region's vault, a selection of the
+ * rules, the daily and monthly ones copied to the other region's vault (hourly
+ * ones only with backup.copyHourlyRecoveryPoints), a selection of the
  * region's Aurora cluster, tables and buckets, a restore-testing plan, and
  * EventBridge rules that page on failed backup, copy and restore jobs.
  *
@@ -142,6 +143,9 @@ export class RegionalBackup extends Construct {
 
     // The other region's vault has the same name; its ARN is built, not read from its state.
     const otherVaultArn = account.arns.backupVault(props.otherRegion);
+    // Copied to the other region: daily and monthly points always, hourly ones only on request (backup.copyHourlyRecoveryPoints).
+    // The recovery targets for a lost region are met by replication; the copies cover corruption found after a region is lost.
+    const copiedToOtherRegion = (ruleName: keyof typeof BACKUP_SCHEDULES) => ruleName !== "hourly" || backup.copyHourlyRecoveryPoints;
     const rule = (ruleName: keyof typeof BACKUP_SCHEDULES, deleteAfter: number, extra: Partial<BackupPlanRule> = {}): BackupPlanRule => ({
       ruleName,
       targetVaultName: this.vault.name,
@@ -151,7 +155,7 @@ export class RegionalBackup extends Construct {
       lifecycle: { deleteAfter },
       recoveryPointTags: { BackupRule: ruleName },
       copyAction: [
-        { destinationVaultArn: otherVaultArn, lifecycle: { deleteAfter } },
+        ...(copiedToOtherRegion(ruleName) ? [{ destinationVaultArn: otherVaultArn, lifecycle: { deleteAfter } }] : []),
         ...(extra.copyAction instanceof Array ? extra.copyAction : []),
       ],
       enableContinuousBackup: extra.enableContinuousBackup,

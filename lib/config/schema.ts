@@ -527,6 +527,17 @@ export const ConfigSchema = strictObject({
     monthlyRetentionDays: integer(1, 36_500)
       .default(365)
       .describe("Retention of the monthly recovery points (and their copies) in days. Default 365."),
+    copyHourlyRecoveryPoints: z
+      .boolean({ error: () => "must be true or false" })
+      .default(false)
+      .describe(
+        "Also copy every hourly recovery point to the other region's vault. Off by default: the recovery targets for " +
+          "the loss of a region are met by replication (Aurora global database, DynamoDB global tables, two-way S3 " +
+          "replication), not by backups; backups recover from corruption, which replication copies, and the copies in the " +
+          "other region cover corruption found after their own region is lost. Daily and monthly recovery points are always " +
+          "copied. Turn on where a requirement names hourly cross-region copies (each is a cross-region transfer and a copy " +
+          "job per resource). Default false.",
+      ),
     continuousBackup: z
       .boolean({ error: () => "must be true or false" })
       .optional()
