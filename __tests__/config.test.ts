@@ -2,6 +2,7 @@ import * as path from "path";
 import { ConfigError, checkConfig, selectedConfigFile, validateConfig } from "../lib/config/load";
 import { ConfigSchema } from "../lib/config/schema";
 import { fargateMemoryOptions } from "../lib/config/validate";
+import { INTERFACE_ENDPOINT_SERVICES } from "../lib/endpoint-services";
 import { parseCidr, cidrsOverlap } from "../lib/config/cidr";
 import { configVariant, rawVariant, shippedConfigFiles } from "./support/config";
 
@@ -66,6 +67,12 @@ describe("configuration defaults", () => {
     expect(config.waf.enabled).toBe(false);
     expect(warnings.map((w) => w.path)).toContain("waf.enabled");
     expect(checkConfig(rawVariant("variant-a"), "variant-a.json").warnings.map((w) => w.path)).not.toContain("waf.enabled");
+  });
+
+  test("GIVEN the destroyable profile THEN no interface endpoints by default; the protected profile gets every one; a list wins over both", () => {
+    expect(configVariant("dev").network.interfaceEndpoints).toEqual([]);
+    expect(configVariant("variant-c").network.interfaceEndpoints).toEqual([...INTERFACE_ENDPOINT_SERVICES]);
+    expect(configVariant("dev", { network: { interfaceEndpoints: ["rds"] } }).network.interfaceEndpoints).toEqual(["rds"]);
   });
 
   test("GIVEN the cloud backend without a prefix WHEN validated THEN workspaces are prefixed with project and environment", () => {

@@ -9,6 +9,7 @@ import { SynthesizedApp } from "../app/layout-check";
 import { readConfigFile } from "../lib/config/load";
 import { DrConfig } from "../lib/config/model";
 import { BACKUP_FULL_MANAGEMENT_RESOURCE_TYPES, BACKUP_OPT_IN_RESOURCE_TYPES } from "../constructs/data/regional-backup";
+import { INTERFACE_ENDPOINT_SERVICES } from "../lib/endpoint-services";
 import { isolatedTierCidr, privateTierCidr } from "../lib/subnet-plan";
 import { TERRAFORM_REQUIRED_VERSION } from "../stacks/dr-stack";
 import { regionCidr } from "../stacks/region-settings";
@@ -273,4 +274,21 @@ describe.each(shipped)("%s: cross-region backup copies", (_name, config) => {
       expect(copiesOf("hourly")).toHaveLength(config.backup.copyHourlyRecoveryPoints ? 1 : 0);
     },
   );
+});
+
+describe.each(shipped)("%s: interface endpoints", (_name, config) => {
+  let app: SynthesizedApp;
+  beforeAll(() => {
+    app = synthConfig(config);
+  });
+
+  test("follow the profile: every API of the failover path in the protected profile, none in the destroyable one (its NAT gateway reaches the APIs)", () => {
+    const expected = config.destroyProfile === "protected" ? [...INTERFACE_ENDPOINT_SERVICES] : [];
+    for (const region of [config.regions.primary, config.regions.secondary]) {
+      const services = Object.values<any>(app.stacks[`base-${region}`].resource.aws_vpc_endpoint)
+        .filter((e) => e.vpc_endpoint_type === "Interface")
+        .map((e) => e.service_name.replace(`com.amazonaws.${region}.`, ""));
+      expect([region, services.sort()]).toEqual([region, expected.sort()]);
+    }
+  });
 });

@@ -35,6 +35,12 @@ export interface SecurityGroupsProps {
    * @default the database port goes to the local database group only
    */
   readonly peerDatabaseCidr?: string;
+  /**
+   * Whether the VPC has interface endpoints, whose group takes HTTPS from the VPC. Without endpoints the group
+   * is not created (a group attached to nothing).
+   * @default true
+   */
+  readonly interfaceEndpoints?: boolean;
 }
 
 type Peer = { cidrIpv4: string } | { cidrIpv6: string } | { referencedSecurityGroupId: string };
@@ -44,7 +50,8 @@ export class SecurityGroups extends Construct {
   readonly tasks: SecurityGroup;
   readonly database: SecurityGroup;
   readonly failover: SecurityGroup;
-  readonly endpoints: SecurityGroup;
+  /** The interface endpoints' group; absent when the VPC has no interface endpoints. */
+  readonly endpoints?: SecurityGroup;
   private readonly provider: AwsProvider;
 
   constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
@@ -63,7 +70,7 @@ export class SecurityGroups extends Construct {
     this.tasks = group("tasks", "Fargate tasks: application port from the load balancer only");
     this.database = group("db", "Aurora: database port from tasks and failover functions only");
     this.failover = group("failover", "Failover and health-monitor functions: no inbound");
-    this.endpoints = group("endpoints", "Interface endpoints: HTTPS from inside the VPC");
+    if (props.interfaceEndpoints ?? true) this.endpoints = group("endpoints", "Interface endpoints: HTTPS from inside the VPC");
 
     const anywhere: Peer[] = [{ cidrIpv4: "0.0.0.0/0" }, { cidrIpv6: "::/0" }];
     for (const port of [443, 80]) {
@@ -92,7 +99,7 @@ export class SecurityGroups extends Construct {
       this.egress(this.failover, "failover-to-peer-db", props.databasePort, { cidrIpv4: props.peerDatabaseCidr }, "Database port to the peer region's database subnets (global writer endpoint)");
     }
 
-    this.ingress(this.endpoints, "endpoints-https", 443, { cidrIpv4: props.vpcCidr }, "HTTPS from inside the VPC");
+    if (this.endpoints) this.ingress(this.endpoints, "endpoints-https", 443, { cidrIpv4: props.vpcCidr }, "HTTPS from inside the VPC");
   }
 
   private ingress(group: SecurityGroup, id: string, port: number, peer: Peer, description: string): void {

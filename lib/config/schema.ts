@@ -200,11 +200,13 @@ export const ConfigSchema = strictObject({
       .describe("One NAT gateway per availability zone (per-az, for production) or one shared (single, for dev). Default per-az."),
     interfaceEndpoints: z
       .array(oneOf(INTERFACE_ENDPOINT_SERVICES))
-      .default([...INTERFACE_ENDPOINT_SERVICES])
+      .optional()
       .describe(
-        "AWS APIs reached through interface endpoints in the private subnets. The default, every API the tasks and the " +
-          "failover path call, lets a region fail over with no NAT gateway and no internet; each endpoint costs per zone and hour. " +
-          "Default: all of " + INTERFACE_ENDPOINT_SERVICES.join(", ") + ".",
+        "AWS APIs reached through interface endpoints in the private subnets; each endpoint costs per zone and hour. " +
+          "Default by profile: protected, every API the tasks and the failover path call (all of " +
+          INTERFACE_ENDPOINT_SERVICES.join(", ") +
+          "), so a region fails over with no NAT gateway and no internet; destroyable, none (the NAT gateway reaches the " +
+          "APIs, and dev stays cheap: 19 endpoints in 2 zones and 2 regions cost more than the rest of dev).",
       ),
     crossRegionDatabaseAccess: z
       .boolean({ error: () => "must be true or false" })
