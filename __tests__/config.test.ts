@@ -39,7 +39,8 @@ describe("configuration defaults", () => {
       crossRegionDatabaseAccess: true,
     });
     expect(config.database.engine).toBe("aurora-postgresql");
-    expect(config.database.engineVersion).toBe("14.15");
+    expect(config.database.engineVersion).toBe("17.7");
+    expect(config.database.engineLifecycleSupport).toBe("open-source-rds-extended-support-disabled");
     expect(config.database.rpoEnforcement).toBe("database");
     expect(config.database.capacity).toEqual({ mode: "provisioned", instanceClass: "db.r6g.large" });
     expect(config.database.instances).toEqual({ active: 2, standby: 1 });

@@ -2,6 +2,7 @@ import { SynthesizedApp } from "../app/layout-check";
 import { FAILOVER_DRIFT_ATTRIBUTES, SLOW_STATEMENT_MS, parameterGroupFamily } from "../constructs/data/aurora-cluster";
 import { BACKUP_SCHEDULES } from "../constructs/data/regional-backup";
 import { REPLICATION_TIME_MINUTES } from "../constructs/data/bucket-replication";
+import { DEFAULT_ENGINE_VERSIONS } from "../lib/config/data/aurora-engines";
 import { configVariant } from "./support/config";
 import { onlyResource, resourcesOf, resourcesOfType, synthConfig } from "./support/synth";
 
@@ -18,7 +19,8 @@ describe("Aurora global database", () => {
     expect(one(prod.stacks["data-us-east-1"], "aws_rds_global_cluster")).toMatchObject({
       global_cluster_identifier: "txdr-global-prd",
       engine: "aurora-postgresql",
-      engine_version: "14.15",
+      engine_version: DEFAULT_ENGINE_VERSIONS["aurora-postgresql"],
+      engine_lifecycle_support: "open-source-rds-extended-support-disabled",
       storage_encrypted: true,
       deletion_protection: true,
       lifecycle: { prevent_destroy: true },
@@ -72,7 +74,7 @@ describe("Aurora global database", () => {
         for (const r of all(stack, type)) versions.add(`${r.engine} ${r.engine_version}`);
       }
     }
-    expect([...versions]).toEqual(["aurora-postgresql 14.15"]);
+    expect([...versions]).toEqual([`aurora-postgresql ${DEFAULT_ENGINE_VERSIONS["aurora-postgresql"]}`]);
   });
 
   test("the active region has the writer and readers, the standby its own count; instance upgrades are never automatic", () => {

@@ -6,7 +6,8 @@
  */
 import * as path from "path";
 import { SynthesizedApp } from "../app/layout-check";
-import { readConfigFile } from "../lib/config/load";
+import { DEFAULT_ENGINE_VERSIONS, lookUpEngineVersion } from "../lib/config/data/aurora-engines";
+import { readConfigFile, validateConfig } from "../lib/config/load";
 import { DrConfig } from "../lib/config/model";
 import { BACKUP_FULL_MANAGEMENT_RESOURCE_TYPES, BACKUP_OPT_IN_RESOURCE_TYPES } from "../constructs/data/regional-backup";
 import { INTERFACE_ENDPOINT_SERVICES } from "../lib/endpoint-services";
@@ -290,5 +291,43 @@ describe.each(shipped)("%s: interface endpoints", (_name, config) => {
         .map((e) => e.service_name.replace(`com.amazonaws.${region}.`, ""));
       expect([region, services.sort()]).toEqual([region, expected.sort()]);
     }
+  });
+});
+
+describe.each(shipped)("%s: engine lifecycle", (_name, config) => {
+  let app: SynthesizedApp;
+  beforeAll(() => {
+    app = synthConfig(config);
+  });
+
+  test("every Aurora cluster (and a PostgreSQL global cluster) states engine_lifecycle_support from configuration, never AWS's paid default by omission", () => {
+    const clusters = Object.values(app.stacks).flatMap((stack) => Object.values<any>(stack.resource?.aws_rds_cluster ?? {}));
+    const globals = Object.values(app.stacks).flatMap((stack) => Object.values<any>(stack.resource?.aws_rds_global_cluster ?? {}));
+    expect([clusters.length, globals.length]).toEqual([2, 1]);
+    const choices = ["open-source-rds-extended-support", "open-source-rds-extended-support-disabled"];
+    for (const cluster of clusters) {
+      expect(choices).toContain(cluster.engine_lifecycle_support);
+      expect(cluster.engine_lifecycle_support).toBe(config.database.engineLifecycleSupport);
+    }
+    // CreateGlobalCluster's EngineLifecycleSupport applies only to Aurora PostgreSQL-based global databases.
+    for (const global of globals) {
+      expect(global.engine_lifecycle_support).toBe(config.database.engine === "aurora-postgresql" ? config.database.engineLifecycleSupport : undefined);
+    }
+  });
+});
+
+describe("default engine versions", () => {
+  test("the default Aurora PostgreSQL is a current major (not 14, past community end of life in November 2026) with global databases, Serverless v2 and rds.global_db_rpo", () => {
+    const found = lookUpEngineVersion("aurora-postgresql", DEFAULT_ENGINE_VERSIONS["aurora-postgresql"]);
+    expect(found.ok).toBe(true);
+    if (!found.ok) return;
+    expect(Number(found.facts.version.split(".")[0])).toBeGreaterThanOrEqual(16);
+    expect(found.facts).toMatchObject({ globalDatabase: true, serverlessV2: true, globalDbRpo: true });
+    expect(found.facts.endOfStandardSupport! > "2028-12-31").toBe(true);
+  });
+
+  test("extended support is declined unless configuration asks for it", () => {
+    const minimal = { environment: "min", suffix: "min", regions: { primary: "us-east-1", secondary: "us-west-2" }, targets: { rpoSeconds: 60, rtoSeconds: 600 }, dns: { domainName: "min.example.com" } };
+    expect(validateConfig(minimal, "minimal.json").database.engineLifecycleSupport).toBe("open-source-rds-extended-support-disabled");
   });
 });

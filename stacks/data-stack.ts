@@ -68,6 +68,7 @@ export class DataStack extends DrStack {
         identifier: catalog.globalClusterId,
         engine: config.database.engine,
         engineVersion: config.database.engineVersion,
+        engineLifecycleSupport: config.database.engineLifecycleSupport,
         removal,
       });
     }

@@ -242,6 +242,16 @@ export const ConfigSchema = strictObject({
           `MySQL ${mysqlVersionsText()}. A version past the end of standard support draws a warning (Extended Support is charged). ` +
           `Default ${DEFAULT_ENGINE_VERSIONS["aurora-postgresql"]} for PostgreSQL, ${DEFAULT_ENGINE_VERSIONS["aurora-mysql"]} for MySQL.`,
       ),
+    engineLifecycleSupport: oneOf(["open-source-rds-extended-support-disabled", "open-source-rds-extended-support"] as const)
+      .default("open-source-rds-extended-support-disabled")
+      .describe(
+        "What happens when the engine major version reaches the end of Aurora standard support, set on the global " +
+          "cluster (PostgreSQL) and both regional clusters: open-source-rds-extended-support-disabled (AWS upgrades the major " +
+          "version at the end of standard support, and refuses to create a cluster on a version already past it) or " +
+          "open-source-rds-extended-support (the cluster keeps its version and RDS Extended Support is charged per vCPU-hour). " +
+          "AWS's own default, when the argument is omitted, is the paid one; this project always states it. Default " +
+          "open-source-rds-extended-support-disabled.",
+      ),
     capacity: z
       .discriminatedUnion("mode", [provisionedCapacity, serverlessCapacity], {
         error: () => "must have mode provisioned or serverless-v2",

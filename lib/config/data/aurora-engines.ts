@@ -91,11 +91,12 @@ export const AURORA_MYSQL_V3: readonly MysqlMinor[] = [
 ];
 
 /**
- * The default engine version of each engine: the one place to change it (issue 13 moves the
- * PostgreSQL default to a current major).
+ * The default engine version of each engine: the one place to change it. PostgreSQL: the latest minor of
+ * the newest major in the table above (17: global databases, Serverless v2 and rds.global_db_rpo from 17.4;
+ * standard support to 2030-02-28). PostgreSQL 14 reached community end of life in November 2026.
  */
 export const DEFAULT_ENGINE_VERSIONS: Readonly<Record<AuroraEngine, string>> = {
-  "aurora-postgresql": "14.15",
+  "aurora-postgresql": "17.7",
   "aurora-mysql": "8.0.mysql_aurora.3.08.2",
 };
 
