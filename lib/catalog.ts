@@ -153,6 +153,19 @@ export class RegionCatalog {
   readonly healthMonitorQueue: string;
   readonly alertTopic: string;
 
+  // ------------------------------------------------------------------------- facts published in-region
+  /**
+   * Parameters (SSM, under /<project>/<suffix>/) that a stack writes into this region so that this region's
+   * stacks never look the fact up in the other region or in a global control plane (docs/outage-operations.md):
+   * the hosted zone's id (zone stack, DR region), and, from the primary region's cross-region stack, the
+   * peering connection's id and the primary's data key (the destination key of the DR region's replication).
+   */
+  readonly published: {
+    readonly hostedZoneId: string;
+    readonly peeringConnectionId: string;
+    readonly peerDataKeyArn: string;
+  };
+
   // ------------------------------------------------------------------------------ observability
   readonly rpoGuardAlarm: string;
   readonly canaries: Readonly<Record<CanaryLabel, { readonly canary: string; readonly alarm: string; readonly url: string }>>;
@@ -263,6 +276,12 @@ export class RegionCatalog {
     this.healthMonitorSchedule = naming.name("eventRule", "health-monitor-schedule");
     this.healthMonitorQueue = naming.name("sqsQueue", "health-monitor-dlq");
     this.alertTopic = naming.name("snsTopic", "alerts");
+
+    this.published = {
+      hostedZoneId: naming.parameter("published/hosted-zone-id"),
+      peeringConnectionId: naming.parameter("published/peering-connection-id"),
+      peerDataKeyArn: naming.parameter("published/peer-data-key-arn"),
+    };
 
     this.rpoGuardAlarm = naming.name("alarm", "rpo-guard");
     const canary = (label: CanaryLabel, url: string) => ({

@@ -23,6 +23,7 @@ import { WebAcl } from "../constructs/traffic/web-acl";
 import { targetGroupHealthCheck } from "../lib/timings";
 import { BaseStack } from "./base-stack";
 import { DrStack, DrStackProps } from "./dr-stack";
+import { createsHostedZone } from "./layout";
 
 export interface AppStackProps extends DrStackProps {
   /** The same region's base stack. */
@@ -57,7 +58,14 @@ export class AppStack extends DrStack {
       removal,
     });
 
-    const zone = new HostedZoneLookup(this, "zone-lookup", { provider: this.provider, domainName: config.dns.domainName, zoneId: config.dns.hostedZoneId });
+    // The DR region reads the zone's id from the parameter the zone stack published there, not from Route 53's
+    // control plane (us-east-1): this stack plans and applies with the primary region gone.
+    const zone = new HostedZoneLookup(this, "zone-lookup", {
+      provider: this.provider,
+      domainName: config.dns.domainName,
+      zoneId: config.dns.hostedZoneId,
+      zoneIdParameter: region === config.regions.secondary && createsHostedZone(config) ? catalog.published.hostedZoneId : undefined,
+    });
     const certificate = new Certificate(this, "certificate", {
       provider: this.provider,
       domainName: catalog.globalHost,

@@ -62,7 +62,7 @@ export function valueFromOf(secret: ServiceSecret): string {
 /** Refuses a literal that is not an ARN (tokens, resolved at apply time, are the caller's ARNs). */
 function requireArn(secret: ServiceSecret): void {
   const value = "parameterArn" in secret ? secret.parameterArn : secret.secretArn;
-  if (!Token.isUnresolved(value) && !value.startsWith("arn:")) {
+  if (!Token.isUnresolved(value) && !/^arn:/.test(value)) {
     throw new Error(`Secret ${secret.name}: "${value}" is not an ARN; ECS reads a bare name as an SSM parameter, so pass the full ARN`);
   }
 }
