@@ -6,7 +6,7 @@
  */
 import * as path from "path";
 import { SynthesizedApp } from "../app/layout-check";
-import { DEFAULT_ENGINE_VERSIONS, lookUpEngineVersion } from "../lib/config/data/aurora-engines";
+import { AURORA_MYSQL_LTS_LINES, AURORA_MYSQL_V3, DEFAULT_ENGINE_VERSIONS, lookUpEngineVersion } from "../lib/config/data/aurora-engines";
 import { readConfigFile, validateConfig } from "../lib/config/load";
 import { DrConfig } from "../lib/config/model";
 import { BACKUP_FULL_MANAGEMENT_RESOURCE_TYPES, BACKUP_OPT_IN_RESOURCE_TYPES } from "../constructs/data/regional-backup";
@@ -324,6 +324,16 @@ describe("default engine versions", () => {
     expect(Number(found.facts.version.split(".")[0])).toBeGreaterThanOrEqual(16);
     expect(found.facts).toMatchObject({ globalDatabase: true, serverlessV2: true, globalDbRpo: true });
     expect(found.facts.endOfStandardSupport! > "2028-12-31").toBe(true);
+  });
+
+  test("the default Aurora MySQL is the latest patch of the newest long-term-support line", () => {
+    const version = DEFAULT_ENGINE_VERSIONS["aurora-mysql"];
+    const [, line, patch] = /^8\.0\.mysql_aurora\.(\d+\.\d+)\.(\d+)$/.exec(version)!;
+    const newestLts = [...AURORA_MYSQL_LTS_LINES].sort().pop();
+    expect(line).toBe(newestLts);
+    const row = AURORA_MYSQL_V3.find((r) => r.line === line)!;
+    expect(Number(patch)).toBe(Math.max(...row.patches));
+    expect(lookUpEngineVersion("aurora-mysql", version)).toMatchObject({ ok: true, facts: { globalDatabase: true, serverlessV2: true } });
   });
 
   test("extended support is declined unless configuration asks for it", () => {
