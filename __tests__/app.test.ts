@@ -5,6 +5,7 @@ import { canaryZip } from "../constructs/observability/canaries";
 import { TLS_POLICY } from "../constructs/traffic/load-balancer";
 import { route53FailureThreshold, targetGroupHealthCheck } from "../lib/timings";
 import { configVariant } from "./support/config";
+import { catalogOf } from "../lib/catalog";
 import { onlyResource, resourcesOfType, synthConfig } from "./support/synth";
 
 const all = resourcesOfType;
@@ -27,7 +28,7 @@ describe("Fargate service", () => {
   test("secrets are injected from Secrets Manager and SSM, never as plain environment values", () => {
     const [app] = JSON.parse(one(variantC.stacks["app-us-east-2"], "aws_ecs_task_definition").container_definitions);
     expect(app.secrets.map((s: any) => s.name).sort()).toEqual(["DATABASE_CREDENTIALS", "DATABASE_WRITER_ENDPOINT", "TXLOGS_BUCKET", "TXMETA_TABLE"]);
-    expect(app.secrets.find((s: any) => s.name === "DATABASE_CREDENTIALS").valueFrom).toBe("txdr-db-master-varc");
+    expect(app.secrets.find((s: any) => s.name === "DATABASE_CREDENTIALS").valueFrom).toMatch(/^\$\{data\.aws_secretsmanager_secret\.[^.]+\.arn\}$/);
     expect(app.secrets.find((s: any) => s.name === "DATABASE_WRITER_ENDPOINT").valueFrom).toMatch(/:ssm:us-east-2:.*:parameter\/txdr\/varc\/database-writer-endpoint$/);
     expect(app.environment).toEqual([]);
   });
@@ -320,9 +321,10 @@ describe("Route 53", () => {
     }
   });
 
-  test("the dns stack reads nothing from either region: no load balancer lookup, no remote state, no regional provider", () => {
+  test("the dns stack reads nothing but the zone id the zone stack published in its own region: no load balancer lookup, no remote state, no regional provider", () => {
     const stack = prod.stacks.dns;
-    expect(Object.keys(stack.data ?? {})).toEqual(["aws_route53_zone"]);
+    expect(Object.keys(stack.data ?? {})).toEqual(["aws_ssm_parameter"]);
+    expect(Object.values(stack.data.aws_ssm_parameter).map((p: any) => p.name)).toEqual([catalogOf(configVariant("prod")).region("us-east-2").published.hostedZoneId]);
     expect(stack.provider.aws.filter((p: any) => p.alias !== undefined)).toEqual([]);
   });
 });

@@ -95,7 +95,22 @@ describe("synth refuses a bad configuration", () => {
     const result = runAppWithConfig(rawVariant("prod"));
     expect(result.status).toBe(0);
     expect(fs.readdirSync(path.join(result.outdir, "stacks")).sort()).toEqual(
-      ["app-us-east-1", "app-us-east-2", "base-us-east-1", "base-us-east-2", "bootstrap", "cross-region", "data-us-east-1", "data-us-east-2", "dns", "ops-us-east-1", "ops-us-east-2", "zone"],
+      [
+        "app-us-east-1",
+        "app-us-east-2",
+        "base-us-east-1",
+        "base-us-east-2",
+        "bootstrap",
+        "cross-region-us-east-1",
+        "cross-region-us-east-2",
+        "data-us-east-1",
+        "data-us-east-2",
+        "dns",
+        "ops-us-east-1",
+        "ops-us-east-2",
+        "replicas-us-east-2",
+        "zone",
+      ],
     );
     expect(leftovers(result.dir)).toEqual([]);
     fs.rmSync(result.dir, { recursive: true, force: true });

@@ -290,7 +290,7 @@ describe("what the gate prints besides refusals", () => {
         "  - service.capacity.standby.max: is above service.capacity.active.max (4): the standby region may scale beyond the active one (got 8)",
         "  - database.instances.standby: is above database.instances.active (2): the standby cluster is bigger than the one that serves (got 3)",
         "  - targets.rpoSeconds: is below S3 replication's 15-minute guarantee (Replication Time Control): the RPO covers the Aurora database and the DynamoDB global tables; objects in the application buckets may lag up to 15 minutes (got 300)",
-        "  - database.engineVersion: is past the end of Aurora standard support (2026-02-28); AWS enrolls such clusters in paid RDS Extended Support: plan a major version upgrade (got \"13.18\")",
+        "  - database.engineVersion: is past the end of Aurora standard support (2026-02-28); with database.engineLifecycleSupport open-source-rds-extended-support-disabled, AWS refuses to create a cluster on it and upgrades existing ones to a newer major version: upgrade first, or choose open-source-rds-extended-support (charged) (got \"13.18\")",
       ]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

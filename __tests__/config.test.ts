@@ -1,7 +1,8 @@
 import * as path from "path";
-import { ConfigError, selectedConfigFile, validateConfig } from "../lib/config/load";
+import { ConfigError, checkConfig, selectedConfigFile, validateConfig } from "../lib/config/load";
 import { ConfigSchema } from "../lib/config/schema";
 import { fargateMemoryOptions } from "../lib/config/validate";
+import { INTERFACE_ENDPOINT_SERVICES } from "../lib/endpoint-services";
 import { parseCidr, cidrsOverlap } from "../lib/config/cidr";
 import { configVariant, rawVariant, shippedConfigFiles } from "./support/config";
 
@@ -38,7 +39,8 @@ describe("configuration defaults", () => {
       crossRegionDatabaseAccess: true,
     });
     expect(config.database.engine).toBe("aurora-postgresql");
-    expect(config.database.engineVersion).toBe("14.15");
+    expect(config.database.engineVersion).toBe("17.7");
+    expect(config.database.engineLifecycleSupport).toBe("open-source-rds-extended-support-disabled");
     expect(config.database.rpoEnforcement).toBe("database");
     expect(config.database.capacity).toEqual({ mode: "provisioned", instanceClass: "db.r6g.large" });
     expect(config.database.instances).toEqual({ active: 2, standby: 1 });
@@ -56,6 +58,22 @@ describe("configuration defaults", () => {
     });
     expect(config.database.rpoEnforcement).toBe("alarm");
     expect(config.database.engineVersion).toMatch(/^8\.0\.mysql_aurora\./);
+  });
+
+  test("GIVEN the protected profile THEN WAF is on by default; the destroyable profile leaves it off; protected without WAF draws a warning", () => {
+    expect(configVariant("variant-a").waf.enabled).toBe(true);
+    expect(configVariant("dev").waf.enabled).toBe(false);
+    expect(configVariant("dev", { waf: { enabled: true } }).waf.enabled).toBe(true);
+    const { config, warnings } = checkConfig(rawVariant("variant-a", { waf: { enabled: false } }), "variant-a.json (patched)");
+    expect(config.waf.enabled).toBe(false);
+    expect(warnings.map((w) => w.path)).toContain("waf.enabled");
+    expect(checkConfig(rawVariant("variant-a"), "variant-a.json").warnings.map((w) => w.path)).not.toContain("waf.enabled");
+  });
+
+  test("GIVEN the destroyable profile THEN no interface endpoints by default; the protected profile gets every one; a list wins over both", () => {
+    expect(configVariant("dev").network.interfaceEndpoints).toEqual([]);
+    expect(configVariant("variant-c").network.interfaceEndpoints).toEqual([...INTERFACE_ENDPOINT_SERVICES]);
+    expect(configVariant("dev", { network: { interfaceEndpoints: ["rds"] } }).network.interfaceEndpoints).toEqual(["rds"]);
   });
 
   test("GIVEN the cloud backend without a prefix WHEN validated THEN workspaces are prefixed with project and environment", () => {

@@ -2,6 +2,7 @@ import { SynthesizedApp } from "../app/layout-check";
 import { FAILOVER_DRIFT_ATTRIBUTES, SLOW_STATEMENT_MS, parameterGroupFamily } from "../constructs/data/aurora-cluster";
 import { BACKUP_SCHEDULES } from "../constructs/data/regional-backup";
 import { REPLICATION_TIME_MINUTES } from "../constructs/data/bucket-replication";
+import { DEFAULT_ENGINE_VERSIONS } from "../lib/config/data/aurora-engines";
 import { configVariant } from "./support/config";
 import { onlyResource, resourcesOf, resourcesOfType, synthConfig } from "./support/synth";
 
@@ -18,7 +19,8 @@ describe("Aurora global database", () => {
     expect(one(prod.stacks["data-us-east-1"], "aws_rds_global_cluster")).toMatchObject({
       global_cluster_identifier: "txdr-global-prd",
       engine: "aurora-postgresql",
-      engine_version: "14.15",
+      engine_version: DEFAULT_ENGINE_VERSIONS["aurora-postgresql"],
+      engine_lifecycle_support: "open-source-rds-extended-support-disabled",
       storage_encrypted: true,
       deletion_protection: true,
       lifecycle: { prevent_destroy: true },
@@ -72,7 +74,7 @@ describe("Aurora global database", () => {
         for (const r of all(stack, type)) versions.add(`${r.engine} ${r.engine_version}`);
       }
     }
-    expect([...versions]).toEqual(["aurora-postgresql 14.15"]);
+    expect([...versions]).toEqual([`aurora-postgresql ${DEFAULT_ENGINE_VERSIONS["aurora-postgresql"]}`]);
   });
 
   test("the active region has the writer and readers, the standby its own count; instance upgrades are never automatic", () => {
@@ -213,8 +215,10 @@ describe("DynamoDB global tables", () => {
     }
   });
 
-  test("the DR region adds a replica of each, by the ARN built from the founding region's name, with its own key and PITR", () => {
-    const replicas = all(prod.stacks["data-us-east-2"], "aws_dynamodb_table_replica");
+  test("the DR region adds a replica of each, by the ARN built from the founding region's name, with its own key and PITR, in a stack of its own", () => {
+    expect(all(prod.stacks["data-us-east-2"], "aws_dynamodb_table_replica")).toEqual([]);
+    const replicas = all(prod.stacks["replicas-us-east-2"], "aws_dynamodb_table_replica");
+    expect(replicas).toHaveLength(2);
     expect(replicas.map((r) => r.global_table_arn).sort()).toEqual(
       ["control", "sessions", "txmeta"].map((p) => expect.stringMatching(new RegExp(`^arn:.*:dynamodb:us-east-1:.*:table/txdr-${p}-prd$`))),
     );
@@ -226,7 +230,7 @@ describe("DynamoDB global tables", () => {
       });
       expect(replica.provider).toBe("aws");
     }
-    expect(prod.stacks["data-us-east-2"].data.terraform_remote_state?.["cross-stack-reference-input-data-us-east-1"]).toBeUndefined();
+    expect(prod.stacks["replicas-us-east-2"].data.terraform_remote_state).toBeUndefined();
   });
 });
 
@@ -302,14 +306,17 @@ describe("S3 application buckets and replication", () => {
   });
 
   test("replication runs both ways for both buckets with RTC 15 minutes, metrics, delete markers, re-encryption and replica sync", () => {
-    const configurations = all(prod.stacks["cross-region"], "aws_s3_bucket_replication_configuration");
-    expect(configurations.map((c) => `${c.bucket} via ${c.provider}`).sort()).toEqual([
-      "txdr-appdata-use1-prd via aws.us-east-1",
-      "txdr-appdata-use2-prd via aws",
-      "txdr-txlogs-use1-prd via aws.us-east-1",
-      "txdr-txlogs-use2-prd via aws",
+    // Each region's cross-region stack replicates its own buckets, through its own (default) provider.
+    const configurations = ["us-east-1", "us-east-2"].flatMap((r) => all(prod.stacks[`cross-region-${r}`], "aws_s3_bucket_replication_configuration").map((c) => ({ ...c, home: r })));
+    expect(configurations.map((c) => `${c.bucket} via ${c.provider} in ${c.home}`).sort()).toEqual([
+      "txdr-appdata-use1-prd via aws in us-east-1",
+      "txdr-appdata-use2-prd via aws in us-east-2",
+      "txdr-txlogs-use1-prd via aws in us-east-1",
+      "txdr-txlogs-use2-prd via aws in us-east-2",
     ]);
     for (const configuration of configurations) {
+      // The primary half finds the DR region's key by alias there; the DR half reads the ARN the primary half published.
+      const destinationKey = configuration.home === "us-east-1" ? "data.aws_kms_alias." : "data.aws_ssm_parameter.";
       const [rule] = configuration.rule;
       const peer = configuration.bucket.replace(/use1|use2/, (c: string) => (c === "use1" ? "use2" : "use1"));
       expect(rule).toMatchObject({
@@ -318,7 +325,7 @@ describe("S3 application buckets and replication", () => {
         source_selection_criteria: { sse_kms_encrypted_objects: { status: "Enabled" }, replica_modifications: { status: "Enabled" } },
         destination: {
           bucket: expect.stringMatching(new RegExp(`:s3:::${peer}$`)),
-          encryption_configuration: { replica_kms_key_id: expect.stringContaining("data.aws_kms_alias.") },
+          encryption_configuration: { replica_kms_key_id: expect.stringContaining(destinationKey) },
           replication_time: { status: "Enabled", time: { minutes: 15 } },
           metrics: { status: "Enabled", event_threshold: { minutes: 15 } },
         },
@@ -328,8 +335,9 @@ describe("S3 application buckets and replication", () => {
   });
 
   test("each direction's role reads only its source buckets and writes only the peer's, and decrypts and encrypts only through S3", () => {
-    const stack = prod.stacks["cross-region"];
-    const documents = Object.values<any>(stack.data.aws_iam_policy_document).filter((d) => d.statement.some((s: any) => s.sid === "WriteReplicas"));
+    const documents = ["us-east-1", "us-east-2"].flatMap((r) =>
+      Object.values<any>(prod.stacks[`cross-region-${r}`].data.aws_iam_policy_document).filter((d) => d.statement.some((s: any) => s.sid === "WriteReplicas")),
+    );
     expect(documents).toHaveLength(2);
     for (const document of documents) {
       const write = document.statement.find((s: any) => s.sid === "WriteReplicas");
@@ -350,7 +358,7 @@ describe("AWS Backup", () => {
     prod = synthConfig(configVariant("prod"));
   });
 
-  test("each region has a vault with its backup key and a plan whose rules copy to the other region's vault", () => {
+  test("each region has a vault with its backup key and a plan whose daily and monthly rules copy to the other region's vault", () => {
     for (const [region, other] of [
       ["us-east-1", "us-east-2"],
       ["us-east-2", "us-east-1"],
@@ -363,7 +371,8 @@ describe("AWS Backup", () => {
         ["daily", BACKUP_SCHEDULES.daily],
         ["monthly", BACKUP_SCHEDULES.monthly],
       ]);
-      for (const rule of plan.rule) {
+      expect(plan.rule[0].copy_action ?? []).toEqual([]);
+      for (const rule of plan.rule.slice(1)) {
         expect(rule.copy_action[0].destination_vault_arn).toMatch(new RegExp(`^arn:.*:backup:${other}:.*:backup-vault:txdr-vault-prd$`));
         expect(rule.copy_action[0].lifecycle.delete_after).toBe(rule.lifecycle.delete_after);
       }
@@ -431,7 +440,7 @@ describe("AWS Backup", () => {
   test("the backup region settings opt in the protected services and DynamoDB advanced backups", () => {
     const settings = one(prod.stacks["data-us-east-2"], "aws_backup_region_settings");
     expect(settings.resource_type_opt_in_preference).toMatchObject({ Aurora: true, DynamoDB: true, S3: true });
-    expect(settings.resource_type_management_preference).toEqual({ DynamoDB: true, EFS: true });
+    expect(settings.resource_type_management_preference).toEqual({ CloudFormation: true, DSQL: true, DynamoDB: true, EFS: true });
     const app = synthConfig(configVariant("prod", { backup: { manageRegionSettings: false } }));
     expect(all(app.stacks["data-us-east-2"], "aws_backup_region_settings")).toEqual([]);
   });

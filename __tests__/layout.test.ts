@@ -1,4 +1,4 @@
-import { deployOrder, planStacks } from "../stacks/layout";
+import { OUTSIDE_FAILOVER_PATH, deployOrder, failoverPathStacks, planStacks } from "../stacks/layout";
 import { checkLayout, PlannedStack, SynthesizedApp } from "../app/layout-check";
 import { stateLocation } from "../stacks/backend";
 import { Testing, TerraformBackend, TerraformElement, TerraformProvider } from "cdktf";
@@ -10,7 +10,7 @@ import { synthConfig } from "./support/synth";
 describe("stack layout plan", () => {
   const dev = configVariant("dev");
 
-  test("GIVEN the dev configuration THEN the deploy order is bootstrap, bases, zone, data, cross-region, apps, ops, dns", () => {
+  test("GIVEN the dev configuration THEN the deploy order is bootstrap, bases, zone, data, replicas, cross-region, apps, ops, dns", () => {
     expect(deployOrder(planStacks(dev))).toEqual([
       "bootstrap",
       "base-us-east-1",
@@ -18,7 +18,9 @@ describe("stack layout plan", () => {
       "zone",
       "data-us-east-1",
       "data-us-east-2",
-      "cross-region",
+      "replicas-us-east-2",
+      "cross-region-us-east-1",
+      "cross-region-us-east-2",
       "app-us-east-1",
       "app-us-east-2",
       "ops-us-east-1",
@@ -50,20 +52,39 @@ describe("stack layout plan", () => {
     expect(() => deployOrder([{ id: "a", dependsOn: ["ghost"] }])).toThrow("Stack a depends on ghost, which does not exist");
   });
 
-  test("stacks of one region keep their state in that region; stacks spanning both keep it in the DR region", () => {
+  test("every stack keeps its state in its home region (global stacks and the bootstrap stack in the DR region)", () => {
     for (const plan of planStacks(dev)) {
-      if (plan.aliasRegions.length > 0 || plan.global) expect(plan.stateRegion).toBe(dev.regions.secondary);
-      else expect(plan.stateRegion).toBe(plan.homeRegion);
+      expect([plan.id, plan.stateRegion]).toEqual([plan.id, plan.homeRegion]);
+      if (plan.global || plan.layer === "bootstrap") expect(plan.homeRegion).toBe(dev.regions.secondary);
     }
   });
 
-  test("no stack in the DR region depends on a stack whose state lives in the primary region, except the data stack's join order", () => {
+  test("the DR region's single-region stacks follow primary-region stacks only in deploy order: what must exist first, read in-region", () => {
     const plans = planStacks(dev);
     const byId = new Map(plans.map((p) => [p.id, p]));
     const crossings = plans
       .filter((p) => p.stateRegion === dev.regions.secondary && p.aliasRegions.length === 0 && !p.global)
       .flatMap((p) => p.dependsOn.filter((d) => byId.get(d)!.stateRegion === dev.regions.primary).map((d) => `${p.id} -> ${d}`));
-    expect(crossings).toEqual(["data-us-east-2 -> data-us-east-1"]);
+    // The cluster joins the global cluster, the replicas join the tables, the routes use the connection: each found by
+    // name or by a fact published into the DR region (__tests__/outage.test.ts proves nothing is read there).
+    expect(crossings).toEqual([
+      "data-us-east-2 -> data-us-east-1",
+      "replicas-us-east-2 -> data-us-east-1",
+      "cross-region-us-east-2 -> cross-region-us-east-1",
+    ]);
+  });
+
+  test("the DR region's failover path is every stack whose state lives there but the bootstrap and replicas stacks", () => {
+    expect(failoverPathStacks(dev).map((p) => p.id)).toEqual([
+      "base-us-east-2",
+      "zone",
+      "data-us-east-2",
+      "cross-region-us-east-2",
+      "app-us-east-2",
+      "ops-us-east-2",
+      "dns",
+    ]);
+    expect(Object.keys(OUTSIDE_FAILOVER_PATH).sort()).toEqual(["bootstrap", "replicas"]);
   });
 
   test("GIVEN the active region swapped THEN the stacks, their regions and their state locations are unchanged", () => {

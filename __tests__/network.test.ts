@@ -1,6 +1,6 @@
 import { SynthesizedApp, TerraformJson } from "../app/layout-check";
 import { INTERFACE_ENDPOINT_SERVICES } from "../lib/endpoint-services";
-import { planSubnets, privateTierCidr } from "../lib/subnet-plan";
+import { isolatedTierCidr, planSubnets, privateTierCidr } from "../lib/subnet-plan";
 import { configVariant, shippedConfigFiles } from "./support/config";
 import { readConfigFile } from "../lib/config/load";
 import { resourcesOf, synthConfig } from "./support/synth";
@@ -120,53 +120,72 @@ describe("cross-region peering", () => {
   beforeAll(() => {
     prod = synthConfig(configVariant("prod"));
   });
+  const primaryHalf = () => prod.stacks["cross-region-us-east-1"];
+  const drHalf = () => prod.stacks["cross-region-us-east-2"];
 
   test("the requester is in the primary region, the accepter accepts through the DR provider, no auto_accept on the requester", () => {
-    const stack = prod.stacks["cross-region"];
-    const [connection] = byType(stack, "aws_vpc_peering_connection");
-    expect(connection).toMatchObject({ provider: "aws.us-east-1", peer_region: "us-east-2" });
+    const [connection] = byType(primaryHalf(), "aws_vpc_peering_connection");
+    expect(connection).toMatchObject({ provider: "aws", peer_region: "us-east-2" });
     expect(connection.auto_accept).toBeUndefined();
-    const [accepter] = byType(stack, "aws_vpc_peering_connection_accepter");
-    expect(accepter.provider).toBe("aws");
+    const [accepter] = byType(primaryHalf(), "aws_vpc_peering_connection_accepter");
+    expect(accepter.provider).toBe("aws.us-east-2");
     expect(accepter.auto_accept).toBe(true);
+    expect(byType(drHalf(), "aws_vpc_peering_connection")).toEqual([]);
   });
 
-  test("DNS resolution is allowed both ways, each side through its own provider", () => {
-    const options = byType(prod.stacks["cross-region"], "aws_vpc_peering_connection_options");
+  test("DNS resolution is allowed both ways, each side through its own provider, in the apply that accepts", () => {
+    const options = byType(primaryHalf(), "aws_vpc_peering_connection_options");
     expect(options).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ provider: "aws.us-east-1", requester: { allow_remote_vpc_dns_resolution: true } }),
-        expect.objectContaining({ provider: "aws", accepter: { allow_remote_vpc_dns_resolution: true } }),
+        expect.objectContaining({ provider: "aws", requester: { allow_remote_vpc_dns_resolution: true } }),
+        expect.objectContaining({ provider: "aws.us-east-2", accepter: { allow_remote_vpc_dns_resolution: true } }),
       ]),
     );
   });
 
-  test("every private and isolated route table of both sides routes the peer CIDR over the connection", () => {
-    const stack = prod.stacks["cross-region"];
-    const tables = Object.entries<any>(stack.data.aws_route_table);
-    expect(tables).toHaveLength(12);
-    const routes = byType(stack, "aws_route");
-    for (const [name, table] of tables) {
-      const route = routes.find((r) => r.route_table_id === `\${data.aws_route_table.${name}.id}`);
-      const peerCidr = table.provider === "aws.us-east-1" ? "10.50.0.0/16" : "10.40.0.0/16";
-      expect([name, route?.destination_cidr_block, route?.vpc_peering_connection_id]).toEqual([
-        name,
-        peerCidr,
-        expect.stringContaining("aws_vpc_peering_connection_accepter."),
-      ]);
-      expect(["private", "isolated"]).toContain(table.tags.Tier);
+  test("every private and isolated route table of each side routes the peer CIDR over the connection, each side in its own region's stack", () => {
+    for (const [stack, peerCidr, connection] of [
+      [primaryHalf(), "10.50.0.0/16", "aws_vpc_peering_connection_accepter."],
+      [drHalf(), "10.40.0.0/16", "nonsensitive(data.aws_ssm_parameter."],
+    ] as const) {
+      const tables = Object.entries<any>(stack.data.aws_route_table);
+      expect(tables).toHaveLength(6);
+      const routes = byType(stack, "aws_route");
+      for (const [name, table] of tables) {
+        const route = routes.find((r) => r.route_table_id === `\${data.aws_route_table.${name}.id}`);
+        expect([name, table.provider, route?.destination_cidr_block, route?.vpc_peering_connection_id]).toEqual([
+          name,
+          "aws",
+          peerCidr,
+          expect.stringContaining(connection),
+        ]);
+        expect(["private", "isolated"]).toContain(table.tags.Tier);
+      }
     }
   });
 
+  test("the DR half learns the connection and the primary's data key from parameters the primary half published in the DR region", () => {
+    const published = Object.values<any>(primaryHalf().resource.aws_ssm_parameter).map((p) => [p.provider, p.name, p.type]);
+    expect(published.sort()).toEqual([
+      ["aws.us-east-2", "/txdr/prd/published/peer-data-key-arn", "SecureString"],
+      ["aws.us-east-2", "/txdr/prd/published/peering-connection-id", "SecureString"],
+    ]);
+    const read = Object.values<any>(drHalf().data.aws_ssm_parameter).map((p) => [p.provider, p.name]);
+    expect(read.sort()).toEqual([
+      ["aws", "/txdr/prd/published/peer-data-key-arn"],
+      ["aws", "/txdr/prd/published/peering-connection-id"],
+    ]);
+  });
+
   test("the peer VPCs and route tables are looked up in-region by name, not read from another stack's state", () => {
-    const stack = prod.stacks["cross-region"];
-    expect(stack.data.terraform_remote_state).toBeUndefined();
-    expect(Object.values<any>(stack.data.aws_vpc).map((v) => [v.provider ?? "aws", v.tags.Name])).toEqual(
+    for (const stack of [primaryHalf(), drHalf()]) expect(stack.data.terraform_remote_state).toBeUndefined();
+    expect(Object.values<any>(primaryHalf().data.aws_vpc).map((v) => [v.provider ?? "aws", v.tags.Name])).toEqual(
       expect.arrayContaining([
-        ["aws.us-east-1", "txdr-vpc-prd"],
         ["aws", "txdr-vpc-prd"],
+        ["aws.us-east-2", "txdr-vpc-prd"],
       ]),
     );
+    expect(Object.values<any>(drHalf().data.aws_vpc).map((v) => [v.provider ?? "aws", v.tags.Name])).toEqual([["aws", "txdr-vpc-prd"]]);
   });
 });
 
@@ -192,6 +211,22 @@ describe("security groups", () => {
       ].sort(),
     );
     expect(privateTierCidr("10.50.0.0/16")).toBe("10.50.0.0/17");
+  });
+
+  test("the isolated tier's block holds exactly the database subnets of the plan", () => {
+    for (const [cidr, zones] of [["10.50.0.0/16", 3], ["10.66.0.0/20", 6], ["192.168.4.0/24", 2]] as const) {
+      const block = isolatedTierCidr(cidr);
+      const [base, prefix] = block.split("/");
+      const start = base.split(".").reduce((a, o) => a * 256 + Number(o), 0);
+      const inBlock = (subnet: string) => {
+        const [address, bits] = subnet.split("/");
+        const value = address.split(".").reduce((a, o) => a * 256 + Number(o), 0);
+        return value >= start && value + 2 ** (32 - Number(bits)) <= start + 2 ** (32 - Number(prefix));
+      };
+      const plan = planSubnets(cidr, zones);
+      expect(plan.isolated.every(inBlock)).toBe(true);
+      expect([...plan.private, ...plan.public].some(inBlock)).toBe(false);
+    }
   });
 
   test("GIVEN cross-region database access off THEN the peer CIDR is not opened", () => {

@@ -63,7 +63,9 @@ describe("regional KMS keys", () => {
     expect(cloudwatch.actions).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
     expect(cloudwatch.condition).toEqual([{ test: "StringEquals", variable: "aws:SourceAccount", values: [expect.stringContaining("account_id")] }]);
     // EventBridge's requests carry no source keys: a condition on them would drop every event silently.
-    expect(statements.find((s) => s.sid === "EventBridgePublishToEncryptedTopics").condition).toBeUndefined();
+    const eventBridge = statements.find((s) => s.sid === "EventBridgeEncryptsBusesAndPublishesToEncryptedTopics");
+    expect(eventBridge.condition).toBeUndefined();
+    expect(eventBridge.actions).toEqual(["kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey*"]);
   });
 
   test.each([

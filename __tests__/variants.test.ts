@@ -7,8 +7,10 @@ import * as path from "path";
 import { readConfigFile } from "../lib/config/load";
 import { DrConfig } from "../lib/config/model";
 import { SynthesizedApp } from "../app/layout-check";
-import { planStacks } from "../stacks/layout";
+import { isGlobalControlPlaneType } from "../app/outage-check";
+import { failoverPathStacks, planStacks } from "../stacks/layout";
 import { configVariant, shippedConfigFiles } from "./support/config";
+import { effectiveTags, taggableResourceTypes } from "./support/policy";
 import { regionOfResource, resourcesOf, synthConfig } from "./support/synth";
 
 function addresses(app: SynthesizedApp): string[] {
@@ -48,6 +50,29 @@ describe.each(shippedConfigFiles().map((f) => [path.basename(f), f]))("shipped c
       const backend = app.stacks[plan.id].terraform.backend?.s3;
       if (backend) expect([plan.id, backend.region]).toEqual([plan.id, config.regions.secondary]);
     }
+  });
+
+  test("GIVEN the active region swapped THEN no Route 53 or IAM resource of the DR region's failover path changes (no write to their control plane, in us-east-1)", () => {
+    const swapped = synthConfig(swapActive(config));
+    // dns is the lead's: its global records change roles by design and it is not applied while us-east-1 is gone
+    // (docs/outage-operations.md); every other stack of the failover path must need no Route 53 or IAM write after a failover.
+    const stacks = failoverPathStacks(config).map((p) => p.id).filter((id) => id !== "dns");
+    const controlPlaneView = (a: SynthesizedApp, id: string) =>
+      Object.fromEntries(
+        resourcesOf(a.stacks[id])
+          .filter(([type]) => isGlobalControlPlaneType(type))
+          .map(([type, name, body]) => [
+            `${type}.${name}`,
+            { ...body, "//": undefined, tags_all: taggableResourceTypes().has(type) ? effectiveTags(a.stacks[id], body) : undefined },
+          ]),
+      );
+    let compared = 0;
+    for (const id of stacks) {
+      const before = controlPlaneView(app, id);
+      compared += Object.keys(before).length;
+      expect([id, controlPlaneView(swapped, id)]).toEqual([id, before]);
+    }
+    expect(compared).toBeGreaterThan(0);
   });
 
   test("GIVEN the active region swapped THEN no address changes, except database instances added or removed at the end", () => {

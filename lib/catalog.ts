@@ -170,6 +170,19 @@ export class RegionCatalog {
   readonly healthMonitorQueue: string;
   readonly alertTopic: string;
 
+  // ------------------------------------------------------------------------- facts published in-region
+  /**
+   * Parameters (SSM, under /<project>/<suffix>/) that a stack writes into this region so that this region's
+   * stacks never look the fact up in the other region or in a global control plane (docs/outage-operations.md):
+   * the hosted zone's id (zone stack, DR region), and, from the primary region's cross-region stack, the
+   * peering connection's id and the primary's data key (the destination key of the DR region's replication).
+   */
+  readonly published: {
+    readonly hostedZoneId: string;
+    readonly peeringConnectionId: string;
+    readonly peerDataKeyArn: string;
+  };
+
   // ------------------------------------------------------------------------------ observability
   readonly rpoGuardAlarm: string;
   readonly canaries: Readonly<Record<CanaryLabel, { readonly canary: string; readonly alarm: string; readonly url: string }>>;
@@ -295,6 +308,12 @@ export class RegionCatalog {
     this.healthMonitorSchedule = naming.name("eventRule", "health-monitor-schedule");
     this.healthMonitorQueue = naming.name("sqsQueue", "health-monitor-dlq");
     this.alertTopic = naming.name("snsTopic", "alerts");
+
+    this.published = {
+      hostedZoneId: naming.parameter("published/hosted-zone-id"),
+      peeringConnectionId: naming.parameter("published/peering-connection-id"),
+      peerDataKeyArn: naming.parameter("published/peer-data-key-arn"),
+    };
 
     this.rpoGuardAlarm = naming.name("alarm", "rpo-guard");
     const canary = (label: CanaryLabel, url: string) => ({
@@ -424,6 +443,14 @@ export class RegionCatalog {
       destination: this.peerBuckets[purpose],
       ruleId: `${purpose}-to-${this.peerRegion}`,
     }));
+  }
+
+  /**
+   * Every DynamoDB global table of the deployment with its name: the application's (GLOBAL_TABLES order), then the
+   * failover automation's control table. The founding region creates them, replicas-<secondary> adds the replicas.
+   */
+  get globalTables(): readonly { readonly purpose: string; readonly partitionKey: string; readonly ttlAttribute: string; readonly tableName: string }[] {
+    return [...GLOBAL_TABLES.map((t) => ({ ...t, tableName: this.tables[t.purpose] })), { ...CONTROL_TABLE, tableName: this.controlTable }];
   }
 
   /** Names of the global tables, in GLOBAL_TABLES order. */

@@ -54,3 +54,11 @@ export function privateTierCidr(vpcCidr: string): string {
   if (!parsed.ok) throw new Error(`Invalid CIDR ${vpcCidr}`);
   return `${formatAddress(parsed.network)}/${parsed.prefix + 1}`;
 }
+
+/** The block that holds every isolated (database) subnet: what the peer region's tasks send the database port to. */
+export function isolatedTierCidr(vpcCidr: string): string {
+  const parsed = parseCidr(vpcCidr);
+  if (!parsed.ok) throw new Error(`Invalid CIDR ${vpcCidr}`);
+  // Private: the first half; public: the third quarter; isolated: the last quarter (planSubnets).
+  return `${formatAddress(parsed.network + 3 * 2 ** (32 - parsed.prefix - 2))}/${parsed.prefix + 2}`;
+}

@@ -155,7 +155,15 @@ function synthesize(command, env, outdir) {
   const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
   return Object.entries(manifest.stacks).map(([id, entry]) => {
     const file = path.join(outdir, entry.synthesizedStackPath);
-    return { id, file, dir: path.dirname(file), json: JSON.parse(fs.readFileSync(file, "utf8")) };
+    const json = JSON.parse(fs.readFileSync(file, "utf8"));
+    // Every stack declares terraform.required_version (stacks/dr-stack.ts). checkov 3.3.30's Terraform JSON parser
+    // fails on that string ("this method receives only dicts") and drops the whole file, so the copy checkov reads
+    // (this temporary output, never cdktf.out) goes without it: it constrains the Terraform binary, and no check reads it.
+    if (json.terraform && "required_version" in json.terraform) {
+      delete json.terraform.required_version;
+      fs.writeFileSync(file, JSON.stringify(json, null, 2));
+    }
+    return { id, file, dir: path.dirname(file), json };
   });
 }
 
@@ -164,7 +172,7 @@ function preflight(label, stack) {
   // checkov's terraform_json framework reads only files whose name ends in .tf.json.
   if (!stack.file.endsWith(".tf.json")) fail(`${label}/${stack.id}: ${path.basename(stack.file)} does not end in .tf.json, checkov would not read it`);
   // A terraform.required_version makes checkov's Terraform JSON parser fail ("this method receives only dicts"):
-  // the file becomes a parsing error and its checks silently disappear.
+  // the file becomes a parsing error and its checks silently disappear. synthesize() removes it from the scanned copy.
   if (stack.json.terraform && "required_version" in stack.json.terraform) {
     fail(`${label}/${stack.id}: terraform.required_version is set; checkov ${pinnedCheckovVersion()} cannot parse such a file`);
   }

@@ -13,7 +13,8 @@ import { Certificate } from "../constructs/traffic/certificate";
 import { ContainerRegistry } from "../constructs/app/container-registry";
 import { EventBus } from "../constructs/app/event-bus";
 import { HostedZoneLookup } from "../constructs/traffic/hosted-zone";
-import { BucketRef, KeyRef, TableRef } from "../constructs/security/grants";
+import { BucketRef, KeyRef, SecretRef, TableRef } from "../constructs/security/grants";
+import { SecretLookup } from "../constructs/security/secret-lookup";
 import { FargateService } from "../constructs/app/fargate-service";
 import { EventGlobalEndpoint } from "../constructs/traffic/event-global-endpoint";
 import { RegionalRecord } from "../constructs/traffic/regional-record";
@@ -25,6 +26,7 @@ import { WebAcl } from "../constructs/traffic/web-acl";
 import { targetGroupHealthCheck } from "../lib/timings";
 import { BaseStack } from "./base-stack";
 import { DrStack, DrStackProps } from "./dr-stack";
+import { createsHostedZone } from "./layout";
 
 export interface AppStackProps extends DrStackProps {
   /** The same region's base stack. */
@@ -61,7 +63,14 @@ export class AppStack extends DrStack {
       removal,
     });
 
-    const zone = new HostedZoneLookup(this, "zone-lookup", { provider: this.provider, domainName: config.dns.domainName, zoneId: config.dns.hostedZoneId });
+    // The DR region reads the zone's id from the parameter the zone stack published there, not from Route 53's
+    // control plane (us-east-1): this stack plans and applies with the primary region gone.
+    const zone = new HostedZoneLookup(this, "zone-lookup", {
+      provider: this.provider,
+      domainName: config.dns.domainName,
+      zoneId: config.dns.hostedZoneId,
+      zoneIdParameter: region === config.regions.secondary && createsHostedZone(config) ? catalog.published.hostedZoneId : undefined,
+    });
     const certificate = new Certificate(this, "certificate", {
       provider: this.provider,
       domainName: catalog.globalHost,
@@ -115,6 +124,8 @@ export class AppStack extends DrStack {
     }
 
     const parameterArn = (name: string) => account.arns.parameter(name);
+    // The database credentials, by full ARN in this region (the DR region's is the replica of the founding region's secret).
+    const databaseSecret = new SecretLookup(this, "database-secret", { provider: this.provider, secretName: catalog.databaseSecret });
     const tables = catalog.tableNames.map((name) => new TableRef(name, account.arns.table(name)));
     const buckets = Object.values(catalog.buckets).map((name) => new BucketRef(name, account.arns.bucket(name)));
     const capacity = config.service.capacity[role];
@@ -136,10 +147,10 @@ export class AppStack extends DrStack {
       containerPort: config.service.containerPort,
       environment: config.service.environment,
       secrets: [
-        { name: "DATABASE_CREDENTIALS", valueFrom: catalog.databaseSecret },
-        { name: "DATABASE_WRITER_ENDPOINT", valueFrom: parameterArn("database-writer-endpoint") },
-        { name: "TXMETA_TABLE", valueFrom: parameterArn("txmeta-table") },
-        { name: "TXLOGS_BUCKET", valueFrom: parameterArn("txlogs-bucket") },
+        { name: "DATABASE_CREDENTIALS", secretArn: databaseSecret.arn },
+        { name: "DATABASE_WRITER_ENDPOINT", parameterArn: parameterArn("database-writer-endpoint") },
+        { name: "TXMETA_TABLE", parameterArn: parameterArn("txmeta-table") },
+        { name: "TXLOGS_BUCKET", parameterArn: parameterArn("txlogs-bucket") },
       ],
       readOnlyRootFilesystem: config.service.readOnlyRootFilesystem,
       writablePaths: config.service.writablePaths,
@@ -163,6 +174,10 @@ export class AppStack extends DrStack {
         }),
         BucketRef.objectsStatement(buckets, { sid: "TransactionObjects", actions: ["s3:GetObject", "s3:PutObject"] }),
         { sid: "RuntimeParameters", effect: "Allow", actions: ["ssm:GetParameter", "ssm:GetParameters"], resources: [parameterArn("*")] },
+        // The application reads the database credentials itself at connection time (README, "Database credentials"),
+        // by the name in the database-secret-name parameter: the secret, and its key through Secrets Manager only.
+        SecretRef.readStatement([databaseSecret.ref], "ReadDatabaseCredentials"),
+        new KeyRef(keys.arn("secrets"), region).viaServicesStatement({ sid: "DecryptDatabaseCredentials", actions: ["kms:Decrypt"], services: ["secretsmanager"] }),
         // The runtime parameters are SecureStrings of the secrets key (GetParameter with WithDecryption).
         new KeyRef(keys.arn("secrets"), region).viaServicesStatement({ sid: "DecryptRuntimeParameters", actions: ["kms:Decrypt"], services: ["ssm"] }),
         new KeyRef(keys.arn("data"), region).viaServicesStatement({

@@ -5,7 +5,7 @@
  */
 import { Construct } from "constructs";
 import { Fn } from "cdktf";
-import { privateTierCidr } from "../lib/subnet-plan";
+import { isolatedTierCidr, privateTierCidr } from "../lib/subnet-plan";
 import { otherRegion } from "../lib/config/model";
 import { AccountContext } from "../constructs/security/account-context";
 import { AlertTopic } from "../constructs/observability/alert-topic";
@@ -23,7 +23,8 @@ export class BaseStack extends DrStack {
   readonly keys: RegionalKeys;
   readonly network: Network;
   readonly securityGroups: SecurityGroups;
-  readonly endpoints: InterfaceEndpoints;
+  /** Absent when the configuration has no interface endpoints (the destroyable profile's default). */
+  readonly endpoints?: InterfaceEndpoints;
   readonly parameters: RuntimeParameters;
   readonly alerts: AlertTopic;
   readonly auditTrail?: AuditTrail;
@@ -65,16 +66,20 @@ export class BaseStack extends DrStack {
       appPort: config.service.containerPort,
       databasePort: config.database.port,
       peerPrivateCidr: config.network.crossRegionDatabaseAccess ? privateTierCidr(regionCidr(config, peer)) : undefined,
+      peerDatabaseCidr: config.network.crossRegionDatabaseAccess ? isolatedTierCidr(regionCidr(config, peer)) : undefined,
+      interfaceEndpoints: config.network.interfaceEndpoints.length > 0,
     });
-    this.endpoints = new InterfaceEndpoints(this, "endpoints", {
-      provider: this.provider,
-      region,
-      vpcId: this.network.vpc.id,
-      subnetIds: this.network.privateSubnetIds,
-      securityGroupId: this.securityGroups.endpoints.id,
-      services: config.network.interfaceEndpoints,
-      names: catalog,
-    });
+    if (this.securityGroups.endpoints) {
+      this.endpoints = new InterfaceEndpoints(this, "endpoints", {
+        provider: this.provider,
+        region,
+        vpcId: this.network.vpc.id,
+        subnetIds: this.network.privateSubnetIds,
+        securityGroupId: this.securityGroups.endpoints.id,
+        services: config.network.interfaceEndpoints,
+        names: catalog,
+      });
+    }
     this.alerts = new AlertTopic(this, "alerts", {
       provider: this.provider,
       account: this.account,

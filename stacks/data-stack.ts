@@ -5,8 +5,9 @@
  * created with the credentials, and the DynamoDB global tables: they must
  * exist before anything can join them, and the founding region never changes.
  * The secondary region's stack joins the global cluster by its deterministic
- * identifier and adds the table replicas (built ARNs, its own keys), so it
- * never reads primary-region state. Both stacks hold their region's buckets,
+ * identifier, so it never reads primary-region state; the tables' replicas are
+ * in a stack of their own (replicas-stack.ts), because every refresh of a
+ * replica reads the primary region. Both stacks hold their region's buckets,
  * backup vault and plan, and the runtime parameters that name all of it.
  */
 import { Construct } from "constructs";
@@ -15,12 +16,12 @@ import { ApplicationBuckets } from "../constructs/data/application-buckets";
 import { AuroraCluster } from "../constructs/data/aurora-cluster";
 import { DatabaseCredentials } from "../constructs/security/database-credentials";
 import { GlobalCluster, GlobalWriterEndpoint } from "../constructs/data/global-cluster";
-import { GlobalTable, GlobalTableReplica } from "../constructs/data/global-table";
+import { GlobalTable } from "../constructs/data/global-table";
 import { KeyLookup } from "../constructs/security/key-lookup";
 import { RegionalBackup } from "../constructs/data/regional-backup";
 import { RpoGuardAlarm } from "../constructs/observability/rpo-guard-alarm";
 import { RuntimeParameters } from "../constructs/app/runtime-parameters";
-import { CONTROL_TABLE, GLOBAL_TABLES, REPLICATED_BUCKET_PURPOSES, catalogOf } from "../lib/catalog";
+import { REPLICATED_BUCKET_PURPOSES, catalogOf } from "../lib/catalog";
 import { s3StateNames } from "./backend";
 import { BaseStack } from "./base-stack";
 import { DrStack, DrStackProps } from "./dr-stack";
@@ -35,7 +36,8 @@ export class DataStack extends DrStack {
   readonly credentials?: DatabaseCredentials;
   readonly globalCluster?: GlobalCluster;
   readonly cluster: AuroraCluster;
-  readonly tables: readonly (GlobalTable | GlobalTableReplica)[];
+  /** The global tables (founding region only; the other region's replicas are in replicas-<region>). */
+  readonly tables: readonly GlobalTable[];
   readonly buckets: ApplicationBuckets;
   readonly backup: RegionalBackup;
 
@@ -68,6 +70,7 @@ export class DataStack extends DrStack {
         identifier: catalog.globalClusterId,
         engine: config.database.engine,
         engineVersion: config.database.engineVersion,
+        engineLifecycleSupport: config.database.engineLifecycleSupport,
         removal,
       });
     }
@@ -93,27 +96,22 @@ export class DataStack extends DrStack {
       credentials: this.credentials,
     });
 
-    // The application's global tables, and the failover automation's control table (heartbeats, fences):
-    // a global table too, so a decision reaches the other region by DynamoDB's replication alone.
-    const tables = [...GLOBAL_TABLES.map((t) => ({ ...t, tableName: catalog.tables[t.purpose] })), { ...CONTROL_TABLE, tableName: catalog.controlTable }];
-    this.tables = tables.map((t) => {
-      const tableName = t.tableName;
-      return this.founding
-        ? new GlobalTable(this, `table-${t.purpose}`, {
-            provider: this.provider,
-            tableName,
-            partitionKey: t.partitionKey,
-            ttlAttribute: t.ttlAttribute,
-            kmsKeyArn: keys.arn("data"),
-            removal,
-          })
-        : new GlobalTableReplica(this, `table-${t.purpose}`, {
-            provider: this.provider,
-            globalTableArn: account.arns.table(tableName, config.regions.primary),
-            kmsKeyArn: keys.arn("data"),
-            removal,
-          });
-    });
+    // The application's global tables and the failover automation's control table (heartbeats, fences): a global
+    // table too, so a decision reaches the other region by DynamoDB's replication alone. Their replicas live in
+    // replicas-<secondary> (stacks/replicas-stack.ts says why).
+    this.tables = this.founding
+      ? catalog.globalTables.map(
+          (t) =>
+            new GlobalTable(this, `table-${t.purpose}`, {
+              provider: this.provider,
+              tableName: t.tableName,
+              partitionKey: t.partitionKey,
+              ttlAttribute: t.ttlAttribute,
+              kmsKeyArn: keys.arn("data"),
+              removal,
+            }),
+        )
+      : [];
 
     this.buckets = new ApplicationBuckets(this, "buckets", {
       provider: this.provider,

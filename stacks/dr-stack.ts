@@ -20,6 +20,16 @@ export type DrRoleTag = "active" | "standby" | "global";
 
 export const MANAGED_BY = "cdktf";
 
+/**
+ * The Terraform versions every stack's output runs on. 1.11 is the floor the output itself sets: the
+ * master password reaches the cluster and the secret only through write-only arguments
+ * (`master_password_wo`, `secret_string_wo`), which Terraform 1.11 introduced, and it is opened by an
+ * ephemeral resource (1.10); S3 lock files (`backend.locking` lockfile or both) need 1.10. Stated on every
+ * stack, so an older binary refuses the whole configuration before it plans, instead of failing (or
+ * ignoring a write-only value) half-way. Below 2.0, the next major version, whose changes are unknown.
+ */
+export const TERRAFORM_REQUIRED_VERSION = ">= 1.11.0, < 2.0.0";
+
 export function drRoleTag(config: DrConfig, region: AwsRegion, global: boolean): DrRoleTag {
   return global ? "global" : roleOf(config, region);
 }
@@ -64,6 +74,7 @@ export class DrStack extends TerraformStack {
     this.catalog = catalogOf(props.config).region(props.plan.homeRegion);
     this.removal = removalPolicyOf(props.config);
     configureBackend(this, props.config, props.plan.id, props.plan.stateRegion);
+    this.addOverride("terraform.required_version", TERRAFORM_REQUIRED_VERSION);
     this.provider = new AwsProvider(this, "aws", {
       region: props.plan.homeRegion,
       defaultTags: [{ tags: defaultTags(props.config, props.plan.homeRegion, props.plan.global, props.plan.id) }],

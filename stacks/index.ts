@@ -13,6 +13,7 @@ import { DnsStack } from "./dns-stack";
 import { OpsStack } from "./ops-stack";
 import { DrStack } from "./dr-stack";
 import { StackPlan, planStacks, stackIds } from "./layout";
+import { ReplicasStack } from "./replicas-stack";
 import { ZoneStack } from "./zone-stack";
 
 function createStack(app: App, config: DrConfig, plan: StackPlan, built: ReadonlyMap<string, DrStack>): DrStack {
@@ -26,6 +27,8 @@ function createStack(app: App, config: DrConfig, plan: StackPlan, built: Readonl
       return new BaseStack(app, { config, plan });
     case "data":
       return new DataStack(app, { config, plan, base: baseOf() });
+    case "replicas":
+      return new ReplicasStack(app, { config, plan });
     case "cross-region":
       return new CrossRegionStack(app, { config, plan });
     case "ops":

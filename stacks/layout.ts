@@ -11,16 +11,22 @@
  *     -> base-<region> x2        keys, network, buckets, repositories, topics
  *     -> zone                    the hosted zone (unless an existing zone id is configured)
  *     -> data-<primary>          global cluster, its regional cluster, global tables
- *     -> data-<secondary>        cluster joined by the global cluster's name, table replicas
- *     -> cross-region            peering, two-way replication, backup copy wiring
+ *     -> data-<secondary>        cluster joined by the global cluster's name
+ *     -> replicas-<secondary>    the global tables' replicas (their refresh reads the primary region)
+ *     -> cross-region-<primary>  peering (both sides), primary -> DR replication; publishes into the DR region
+ *     -> cross-region-<secondary> DR routes to the peer, DR -> primary replication (DR region only)
  *     -> app-<region> x2         Fargate, load balancer, certificate, WAF, canaries
  *     -> ops-<region> x2         health monitor, failover automation, alarms, dashboards
  *     -> dns                     health checks and records
+ *
+ * The DR region's failover path (failoverPathStacks) plans and applies with the primary region gone: what
+ * those stacks need to know of the primary is published into the DR region when the primary's stacks apply
+ * (SSM parameters of the catalog's `published`), never looked up there (__tests__/outage.test.ts).
  */
 import { AwsRegion } from "../lib/aws-regions";
 import { DrConfig } from "../lib/config/model";
 
-export type StackLayer = "bootstrap" | "base" | "zone" | "data" | "cross-region" | "app" | "ops" | "dns";
+export type StackLayer = "bootstrap" | "base" | "zone" | "data" | "replicas" | "cross-region" | "app" | "ops" | "dns";
 
 export interface StackPlan {
   /** Stack name: the folder under cdktf.out/stacks and part of the state key. */
@@ -43,7 +49,8 @@ export const stackIds = {
   base: (region: AwsRegion) => `base-${region}`,
   zone: "zone",
   data: (region: AwsRegion) => `data-${region}`,
-  crossRegion: "cross-region",
+  replicas: (region: AwsRegion) => `replicas-${region}`,
+  crossRegion: (region: AwsRegion) => `cross-region-${region}`,
   app: (region: AwsRegion) => `app-${region}`,
   ops: (region: AwsRegion) => `ops-${region}`,
   dns: "dns",
@@ -75,7 +82,8 @@ export function planStacks(config: DrConfig): StackPlan[] {
     add({ id: stackIds.base(region), layer: "base", homeRegion: region, stateRegion: region, dependsOn: root });
   }
   if (createsHostedZone(config)) {
-    add({ id: stackIds.zone, layer: "zone", homeRegion: secondary, stateRegion: secondary, global: true, dependsOn: root });
+    // After the DR region's base stack: it publishes the zone's id there as a parameter of that region's secrets key.
+    add({ id: stackIds.zone, layer: "zone", homeRegion: secondary, stateRegion: secondary, global: true, dependsOn: [...root, stackIds.base(secondary)] });
   }
   add({ id: stackIds.data(primary), layer: "data", homeRegion: primary, stateRegion: primary, dependsOn: [stackIds.base(primary)] });
   // The secondary cluster joins a global cluster that must already exist: order only, no state read.
@@ -86,13 +94,32 @@ export function planStacks(config: DrConfig): StackPlan[] {
     stateRegion: secondary,
     dependsOn: [stackIds.base(secondary), stackIds.data(primary)],
   });
+  // The replicas of the founding region's global tables, on their own: every refresh of a replica reads the main
+  // table in the primary region, so they stay out of the stacks the DR region needs during an outage.
   add({
-    id: stackIds.crossRegion,
+    id: stackIds.replicas(secondary),
+    layer: "replicas",
+    homeRegion: secondary,
+    stateRegion: secondary,
+    dependsOn: [stackIds.base(secondary), stackIds.data(primary)],
+  });
+  // Peering (both sides: the accepter must accept before the requester's options can be set) and the primary's
+  // replication to the DR region; publishes the connection id and the primary's data key into the DR region.
+  add({
+    id: stackIds.crossRegion(primary),
+    layer: "cross-region",
+    homeRegion: primary,
+    stateRegion: primary,
+    aliasRegions: [secondary],
+    dependsOn: [stackIds.base(primary), stackIds.base(secondary), stackIds.data(primary), stackIds.data(secondary)],
+  });
+  // The DR region's half: its routes to the peer and its replication to the primary, from the published facts.
+  add({
+    id: stackIds.crossRegion(secondary),
     layer: "cross-region",
     homeRegion: secondary,
     stateRegion: secondary,
-    aliasRegions: [primary],
-    dependsOn: [stackIds.base(primary), stackIds.base(secondary), stackIds.data(primary), stackIds.data(secondary)],
+    dependsOn: [stackIds.base(secondary), stackIds.data(secondary), stackIds.crossRegion(primary)],
   });
   for (const region of regions) {
     add({
@@ -100,7 +127,12 @@ export function planStacks(config: DrConfig): StackPlan[] {
       layer: "app",
       homeRegion: region,
       stateRegion: region,
-      dependsOn: [stackIds.base(region), stackIds.data(region), ...(createsHostedZone(config) ? [stackIds.zone] : [])],
+      dependsOn: [
+        stackIds.base(region),
+        stackIds.data(region),
+        ...(region === secondary ? [stackIds.replicas(secondary)] : []),
+        ...(createsHostedZone(config) ? [stackIds.zone] : []),
+      ],
     });
   }
   for (const region of regions) {
@@ -122,6 +154,28 @@ export function planStacks(config: DrConfig): StackPlan[] {
     ],
   });
   return plans;
+}
+
+/**
+ * DR-region stacks that the failover path does not need, and why: during an outage of the primary region
+ * nothing in them has to change, and what they manage cannot be refreshed without the primary region. What
+ * does work for each is in docs/outage-operations.md.
+ */
+export const OUTSIDE_FAILOVER_PATH: Partial<Record<StackLayer, string>> = {
+  bootstrap:
+    "creates the state buckets, keys and lock tables of both regions once (local state); the DR region's own store " +
+    "keeps working without the primary, and the stack is not applied again during an outage",
+  replicas:
+    "every refresh of aws_dynamodb_table_replica reads the main table in the primary region (DescribeTable there); " +
+    "the replicas keep serving and replicating by themselves, so nothing about them changes on a failover",
+};
+
+/**
+ * The stacks the DR region needs to plan and apply during an outage of the primary region: every stack whose
+ * state lives in the DR region, except those OUTSIDE_FAILOVER_PATH names.
+ */
+export function failoverPathStacks(config: DrConfig): StackPlan[] {
+  return planStacks(config).filter((p) => p.stateRegion === config.regions.secondary && OUTSIDE_FAILOVER_PATH[p.layer] === undefined);
 }
 
 /**

@@ -14,6 +14,7 @@
  * regions.active is changed the next deploy keeps the scaled-out capacity.
  */
 import { Construct } from "constructs";
+import { Token } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
@@ -29,11 +30,41 @@ import { KeyRef, SecretRef } from "../security/grants";
 export const APP_CONTAINER_NAME = "app";
 export const XRAY_DAEMON_IMAGE = "public.ecr.aws/xray/aws-xray-daemon:3.3.14";
 
-export interface ServiceSecret {
-  /** Environment variable the secret is injected as. */
-  readonly name: string;
-  /** Secrets Manager secret (name or ARN in this region) or SSM parameter ARN. */
-  readonly valueFrom: string;
+/**
+ * A value injected into the container as an environment variable at start: a Secrets Manager secret by
+ * its full ARN (a bare name is read by ECS as an SSM parameter name, so the task never starts), optionally
+ * one JSON key of it, or an SSM parameter by its ARN. The execution role may read exactly these.
+ */
+export type ServiceSecret =
+  | {
+      /** Environment variable the secret is injected as. */
+      readonly name: string;
+      /** Full ARN of a Secrets Manager secret of the task's region (with the six characters AWS appends). */
+      readonly secretArn: string;
+      /**
+       * One key of the secret's JSON (`<arn>:<key>::`).
+       * @default the whole secret string
+       */
+      readonly jsonKey?: string;
+    }
+  | {
+      readonly name: string;
+      /** ARN of an SSM parameter of the task's region. */
+      readonly parameterArn: string;
+    };
+
+/** The task definition's `valueFrom` of a secret. */
+export function valueFromOf(secret: ServiceSecret): string {
+  if ("parameterArn" in secret) return secret.parameterArn;
+  return secret.jsonKey ? `${secret.secretArn}:${secret.jsonKey}::` : secret.secretArn;
+}
+
+/** Refuses a literal that is not an ARN (tokens, resolved at apply time, are the caller's ARNs). */
+function requireArn(secret: ServiceSecret): void {
+  const value = "parameterArn" in secret ? secret.parameterArn : secret.secretArn;
+  if (!Token.isUnresolved(value) && !/^arn:/.test(value)) {
+    throw new Error(`Secret ${secret.name}: "${value}" is not an ARN; ECS reads a bare name as an SSM parameter, so pass the full ARN`);
+  }
 }
 
 export interface FargateServiceProps {
@@ -107,9 +138,10 @@ export class FargateService extends Construct {
       retentionDays: props.logRetentionDays,
     });
 
-    const secretArns = props.secrets.map((s) => s.valueFrom);
-    const ssmArns = secretArns.filter((a) => a.includes(":ssm:"));
-    const secretNames = secretArns.filter((a) => !a.includes(":ssm:"));
+    props.secrets.forEach(requireArn);
+    const unique = (values: string[]) => [...new Set(values)];
+    const ssmArns = unique(props.secrets.flatMap((s) => ("parameterArn" in s ? [s.parameterArn] : [])));
+    const secretArns = unique(props.secrets.flatMap((s) => ("secretArn" in s ? [s.secretArn] : [])));
     const executionRole = new BoundedRole(this, "execution-role", {
       provider,
       roleName: props.executionRoleName,
@@ -127,8 +159,8 @@ export class FargateService extends Construct {
           : []),
         { sid: "WriteLogs", effect: "Allow", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${this.logGroup.arn}:*`] },
         ...(ssmArns.length > 0 ? [{ sid: "ReadParameters", effect: "Allow", actions: ["ssm:GetParameters"], resources: ssmArns }] : []),
-        // Secrets Manager appends six random characters to a secret's ARN: the catalog's ARN is a pattern.
-        ...(secretNames.length > 0 ? [SecretRef.readStatement(secretNames.map((name) => new SecretRef(account.arns.secret(name))), "ReadSecrets")] : []),
+        // Exactly the secrets the task definition names, by their full ARNs.
+        ...(secretArns.length > 0 ? [SecretRef.readStatement(secretArns.map((arn) => new SecretRef(arn)), "ReadSecrets")] : []),
         new KeyRef(props.secretsKeyArn, region).viaServicesStatement({ sid: "DecryptSecrets", actions: ["kms:Decrypt"], services: ["secretsmanager", "ssm"] }),
       ],
     });
@@ -164,7 +196,7 @@ export class FargateService extends Construct {
         environment: Object.entries(props.environment)
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([name, value]) => ({ name, value })),
-        secrets: props.secrets.map((s) => ({ name: s.name, valueFrom: s.valueFrom })),
+        secrets: props.secrets.map((s) => ({ name: s.name, valueFrom: valueFromOf(s) })),
         readonlyRootFilesystem: props.readOnlyRootFilesystem,
         mountPoints: volumes.map((v) => ({ sourceVolume: v.name, containerPath: v.path, readOnly: false })),
         linuxParameters: { initProcessEnabled: true },

@@ -121,6 +121,9 @@ export class DrLambdaFunction extends Construct {
       roleName: props.roleName,
       description: `Execution role of the ${props.functionName} function`,
       assumedBy: "lambda.amazonaws.com",
+      // Against the confused deputy: only Lambda acting for this account may assume the role (as the
+      // Synthetics canaries' role, which Lambda also assumes, already is).
+      trustConditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] }],
       permissionsBoundaryArn: props.permissionsBoundaryArn,
       statements: [
         ...runtimeStatements({ account, region, logGroupArn: this.logGroup.arn, vpc: props.vpc, environmentKeyArn: props.environmentKeyArn }),

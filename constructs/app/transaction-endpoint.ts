@@ -18,6 +18,20 @@ import { DrLambdaFunction } from "./lambda-function";
 export const TRANSACTIONS_PATH = "/transactions";
 export const TRANSACTIONS_HEALTH_PATH = "/transactions/health";
 
+/** Three AWS calls with three attempts each fit; below the load balancer's 60 s idle timeout. */
+export const TRANSACTION_FUNCTION_TIMEOUT_SECONDS = 40;
+
+/**
+ * Health checks of the Lambda target group. The interval must be longer than the function's timeout
+ * (hashicorp/aws aws_lb_target_group health_check.interval: "For lambda target groups, it needs to be greater
+ * than the timeout of the underlying lambda"), or a slow check overlaps the next one; the check itself gives up
+ * after 10 s, well inside the interval, since the health path answers without calling AWS.
+ */
+export const TRANSACTION_HEALTH_CHECK = {
+  intervalSeconds: TRANSACTION_FUNCTION_TIMEOUT_SECONDS + 5,
+  timeoutSeconds: 10,
+} as const;
+
 export interface TransactionEndpointProps {
   readonly provider: AwsProvider;
   readonly account: AccountContext;
@@ -65,8 +79,7 @@ export class TransactionEndpoint extends Construct {
       description: "Validates transactions, records their metadata idempotently and writes the transaction log object",
       runtime: props.runtime,
       memorySizeMb: 256,
-      // Three AWS calls with three attempts each fit; below the load balancer's 60 s idle timeout.
-      timeoutSeconds: 40,
+      timeoutSeconds: TRANSACTION_FUNCTION_TIMEOUT_SECONDS,
       environment: PROCESSOR_ENVIRONMENT.write(props.environment),
       environmentKeyArn: props.environmentKeyArn,
       logGroupName: props.logGroupName,
@@ -90,7 +103,13 @@ export class TransactionEndpoint extends Construct {
       name: props.targetGroupName,
       targetType: "lambda",
       lambdaMultiValueHeadersEnabled: false,
-      healthCheck: { enabled: true, path: TRANSACTIONS_HEALTH_PATH, matcher: "200", interval: 30, timeout: 10 },
+      healthCheck: {
+        enabled: true,
+        path: TRANSACTIONS_HEALTH_PATH,
+        matcher: "200",
+        interval: TRANSACTION_HEALTH_CHECK.intervalSeconds,
+        timeout: TRANSACTION_HEALTH_CHECK.timeoutSeconds,
+      },
     });
     const permission = new LambdaPermission(this, "invoke-from-load-balancer", {
       provider,

@@ -149,6 +149,8 @@ export class AuroraCluster extends Construct {
       clusterIdentifier: this.clusterIdentifier,
       engine: db.engine,
       engineVersion: db.engineVersion,
+      // Stated, never left to AWS's default (which enrolls the cluster in paid Extended Support).
+      engineLifecycleSupport: db.engineLifecycleSupport,
       engineMode: "provisioned",
       globalClusterIdentifier: props.globalClusterIdentifier,
       port: db.port,

@@ -17,6 +17,12 @@ export interface GlobalClusterProps {
   readonly engine: string;
   readonly engineVersion: string;
   /**
+   * engine_lifecycle_support (database.engineLifecycleSupport). Stated only for Aurora PostgreSQL: CreateGlobalCluster's
+   * EngineLifecycleSupport applies to PostgreSQL-based global databases only.
+   * @default omitted (AWS's default: open-source-rds-extended-support, the paid one)
+   */
+  readonly engineLifecycleSupport?: string;
+  /**
    * "retain": deletion protection and prevent_destroy.
    * @default "retain"
    */
@@ -34,6 +40,7 @@ export class GlobalCluster extends Construct {
       globalClusterIdentifier: props.identifier,
       engine: props.engine,
       engineVersion: props.engineVersion,
+      engineLifecycleSupport: props.engine === "aurora-postgresql" ? props.engineLifecycleSupport : undefined,
       storageEncrypted: true,
       deletionProtection: retain,
       lifecycle: { preventDestroy: retain },

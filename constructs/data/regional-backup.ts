@@ -2,7 +2,8 @@
  * AWS Backup in one region: a vault encrypted with the region's backup key
  * (locked in production), a plan with hourly (the shortest AWS Backup allows,
  * with continuous backup where the RPO is below an hour), daily and monthly
- * rules that each copy to the other region's vault, a selection of the
+ * rules, the daily and monthly ones copied to the other region's vault (hourly
+ * ones only with backup.copyHourlyRecoveryPoints), a selection of the
  * region's Aurora cluster, tables and buckets, a restore-testing plan, and
  * EventBridge rules that page on failed backup, copy and restore jobs.
  *
@@ -35,6 +36,37 @@ export const BACKUP_SCHEDULES = {
   daily: "cron(0 5 ? * * *)",
   monthly: "cron(0 5 1 * ? *)",
 } as const;
+
+/**
+ * Every resource type AWS Backup's DescribeRegionSettings returns, in the terms of
+ * aws_backup_region_settings.resource_type_opt_in_preference. The API returns the whole map whatever was
+ * set, and the provider compares it with the configuration, so a configuration that names fewer types shows
+ * a diff on every plan: this list is the full map of hashicorp/aws 6.25's documented example
+ * (website/docs/r/backup_region_settings.html.markdown), which its acceptance tests apply. When AWS adds a
+ * type, the plan shows it as a diff: add it here.
+ */
+export const BACKUP_OPT_IN_RESOURCE_TYPES = [
+  "Aurora",
+  "CloudFormation",
+  "DocumentDB",
+  "DSQL",
+  "DynamoDB",
+  "EBS",
+  "EC2",
+  "EFS",
+  "FSx",
+  "Neptune",
+  "RDS",
+  "Redshift",
+  "Redshift Serverless",
+  "S3",
+  "SAP HANA on Amazon EC2",
+  "Storage Gateway",
+  "VirtualMachine",
+] as const;
+
+/** The resource types that support full AWS Backup management (resource_type_management_preference), same source. */
+export const BACKUP_FULL_MANAGEMENT_RESOURCE_TYPES = ["CloudFormation", "DSQL", "DynamoDB", "EFS"] as const;
 
 /** Job states that page someone. Restore events report `status`, backup and copy events `state`. */
 export const FAILED_JOB_STATES = ["FAILED", "ABORTED", "EXPIRED"];
@@ -111,6 +143,9 @@ export class RegionalBackup extends Construct {
 
     // The other region's vault has the same name; its ARN is built, not read from its state.
     const otherVaultArn = account.arns.backupVault(props.otherRegion);
+    // Copied to the other region: daily and monthly points always, hourly ones only on request (backup.copyHourlyRecoveryPoints).
+    // The recovery targets for a lost region are met by replication; the copies cover corruption found after a region is lost.
+    const copiedToOtherRegion = (ruleName: keyof typeof BACKUP_SCHEDULES) => ruleName !== "hourly" || backup.copyHourlyRecoveryPoints;
     const rule = (ruleName: keyof typeof BACKUP_SCHEDULES, deleteAfter: number, extra: Partial<BackupPlanRule> = {}): BackupPlanRule => ({
       ruleName,
       targetVaultName: this.vault.name,
@@ -120,7 +155,7 @@ export class RegionalBackup extends Construct {
       lifecycle: { deleteAfter },
       recoveryPointTags: { BackupRule: ruleName },
       copyAction: [
-        { destinationVaultArn: otherVaultArn, lifecycle: { deleteAfter } },
+        ...(copiedToOtherRegion(ruleName) ? [{ destinationVaultArn: otherVaultArn, lifecycle: { deleteAfter } }] : []),
         ...(extra.copyAction instanceof Array ? extra.copyAction : []),
       ],
       enableContinuousBackup: extra.enableContinuousBackup,
@@ -144,6 +179,9 @@ export class RegionalBackup extends Construct {
       roleName: names.backupRole,
       description: `AWS Backup and restore testing in ${region}`,
       assumedBy: "backup.amazonaws.com",
+      // Against the confused deputy: AWS Backup may assume the role only for jobs of this account (the condition
+      // AWS Backup service roles carry in, for example, nationalarchives/terraform-aws-immutable-aws-backup).
+      trustConditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] }],
       permissionsBoundaryArn: props.permissionsBoundaryArn,
       managedPolicyArns: [
         account.arns.managedPolicy("service-role/AWSBackupServiceRolePolicyForBackup"),
@@ -165,22 +203,11 @@ export class RegionalBackup extends Construct {
     if (backup.manageRegionSettings) {
       new BackupRegionSettings(this, "region-settings", {
         provider,
-        resourceTypeOptInPreference: {
-          Aurora: true,
-          DocumentDB: true,
-          DynamoDB: true,
-          EBS: true,
-          EC2: true,
-          EFS: true,
-          FSx: true,
-          Neptune: true,
-          RDS: true,
-          S3: true,
-          "Storage Gateway": true,
-          VirtualMachine: true,
-        },
-        // Advanced DynamoDB backups are what make cross-region copies of tables possible.
-        resourceTypeManagementPreference: { DynamoDB: true, EFS: true },
+        // Every type, opted in: opt-in only lets AWS Backup protect a type when a plan selects it, and this
+        // project's selection lists its own resources by ARN.
+        resourceTypeOptInPreference: Object.fromEntries(BACKUP_OPT_IN_RESOURCE_TYPES.map((type) => [type, true])),
+        // Full management everywhere AWS offers it; for DynamoDB it is what makes cross-region copies of tables possible.
+        resourceTypeManagementPreference: Object.fromEntries(BACKUP_FULL_MANAGEMENT_RESOURCE_TYPES.map((type) => [type, true])),
       });
     }
 

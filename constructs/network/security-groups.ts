@@ -3,7 +3,9 @@
  * traffic from the internet, and only on 443 (and 80, which only redirects).
  * Tasks take the application port from the load balancer only; the database
  * port is open to tasks and the failover Lambdas, and to the peer region's
- * private subnets only when the cross-region database path is configured.
+ * private subnets only when the cross-region database path is configured; then
+ * the same groups may also send the database port to the peer region's
+ * database subnets (both halves of the path, or neither).
  * Egress is scoped to the next hop wherever AWS allows it.
  */
 import { Construct } from "constructs";
@@ -26,6 +28,19 @@ export interface SecurityGroupsProps {
    * @default the database is not reachable from the peer region
    */
   readonly peerPrivateCidr?: string;
+  /**
+   * CIDR of the peer region's isolated (database) subnets: tasks and failover functions may send the database
+   * port there, to reach the writer in the peer region through the global writer endpoint. Set together with
+   * the peer's peerPrivateCidr (network.crossRegionDatabaseAccess), or the peer's rule can never be used.
+   * @default the database port goes to the local database group only
+   */
+  readonly peerDatabaseCidr?: string;
+  /**
+   * Whether the VPC has interface endpoints, whose group takes HTTPS from the VPC. Without endpoints the group
+   * is not created (a group attached to nothing).
+   * @default true
+   */
+  readonly interfaceEndpoints?: boolean;
 }
 
 type Peer = { cidrIpv4: string } | { cidrIpv6: string } | { referencedSecurityGroupId: string };
@@ -35,7 +50,8 @@ export class SecurityGroups extends Construct {
   readonly tasks: SecurityGroup;
   readonly database: SecurityGroup;
   readonly failover: SecurityGroup;
-  readonly endpoints: SecurityGroup;
+  /** The interface endpoints' group; absent when the VPC has no interface endpoints. */
+  readonly endpoints?: SecurityGroup;
   private readonly provider: AwsProvider;
 
   constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
@@ -54,7 +70,7 @@ export class SecurityGroups extends Construct {
     this.tasks = group("tasks", "Fargate tasks: application port from the load balancer only");
     this.database = group("db", "Aurora: database port from tasks and failover functions only");
     this.failover = group("failover", "Failover and health-monitor functions: no inbound");
-    this.endpoints = group("endpoints", "Interface endpoints: HTTPS from inside the VPC");
+    if (props.interfaceEndpoints ?? true) this.endpoints = group("endpoints", "Interface endpoints: HTTPS from inside the VPC");
 
     const anywhere: Peer[] = [{ cidrIpv4: "0.0.0.0/0" }, { cidrIpv6: "::/0" }];
     for (const port of [443, 80]) {
@@ -67,6 +83,9 @@ export class SecurityGroups extends Construct {
     this.ingress(this.tasks, "tasks-from-alb", props.appPort, { referencedSecurityGroupId: this.loadBalancer.id }, "Application port from the load balancer");
     this.egress(this.tasks, "tasks-https", 443, { cidrIpv4: "0.0.0.0/0" }, "HTTPS to AWS APIs (endpoints) and image registries");
     this.egress(this.tasks, "tasks-to-db", props.databasePort, { referencedSecurityGroupId: this.database.id }, "Database port to Aurora");
+    if (props.peerDatabaseCidr) {
+      this.egress(this.tasks, "tasks-to-peer-db", props.databasePort, { cidrIpv4: props.peerDatabaseCidr }, "Database port to the peer region's database subnets (global writer endpoint)");
+    }
 
     this.ingress(this.database, "db-from-tasks", props.databasePort, { referencedSecurityGroupId: this.tasks.id }, "Database port from tasks");
     this.ingress(this.database, "db-from-failover", props.databasePort, { referencedSecurityGroupId: this.failover.id }, "Database port from failover functions");
@@ -76,8 +95,11 @@ export class SecurityGroups extends Construct {
 
     this.egress(this.failover, "failover-https", 443, { cidrIpv4: "0.0.0.0/0" }, "HTTPS to AWS APIs (endpoints) and the endpoint probes");
     this.egress(this.failover, "failover-to-db", props.databasePort, { referencedSecurityGroupId: this.database.id }, "Database port to Aurora");
+    if (props.peerDatabaseCidr) {
+      this.egress(this.failover, "failover-to-peer-db", props.databasePort, { cidrIpv4: props.peerDatabaseCidr }, "Database port to the peer region's database subnets (global writer endpoint)");
+    }
 
-    this.ingress(this.endpoints, "endpoints-https", 443, { cidrIpv4: props.vpcCidr }, "HTTPS from inside the VPC");
+    if (this.endpoints) this.ingress(this.endpoints, "endpoints-https", 443, { cidrIpv4: props.vpcCidr }, "HTTPS from inside the VPC");
   }
 
   private ingress(group: SecurityGroup, id: string, port: number, peer: Peer, description: string): void {

@@ -1,12 +1,21 @@
 /**
- * Cross-region peering between the two VPCs, both sides in one stack: the
- * requester in the primary region, the accepter through the DR region's
- * provider (auto_accept on the requester is not allowed across regions), DNS
- * resolution allowed both ways, and a route to the peer CIDR in every private
- * and isolated route table of both sides.
+ * Cross-region peering between the two VPCs.
  *
- * The VPCs and route tables are found by their Name tags with each region's
- * own provider, never through another stack's state.
+ * VpcPeering: the connection, requested in the primary region, accepted
+ * through the DR region's provider (auto_accept on the requester is not allowed
+ * across regions), DNS resolution allowed both ways. Both sides live in the
+ * primary region's cross-region stack: each side's options can be set only by
+ * that side once the connection is active, so request, accept and options must
+ * run in one apply.
+ *
+ * PeerRoutes: a route to the peer CIDR in every private and isolated route table
+ * of one side, over a connection known by id. The primary side's routes sit with
+ * the connection; the DR side's live in the DR region's cross-region stack, which
+ * reads the connection's id from the parameter the primary side publishes into
+ * the DR region, so that stack needs nothing of the primary region to plan.
+ *
+ * VPCs and route tables are found by their Name tags with each region's own
+ * provider, never through another stack's state.
  */
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -27,19 +36,17 @@ export interface PeeringSide {
 }
 
 export interface VpcPeeringProps {
-  /** Names of the VPCs, route tables and the connection (the same in both regions). */
-  readonly names: Pick<RegionCatalog, "vpc" | "peering" | "indexed">;
+  /** Names of the VPCs and the connection (the same in both regions). */
+  readonly names: Pick<RegionCatalog, "vpc" | "peering">;
   /** The primary region's side: it requests the connection. */
   readonly requester: PeeringSide;
   /** The DR region's side: it accepts. */
   readonly accepter: PeeringSide;
-  /** Availability zones per region: one private and one isolated route table each. */
-  readonly availabilityZones: number;
 }
 
 export class VpcPeering extends Construct {
   readonly connection: VpcPeeringConnection;
-  readonly routes: Route[] = [];
+  readonly acceptance: VpcPeeringConnectionAccepterA;
 
   constructor(scope: Construct, id: string, props: VpcPeeringProps) {
     super(scope, id);
@@ -60,7 +67,7 @@ export class VpcPeering extends Construct {
       peerRegion: accepter.region,
       tags: { Name: names.peering },
     });
-    const acceptance = new VpcPeeringConnectionAccepterA(this, "accepter", {
+    this.acceptance = new VpcPeeringConnectionAccepterA(this, "accepter", {
       provider: accepter.provider,
       vpcPeeringConnectionId: this.connection.id,
       autoAccept: true,
@@ -68,35 +75,57 @@ export class VpcPeering extends Construct {
     });
     new VpcPeeringConnectionOptions(this, "requester-options", {
       provider: requester.provider,
-      vpcPeeringConnectionId: acceptance.vpcPeeringConnectionId,
+      vpcPeeringConnectionId: this.acceptance.vpcPeeringConnectionId,
       requester: { allowRemoteVpcDnsResolution: true },
     });
     new VpcPeeringConnectionOptions(this, "accepter-options", {
       provider: accepter.provider,
-      vpcPeeringConnectionId: acceptance.vpcPeeringConnectionId,
+      vpcPeeringConnectionId: this.acceptance.vpcPeeringConnectionId,
       accepter: { allowRemoteVpcDnsResolution: true },
     });
+  }
 
-    const routeTo = (side: PeeringSide, sideName: string, vpcId: string, peerCidr: string) => {
-      for (const tier of ["private", "isolated"] as const) {
-        for (let i = 0; i < props.availabilityZones; i++) {
-          const table = new DataAwsRouteTable(this, `${sideName}-${tier}-${i + 1}-routes`, {
+  /** The connection's id once accepted (routes over it work only then). */
+  get connectionId(): string {
+    return this.acceptance.vpcPeeringConnectionId;
+  }
+}
+
+export interface PeerRoutesProps {
+  /** Names of the VPC and its route tables (the same in both regions). */
+  readonly names: Pick<RegionCatalog, "vpc" | "indexed">;
+  /** The side whose route tables get the routes. */
+  readonly side: PeeringSide;
+  /** The peer VPC's CIDR, routed over the connection. */
+  readonly peerCidr: string;
+  readonly connectionId: string;
+  /** Availability zones per region: one private and one isolated route table each. */
+  readonly availabilityZones: number;
+}
+
+export class PeerRoutes extends Construct {
+  readonly routes: Route[] = [];
+
+  constructor(scope: Construct, id: string, props: PeerRoutesProps) {
+    super(scope, id);
+    const { names, side } = props;
+    const vpc = new DataAwsVpc(this, "vpc", { provider: side.provider, cidrBlock: side.cidr, tags: { Name: names.vpc } });
+    for (const tier of ["private", "isolated"] as const) {
+      for (let i = 0; i < props.availabilityZones; i++) {
+        const table = new DataAwsRouteTable(this, `${tier}-${i + 1}-routes`, {
+          provider: side.provider,
+          vpcId: vpc.id,
+          tags: { Name: names.indexed(tier, i), [TIER_TAG]: tier },
+        });
+        this.routes.push(
+          new Route(this, `${tier}-${i + 1}-to-peer`, {
             provider: side.provider,
-            vpcId,
-            tags: { Name: names.indexed(tier, i), [TIER_TAG]: tier },
-          });
-          this.routes.push(
-            new Route(this, `${sideName}-${tier}-${i + 1}-to-peer`, {
-              provider: side.provider,
-              routeTableId: table.id,
-              destinationCidrBlock: peerCidr,
-              vpcPeeringConnectionId: acceptance.vpcPeeringConnectionId,
-            }),
-          );
-        }
+            routeTableId: table.id,
+            destinationCidrBlock: props.peerCidr,
+            vpcPeeringConnectionId: props.connectionId,
+          }),
+        );
       }
-    };
-    routeTo(requester, "requester", requesterVpc.id, accepter.cidr);
-    routeTo(accepter, "accepter", accepterVpc.id, requester.cidr);
+    }
   }
 }

@@ -72,6 +72,11 @@ export class BoundedRole extends Construct implements IGrantable {
       description: props.description,
       assumeRolePolicy: trust.json,
       permissionsBoundary: props.permissionsBoundaryArn,
+      // IAM is global, and its control plane (every write, tags included) is served from us-east-1. A role tagged
+      // with its region's current role would need an IAM write in every region after each failover, when us-east-1
+      // may be the region that is gone; "global" (as for Route 53) keeps a failover's configuration change free of
+      // IAM writes (overrides the provider's default DR-Role; docs/outage-operations.md).
+      tags: { "DR-Role": "global" },
     });
     if (props.statements && props.statements.length > 0) this.addStatements(...props.statements);
     (props.managedPolicyArns ?? []).forEach((policyArn, i) =>

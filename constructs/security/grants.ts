@@ -117,7 +117,10 @@ export class KeyRef {
   }
 }
 
-/** A Secrets Manager secret, known by name: its ARN ends in six random characters, matched by a pattern. */
+/**
+ * A Secrets Manager secret: by its full ARN (constructs/security/secret-lookup.ts finds it by name), or,
+ * where only the name is known, by the catalog's pattern (the ARN ends in six random characters).
+ */
 export class SecretRef {
   constructor(readonly secretArnPattern: string) {}
 

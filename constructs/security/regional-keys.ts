@@ -8,9 +8,10 @@
  *   log groups in this region;
  * - secrets: Secrets Manager and SSM SecureString parameters;
  * - backup: AWS Backup vaults;
- * - messaging: SNS topics and SQS queues, with the grants CloudWatch alarms,
- *   EventBridge, AWS Backup and SNS (to encrypted queues) need to publish: without
- *   them, notifications to an encrypted topic are dropped silently.
+ * - messaging: SNS topics, SQS queues and the application event bus, with the
+ *   grants CloudWatch alarms, EventBridge (which also encrypts the bus with it),
+ *   AWS Backup and SNS (to encrypted queues) need to publish: without them,
+ *   notifications to an encrypted topic are dropped silently.
  *
  * No statement grants kms:* to anyone but the account root.
  */
@@ -94,11 +95,16 @@ export function keyStatements(purpose: KeyPurpose, account: AccountContext, regi
           condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] }],
         },
         {
-          // EventBridge's KMS requests carry no aws:SourceAccount / aws:SourceArn, so a condition on them would drop every event.
-          sid: "EventBridgePublishToEncryptedTopics",
+          // Two uses: the application event bus encrypted with this key, and rules that deliver to encrypted topics
+          // and queues. A customer-managed key of a bus needs kms:DescribeKey (EventBridge checks the key is
+          // symmetric and resolves its ARN), kms:GenerateDataKey and kms:Decrypt for events.amazonaws.com
+          // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-key-policy.html).
+          // EventBridge's deliveries to encrypted topics carry no aws:SourceAccount / aws:SourceArn, so a condition on
+          // them would drop every event silently; DescribeKey reads metadata only.
+          sid: "EventBridgeEncryptsBusesAndPublishesToEncryptedTopics",
           effect: "Allow",
           principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
-          actions: PUBLISH_ACTIONS,
+          actions: ["kms:DescribeKey", ...PUBLISH_ACTIONS],
           resources: ["*"],
         },
         {

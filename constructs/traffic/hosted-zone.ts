@@ -1,7 +1,9 @@
 /**
  * The public hosted zone of the service's domain: created once (zone stack),
- * and found by name wherever else it is needed (certificates, records), so no
- * stack reads another's state for it.
+ * and found wherever else it is needed (certificates, records) without reading
+ * another stack's state: by the configured id, by the id the zone stack
+ * publishes into the DR region (so the DR region's stacks never call Route 53's
+ * control plane, in us-east-1, to find it), or by name.
  */
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
@@ -10,6 +12,7 @@ import { DataAwsRoute53Zone } from "@cdktf/provider-aws/lib/data-aws-route53-zon
 import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import { RemovalPolicy } from "../../lib/removal";
 import { keepChildAddresses } from "../addressing";
+import { PublishedFactLookup } from "../app/published-facts";
 
 export interface HostedZoneProps {
   /**
@@ -26,6 +29,9 @@ export interface HostedZoneProps {
   readonly removal?: RemovalPolicy;
 }
 
+/** Name of the zone stack's output that lists the zone's name servers (read by the first-deploy sequence). */
+export const NAME_SERVERS_OUTPUT = "name-servers";
+
 /** The zone and an output with its name servers (delegate the domain to them). Keeps its children's addresses. */
 export class HostedZone extends Construct {
   readonly zone: Route53Zone;
@@ -41,7 +47,7 @@ export class HostedZone extends Construct {
       forceDestroy: destroyable,
       lifecycle: destroyable ? undefined : { preventDestroy: true },
     });
-    new TerraformOutput(this, "name-servers", {
+    new TerraformOutput(this, NAME_SERVERS_OUTPUT, {
       value: this.zone.nameServers,
       description: "Delegate the domain to these name servers at its parent zone or registrar.",
     });
@@ -53,19 +59,27 @@ export interface HostedZoneLookupProps {
   readonly domainName: string;
   /**
    * Id of an existing zone (dns.hostedZoneId): no lookup at all.
-   * @default the public zone named domainName is looked up
+   * @default the zone is found by zoneIdParameter, or by name
    */
   readonly zoneId?: string;
+  /**
+   * Name of the parameter, in the provider's region, that holds the id the zone stack published (the catalog's
+   * `published.hostedZoneId`, written in the DR region): read in-region, so no call reaches Route 53's control plane.
+   * @default the public zone named domainName is looked up in Route 53
+   */
+  readonly zoneIdParameter?: string;
 }
 
-/** The zone's id: the configured one, or the public zone found by name. Keeps its child's address. */
+/** The zone's id: the configured one, the published one, or the public zone found by name. Keeps its child's address. */
 export class HostedZoneLookup extends Construct {
   readonly zoneId: string;
 
   constructor(scope: Construct, id: string, props: HostedZoneLookupProps) {
     super(scope, id);
     keepChildAddresses(this);
-    this.zoneId =
-      props.zoneId ?? new DataAwsRoute53Zone(this, "zone", { provider: props.provider, name: props.domainName, privateZone: false }).zoneId;
+    if (props.zoneId !== undefined) this.zoneId = props.zoneId;
+    else if (props.zoneIdParameter !== undefined) {
+      this.zoneId = new PublishedFactLookup(this, "zone-id", { provider: props.provider, parameterName: props.zoneIdParameter }).value;
+    } else this.zoneId = new DataAwsRoute53Zone(this, "zone", { provider: props.provider, name: props.domainName, privateZone: false }).zoneId;
   }
 }

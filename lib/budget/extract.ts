@@ -160,6 +160,8 @@ export function extractInputs(app: SynthesizedApp, options: ExtractOptions, take
   const targetGroup = resources(appStack, "aws_lb_target_group").find((t) => (t.health_check as { path?: string } | undefined)?.path !== undefined && !String(t.name).includes("-tx-"));
   const dataStacks = Object.entries(app).filter(([id]) => id.startsWith("data-")).map(([, s]) => s);
   const opsStacks = Object.entries(app).filter(([id]) => id.startsWith("ops-")).map(([, s]) => s);
+  const replicationStacks = Object.entries(app).filter(([id]) => id.startsWith("cross-region")).map(([, s]) => s);
+  const replicaStacks = Object.entries(app).filter(([id]) => id.startsWith("replicas-")).map(([, s]) => s);
   return {
     label: options.label,
     targets: options.targets,
@@ -189,8 +191,8 @@ export function extractInputs(app: SynthesizedApp, options: ExtractOptions, take
     data: {
       globalDbRpoSeconds: globalDbRpo(dataStacks),
       lagAlarmSeconds: lagAlarmSeconds(opsStacks),
-      s3ReplicationTimeControl: JSON.stringify(app["cross-region"]?.resource?.aws_s3_bucket_replication_configuration ?? {}).includes('"replication_time"'),
-      dynamodbGlobalTables: dataStacks.some((s) => resources(s, "aws_dynamodb_table_replica").length > 0),
+      s3ReplicationTimeControl: replicationStacks.some((s) => JSON.stringify(s.resource?.aws_s3_bucket_replication_configuration ?? {}).includes('"replication_time"')),
+      dynamodbGlobalTables: replicaStacks.some((s) => resources(s, "aws_dynamodb_table_replica").length > 0),
       backupIntervalSeconds: backupInterval(dataStacks),
     },
   };

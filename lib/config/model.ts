@@ -6,6 +6,7 @@
 import { AwsRegion } from "../aws-regions";
 import { ParsedConfig } from "./schema";
 import { DEFAULT_ENGINE_VERSIONS } from "./data/aurora-engines";
+import { INTERFACE_ENDPOINT_SERVICES, InterfaceEndpointService } from "../endpoint-services";
 
 /** Default engine versions live with the engine data, the one place to change them. */
 export { DEFAULT_ENGINE_VERSIONS } from "./data/aurora-engines";
@@ -13,20 +14,24 @@ export { DEFAULT_ENGINE_VERSIONS } from "./data/aurora-engines";
 type Database = ParsedConfig["database"];
 type Backup = ParsedConfig["backup"];
 type Backend = ParsedConfig["backend"];
+type Waf = ParsedConfig["waf"];
+type Network = ParsedConfig["network"];
 
 export type ResolvedBackend =
   | Extract<Backend, { type: "s3" }>
   | Extract<Backend, { type: "local" }>
   | (Extract<Backend, { type: "cloud" }> & { readonly workspacePrefix: string });
 
-export interface DrConfig extends Omit<ParsedConfig, "regions" | "database" | "backend" | "backup"> {
+export interface DrConfig extends Omit<ParsedConfig, "regions" | "network" | "database" | "backend" | "backup" | "waf"> {
   readonly regions: { readonly primary: AwsRegion; readonly secondary: AwsRegion; readonly active: AwsRegion };
+  readonly network: Omit<Network, "interfaceEndpoints"> & { readonly interfaceEndpoints: readonly InterfaceEndpointService[] };
   readonly database: Omit<Database, "engineVersion" | "rpoEnforcement" | "port"> & {
     readonly engineVersion: string;
     readonly rpoEnforcement: "database" | "alarm";
     readonly port: number;
   };
   readonly backend: ResolvedBackend;
+  readonly waf: Omit<Waf, "enabled"> & { readonly enabled: boolean };
   readonly backup: Omit<Backup, "continuousBackup" | "vaultLock"> & {
     readonly continuousBackup: boolean;
     readonly vaultLock: Backup["vaultLock"] & { readonly enabled: boolean };
@@ -49,6 +54,11 @@ export function resolveConfig(parsed: ParsedConfig): DrConfig {
   return {
     ...parsed,
     regions: { primary, secondary, active: (parsed.regions.active ?? primary) as AwsRegion },
+    network: {
+      ...parsed.network,
+      // The protected profile fails over with no NAT and no internet; the destroyable one reaches the APIs through its NAT gateway.
+      interfaceEndpoints: parsed.network.interfaceEndpoints ?? (parsed.destroyProfile === "protected" ? [...INTERFACE_ENDPOINT_SERVICES] : []),
+    },
     database: {
       ...parsed.database,
       engineVersion: parsed.database.engineVersion ?? DEFAULT_ENGINE_VERSIONS[parsed.database.engine],
@@ -56,6 +66,8 @@ export function resolveConfig(parsed: ParsedConfig): DrConfig {
       port: parsed.database.port ?? (parsed.database.engine === "aurora-postgresql" ? 5432 : 3306),
     },
     backend,
+    // Payments-grade (protected) environments get WAF unless they say otherwise.
+    waf: { ...parsed.waf, enabled: parsed.waf.enabled ?? parsed.destroyProfile === "protected" },
     backup: {
       ...parsed.backup,
       continuousBackup: parsed.backup.continuousBackup ?? parsed.targets.rpoSeconds < CONTINUOUS_BACKUP_BELOW_RPO_SECONDS,

@@ -214,11 +214,13 @@ export const ConfigSchema = strictObject({
       .describe("One NAT gateway per availability zone (per-az, for production) or one shared (single, for dev). Default per-az."),
     interfaceEndpoints: z
       .array(oneOf(INTERFACE_ENDPOINT_SERVICES))
-      .default([...INTERFACE_ENDPOINT_SERVICES])
+      .optional()
       .describe(
-        "AWS APIs reached through interface endpoints in the private subnets. The default, every API the tasks and the " +
-          "failover path call, lets a region fail over with no NAT gateway and no internet; each endpoint costs per zone and hour. " +
-          "Default: all of " + INTERFACE_ENDPOINT_SERVICES.join(", ") + ".",
+        "AWS APIs reached through interface endpoints in the private subnets; each endpoint costs per zone and hour. " +
+          "Default by profile: protected, every API the tasks and the failover path call (all of " +
+          INTERFACE_ENDPOINT_SERVICES.join(", ") +
+          "), so a region fails over with no NAT gateway and no internet; destroyable, none (the NAT gateway reaches the " +
+          "APIs, and dev stays cheap: 19 endpoints in 2 zones and 2 regions cost more than the rest of dev).",
       ),
     crossRegionDatabaseAccess: z
       .boolean({ error: () => "must be true or false" })
@@ -253,6 +255,16 @@ export const ConfigSchema = strictObject({
           `Serverless v2 in that mode). Known versions (lib/config/data/aurora-engines.ts): PostgreSQL ${postgresVersionsText()}; ` +
           `MySQL ${mysqlVersionsText()}. A version past the end of standard support draws a warning (Extended Support is charged). ` +
           `Default ${DEFAULT_ENGINE_VERSIONS["aurora-postgresql"]} for PostgreSQL, ${DEFAULT_ENGINE_VERSIONS["aurora-mysql"]} for MySQL.`,
+      ),
+    engineLifecycleSupport: oneOf(["open-source-rds-extended-support-disabled", "open-source-rds-extended-support"] as const)
+      .default("open-source-rds-extended-support-disabled")
+      .describe(
+        "What happens when the engine major version reaches the end of Aurora standard support, set on the global " +
+          "cluster (PostgreSQL) and both regional clusters: open-source-rds-extended-support-disabled (AWS upgrades the major " +
+          "version at the end of standard support, and refuses to create a cluster on a version already past it) or " +
+          "open-source-rds-extended-support (the cluster keeps its version and RDS Extended Support is charged per vCPU-hour). " +
+          "AWS's own default, when the argument is omitted, is the paid one; this project always states it. Default " +
+          "open-source-rds-extended-support-disabled.",
       ),
     capacity: z
       .discriminatedUnion("mode", [provisionedCapacity, serverlessCapacity], {
@@ -467,7 +479,14 @@ export const ConfigSchema = strictObject({
       ),
   }).describe("DNS and traffic routing."),
   waf: strictObject({
-    enabled: z.boolean({ error: () => "must be true or false" }).default(false).describe("Protect both load balancers with AWS WAF. Default false."),
+    enabled: z
+      .boolean({ error: () => "must be true or false" })
+      .optional()
+      .describe(
+        "Protect both load balancers with AWS WAF. Default: on in the protected profile (payments-grade: a public load " +
+          "balancer of a production system is not left without WAF), off in the destroyable profile (cheap dev and test). " +
+          "Turning it off in the protected profile draws a warning.",
+      ),
     rateLimitPer5Minutes: integer(10, 2_000_000_000)
       .default(2000)
       .describe("Requests one client IP may send in any 5-minute window before WAF blocks it. Default 2000."),
@@ -540,6 +559,17 @@ export const ConfigSchema = strictObject({
     monthlyRetentionDays: integer(1, 36_500)
       .default(365)
       .describe("Retention of the monthly recovery points (and their copies) in days. Default 365."),
+    copyHourlyRecoveryPoints: z
+      .boolean({ error: () => "must be true or false" })
+      .default(false)
+      .describe(
+        "Also copy every hourly recovery point to the other region's vault. Off by default: the recovery targets for " +
+          "the loss of a region are met by replication (Aurora global database, DynamoDB global tables, two-way S3 " +
+          "replication), not by backups; backups recover from corruption, which replication copies, and the copies in the " +
+          "other region cover corruption found after their own region is lost. Daily and monthly recovery points are always " +
+          "copied. Turn on where a requirement names hourly cross-region copies (each is a cross-region transfer and a copy " +
+          "job per resource). Default false.",
+      ),
     continuousBackup: z
       .boolean({ error: () => "must be true or false" })
       .optional()

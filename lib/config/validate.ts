@@ -575,13 +575,25 @@ export function configWarnings(config: DrConfig, today: Date = new Date()): Conf
         `Aurora database and the DynamoDB global tables; objects in the application buckets may lag up to ${S3_REPLICATION_MINUTES} minutes`,
     );
   }
+  if (config.destroyProfile === "protected" && !config.waf.enabled) {
+    warn(
+      "waf.enabled",
+      config.waf.enabled,
+      `is off in the protected profile: both load balancers face the internet without AWS WAF (managed rule groups, rate limit); ` +
+        `turn it on unless another layer (a CDN's WAF, a firewall manager policy) protects them`,
+    );
+  }
   const found = lookUpEngineVersion(config.database.engine, config.database.engineVersion);
   if (found.ok && found.facts.endOfStandardSupport && found.facts.endOfStandardSupport < today.toISOString().slice(0, 10)) {
+    const extended = config.database.engineLifecycleSupport === "open-source-rds-extended-support";
     warn(
       "database.engineVersion",
       config.database.engineVersion,
-      `is past the end of Aurora standard support (${found.facts.endOfStandardSupport}); AWS enrolls such clusters in paid RDS ` +
-        `Extended Support: plan a major version upgrade`,
+      `is past the end of Aurora standard support (${found.facts.endOfStandardSupport}); ` +
+        (extended
+          ? `database.engineLifecycleSupport enrolls the clusters in paid RDS Extended Support: plan a major version upgrade`
+          : `with database.engineLifecycleSupport ${config.database.engineLifecycleSupport}, AWS refuses to create a cluster on it ` +
+            `and upgrades existing ones to a newer major version: upgrade first, or choose open-source-rds-extended-support (charged)`),
     );
   }
   return warnings;

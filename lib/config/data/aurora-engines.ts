@@ -91,13 +91,24 @@ export const AURORA_MYSQL_V3: readonly MysqlMinor[] = [
 ];
 
 /**
- * The default engine version of each engine: the one place to change it (issue 13 moves the
- * PostgreSQL default to a current major).
+ * The default engine version of each engine: the one place to change it. PostgreSQL: the latest minor of
+ * the newest major in the table above (17: global databases, Serverless v2 and rds.global_db_rpo from 17.4;
+ * standard support to 2030-02-28). PostgreSQL 14 reached community end of life in November 2026.
+ * MySQL: the latest patch of the newest long-term-support line (LTS_LINES), which a cluster can keep for at
+ * least three years (or to the end of standard support of the major): both regions of a global database must
+ * run the same version, and upgrades are planned, never automatic.
  */
 export const DEFAULT_ENGINE_VERSIONS: Readonly<Record<AuroraEngine, string>> = {
-  "aurora-postgresql": "14.15",
-  "aurora-mysql": "8.0.mysql_aurora.3.08.2",
+  "aurora-postgresql": "17.7",
+  "aurora-mysql": "8.0.mysql_aurora.3.10.4",
 };
+
+/**
+ * Aurora MySQL version 3 lines designated long-term support (LTS):
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Update.SpecialVersions.html
+ * ("The current LTS releases of Aurora MySQL are: Aurora MySQL version 3.10.*, Aurora MySQL version 3.04.*").
+ */
+export const AURORA_MYSQL_LTS_LINES: readonly string[] = ["3.04", "3.10"];
 
 export interface EngineVersionFacts {
   readonly engine: AuroraEngine;
