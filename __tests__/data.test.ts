@@ -218,7 +218,7 @@ describe("DynamoDB global tables", () => {
   test("the DR region adds a replica of each, by the ARN built from the founding region's name, with its own key and PITR, in a stack of its own", () => {
     expect(all(prod.stacks["data-us-east-2"], "aws_dynamodb_table_replica")).toEqual([]);
     const replicas = all(prod.stacks["replicas-us-east-2"], "aws_dynamodb_table_replica");
-    expect(replicas).toHaveLength(2);
+    expect(replicas).toHaveLength(3);
     expect(replicas.map((r) => r.global_table_arn).sort()).toEqual(
       ["control", "sessions", "txmeta"].map((p) => expect.stringMatching(new RegExp(`^arn:.*:dynamodb:us-east-1:.*:table/txdr-${p}-prd$`))),
     );

@@ -515,10 +515,10 @@ describe("state table", () => {
 });
 
 describe("control table", () => {
-  test("GIVEN the data stacks THEN the control table is a global table: created in the founding region with pk, replicated to the other with its own key", () => {
+  test("GIVEN the data stacks THEN the control table is a global table: created in the founding region with pk, replicated to the other (replicas-<secondary>) with its own key", () => {
     const table = bodies(dev.stacks["data-us-east-1"], "aws_dynamodb_table").find((t) => t.name === "txdr-control-dev");
     expect(table).toMatchObject({ hash_key: "pk", attribute: [{ name: "pk", type: "S" }], stream_enabled: true, point_in_time_recovery: { enabled: true } });
-    const replica = bodies(dev.stacks["data-us-east-2"], "aws_dynamodb_table_replica").find((r) => r.global_table_arn.endsWith(":table/txdr-control-dev"));
+    const replica = bodies(dev.stacks["replicas-us-east-2"], "aws_dynamodb_table_replica").find((r) => r.global_table_arn.endsWith(":table/txdr-control-dev"));
     expect(replica).toMatchObject({ point_in_time_recovery: true, kms_key_arn: expect.stringContaining("keys_data_") });
   });
 
