@@ -104,6 +104,7 @@ export class DataStack extends DrStack {
             tableName,
             partitionKey: t.partitionKey,
             ttlAttribute: t.ttlAttribute,
+            globalSecondaryIndexes: "indexes" in t ? t.indexes : undefined,
             kmsKeyArn: keys.arn("data"),
             removal,
           })
