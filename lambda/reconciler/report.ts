@@ -106,9 +106,9 @@ export function reportNotice(report: Pick<Report, "summary" | "missingRecords" |
   };
 }
 
+/** The page's subject (SNS keeps 100 characters): the counts; the totals per currency are in the body. */
 export function subjectOf(environment: string, summary: ReportSummary, returnedRegion: string): string {
-  const totals = Object.entries(summary.missingRecords.totals).map(([c, a]) => `${a} ${c}`).join(", ");
-  return `[DR ${environment}] Reconciliation with ${returnedRegion}: ${summary.missingRecords.count} missing${totals ? ` (${totals})` : ""}, ${summary.missingObjects.count} log objects, ${summary.conflicts.count} conflicts`;
+  return `[DR ${environment}] Reconciliation with ${returnedRegion}: ${summary.missingRecords.count} missing, ${summary.missingObjects.count} log objects, ${summary.conflicts.count} conflicts`;
 }
 
 export function replayNotice(counts: ReplayCounts, uri: string, runId: string): Record<string, unknown> {
