@@ -7,7 +7,7 @@
 import { compareWindow, CompareResult, Finding } from "../../lambda/reconciler/compare";
 import { classify, summarize } from "../../lambda/reconciler/report";
 import { minuteBuckets, windowFromBounds } from "../../lambda/reconciler/window";
-import { FakeRegion, NEW, OLD, record, sources } from "./fakes";
+import { FakeRegion, NEW, record, sources } from "./fakes";
 
 const FROM = "2025-03-14T09:30:00.000Z";
 const TO = "2025-03-14T09:45:00.000Z";
