@@ -37,7 +37,11 @@ afterEach(() => {
   jest.useRealTimers();
 });
 
-const client = <T>(C: new (c: object) => T, region: string, caller?: string): T => Object.assign(new C({ region }), caller ? { [CALLER_REGION]: caller } : {});
+function client<T extends object>(C: new (c: { region: string }) => T, region: string, caller?: string): T {
+  const built = new C({ region });
+  if (caller) (built as Record<symbol, unknown>)[CALLER_REGION] = caller;
+  return built;
+}
 
 describe("S3 model", () => {
   test("GIVEN an existing key THEN a PutObject with If-None-Match * answers 412 and HeadObject of a missing key 404", async () => {
