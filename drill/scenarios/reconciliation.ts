@@ -202,7 +202,7 @@ class Driver implements ModelExtension {
     e.lastAtMs = world.clock.now();
     try {
       const target = region ?? this.route(world);
-      if (!target) return this.noAnswer(e, "unresolved");
+      if (!target) return this.noAnswer(e, "no region open");
       const answer = world.model.httpRequest(undefined, target, "POST", "/transactions");
       if (answer.kind === "unreachable") return this.noAnswer(e, "unreachable");
       if (answer.servedBy !== "lambda") return this.noAnswer(e, `refused ${answer.status}`);

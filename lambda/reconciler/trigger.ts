@@ -13,8 +13,8 @@
  * and say unplanned (its window is what the run compares).
  *
  * Cost at steady state (after the run started, until a failback lifts the
- * fence): two GetItem and one DescribeExecution per sample; nothing while no
- * permanent fence of the other region is in force.
+ * fence): two GetItem and one DescribeExecution per sample; one GetItem (the
+ * fence) per sample while no permanent fence of the other region is in force.
  */
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
