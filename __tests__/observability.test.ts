@@ -157,7 +157,8 @@ describe("tracing and logs", () => {
         }
       }
     }
-    expect([functions, machines]).toEqual([6, 4]);
+    // Per region: monitor, orchestrator, transaction processor, reconciler; failover, failback and reconciliation runs.
+    expect([functions, machines]).toEqual([8, 6]);
     expect(groups).toBeGreaterThan(15);
   });
 });

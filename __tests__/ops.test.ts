@@ -47,8 +47,11 @@ function functionNamed(stack: TerraformJson, name: string): [string, any] {
 const monitor = (app: SynthesizedApp, region: string, suffix = "dev") => functionNamed(ops(app, region), `txdr-health-monitor-${suffix}`)[1];
 const orchestrator = (app: SynthesizedApp, region: string, suffix = "dev") => functionNamed(ops(app, region), `txdr-failover-orchestrator-${suffix}`);
 
+/** The failover runbooks (failover, failback) of a stack; the reconciliation run has its own tests (__tests__/reconcile). */
 function machines(stack: TerraformJson): { name: string; definition: any; body: any }[] {
-  return bodies(stack, "aws_sfn_state_machine").map((body) => ({ name: body.name, definition: JSON.parse(body.definition), body }));
+  return bodies(stack, "aws_sfn_state_machine")
+    .filter((body) => !String(body.name).includes("-reconcile-"))
+    .map((body) => ({ name: body.name, definition: JSON.parse(body.definition), body }));
 }
 const machine = (stack: TerraformJson, name: string) => machines(stack).find((m) => m.name === name)!;
 const tasks = (definition: any): [string, any][] => Object.entries<any>(definition.States).filter(([, s]) => s.Type === "Task");
@@ -148,7 +151,7 @@ describe("Lambda bundles", () => {
   test("GIVEN the dev configuration WHEN synthesized THEN each function's zip is an asset of its stack whose source_code_hash is the SHA-256 of its bytes", () => {
     for (const region of REGIONS) {
       for (const fn of bodies(ops(dev, region), "aws_lambda_function")) {
-        expect(fn.filename).toMatch(/^assets\/[^/]+\/[a-f0-9]{64}\/(health-monitor|failover-orchestrator)\.zip$/);
+        expect(fn.filename).toMatch(/^assets\/[^/]+\/[a-f0-9]{64}\/(health-monitor|failover-orchestrator|reconciler)\.zip$/);
         const zip = zipOf(devOut, `ops-${region}`, fn);
         const digest = crypto.createHash("sha256").update(zip).digest();
         expect(fn.source_code_hash).toBe(digest.toString("base64"));
@@ -534,7 +537,8 @@ describe("control table", () => {
         expect(statement.resources.map(resolveReferences)).toEqual([`arn:aws:dynamodb:${region}:${FAKE_ACCOUNT}:table/txdr-control-dev`]);
       }
       expect(keys(`txdr-health-monitor-${code}-dev`, "dynamodb:PutItem")).toEqual([CONTROL_KEYS.heartbeat(region)]);
-      expect(keys(`txdr-health-monitor-${code}-dev`, "dynamodb:GetItem")).toEqual([CONTROL_KEYS.fence(region), CONTROL_KEYS.heartbeat(peer)].sort());
+      // fence#<peer>: the writer's monitor starts the reconciliation once the old region is back after a forced failover.
+      expect(keys(`txdr-health-monitor-${code}-dev`, "dynamodb:GetItem")).toEqual([CONTROL_KEYS.fence(region), CONTROL_KEYS.fence(peer), CONTROL_KEYS.heartbeat(peer)].sort());
       expect(keys(`txdr-failover-orchestrator-${code}-dev`, "dynamodb:PutItem")).toEqual([CONTROL_KEYS.fence(region), CONTROL_KEYS.fence(peer)].sort());
       expect(keys(`txdr-failover-orchestrator-${code}-dev`, "dynamodb:GetItem")).toEqual([CONTROL_KEYS.fence(region), CONTROL_KEYS.fence(peer), CONTROL_KEYS.heartbeat(peer)].sort());
     }
@@ -859,10 +863,13 @@ describe("IAM", () => {
     for (const { statement } of starred) for (const action of statement.actions) expect(unscoped.has(action) ? action : `${action} on *`).toBe(action);
   });
 
-  test("GIVEN the monitor THEN it may start only its region's failover runbook, and GIVEN manual authority THEN it may start none", () => {
+  test("GIVEN the monitor THEN it may start only its region's failover runbook (and its reconciliation run), and GIVEN manual authority THEN it may start no failover", () => {
     const starts = (app: SynthesizedApp) => statementsFor(roleStatements(ops(app, "us-east-2"), "txdr-health-monitor-use2-dev"), "states:StartExecution");
-    expect(starts(dev).flatMap((s) => s.resources).map(resolveReferences)).toEqual([`arn:aws:states:us-east-2:${FAKE_ACCOUNT}:stateMachine:txdr-failover-dev`]);
-    expect(starts(manual)).toEqual([]);
+    expect(starts(dev).flatMap((s) => s.resources).map(resolveReferences)).toEqual([
+      `arn:aws:states:us-east-2:${FAKE_ACCOUNT}:stateMachine:txdr-failover-dev`,
+      `arn:aws:states:us-east-2:${FAKE_ACCOUNT}:stateMachine:txdr-reconcile-dev`,
+    ]);
+    expect(starts(manual).flatMap((s) => s.resources).map(resolveReferences)).toEqual([`arn:aws:states:us-east-2:${FAKE_ACCOUNT}:stateMachine:txdr-reconcile-dev`]);
   });
 
   test("GIVEN the runbook role THEN it may invoke only the orchestrator and is trusted by the two runbooks of this account only", () => {
@@ -892,8 +899,8 @@ describe("IAM", () => {
   test("GIVEN a permissions boundary in configuration THEN every role of the ops stacks carries it", () => {
     for (const region of REGIONS) {
       const roles = bodies(ops(bounded, region), "aws_iam_role");
-      // The monitor, the orchestrator, the runbooks; the four game-day experiment roles and their Automation role.
-      expect(roles).toHaveLength(3 + 5);
+      // The monitor, the orchestrator, the runbooks; the reconciler and its run; the four game-day experiment roles and their Automation role.
+      expect(roles).toHaveLength(3 + 2 + 5);
       for (const role of roles) expect(role.permissions_boundary).toBe(BOUNDARY);
     }
   });

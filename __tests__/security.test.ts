@@ -272,7 +272,8 @@ describe("Lambda functions", () => {
           ]);
         }
       }
-      expect(functions).toBe(6);
+      // Per region: monitor, orchestrator, transaction processor, reconciler.
+      expect(functions).toBe(8);
     },
   );
 });

@@ -51,6 +51,7 @@ export function budgetOptions(config: DrConfig, label: string): ExtractOptions {
       const arns = catalogOf(config).region(region as AwsRegion).arns(account);
       if (variable === "TOPIC_ARN") return arns.alertTopic;
       if (variable === "STATE_MACHINE_ARN") return arns.stateMachine("failover");
+      if (variable === "RECONCILIATION_STATE_MACHINE_ARN") return arns.reconciliationStateMachine();
       throw new BudgetExtractionError(`${variable} is only known at apply time`);
     },
   };

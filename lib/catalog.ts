@@ -23,6 +23,7 @@ import { counterKey } from "../lambda/health-monitor/counter";
 import { lockKey } from "../lambda/shared/lock";
 import { auditKey } from "../lambda/failover-orchestrator/report";
 import { CONTROL_KEYS } from "../lambda/shared/control-keys";
+import { TIME_INDEX } from "../lambda/transaction-processor/record";
 import { ALIVE_PATH, GATE_PATH } from "../lambda/shared/gate-rule";
 import { AwsRegion } from "./aws-regions";
 import { DrConfig, RegionRole, otherRegion, roleOf } from "./config/model";
@@ -35,12 +36,24 @@ export interface AccountRef {
   readonly partition: string;
 }
 
-/** The DynamoDB global tables: name purpose, partition key and TTL attribute. */
+/**
+ * The DynamoDB global tables: name purpose, partition key and TTL attribute; txmeta carries the time index
+ * the transaction path writes and the reconciliation queries (lambda/transaction-processor/record.ts TIME_INDEX).
+ */
 export const GLOBAL_TABLES = [
   { purpose: "sessions", partitionKey: "sessionId", ttlAttribute: "expiresAt" },
-  { purpose: "txmeta", partitionKey: "transactionId", ttlAttribute: "expiresAt" },
+  { purpose: "txmeta", partitionKey: "transactionId", ttlAttribute: "expiresAt", indexes: [TIME_INDEX] },
 ] as const;
 export type GlobalTablePurpose = (typeof GLOBAL_TABLES)[number]["purpose"];
+
+/** One global table of the deployment, named (RegionCatalog.globalTables). */
+export interface GlobalTableSpec {
+  readonly purpose: string;
+  readonly tableName: string;
+  readonly partitionKey: string;
+  readonly ttlAttribute: string;
+  readonly indexes?: readonly (typeof TIME_INDEX)[];
+}
 
 /**
  * The failover automation's control table (lambda/shared/control-table.ts): a global table too, kept apart from
@@ -153,19 +166,24 @@ export class RegionCatalog {
     readonly healthMonitor: string;
     readonly failoverOrchestrator: string;
     readonly transactionProcessor: string;
+    readonly reconciler: string;
   };
   readonly functionRoles: {
     readonly healthMonitor: string;
     readonly failoverOrchestrator: string;
     readonly transactionProcessor: string;
+    readonly reconciler: string;
   };
   readonly functionLogGroups: {
     readonly healthMonitor: string;
     readonly failoverOrchestrator: string;
     readonly transactionProcessor: string;
+    readonly reconciler: string;
   };
   readonly runbookRole: string;
   readonly stateMachines: Readonly<Record<RunbookMode, string>>;
+  /** The reconciliation run after an unplanned failover (lambda/reconciler) and its role. */
+  readonly reconciliation: { readonly stateMachine: string; readonly role: string; readonly logGroup: string };
   readonly healthMonitorSchedule: string;
   readonly healthMonitorQueue: string;
   readonly alertTopic: string;
@@ -291,20 +309,29 @@ export class RegionCatalog {
       healthMonitor: naming.name("lambdaFunction", "health-monitor"),
       failoverOrchestrator: naming.name("lambdaFunction", "failover-orchestrator"),
       transactionProcessor: naming.name("lambdaFunction", "transaction-processor"),
+      reconciler: naming.name("lambdaFunction", "reconciler"),
     };
     this.functionRoles = {
       healthMonitor: naming.name("iamRole", "health-monitor", region),
       failoverOrchestrator: naming.name("iamRole", "failover-orchestrator", region),
       transactionProcessor: naming.name("iamRole", "transaction-processor", region),
+      reconciler: naming.name("iamRole", "reconciler", region),
     };
     this.functionLogGroups = {
       healthMonitor: naming.logGroup("health-monitor"),
       failoverOrchestrator: naming.logGroup("failover-orchestrator"),
       // The transaction processor keeps Lambda's conventional group name.
       transactionProcessor: `/aws/lambda/${this.functions.transactionProcessor}`,
+      reconciler: naming.logGroup("reconciler"),
     };
     this.runbookRole = naming.name("iamRole", "failover-runbook", region);
     this.stateMachines = { failover: naming.name("stateMachine", "failover"), failback: naming.name("stateMachine", "failback") };
+    const reconcileMachine = naming.name("stateMachine", "reconcile");
+    this.reconciliation = {
+      stateMachine: reconcileMachine,
+      role: naming.name("iamRole", "reconcile-runbook", region),
+      logGroup: `/aws/vendedlogs/states/${reconcileMachine}`,
+    };
     this.healthMonitorSchedule = naming.name("eventRule", "health-monitor-schedule");
     this.healthMonitorQueue = naming.name("sqsQueue", "health-monitor-dlq");
     this.alertTopic = naming.name("snsTopic", "alerts");
@@ -449,7 +476,7 @@ export class RegionCatalog {
    * Every DynamoDB global table of the deployment with its name: the application's (GLOBAL_TABLES order), then the
    * failover automation's control table. The founding region creates them, replicas-<secondary> adds the replicas.
    */
-  get globalTables(): readonly { readonly purpose: string; readonly partitionKey: string; readonly ttlAttribute: string; readonly tableName: string }[] {
+  get globalTables(): readonly GlobalTableSpec[] {
     return [...GLOBAL_TABLES.map((t) => ({ ...t, tableName: this.tables[t.purpose] })), { ...CONTROL_TABLE, tableName: this.controlTable }];
   }
 
@@ -523,6 +550,16 @@ export class RegionArns {
 
   stateMachine(mode: RunbookMode, region: string = this.names.region): string {
     return this.arn("states", region, `stateMachine:${this.names.stateMachines[mode]}`);
+  }
+
+  /** The reconciliation state machine of a region. */
+  reconciliationStateMachine(region: string = this.names.region): string {
+    return this.arn("states", region, `stateMachine:${this.names.reconciliation.stateMachine}`);
+  }
+
+  /** Every execution of the reconciliation state machine of a region. */
+  reconciliationExecutions(region: string = this.names.region): string {
+    return this.arn("states", region, `execution:${this.names.reconciliation.stateMachine}:*`);
   }
 
   /** The region's alert topic. */

@@ -107,6 +107,7 @@ export class DataStack extends DrStack {
               tableName: t.tableName,
               partitionKey: t.partitionKey,
               ttlAttribute: t.ttlAttribute,
+              globalSecondaryIndexes: t.indexes,
               kmsKeyArn: keys.arn("data"),
               removal,
             }),

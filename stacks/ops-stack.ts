@@ -16,6 +16,7 @@ import { TerraformResource } from "cdktf";
 import { AccountContext } from "../constructs/security/account-context";
 import { KeyLookup } from "../constructs/security/key-lookup";
 import { FailoverAutomation } from "../constructs/failover/failover-automation";
+import { Reconciliation, reconciliationWidgets } from "../constructs/failover/reconciliation";
 import { Dashboards, RegionMetrics } from "../constructs/observability/dashboards";
 import { OpsAlarms } from "../constructs/observability/ops-alarms";
 import { GameDayExperiments } from "../constructs/resilience/game-day-experiments";
@@ -34,6 +35,8 @@ export interface OpsStackProps extends DrStackProps {
 
 export class OpsStack extends DrStack {
   readonly automation: FailoverAutomation;
+  /** Absent when reconciliation.enabled is false. */
+  readonly reconciliation?: Reconciliation;
   readonly alarms: OpsAlarms;
   readonly dashboards: Dashboards;
   /** The AWS FIS game-day templates of this region (gameDay.enabled). */
@@ -64,13 +67,34 @@ export class OpsStack extends DrStack {
       logRetentionDays: config.retention.logDays,
       permissionsBoundaryArn: config.iam.permissionsBoundaryArn,
       removal: this.removal,
+      reconciliationStateMachineArn: config.reconciliation.enabled ? account.arns.reconciliationStateMachine() : undefined,
     });
+
+    // The reconciliation of an unplanned failover's losses, started by this region's monitor when the old region is back.
+    if (config.reconciliation.enabled) {
+      this.reconciliation = new Reconciliation(this, "reconciliation", {
+        provider,
+        account,
+        names: catalog,
+        keys,
+        vpc: { subnetIds: base.network.privateSubnetIds, securityGroupId: base.securityGroups.failover.id },
+        alertTopicArn: topicArn,
+        settings: config.reconciliation,
+        runtime: config.failover.lambdaRuntime,
+        logRetentionDays: config.retention.logDays,
+        permissionsBoundaryArn: config.iam.permissionsBoundaryArn,
+      });
+      this.reconciliation.grantStart(this.automation.healthMonitor.role);
+    }
 
     // Observability: alarms in the region whose metrics they read, dashboards.
     const role = catalog.role;
     // The canary of the active region's own name (canary names are the same in both regions).
     const activeCanaryLabel = config.regions.active === config.regions.primary ? "pri" : "sec";
-    const machines = RUNBOOK_MODES.map((mode) => ({ label: mode, arn: account.arns.stateMachine(mode) }));
+    const machines = [
+      ...RUNBOOK_MODES.map((mode) => ({ label: mode as string, arn: account.arns.stateMachine(mode) })),
+      ...(this.reconciliation ? [{ label: "reconcile", arn: this.reconciliation.arn }] : []),
+    ];
     this.alarms = new OpsAlarms(this, "ops-alarms", {
       provider,
       region,
@@ -165,6 +189,7 @@ export class OpsStack extends DrStack {
       regionalDashboardName: catalog.regionalDashboard,
       // One overview is enough; the DR region's survives the loss of the primary.
       overviewDashboardName: region === config.regions.secondary ? catalog.overviewDashboard : undefined,
+      additionalWidgets: this.reconciliation ? reconciliationWidgets(config.environment, region) : [],
     });
   }
 }

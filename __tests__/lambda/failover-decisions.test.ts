@@ -96,10 +96,10 @@ describe("dataLossWindow: what the audit record says may be lost (P4)", () => {
     expect(w.reason).toBe("Aurora replication lag at promotion 800 ms plus margin");
   });
 
-  it("bounds each store's window: from one sample before detection minus its replication bound and the margin, to the end of the drain", () => {
+  it("bounds each store's window: from one sample before detection minus its replication bound and the margin, to the end of the drain plus the margin (the old region's clock)", () => {
     const w = window(forced());
     const failedBy = DETECTED - 10_000;
-    const to = iso(T0 + 90_000 + 10_000);
+    const to = iso(T0 + 90_000 + 10_000 + 5_000);
     expect(w.stores).toEqual({
       aurora: { from: iso(failedBy - 800 - 5_000), to, basis: "Aurora lag 800 ms + 5 s margin" },
       dynamodb: { from: iso(failedBy - 7_000 - 5_000), to, basis: "global-table replication allowance 7 s + 5 s margin" },
@@ -120,7 +120,7 @@ describe("dataLossWindow: what the audit record says may be lost (P4)", () => {
     expect(w.kind).toBe("unknown");
     expect(w.estimatedMs).toBeNull();
     expect(w.reason).toBe("the replication lag could not be read at promotion");
-    expect(w.stores?.aurora).toEqual({ from: null, to: iso(T0 + 100_000), basis: "replication lag unknown" });
+    expect(w.stores?.aurora).toEqual({ from: null, to: iso(T0 + 100_000 + 5_000), basis: "replication lag unknown" });
     expect(w.stores?.dynamodb.from).not.toBeNull();
   });
 
@@ -136,23 +136,25 @@ describe("dataLossWindow: what the audit record says may be lost (P4)", () => {
   });
 
   it("closes the end when the old gate was already closed", () => {
-    expect(window(forced({ fence: fenced({ at: iso(T0 + 90_000), gateOldRegion: "unchanged" }) })).stores?.aurora.to).toBe(iso(T0 + 100_000));
+    expect(window(forced({ fence: fenced({ at: iso(T0 + 90_000), gateOldRegion: "unchanged" }) })).stores?.aurora.to).toBe(iso(T0 + 100_000 + 5_000));
   });
 
   it("closes the end when nothing reached the old region anyway", () => {
     const w = window(forced({ fence: fenced({ at: iso(T0 + 90_000), gateOldRegion: "failed" }), assessment: evidenceRecord({ unreachableEverywhere: true }) }));
-    expect(w.stores?.aurora.to).toBe(iso(T0 + 100_000));
+    expect(w.stores?.aurora.to).toBe(iso(T0 + 100_000 + 5_000));
     expect(w.reason).not.toContain("end open");
   });
 
-  it("never ends the window after the promotion", () => {
-    expect(window(forced({ drainSeconds: 600 })).stores?.aurora.to).toBe(iso(PROMOTED));
+  it("never ends the window later than the promotion plus the margin", () => {
+    expect(window(forced({ drainSeconds: 600 })).stores?.aurora.to).toBe(iso(PROMOTED + 5_000));
   });
 
-  it("starts from the promotion when detection is unknown or later", () => {
-    expect(dataLossWindow(deps, forced(), PROMOTED, {}).stores?.dynamodb.from).toBe(iso(PROMOTED - 10_000 - 7_000 - 5_000));
-    expect(window(forced(), "not a date").stores?.dynamodb.from).toBe(iso(PROMOTED - 10_000 - 7_000 - 5_000));
+  it("starts from the promotion when detection is later; states the start unknown when there is no detection time", () => {
     expect(window(forced(), iso(PROMOTED + 60_000)).stores?.dynamodb.from).toBe(iso(PROMOTED - 10_000 - 7_000 - 5_000));
+    for (const w of [dataLossWindow(deps, forced(), PROMOTED, {}), window(forced(), "not a date")]) {
+      expect(w.stores?.dynamodb.from).toBeNull();
+      expect(w.reason).toContain("start unknown");
+    }
   });
 });
 

@@ -13,7 +13,7 @@ import { loadProcessorConfig } from "../../lambda/transaction-processor/config";
 import { createHandler, Handler } from "../../lambda/transaction-processor/handler";
 import { logDocument, logObjectKey } from "../../lambda/transaction-processor/log-object";
 import { canonicalJson, parseTransaction, payloadSha256 } from "../../lambda/transaction-processor/payload";
-import { newRecord, TransactionRecord } from "../../lambda/transaction-processor/record";
+import { newRecord, recordFromItem, TransactionRecord } from "../../lambda/transaction-processor/record";
 import { awsError, fakeTiming, testLogger } from "./support/fixtures";
 import {
   albEvent,
@@ -665,6 +665,22 @@ describe("the deployed module (index.ts)", () => {
     delete process.env.TXLOGS_BUCKET_NAME;
 
     expect(() => loadIsolatedIndex()).toThrow(/TXLOGS_BUCKET_NAME is required/);
+  });
+});
+
+describe("the time index (reconciliation)", () => {
+  test("GIVEN a new transaction WHEN recorded THEN the item carries the time-index keys: the minute of receipt and receivedAt#transactionId", async () => {
+    await handle(albEvent(validBody()), { awsRequestId: "req-1" });
+    expect(dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
+      Item: expect.objectContaining({ receivedMinute: { S: "2025-03-14T09:30" }, receivedSort: { S: `2025-03-14T09:30:00.000Z#${TX_ID}` } }),
+    });
+  });
+
+  test("GIVEN a stored record without the index keys (written before the index) WHEN read back THEN the keys are derived from receivedAt and the id", () => {
+    const record = storedRecord(validBody(), TX_REGION, NOW);
+    const { receivedMinute, receivedSort, ...older } = storedItem(record);
+    expect([receivedMinute, receivedSort]).toEqual([{ S: "2025-03-14T09:30" }, { S: `2025-03-14T09:30:00.000Z#${TX_ID}` }]);
+    expect(recordFromItem(older)).toEqual(record);
   });
 });
 

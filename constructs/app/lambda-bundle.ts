@@ -43,6 +43,7 @@ export const LAMBDA_ENTRIES = {
   "health-monitor": "lambda/health-monitor/index.ts",
   "failover-orchestrator": "lambda/failover-orchestrator/index.ts",
   "transaction-processor": "lambda/transaction-processor/index.ts",
+  reconciler: "lambda/reconciler/index.ts",
 } as const;
 
 export type LambdaName = keyof typeof LAMBDA_ENTRIES;

@@ -6,6 +6,8 @@
  * founding stack never needs the other region's key and the layout stays acyclic.
  *
  * Global tables resolve concurrent writes to the same item last-writer-wins.
+ * Global secondary indexes are declared on the table and DynamoDB creates them
+ * on every replica (each replica's index is written in its own region).
  */
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -13,6 +15,14 @@ import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { DynamodbTableReplicaA } from "@cdktf/provider-aws/lib/dynamodb-table-replica";
 import { RemovalPolicy } from "../../lib/removal";
 import { TableRef } from "../security/grants";
+
+/** A global secondary index of string keys (on-demand: no capacity to set). */
+export interface GlobalIndexSpec {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  readonly projection: "KEYS_ONLY" | "ALL";
+}
 
 export interface GlobalTableProps {
   readonly provider: AwsProvider;
@@ -23,6 +33,11 @@ export interface GlobalTableProps {
   readonly ttlAttribute: string;
   /** ARN of the founding region's data key. */
   readonly kmsKeyArn: string;
+  /**
+   * Global secondary indexes (string keys), created on every replica.
+   * @default none
+   */
+  readonly globalSecondaryIndexes?: readonly GlobalIndexSpec[];
   /**
    * "retain": deletion protection and prevent_destroy.
    * @default "retain"
@@ -35,12 +50,17 @@ export class GlobalTable extends Construct {
 
   constructor(scope: Construct, id: string, props: GlobalTableProps) {
     super(scope, id);
+    const indexes = props.globalSecondaryIndexes ?? [];
+    const indexKeys = [...new Set(indexes.flatMap((i) => [i.partitionKey, i.sortKey]))].filter((k) => k !== props.partitionKey);
     this.table = new DynamodbTable(this, "table", {
       provider: props.provider,
       name: props.tableName,
       billingMode: "PAY_PER_REQUEST",
       hashKey: props.partitionKey,
-      attribute: [{ name: props.partitionKey, type: "S" }],
+      attribute: [{ name: props.partitionKey, type: "S" }, ...indexKeys.map((name) => ({ name, type: "S" }))],
+      ...(indexes.length > 0
+        ? { globalSecondaryIndex: indexes.map((i) => ({ name: i.name, hashKey: i.partitionKey, rangeKey: i.sortKey, projectionType: i.projection })) }
+        : {}),
       ttl: { attributeName: props.ttlAttribute, enabled: true },
       streamEnabled: true,
       streamViewType: "NEW_AND_OLD_IMAGES",

@@ -138,6 +138,12 @@ export interface FailoverAutomationProps {
    * @default "retain"
    */
   readonly removal?: RemovalPolicy;
+  /**
+   * ARN of this region's reconciliation state machine (constructs/failover/reconciliation.ts), which the health
+   * monitor starts once the old region is back after an unplanned failover; grant it with `Reconciliation.grantStart`.
+   * @default none: the monitor never starts a reconciliation
+   */
+  readonly reconciliationStateMachineArn?: string;
 }
 
 /**
@@ -151,6 +157,7 @@ export function healthMonitorEnvironment(p: {
   capacity: CapacitySettings;
   topicArn: string;
   failoverStateMachineArn: string;
+  reconciliationStateMachineArn?: string;
 }): Record<string, string> {
   const { names, settings } = p;
   const witness = names.witness(names.peerRegion);
@@ -180,6 +187,7 @@ export function healthMonitorEnvironment(p: {
     replicationStallSeconds: settings.replicationStallSeconds,
     maxAttempts: settings.maxAttempts,
     probeTimeoutMs: settings.probeTimeoutMs,
+    reconciliationStateMachineArn: p.reconciliationStateMachineArn,
   });
 }
 
@@ -352,7 +360,14 @@ export class FailoverAutomation extends Construct {
       timeoutSeconds: MONITOR_TIMEOUT_SECONDS,
       reservedConcurrency: MONITOR_RESERVED_CONCURRENCY,
       environmentKeyArn: keys.secrets,
-      environment: healthMonitorEnvironment({ names, settings, capacity: props.capacity, topicArn, failoverStateMachineArn: failoverArn }),
+      environment: healthMonitorEnvironment({
+        names,
+        settings,
+        capacity: props.capacity,
+        topicArn,
+        failoverStateMachineArn: failoverArn,
+        reconciliationStateMachineArn: props.reconciliationStateMachineArn,
+      }),
       logGroupName: names.functionLogGroups.healthMonitor,
       logsKeyArn: keys.logs,
       logRetentionDays: props.logRetentionDays,

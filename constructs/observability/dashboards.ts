@@ -46,6 +46,11 @@ export interface DashboardsProps {
    * @default no overview here
    */
   readonly overviewDashboardName?: string;
+  /**
+   * Widgets appended to the regional dashboard (the reconciliation's, constructs/failover/reconciliation.ts).
+   * @default none
+   */
+  readonly additionalWidgets?: readonly DashboardWidget[];
 }
 
 type Metric = (string | Record<string, unknown>)[];
@@ -57,7 +62,10 @@ interface Widget {
   properties: Record<string, unknown>;
 }
 
-function graph(title: string, region: string, metrics: Metric[], extra: Record<string, unknown> = {}): Widget {
+/** One metric widget of a dashboard. */
+export type DashboardWidget = Widget;
+
+export function graph(title: string, region: string, metrics: Metric[], extra: Record<string, unknown> = {}): Widget {
   return { type: "metric", width: 12, height: 6, properties: { title, region, view: "timeSeries", stacked: false, period: 60, metrics, ...extra } };
 }
 
@@ -140,7 +148,7 @@ export class Dashboards extends Construct {
     this.regional = new CloudwatchDashboard(this, "regional", {
       provider: props.provider,
       dashboardName: props.regionalDashboardName,
-      dashboardBody: dashboardBody(regionWidgets(props.home, props.environment, props.rpoSeconds, props.peer.region, false)),
+      dashboardBody: dashboardBody([...regionWidgets(props.home, props.environment, props.rpoSeconds, props.peer.region, false), ...(props.additionalWidgets ?? [])]),
     });
     if (props.overviewDashboardName) {
       const names = (m: RegionMetrics): RegionMetrics => ({ ...m, loadBalancerArnSuffix: undefined });

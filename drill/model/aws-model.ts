@@ -290,6 +290,12 @@ export interface StepFunctionsBackend {
   getExecutionHistory(region: string, input: { executionArn: string; reverseOrder?: boolean; maxResults?: number }): Record<string, unknown>;
 }
 
+/** An addition to the model in a file of its own (drill/model/s3.ts, ddb-index.ts): installed and restored with the model's mocks. */
+export interface ModelExtension {
+  install(mocks: ModelMocks, model: AwsModel): void;
+  restore(): void;
+}
+
 export interface ModelMocks {
   readonly rds: AwsClientStub<RDSClient>;
   readonly cloudwatch: AwsClientStub<CloudWatchClient>;
@@ -366,6 +372,10 @@ export class AwsModel {
   private lastTickMs: number | null = null;
   private faults: (FaultSpec & { remaining: number })[] = [];
   private mocks: ModelMocks | null = null;
+  /** Additions installed with the mocks (ModelExtension). */
+  readonly extensions: ModelExtension[] = [];
+  /** A DynamoDB replication held back although the regions can reach each other (a backlog that has not drained); null: none. */
+  replicationHold: ((p: { readonly table: string; readonly source: string; readonly destination: string }) => boolean) | null = null;
   private writeSeq = 0;
 
   constructor(options: ModelOptions) {
@@ -787,12 +797,14 @@ export class AwsModel {
       this.region(region).messages.push({ topicArn: input.TopicArn, subject: input.Subject, message: input.Message, atMs: this.nowMs });
       return { MessageId: `msg-${this.region(region).messages.length}` };
     });
+    for (const extension of this.extensions) extension.install(mocks, this);
     this.mocks = mocks;
     return mocks;
   }
 
   restore(): void {
     if (!this.mocks) return;
+    for (const extension of this.extensions) extension.restore();
     for (const stub of Object.values(this.mocks) as unknown as AnyStub[]) stub.restore();
     this.mocks = null;
   }
@@ -1169,7 +1181,7 @@ export class AwsModel {
     const now = this.nowMs;
     const remaining: PendingReplication[] = [];
     for (const p of this.pending) {
-      if (p.dueMs > now || !this.network.replicationOpen(p.source, p.destination)) {
+      if (p.dueMs > now || !this.network.replicationOpen(p.source, p.destination) || this.replicationHold?.(p) === true) {
         remaining.push(p);
         continue;
       }

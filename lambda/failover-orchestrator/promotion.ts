@@ -98,21 +98,29 @@ export function dataLossWindow(deps: OrchestratorDeps, run: RunRecord, promotion
   const lag = evidence ? lossLagMs(evidence) : null;
   const marginMs = config.dataLossMarginSeconds * 1000;
   const detectedMs = request?.detectedAt ? Date.parse(request.detectedAt) : NaN;
-  // The failure began at most one sample before the first bad sample; without one, at promotion.
-  const failedBy = (Number.isFinite(detectedMs) ? Math.min(detectedMs, promotionAtMs) : promotionAtMs) - config.sampleIntervalSeconds * 1000;
+  // The failure began at most one sample before the first bad sample (detectedAt, set by the monitor). A run
+  // without it (an operator's) knows no such bound: promotion time would be a guess, so the start is unknown.
+  const startKnown = Number.isFinite(detectedMs);
+  const failedBy = Math.min(detectedMs, promotionAtMs) - config.sampleIntervalSeconds * 1000;
   const closed = run.fence && (run.fence.gateOldRegion === "done" || run.fence.gateOldRegion === "unchanged");
   const unreachable = run.assessment?.unreachableEverywhere === true;
-  const endMs = closed || unreachable ? Math.min(promotionAtMs, Date.parse(run.fence?.at ?? new Date(promotionAtMs).toISOString()) + run.drainSeconds * 1000) : null;
+  // The margin widens both ends: the instants are this region's clock, the writes carry the old region's.
+  const endMs = closed || unreachable ? Math.min(promotionAtMs, Date.parse(run.fence?.at ?? new Date(promotionAtMs).toISOString()) + run.drainSeconds * 1000) + marginMs : null;
   const to = endMs === null ? null : new Date(endMs).toISOString();
   const endNote = endMs === null ? "; end open: the old region was not confirmed fenced (its monitor applies the fence when it can read it)" : "";
-  const window = (boundMs: number, basis: string) => ({ from: new Date(failedBy - boundMs - marginMs).toISOString(), to, basis: `${basis} + ${config.dataLossMarginSeconds} s margin` });
+  const startNote = startKnown ? "" : "; start unknown: the run has no detectedAt (started by an operator without it)";
+  const window = (boundMs: number, basis: string) => ({
+    from: startKnown ? new Date(failedBy - boundMs - marginMs).toISOString() : null,
+    to,
+    basis: `${basis} + ${config.dataLossMarginSeconds} s margin${startKnown ? "" : "; start unknown (no detectedAt)"}`,
+  });
   const stores = {
     aurora: lag === null ? { from: null, to, basis: "replication lag unknown" } : window(lag, `Aurora lag ${lag} ms`),
     dynamodb: window(config.replicationAllowanceSeconds * 1000, `global-table replication allowance ${config.replicationAllowanceSeconds} s`),
     s3: window(15 * 60 * 1000, "S3 Replication Time Control guarantee 15 min"),
   };
-  if (lag === null) return { kind: "unknown", estimatedMs: null, reason: `the replication lag could not be read at promotion${endNote}`, stores };
-  return { kind: "estimated", estimatedMs: lag + marginMs, reason: `Aurora replication lag at promotion ${lag} ms plus margin${endNote}`, stores };
+  if (lag === null) return { kind: "unknown", estimatedMs: null, reason: `the replication lag could not be read at promotion${endNote}${startNote}`, stores };
+  return { kind: "estimated", estimatedMs: lag + marginMs, reason: `Aurora replication lag at promotion ${lag} ms plus margin${endNote}${startNote}`, stores };
 }
 
 export async function promote(deps: OrchestratorDeps, state: FailoverState): Promise<FailoverState> {

@@ -40,6 +40,7 @@
  * | RETRY_MAX_ATTEMPTS          | attempts per AWS call (throttling, 5xx)                                       | 3                  |
  * | RETRY_BASE_DELAY_MS         | first backoff delay, doubled per retry                                        | 200                |
  * | LOG_LEVEL                   | debug \| info \| warn \| error                                                | info               |
+ * | RECONCILIATION_STATE_MACHINE_ARN | own region's reconciliation run, started once the old region is back after a forced failover | unset: never |
  */
 import { EcsService } from "../shared/capacity";
 import { EnvReader, EnvSource } from "../shared/env";
@@ -88,6 +89,8 @@ export interface MonitorConfig {
   readonly lagLookbackSeconds: number;
   readonly metricNamespace: string;
   readonly retry: RetryPolicy;
+  /** Unset: the reconciliation is never started by the monitor. */
+  readonly reconciliationStateMachineArn?: string;
 }
 
 export function loadMonitorConfig(source: EnvSource): MonitorConfig {
@@ -140,5 +143,6 @@ export function loadMonitorConfig(source: EnvSource): MonitorConfig {
       baseDelayMs: env.int("RETRY_BASE_DELAY_MS", 200, { min: 0, max: 10_000 }),
       maxDelayMs: 5_000,
     },
+    ...(env.optionalString(W.reconciliationStateMachineArn) ? { reconciliationStateMachineArn: env.arn(W.reconciliationStateMachineArn, "states") } : {}),
   };
 }

@@ -34,6 +34,8 @@ export interface MonitorEnvironment {
   readonly replicationStallSeconds: number;
   readonly maxAttempts: number;
   readonly probeTimeoutMs: number;
+  /** Own region's reconciliation state machine, started after an unplanned failover once the old region is back (lambda/reconciler/trigger.ts). Absent: never started. */
+  readonly reconciliationStateMachineArn?: string;
 }
 
 export const MONITOR_ENVIRONMENT = envContract<MonitorEnvironment>({
@@ -62,4 +64,5 @@ export const MONITOR_ENVIRONMENT = envContract<MonitorEnvironment>({
   replicationStallSeconds: "REPLICATION_STALL_SECONDS",
   maxAttempts: "MAX_ATTEMPTS",
   probeTimeoutMs: "PROBE_TIMEOUT_MS",
+  reconciliationStateMachineArn: "RECONCILIATION_STATE_MACHINE_ARN",
 });

@@ -36,6 +36,7 @@ import { MONITOR_METRICS, monitorDimensions } from "../shared/monitor-metrics";
 import { Probe } from "../shared/probe";
 import { Caller, Clock, Sleep } from "../shared/retry";
 import { gatherEvidence, GatheredEvidence, TxtResolver } from "../shared/signals";
+import { triggerReconciliation } from "../reconciler/trigger";
 import { MonitorConfig } from "./config";
 import {
   advance,
@@ -415,9 +416,18 @@ async function prewarm(deps: MonitorDeps, state: MonitorState, judgement: Judgem
   return state;
 }
 
-/** As the writer: an incident this region was handling is over (the failover it started completed). */
+/**
+ * As the writer: an incident this region was handling is over (the failover it started completed); and after
+ * a forced failover, once the old region is back, the reconciliation of what it lost starts (once per failover).
+ */
 async function writerSample(deps: MonitorDeps, nowMs: number, errors: string[]): Promise<void> {
   const { config, clients, call, log } = deps;
+  if (config.reconciliationStateMachineArn) {
+    const reconciliation = { ...config, stateMachineArn: config.reconciliationStateMachineArn, staleHeartbeatMs: config.staleHeartbeatSeconds * 1000 };
+    await triggerReconciliation({ dynamodb: clients.dynamodb, sfn: clients.sfn, sns: clients.sns, call, log, config: reconciliation }, nowMs).catch((error) =>
+      errors.push(`reconciliation: ${describe(error)}`),
+    );
+  }
   const key = counterKey(config.globalClusterId);
   try {
     const previous = await loadState(clients.dynamodb, call, config.stateTableName, key);

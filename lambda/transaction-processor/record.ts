@@ -7,7 +7,16 @@
  * string, never N), currency, debitAccount, creditAccount, timestamp,
  * reference (when sent), status "RECORDED", region (where it was first
  * written), receivedAt (ISO), expiresAt (N, epoch seconds: DynamoDB TTL),
- * payloadSha256, logObjectKey.
+ * payloadSha256, logObjectKey, and the keys of the time index
+ * (TIME_INDEX below): receivedMinute and receivedSort.
+ *
+ * The time index is a global secondary index keyed by the minute the record
+ * was received (partition key, "2025-03-14T09:30") and `receivedAt#transactionId`
+ * (sort key), projecting the table's keys only: one Query per minute finds
+ * every record a region received in a time window without scanning the table
+ * (the reconciliation of an unplanned failover, lambda/reconciler). Both
+ * attributes are derived from receivedAt and transactionId, so a record read
+ * back without them (written before the index existed) gets them derived.
  *
  * The record carries every payload field, so the log object can be rebuilt
  * from it byte for byte (log-object.ts) when a retry repairs a missing one.
@@ -23,6 +32,27 @@ export const RECORD_STATUS = "RECORDED";
 export const PARTITION_KEY = "transactionId";
 export const CONDITION_NEW_RECORD = `attribute_not_exists(${PARTITION_KEY})`;
 
+/**
+ * The time index of the txmeta table (a GSI on every replica): the minute of
+ * receipt as partition key, `receivedAt#transactionId` as sort key, keys only.
+ */
+export const TIME_INDEX = {
+  name: "byReceivedMinute",
+  partitionKey: "receivedMinute",
+  sortKey: "receivedSort",
+  projection: "KEYS_ONLY",
+} as const;
+
+/** The time-index keys of a record received at `receivedAt` (ISO, UTC). */
+export function timeIndexKeys(receivedAt: string, transactionId: string): { receivedMinute: string; receivedSort: string } {
+  return { receivedMinute: receivedMinuteOf(receivedAt), receivedSort: `${receivedAt}#${transactionId}` };
+}
+
+/** "2025-03-14T09:30:12.345Z" -> "2025-03-14T09:30": the index partition of that instant. */
+export function receivedMinuteOf(receivedAt: string): string {
+  return receivedAt.slice(0, 16);
+}
+
 export interface TransactionRecord extends Transaction {
   readonly status: typeof RECORD_STATUS;
   /** Region whose replica accepted the first write. */
@@ -33,6 +63,10 @@ export interface TransactionRecord extends Transaction {
   readonly expiresAt: number;
   readonly payloadSha256: string;
   readonly logObjectKey: string;
+  /** Time index partition key: receivedAt to the minute (TIME_INDEX). */
+  readonly receivedMinute: string;
+  /** Time index sort key: `receivedAt#transactionId` (TIME_INDEX). */
+  readonly receivedSort: string;
 }
 
 export interface RecordTarget {
@@ -42,14 +76,16 @@ export interface RecordTarget {
 }
 
 export function newRecord(transaction: Transaction, payloadSha256: string, region: string, nowMs: number, retentionDays: number): TransactionRecord {
+  const receivedAt = new Date(nowMs).toISOString();
   return {
     ...transaction,
     status: RECORD_STATUS,
     region,
-    receivedAt: new Date(nowMs).toISOString(),
+    receivedAt,
     expiresAt: Math.floor(nowMs / 1000) + retentionDays * 86_400,
     payloadSha256,
     logObjectKey: logObjectKey(transaction),
+    ...timeIndexKeys(receivedAt, transaction.transactionId),
   };
 }
 
@@ -96,8 +132,10 @@ export function recordFromItem(item: Parameters<typeof fromItem>[0]): Transactio
   if (typeof expiresAt !== "number") throw new Error("txmeta item lacks numeric attribute expiresAt");
   if (plain.status !== RECORD_STATUS) throw new Error("txmeta item has an unknown status");
   const reference = plain.reference;
+  const transactionId = str("transactionId");
+  const receivedAt = str("receivedAt");
   return {
-    transactionId: str("transactionId"),
+    transactionId,
     amount: str("amount"),
     currency: str("currency"),
     debitAccount: str("debitAccount"),
@@ -106,9 +144,10 @@ export function recordFromItem(item: Parameters<typeof fromItem>[0]): Transactio
     ...(typeof reference === "string" ? { reference } : {}),
     status: RECORD_STATUS,
     region: str("region"),
-    receivedAt: str("receivedAt"),
+    receivedAt,
     expiresAt,
     payloadSha256: str("payloadSha256"),
     logObjectKey: str("logObjectKey"),
+    ...timeIndexKeys(receivedAt, transactionId),
   };
 }

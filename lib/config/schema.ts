@@ -734,6 +734,37 @@ export const ConfigSchema = strictObject({
   })
     .prefault({})
     .describe("Failover detection and automation."),
+  reconciliation: strictObject({
+    enabled: z
+      .boolean({ error: () => "must be true or false" })
+      .default(true)
+      .describe(
+        "After an unplanned failover, when the old region is back, the writer region's health monitor starts the reconciliation " +
+          "run once per failover: it compares what the returned region holds in the data-loss window with this region, reports it " +
+          "(encrypted report object, page, dashboard) and replays the missing records and log objects after an operator's approval. " +
+          "false: only npm run reconcile does it. Default true.",
+      ),
+    settleSeconds: integer(0, 3_600)
+      .default(120)
+      .describe(
+        "Wait before comparing, so that the writes whose replication resumed with the region's return land first: what is reported " +
+          "missing is what replication did not bring back. Default 120.",
+      ),
+    approvalTimeoutSeconds: integer(300, 2_592_000)
+      .default(86_400)
+      .describe("How long the run waits for an operator to approve (or refuse) the replay; then it ends with the report only. Default 86400."),
+    clockSkewSeconds: integer(0, 300)
+      .default(5)
+      .describe("Seconds added to both ends of the window for clock skew between the regions (each region stamps receivedAt). Default 5."),
+    lookbackSeconds: integer(300, 604_800)
+      .default(3_600)
+      .describe(
+        "Window start, counted back from its end, when the failover's audit record states none (an operator-started failover " +
+          "without detectedAt). Default 3600.",
+      ),
+  })
+    .prefault({})
+    .describe("Reconciliation of what an unplanned failover lost, when the failed region returns (docs/reconciliation.md)."),
   observability: strictObject({
     http5xxRatePercent: integer(1, 100)
       .default(5)
