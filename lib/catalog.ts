@@ -534,6 +534,11 @@ export class RegionArns {
     return this.arn("dynamodb", region, `table/${name}`);
   }
 
+  /** Every CloudWatch Logs resource of this account in a region (log groups, resource policies, deliveries). */
+  logsOfAccount(region: string = this.names.region): string {
+    return this.arn("logs", region, "*");
+  }
+
   /** Buckets are global: no region, no account in their ARN. */
   bucket(name: string): string {
     return `arn:${this.account.partition}:s3:::${name}`;

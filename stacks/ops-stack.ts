@@ -61,6 +61,8 @@ export class OpsStack extends DrStack {
       keys,
       vpc: { subnetIds: base.network.privateSubnetIds, securityGroupId: base.securityGroups.failover.id },
       alertTopicArn: topicArn,
+      // Two of the default tags every resource of the app stacks carries (stacks/dr-stack.ts defaultTags).
+      resourceTags: { Project: config.project, Environment: config.environment },
       settings: config.failover,
       capacity: config.service.capacity,
       rpoSeconds: config.targets.rpoSeconds,

@@ -111,6 +111,7 @@ export type FailoverNames = Pick<
   | "targetGroup"
   | "urls"
   | "witness"
+  | "keyAliases"
 >;
 
 export interface FailoverAutomationProps {
@@ -123,6 +124,11 @@ export interface FailoverAutomationProps {
   readonly vpc: { readonly subnetIds: string[]; readonly securityGroupId: string };
   /** ARN of the region's alert topic (pages, approval requests, notifications). */
   readonly alertTopicArn: string;
+  /**
+   * Tags every scalable target of the service carries (the provider's default tags): the capacity grants
+   * are conditioned on them, as a scalable target has no ARN that can be built.
+   */
+  readonly resourceTags: Readonly<Record<string, string>>;
   readonly settings: FailoverSettings;
   readonly capacity: CapacitySettings;
   /** targets.rpoSeconds: the orchestrator's RPO policy. */
@@ -275,6 +281,8 @@ export class FailoverAutomation extends Construct {
       stateTableArn: this.stateTable.arn,
       topicArn,
       dataKeyArn: keys.data,
+      dataKeyAlias: names.keyAliases.data,
+      resourceTags: props.resourceTags,
       messagingKeyArn: keys.messaging,
     };
     const failoverArn = account.arns.stateMachine("failover");
@@ -313,7 +321,7 @@ export class FailoverAutomation extends Construct {
         { test: "ArnLike", variable: "aws:SourceArn", values: RUNBOOK_MODES.map((mode) => account.arns.stateMachine(mode)) },
       ],
       permissionsBoundaryArn: boundary,
-      statements: stateMachineStatements(this.orchestrator.arn),
+      statements: stateMachineStatements(this.orchestrator.arn, account.arns.logsOfAccount(region)),
     });
     const runbook = (mode: RunbookMode) =>
       new FailoverRunbook(this, `${mode}-runbook`, {
