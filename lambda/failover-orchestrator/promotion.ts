@@ -85,16 +85,22 @@ export async function decide(deps: OrchestratorDeps, state: FailoverState): Prom
   return output(state, withEvent(deps, run, "decide", decision.kind, { reason: decision.reason, verdict: run.decisionEvidence?.verdict ?? null }));
 }
 
-/** The loss window of a forced failover (P4), per store, or why it is unknown. */
-export function dataLossWindow(deps: OrchestratorDeps, run: RunRecord, promotionAtMs: number, request: FailoverState["request"]): DataLossWindow {
+/**
+ * The loss window of a forced failover (P4), per store, or why it is unknown. `lastReplicatedAtMs`:
+ * the timestamp of the latest replication-lag datapoint (replication was last seen flowing then).
+ */
+export function dataLossWindow(deps: OrchestratorDeps, run: RunRecord, promotionAtMs: number, request: FailoverState["request"], lastReplicatedAtMs: number | null = null): DataLossWindow {
   const { config } = deps;
   if (run.strategy !== "unplanned") return { kind: "none", estimatedMs: 0, reason: "switchover: Aurora waits for the secondary to catch up (RPO 0)", stores: null };
   const evidence = run.decisionEvidence ?? run.assessment;
   const lag = evidence ? lossLagMs(evidence) : null;
   const marginMs = config.dataLossMarginSeconds * 1000;
   const detectedMs = request?.detectedAt ? Date.parse(request.detectedAt) : NaN;
-  // The failure began at most one sample before the first bad sample; without one, at promotion.
-  const failedBy = (Number.isFinite(detectedMs) ? Math.min(detectedMs, promotionAtMs) : promotionAtMs) - config.sampleIntervalSeconds * 1000;
+  // The failure began at most one sample before the first bad sample; without one, at promotion. Detection
+  // needs two signals and takes longer than a sample, so the failure may be older: replication was last
+  // seen flowing at the latest lag datapoint, and the writes after it may be missing.
+  const detected = (Number.isFinite(detectedMs) ? Math.min(detectedMs, promotionAtMs) : promotionAtMs) - config.sampleIntervalSeconds * 1000;
+  const failedBy = lastReplicatedAtMs !== null && Number.isFinite(lastReplicatedAtMs) ? Math.min(detected, lastReplicatedAtMs) : detected;
   const closed = run.fence && (run.fence.gateOldRegion === "done" || run.fence.gateOldRegion === "unchanged");
   const unreachable = run.assessment?.unreachableEverywhere === true;
   const endMs = closed || unreachable ? Math.min(promotionAtMs, Date.parse(run.fence?.at ?? new Date(promotionAtMs).toISOString()) + run.drainSeconds * 1000) : null;
@@ -131,16 +137,18 @@ export async function promote(deps: OrchestratorDeps, state: FailoverState): Pro
     run = { ...run, promotion, strategy };
     if (mine && typeof held.item?.promotionRequestedAt === "string") {
       const at = held.item.promotionRequestedAt;
-      run = { ...run, promotionRequestedAt: at, dataLoss: dataLossWindow(deps, { ...run, strategy }, Date.parse(at), state.request) };
+      const lastReplicatedAtMs = typeof held.item?.replicationLagAtMs === "number" ? held.item.replicationLagAtMs : null;
+      run = { ...run, promotionRequestedAt: at, dataLoss: dataLossWindow(deps, { ...run, strategy }, Date.parse(at), state.request, lastReplicatedAtMs) };
     }
     await keepOldRegionFenced(deps, run);
     return output(state, withEvent(deps, run, "promote", "not-needed", { reason: current, promotion }));
   }
 
-  const lag = await readLag(deps.own.cloudwatch, deps.call, config.dbClusterId, deps.clock(), config.lagLookbackSeconds).catch(() => ({ replicationLagMs: null, rpoLagMs: null }));
+  const lag = await readLag(deps.own.cloudwatch, deps.call, config.dbClusterId, deps.clock(), config.lagLookbackSeconds).catch(() => ({ replicationLagMs: null, rpoLagMs: null, replicationLagAtMs: null }));
+  const lastReplicatedAtMs = lag.replicationLagAtMs ?? null;
   const nowMs = deps.clock();
   run = { ...run, strategy, replicationLagMsAtPromotion: lag.replicationLagMs, rpoLagMsAtPromotion: lag.rpoLagMs, promotionRequestedAt: isoAt(deps, nowMs) };
-  run = { ...run, dataLoss: dataLossWindow(deps, run, nowMs, state.request) };
+  run = { ...run, dataLoss: dataLossWindow(deps, run, nowMs, state.request, lastReplicatedAtMs) };
   const target = { GlobalClusterIdentifier: config.globalClusterId, TargetDbClusterIdentifier: run.newWriterArn };
   const description =
     strategy === "planned"
@@ -159,6 +167,7 @@ export async function promote(deps: OrchestratorDeps, state: FailoverState): Pro
       promotionStrategy: strategy,
       replicationLagMs: lag.replicationLagMs,
       rpoLagMs: lag.rpoLagMs,
+      replicationLagAtMs: lastReplicatedAtMs,
     })
   ).run;
 
