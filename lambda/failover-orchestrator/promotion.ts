@@ -5,7 +5,7 @@
  */
 import { FailoverGlobalClusterCommand, SwitchoverGlobalClusterCommand } from "@aws-sdk/client-rds";
 import { readLag } from "../shared/cloudwatch";
-import { writeFence } from "../shared/control-table";
+import { readHeartbeat, writeFence } from "../shared/control-table";
 import { GlobalClusterBusyError, isAwsError, PreconditionFailedError, WriterNotReadyError } from "../shared/errors";
 import { describeGlobalCluster } from "../shared/global-cluster";
 import { pollUntil, withRetry } from "../shared/retry";
@@ -86,10 +86,11 @@ export async function decide(deps: OrchestratorDeps, state: FailoverState): Prom
 }
 
 /**
- * The loss window of a forced failover (P4), per store, or why it is unknown. `lastReplicatedAtMs`:
- * the timestamp of the latest replication-lag datapoint (replication was last seen flowing then).
+ * The loss window of a forced failover (P4), per store, or why it is unknown. `lastSeenMs`: when the
+ * old region was last seen working (the timestamp of the latest replication-lag datapoint, or of the
+ * old region's latest heartbeat, whichever is older); the failure began after it.
  */
-export function dataLossWindow(deps: OrchestratorDeps, run: RunRecord, promotionAtMs: number, request: FailoverState["request"], lastReplicatedAtMs: number | null = null): DataLossWindow {
+export function dataLossWindow(deps: OrchestratorDeps, run: RunRecord, promotionAtMs: number, request: FailoverState["request"], lastSeenMs: number | null = null): DataLossWindow {
   const { config } = deps;
   if (run.strategy !== "unplanned") return { kind: "none", estimatedMs: 0, reason: "switchover: Aurora waits for the secondary to catch up (RPO 0)", stores: null };
   const evidence = run.decisionEvidence ?? run.assessment;
@@ -97,10 +98,10 @@ export function dataLossWindow(deps: OrchestratorDeps, run: RunRecord, promotion
   const marginMs = config.dataLossMarginSeconds * 1000;
   const detectedMs = request?.detectedAt ? Date.parse(request.detectedAt) : NaN;
   // The failure began at most one sample before the first bad sample; without one, at promotion. Detection
-  // needs two signals and takes longer than a sample, so the failure may be older: replication was last
-  // seen flowing at the latest lag datapoint, and the writes after it may be missing.
+  // needs two signals and takes longer than a sample, so the failure may be older: it began after the old
+  // region was last seen working (replication flowing, or its heartbeat), and the writes after it may be missing.
   const detected = (Number.isFinite(detectedMs) ? Math.min(detectedMs, promotionAtMs) : promotionAtMs) - config.sampleIntervalSeconds * 1000;
-  const failedBy = lastReplicatedAtMs !== null && Number.isFinite(lastReplicatedAtMs) ? Math.min(detected, lastReplicatedAtMs) : detected;
+  const failedBy = lastSeenMs !== null && Number.isFinite(lastSeenMs) ? Math.min(detected, lastSeenMs) : detected;
   const closed = run.fence && (run.fence.gateOldRegion === "done" || run.fence.gateOldRegion === "unchanged");
   const unreachable = run.assessment?.unreachableEverywhere === true;
   const endMs = closed || unreachable ? Math.min(promotionAtMs, Date.parse(run.fence?.at ?? new Date(promotionAtMs).toISOString()) + run.drainSeconds * 1000) : null;
@@ -137,18 +138,20 @@ export async function promote(deps: OrchestratorDeps, state: FailoverState): Pro
     run = { ...run, promotion, strategy };
     if (mine && typeof held.item?.promotionRequestedAt === "string") {
       const at = held.item.promotionRequestedAt;
-      const lastReplicatedAtMs = typeof held.item?.replicationLagAtMs === "number" ? held.item.replicationLagAtMs : null;
-      run = { ...run, promotionRequestedAt: at, dataLoss: dataLossWindow(deps, { ...run, strategy }, Date.parse(at), state.request, lastReplicatedAtMs) };
+      const lastSeenMs = typeof held.item?.oldRegionLastSeenMs === "number" ? held.item.oldRegionLastSeenMs : null;
+      run = { ...run, promotionRequestedAt: at, dataLoss: dataLossWindow(deps, { ...run, strategy }, Date.parse(at), state.request, lastSeenMs) };
     }
     await keepOldRegionFenced(deps, run);
     return output(state, withEvent(deps, run, "promote", "not-needed", { reason: current, promotion }));
   }
 
   const lag = await readLag(deps.own.cloudwatch, deps.call, config.dbClusterId, deps.clock(), config.lagLookbackSeconds).catch(() => ({ replicationLagMs: null, rpoLagMs: null, replicationLagAtMs: null }));
-  const lastReplicatedAtMs = lag.replicationLagAtMs ?? null;
+  const heartbeat = await readHeartbeat(deps.own.dynamodb, deps.call, config.controlTableName, run.oldRegion).catch(() => null);
+  const seen = [lag.replicationLagAtMs ?? null, heartbeat?.at ?? null].filter((t): t is number => t !== null && Number.isFinite(t));
+  const lastSeenMs = seen.length > 0 ? Math.min(...seen) : null;
   const nowMs = deps.clock();
   run = { ...run, strategy, replicationLagMsAtPromotion: lag.replicationLagMs, rpoLagMsAtPromotion: lag.rpoLagMs, promotionRequestedAt: isoAt(deps, nowMs) };
-  run = { ...run, dataLoss: dataLossWindow(deps, run, nowMs, state.request, lastReplicatedAtMs) };
+  run = { ...run, dataLoss: dataLossWindow(deps, run, nowMs, state.request, lastSeenMs) };
   const target = { GlobalClusterIdentifier: config.globalClusterId, TargetDbClusterIdentifier: run.newWriterArn };
   const description =
     strategy === "planned"
@@ -167,7 +170,7 @@ export async function promote(deps: OrchestratorDeps, state: FailoverState): Pro
       promotionStrategy: strategy,
       replicationLagMs: lag.replicationLagMs,
       rpoLagMs: lag.rpoLagMs,
-      replicationLagAtMs: lastReplicatedAtMs,
+      oldRegionLastSeenMs: lastSeenMs,
     })
   ).run;
 
