@@ -37,6 +37,8 @@ export interface AuditView {
   readonly promotion?: string;
   /** The run asked for a promotion that allowed data loss. */
   readonly forced: boolean;
+  /** When the run asked for the promotion (epoch ms), or null. */
+  readonly promotionRequestedAt: number | null;
   /** none | estimated | unknown */
   readonly dataLossKind: string | null;
   /** The Aurora estimate (lag at promotion plus the margin), ms; null when unknown or none. */
@@ -106,6 +108,7 @@ export function auditViewOf(item: Item, region: string, key: string): AuditView 
     ...(strategy ? { strategy } : {}),
     ...(promotion ? { promotion } : {}),
     forced: strategy === "unplanned" && promotion === "requested",
+    promotionRequestedAt: time(v.promotionRequestedAt),
     dataLossKind: str("dataLossKind") ?? null,
     estimatedDataLossMs: typeof v.estimatedDataLossMs === "number" ? v.estimatedDataLossMs : null,
     ...(dataLossReason ? { dataLossReason } : {}),

@@ -191,7 +191,10 @@ export class InvariantChecker {
       const lostFromMs = lostAt.length === 0 ? null : Math.min(...lostAt);
       const lostToMs = lostAt.length === 0 ? null : Math.max(...lostAt);
       const windowMs = lostToMs === null ? 0 : lostToMs - f.cutoffMs;
-      const audit = audits.find((a) => a.forced && a.newWriterArn === f.toArn && a.region === f.toRegion && (a.newRegion === undefined || a.newRegion === f.toRegion));
+      // The record of the run that asked for this promotion: the latest request at or before the call.
+      const audit = audits
+        .filter((a) => a.forced && a.newWriterArn === f.toArn && a.region === f.toRegion && (a.promotionRequestedAt === null || a.promotionRequestedAt <= f.calledAtMs))
+        .sort((a, b) => (b.promotionRequestedAt ?? 0) - (a.promotionRequestedAt ?? 0))[0];
       this.dataLoss.push({ failover: f, lostWrites: f.lost.length, windowMs, lostFromMs, lostToMs, ddbUnreplicated: f.ddbUnreplicated.length, ...(audit ? { audit } : {}) });
       if (windowMs > this.options.rpoMs && !this.options.rpoBreachAccepted) {
         this.violateAt(f.completedAtMs, INVARIANTS.dataLossWithinRpo, `${f.lost.length} writes lost over ${(windowMs / 1000).toFixed(1)} s (RPO ${this.options.rpoMs / 1000} s)`);

@@ -84,6 +84,11 @@ export type Expectation =
   | { readonly noMutatingCalls: { readonly by: LambdaName } }
   /** Client requests through the global name that were not served, at most. */
   | { readonly failedRequests: { readonly max: number } }
+  /**
+   * The end state is consistent: the writer's region has its gate open and at least the active
+   * minimum running; the other region's gate is closed (P1, P5, P7).
+   */
+  | { readonly converged: true }
   /** A custom check of the world at the end. */
   | { readonly custom: { readonly expectation: string; readonly check: (world: World) => { readonly met: boolean; readonly detail: string } } };
 
@@ -453,6 +458,20 @@ function expectationOf(e: Expectation, world: World, ctx: { rtoSeconds: number |
   if ("noMutatingCalls" in e) {
     const calls = model.calls.filter((c) => c.function === e.noMutatingCalls.by && MUTATING.has(c.operation) && c.outcome !== undefined && c.outcome !== "TimeoutError");
     return { expectation: `no mutating AWS call by ${e.noMutatingCalls.by}`, met: calls.length === 0, detail: calls.length === 0 ? "none" : [...new Set(calls.map((c) => c.operation))].join(", ") };
+  }
+  if ("converged" in e) {
+    const writer = model.writer()?.region;
+    if (!writer) return { expectation: "converged: the writer's region open with active capacity, the other closed (or down)", met: false, detail: "no writer" };
+    const other = writer === world.active ? world.standby : world.active;
+    const w = expectationOf({ capacity: { region: role(writer) as RegionRole, is: "active" } }, world, ctx);
+    const openW = gateOpen(world, writer);
+    const openO = gateOpen(world, other);
+    const otherDown = !model.network.isRegionUp(other);
+    return {
+      expectation: "converged: the writer's region open with active capacity, the other closed (or down)",
+      met: openW === true && (openO === false || otherDown) && w.met,
+      detail: `writer ${writer} gate ${openW ? "open" : "closed"} (${w.detail}); ${other} ${otherDown ? "down" : `gate ${openO ? "open" : "closed"}`}`,
+    };
   }
   const result = e.custom.check(world);
   return { expectation: e.custom.expectation, ...result };

@@ -16,7 +16,7 @@ import { readConfigFile } from "../lib/config/load";
 import { FIGURE_IDS, FigureName, loadFigures } from "../drill/figures";
 import { DrillRun, json, markdown, passed, table } from "../drill/report";
 import { runScenario, Scenario } from "../drill/scenario";
-import { SCENARIOS } from "../drill/scenarios";
+import { scenariosFor } from "../drill/scenarios";
 import { TerraformApp } from "../drill/terraform/app";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -28,10 +28,11 @@ interface Args {
   seed: number;
   out: string;
   synthesized?: string;
+  writeDocs: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { config: path.join("config", "dev.json"), scenarios: [], seed: 1, out: path.join("reports", "drill") };
+  const args: Args = { config: path.join("config", "dev.json"), scenarios: [], seed: 1, out: path.join("reports", "drill"), writeDocs: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -45,8 +46,9 @@ function parseArgs(argv: string[]): Args {
     else if (flag === "--seed") args.seed = Number(value());
     else if (flag === "--out") args.out = value();
     else if (flag === "--synthesized") args.synthesized = value();
+    else if (flag === "--write-docs") args.writeDocs = true;
     else if (flag === "--help" || flag === "-h") {
-      process.stdout.write(`usage: npm run drill -- [--config config/<env>.json] [--figures <aws-figures.json>] [--scenario <id>]... [--seed <n>] [--out <dir>] [--synthesized <cdktf.out>]\nscenarios: ${SCENARIOS.map((s) => s.id).join(", ")}\n`);
+      process.stdout.write(`usage: npm run drill -- [--config config/<env>.json] [--figures <aws-figures.json>] [--scenario <id>]... [--seed <n>] [--out <dir>] [--synthesized <cdktf.out>] [--write-docs]\nscenarios: ${scenariosFor(300).map((s) => s.id).join(", ")}\n`);
       process.exit(0);
     } else throw new Error(`unknown argument ${flag}`);
   }
@@ -72,9 +74,10 @@ async function main(): Promise<number> {
   }
   const config = readConfigFile(path.resolve(args.config));
   const figures = loadFigures(args.figures);
-  const chosen: Scenario[] = args.scenarios.length === 0 ? [...SCENARIOS] : SCENARIOS.filter((s) => args.scenarios.includes(s.id));
+  const all = scenariosFor(config.targets.rpoSeconds);
+  const chosen: Scenario[] = args.scenarios.length === 0 ? all : all.filter((s) => args.scenarios.includes(s.id));
   if (chosen.length === 0) {
-    process.stderr.write(`no scenario matches ${args.scenarios.join(", ")}; known: ${SCENARIOS.map((s) => s.id).join(", ")}\n`);
+    process.stderr.write(`no scenario matches ${args.scenarios.join(", ")}; known: ${all.map((s) => s.id).join(", ")}\n`);
     return 2;
   }
   const started = Date.now();

@@ -566,12 +566,13 @@ export class AwsModel {
 
   /**
    * rds.global_db_rpo: the primary blocks commits while every secondary that is attached and
-   * synchronized (connected, its region up) lags behind by more than the bound. A secondary that is
-   * detached (its region lost, or resynchronizing after a forced failover) does not count (a simplification).
+   * synchronized (connected, its region and its database up) lags behind by more than the bound. A secondary
+   * that is detached or unavailable (its region lost, its database inaccessible, or resynchronizing after a
+   * forced failover) does not count: a simplification (AWS does not document that case).
    */
   private rpoBlocked(writer: MemberState): boolean {
     if (this.globalDbRpoMs === null || !this.ticking) return false;
-    const secondaries = this.members.filter((m) => m.arn !== writer.arn && m.synchronizationStatus === "connected" && this.network.isRegionUp(m.region) && !this.staleWriters.has(m.region));
+    const secondaries = this.members.filter((m) => m.arn !== writer.arn && m.synchronizationStatus === "connected" && this.network.isRegionUp(m.region) && !this.databasesDown.has(m.region) && !this.staleWriters.has(m.region));
     if (this.staleWriters.has(writer.region)) {
       // A partitioned old primary: its former secondary (now the writer) receives nothing from it.
       return true;
@@ -749,7 +750,8 @@ export class AwsModel {
         namespace: "AWS/RDS",
         metricName: LAG_METRIC,
         dimensions: { DBClusterIdentifier: m.id, SourceRegion: writer.region },
-        value: this.replicationLagMs,
+        // The lag the secondary actually has: how far its watermark is behind now (the configured lag while it flows).
+        value: Math.max(this.replicationLagMs, this.nowMs - (this.replicatedUpTo.get(m.arn) ?? this.nowMs)),
         atMs: this.nowMs,
         timestampMs: minute,
       });
