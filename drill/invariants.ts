@@ -104,6 +104,8 @@ export class InvariantChecker {
   private writerRegion: string | undefined;
   /** When the writer last left each region. */
   private readonly writerLeftAt = new Map<string, number>();
+  /** When each region last came back from an outage (its stale gate state needs one monitor sample to follow the writer). */
+  private readonly returnedAt = new Map<string, number>();
   private seenPromotions = 0;
   private checks = 0;
   readonly dataLoss: DataLossFinding[] = [];
@@ -158,13 +160,23 @@ export class InvariantChecker {
     this.writerRegion = writer;
   }
 
-  /** A client request: did it reach a region whose database is not the writer, beyond the drain window? */
+  /** A region came back from an outage: the drain window starts again for it (its gate kept its pre-outage state). */
+  regionReturned(region: string): void {
+    this.returnedAt.set(region, this.model.nowMs);
+  }
+
+  /**
+   * A client request: did it reach a region whose database is not the writer, beyond the drain window
+   * after the writer left it (or after it came back from an outage, whichever is later)?
+   */
   onRequest(request: RequestRecord): void {
     if (!request.reachedApp || !request.region) return;
     this.trackWriter();
     const writer = this.model.writer()?.region;
     if (request.region === writer) return;
-    const leftAt = this.writerLeftAt.get(request.region);
+    const left = this.writerLeftAt.get(request.region);
+    const returned = this.returnedAt.get(request.region);
+    const leftAt = left === undefined ? undefined : Math.max(left, returned ?? left);
     const since = leftAt === undefined ? Number.POSITIVE_INFINITY : request.atMs - leftAt;
     if (since > this.options.drainWindowMs) {
       this.violate(

@@ -119,6 +119,12 @@ export interface Scenario {
   readonly rpoBreachAccepted?: boolean;
   /** The protocol properties (P1-P8) the scenario exercises. */
   readonly properties?: readonly string[];
+  /**
+   * A protocol problem this scenario reproduces on the real code and that is not fixed (a fix would change
+   * the protocol's design): the scenario is expected to FAIL; the report lists it with this text, and says
+   * so if it ever passes. The drill's exit code counts it as expected.
+   */
+  readonly knownProblem?: string;
 }
 
 export interface ScenarioInputs {
@@ -156,6 +162,7 @@ export interface DataLossSummary {
 export interface ScenarioResult {
   readonly id: string;
   readonly title: string;
+  readonly description?: string;
   readonly durationSeconds: number;
   readonly startMs: number;
   readonly active: string;
@@ -189,6 +196,8 @@ export interface ScenarioResult {
   readonly figures: Figures;
   readonly evaluations: number;
   readonly properties: readonly string[];
+  /** See Scenario.knownProblem. */
+  readonly knownProblem?: string;
 }
 
 function regionOf(world: World, role: RegionRole): string {
@@ -221,7 +230,7 @@ export function apply(world: World, action: Action): void {
     const on = !("heal" in action && action.heal === true);
     switch (action.fault) {
       case "region-down":
-        world.model.setRegionDown(regionOf(world, action.region), on);
+        world.setRegionDown(regionOf(world, action.region), on);
         break;
       case "egress-down":
         net.setEgressDown(regionOf(world, action.region), on);
@@ -569,6 +578,7 @@ function summarize(scenario: Scenario, world: World, startMs: number, inputs: Sc
   return {
     id: scenario.id,
     title: scenario.title,
+    ...(scenario.description ? { description: scenario.description } : {}),
     durationSeconds: scenario.durationSeconds,
     startMs,
     active: world.active,
@@ -601,6 +611,7 @@ function summarize(scenario: Scenario, world: World, startMs: number, inputs: Sc
     figures: inputs.figures,
     evaluations: world.invariants.evaluations,
     properties: scenario.properties ?? [],
+    ...(scenario.knownProblem ? { knownProblem: scenario.knownProblem } : {}),
   };
 }
 

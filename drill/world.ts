@@ -80,6 +80,9 @@ export interface WorldOptions {
   readonly hostRequire?: NodeRequire;
 }
 
+/** A test double applied to a bundle's code before it is loaded (a safeguard removed in the code as shipped). */
+export type BundlePatch = (bundle: LambdaName, code: string) => string;
+
 /**
  * How long an AWS call to an unreachable endpoint takes to fail when the client set no request
  * timeout of its own (the orchestrator's peer clients set PEER_TIMEOUT_MS): a modelling choice.
@@ -116,8 +119,10 @@ export class World {
   readonly auditTables: string[];
   readonly figures: Figures;
   /** Called on every Step Functions history event (scenarios react to states being entered). */
+  /** Test doubles applied to the bundles' code before they are loaded (set them in `prepare`). */
+  readonly bundlePatches: BundlePatch[] = [];
   readonly sfnListeners: ((execution: { arn: string; name: string; stateMachineArn: string }, event: { type: string; details?: Record<string, unknown> }) => void)[] = [];
-  private readonly instances = new Map<string, LambdaInstance>();
+  private readonly instances = new Map<string, LambdaInstance & { sandbox: { alive: boolean } }>();
   private readonly running = new Map<string, number>();
   private readonly lastAction = new Map<string, string>();
   private readonly clientResolver: Resolver;
@@ -376,20 +381,37 @@ export class World {
     if (instance) return instance;
     const spec = this.functions.get(arn);
     if (!spec) throw new Error(`No function ${arn} in the synthesized app`);
-    const code = drillBundles().get(spec.bundle);
-    if (!code) throw new Error(`No drill bundle for ${spec.bundle}`);
-    instance = loadInstance({
+    const original = drillBundles().get(spec.bundle);
+    if (!original) throw new Error(`No drill bundle for ${spec.bundle}`);
+    const code = this.bundlePatches.reduce((c, patch) => patch(spec.bundle, c), original);
+    const sandbox = { alive: true };
+    const fetch = this.fetchFrom(spec.region);
+    const dns = this.dnsFrom(spec.region);
+    const frozen = <T>(): Promise<T> => new Promise<T>(() => undefined);
+    const loaded = loadInstance({
+      sandbox,
       functionName: spec.functionName,
       tag: spec.bundle,
       region: spec.region,
       code,
       env: spec.env,
-      fetch: this.fetchFrom(spec.region),
-      dns: this.dnsFrom(spec.region),
+      fetch: (url, init) => (sandbox.alive ? fetch(url, init) : frozen()),
+      dns: {
+        ...dns,
+        promises: {
+          resolveTxt: (name) => (sandbox.alive ? dns.promises.resolveTxt(name) : frozen()),
+          Resolver: class {
+            resolveTxt(name: string) {
+              return sandbox.alive ? dns.promises.resolveTxt(name) : frozen<string[][]>();
+            }
+          },
+        },
+      },
       ...(this.options.hostRequire ? { hostRequire: this.options.hostRequire } : {}),
     });
-    this.instances.set(arn, instance);
-    return instance;
+    const live = Object.assign(loaded, { sandbox });
+    this.instances.set(arn, live);
+    return live;
   }
 
   /** Invokes a function as Lambda would: its timeout enforced (Sandbox.Timedout), a down region refusing the call. */
@@ -409,8 +431,30 @@ export class World {
     });
     try {
       return await Promise.race([instance.handler(event), timeout]);
+    } catch (error) {
+      // A timed-out invocation's execution environment is discarded: its code stops; the next invocation starts cold.
+      if (error instanceof TaskFailure && error.name === "Sandbox.Timedout") this.discard(spec.arn);
+      throw error;
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /** Freezes and forgets a function's execution environment (timed out, or its region lost). */
+  private discard(arn: string): void {
+    const instance = this.instances.get(arn);
+    if (instance) instance.sandbox.alive = false;
+    this.instances.delete(arn);
+    this.running.set(arn, 0);
+  }
+
+  /** A region outage (or its end): its Lambda execution environments die with it. */
+  setRegionDown(region: string, down: boolean): void {
+    this.model.setRegionDown(region, down);
+    if (down) {
+      for (const spec of this.functions.values()) if (spec.region === region) this.discard(spec.arn);
+    } else {
+      this.invariants.regionReturned(region);
     }
   }
 

@@ -97,6 +97,8 @@ export const CALLER_REGION = Symbol.for("drill.callerRegion");
 export const REQUEST_TIMEOUT = Symbol.for("drill.requestTimeoutMs");
 /** The property the loader sets on every SDK client it builds: the function whose code built it. */
 export const CALLER_FUNCTION = Symbol.for("drill.callerFunction");
+/** The property the loader sets on every SDK client it builds: its sandbox's liveness (`{ alive }`). */
+export const SANDBOX = Symbol.for("drill.sandbox");
 
 export interface ClusterSpec {
   readonly region: string;
@@ -217,6 +219,8 @@ export interface FaultSpec {
   readonly region?: string;
   /** Only calls made by code running in this region. */
   readonly callerRegion?: string;
+  /** Only calls made by this function's code (drill instances: the bundle name). */
+  readonly callerFunction?: string;
   readonly error: () => Error;
   /** How many calls fail. @default 1 */
   readonly times?: number;
@@ -334,7 +338,7 @@ interface AnyStub {
   restore(): void;
 }
 
-type ClientLike = { config: { region?: unknown }; [CALLER_REGION]?: string; [REQUEST_TIMEOUT]?: number; [CALLER_FUNCTION]?: string };
+type ClientLike = { config: { region?: unknown }; [CALLER_REGION]?: string; [REQUEST_TIMEOUT]?: number; [CALLER_FUNCTION]?: string; [SANDBOX]?: { alive: boolean } };
 
 async function regionOf(getClient: () => ClientLike): Promise<{ region: string; caller?: string; timeoutMs?: number; fn?: string }> {
   const client = getClient();
@@ -794,10 +798,13 @@ export class AwsModel {
     }
     const on = <I, O>(stub: AnyStub, command: unknown, operation: string, fn: (input: I, region: string, caller: string | undefined) => O) => {
       stub.on(command).callsFake(async (input: I, getClient: () => never) => {
+        // Code of a dead sandbox (timed out, or its region went down) is frozen: its calls never complete.
+        if ((getClient() as ClientLike)[SANDBOX]?.alive === false) return new Promise<never>(() => undefined);
         const { region, caller, timeoutMs, fn: callerFunction } = await regionOf(getClient);
         // An unreachable endpoint answers nothing: the caller waits for its request timeout (or the model's default).
         const waitMs = timeoutMs ?? this.unreachableTimeoutMs;
         if (waitMs > 0 && !this.network.canCallApi(caller, region)) await new Promise((resolve) => setTimeout(resolve, waitMs));
+        if ((getClient() as ClientLike)[SANDBOX]?.alive === false) return new Promise<never>(() => undefined);
         return this.dispatch(operation, region, caller, input, fn, callerFunction);
       });
     };
@@ -926,6 +933,7 @@ export class AwsModel {
           (f.operation === operation || f.operation === "*") &&
           (f.region === undefined || f.region === region) &&
           (f.callerRegion === undefined || f.callerRegion === caller) &&
+          (f.callerFunction === undefined || f.callerFunction === callerFunction) &&
           (f.match === undefined || f.match(input)) &&
           f.remaining > 0,
       );

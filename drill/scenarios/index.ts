@@ -10,6 +10,7 @@
  * configurations with other timings. docs/failover-protocol.md names the
  * properties (P1-P8) each scenario exercises.
  */
+import { auditAdapter } from "../audit";
 import { Action, Expectation, fenceInForceIn, Scenario, ScenarioEvent } from "../scenario";
 
 const AUTOMATIC = [
@@ -124,6 +125,21 @@ export const partitionShort: Scenario = {
   environment: AUTOMATIC,
   timeline: [at(120, { fault: "partition" }), at(240, { fault: "partition", heal: true })],
   properties: ["P2", "P3"],
+  expect: [...UNTOUCHED, { executions: { region: "standby", runbook: "failover", count: 0 } }],
+};
+
+export const partitionLong: Scenario = {
+  id: "partition-long-both-alive",
+  title: "Long partition between the regions, both alive (KNOWN PROBLEM: forced promotion)",
+  description:
+    "As partition-both-alive, but the partition lasts 15 minutes. The standby's heartbeat of the active region goes stale (DynamoDB replication is held) and, after REPLICATION_STALL_SECONDS, the replication signal stalls: two of the three 'independent' signals are down although the witness (Route 53's checkers) still sees the active region alive, and clients still reach it.",
+  durationSeconds: 1_800,
+  environment: AUTOMATIC,
+  timeline: [at(120, { fault: "partition" }), at(1_020, { fault: "partition", heal: true })],
+  rto: "report",
+  properties: ["P1", "P2"],
+  knownProblem:
+    "P2's two signals heartbeat and replication share a failure domain (the path between the regions: DynamoDB and Aurora replication), so a long partition with both regions alive is a region-down verdict: the standby force-promotes while Route 53 still sends clients to the old primary, which keeps committing until rds.global_db_rpo blocks it (writes lost beyond the audit's estimate; requests served by the old region after the writer left). Not fixed: requiring the witness (or vetoing on an up witness) changes the protocol's evidence rule.",
   expect: [...UNTOUCHED, { executions: { region: "standby", runbook: "failover", count: 0 } }],
 };
 
@@ -368,6 +384,16 @@ export const concurrentFailoverFailback: Scenario = {
     { writer: "active" },
     { executions: { region: "standby", runbook: "failover", status: "FAILED", count: 1 } },
     { executions: { region: "active", runbook: "failback", status: "SUCCEEDED", count: 1 } },
+    {
+      custom: {
+        expectation: "the concurrent failover was refused by the locks at Assess (LockHeldError), before fencing anything",
+        check: (world) => {
+          const failed = auditAdapter.records(world.model, world.auditTables).filter((a) => a.outcome === "failed" && a.region === world.standby);
+          const refused = failed.filter((a) => (a.error ?? "").startsWith("LockHeldError"));
+          return { met: failed.length === 1 && refused.length === 1, detail: failed.map((a) => a.error ?? "no error").join("; ") || "no failed run" };
+        },
+      },
+    },
     { converged: true },
   ],
 };
@@ -597,6 +623,7 @@ export function scenariosFor(rpoSeconds: number): Scenario[] {
     standbyEgressLost,
     standbyResolverDown,
     partitionShort,
+    partitionLong,
     flappingPrimary,
     returnsBeforeAssess,
     returnsDuringRaiseCapacity,
