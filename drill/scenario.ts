@@ -198,6 +198,54 @@ export interface ScenarioResult {
   readonly properties: readonly string[];
   /** See Scenario.knownProblem. */
   readonly knownProblem?: string;
+  /** What the run leaves, comparable between runs (no times, no execution names): see endStateOf. */
+  readonly endState: EndState;
+}
+
+export interface EndState {
+  readonly writer: string | null;
+  readonly promotions: readonly { readonly operation: string; readonly allowDataLoss: boolean; readonly calledIn: string }[];
+  /** Per region: gate open, scalable target, fence in force, lock held. */
+  readonly regions: Readonly<Record<string, { readonly gateOpen: boolean | null; readonly capacity: string; readonly fenced: boolean; readonly lockHeld: boolean }>>;
+  /** The audit records' (outcome, decision, strategy, data-loss kind), sorted. */
+  readonly audits: readonly string[];
+  /** Outcome notifications by kind. */
+  readonly notifications: Readonly<Record<string, number>>;
+}
+
+/** The comparable end state of a run. */
+export function endStateOf(world: World): EndState {
+  const model = world.model;
+  const regions: Record<string, EndState["regions"][string]> = {};
+  for (const region of [world.active, world.standby].sort()) {
+    const env = world.functionsOf("health-monitor", region)[0]?.env ?? {};
+    const id = model.serviceIds(region).find((s) => s.endsWith(`/${env.ECS_SERVICE ?? ""}`)) ?? model.serviceIds(region)[0] ?? "";
+    const target = model.scalableTarget(region, id);
+    const lockTable = env.STATE_TABLE_NAME ?? "";
+    const lockHeld = [...model.items(region, lockTable).keys()].some((k) => k.startsWith("lock#"));
+    regions[region] = { gateOpen: gateOpen(world, region), capacity: target ? `${target.min}/${target.max}` : "none", fenced: fenceInForceIn(world, region), lockHeld };
+  }
+  const notifications: Record<string, number> = {};
+  for (const region of model.regionNames()) {
+    for (const m of model.messages(region)) {
+      try {
+        const kind = String((JSON.parse(m.message) as { kind?: unknown }).kind);
+        if (/^failover-(completed|failed|stood-down)$/.test(kind)) notifications[kind] = (notifications[kind] ?? 0) + 1;
+      } catch {
+        // not JSON
+      }
+    }
+  }
+  return {
+    writer: model.writer()?.region ?? null,
+    promotions: model.promotions.map((p) => ({ operation: p.operation, allowDataLoss: p.allowDataLoss, calledIn: p.calledIn })),
+    regions,
+    audits: auditAdapter
+      .records(model, world.auditTables)
+      .map((a) => `${a.outcome ?? "?"}/${a.decision ?? "none"}/${a.strategy ?? "?"}/${a.dataLossKind ?? "?"}`)
+      .sort(),
+    notifications,
+  };
 }
 
 function regionOf(world: World, role: RegionRole): string {
@@ -612,6 +660,7 @@ function summarize(scenario: Scenario, world: World, startMs: number, inputs: Sc
     evaluations: world.invariants.evaluations,
     properties: scenario.properties ?? [],
     ...(scenario.knownProblem ? { knownProblem: scenario.knownProblem } : {}),
+    endState: endStateOf(world),
   };
 }
 
