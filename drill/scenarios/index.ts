@@ -67,7 +67,7 @@ export const databaseOnlyFailure: Scenario = {
   durationSeconds: 1_500,
   environment: AUTOMATIC,
   timeline: [at(120, { fault: "database-down", region: "active" })],
-  rto: "target",
+  rto: "budget",
   properties: ["P1", "P2", "P4"],
   expect: [...FAILED_OVER, { gate: { region: "active", open: false } }, { capacity: { region: "active", is: "zero" } }, { fenced: { region: "active", inForce: true } }],
 };
