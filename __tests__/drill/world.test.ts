@@ -58,6 +58,18 @@ describe("the gate rules of the synthesized load balancers", () => {
     }
   });
 
+  it("Route 53 holds, per region, the alive, gate and app HTTPS checks of its regional name and the calculated region check (gate AND app)", () => {
+    for (const region of [world.active, world.standby]) {
+      const byKind = (kind: string) => [...world.route53.checks.values()].find((c) => c.name.endsWith(`-${kind}-${region}`));
+      const regional = world.regionalNames.get(region);
+      for (const [kind, path] of [["alive", ALIVE_PATH], ["gate", GATE_PATH]] as const) expect(byKind(kind)).toMatchObject({ type: "HTTPS", fqdn: regional, path });
+      expect(byKind("gate")?.threshold).toBe(1);
+      expect(byKind("app")).toMatchObject({ type: "HTTPS", fqdn: regional });
+      expect(byKind("region")).toMatchObject({ type: "CALCULATED", childThreshold: 2 });
+      expect([...(byKind("region")?.children ?? [])].sort()).toEqual([byKind("gate")?.id, byKind("app")?.id].sort());
+    }
+  });
+
   it("the global name is an alias of the regional records (a chain within the zone), and each regional name reaches its own load balancer", () => {
     world.route53.tick();
     expect(world.globalName).toBeDefined();
