@@ -16,6 +16,7 @@
  *   };
  */
 import { LambdaName } from "../constructs/app/lambda-bundle";
+import { DR_RULE_PRIORITY, GATE_PATH } from "../lambda/shared/gate-rule";
 import { DrConfig } from "../lib/config/model";
 import { CrashPlan } from "./asl/runner";
 import { AuditAdapter, auditAdapter } from "./audit";
@@ -442,7 +443,7 @@ const MUTATING = new Set([
   "PutMetricData",
 ]);
 
-function expectationOf(e: Expectation, world: World, ctx: { rtoSeconds: number | null; config: DrConfig; executions: ScenarioResult["executions"] }): ExpectationResult {
+function expectationOf(e: Expectation, world: World, ctx: { rtoSeconds: number | null; config: DrConfig }): ExpectationResult {
   const model = world.model;
   const writerRegion = model.writer()?.region ?? null;
   const role = (region: string | null) => (region === world.active ? "active" : region === world.standby ? "standby" : String(region));
@@ -536,9 +537,10 @@ function expectationOf(e: Expectation, world: World, ctx: { rtoSeconds: number |
 
 /** The gate rule's state in `region` (true open, false closed, null: no gate rule). */
 export function gateOpen(world: World, region: string): boolean | null {
-  const rule = world.model.elb.rules(region).find((r) => r.Priority === "3");
+  const rule = world.model.elb.rules(region).find((r) => r.Priority === String(DR_RULE_PRIORITY.gate));
   if (!rule) return null;
-  return world.model.elb.answer(region, "GET", "/.dr/gate").kind === "answered" && (world.model.elb.answer(region, "GET", "/.dr/gate") as { status: number }).status === 200;
+  const answer = world.model.elb.answer(region, "GET", GATE_PATH);
+  return answer.kind === "answered" && answer.status === 200;
 }
 
 /** fence#<region> in force as `region`'s own replica of the control table says now. */
@@ -607,7 +609,7 @@ function summarize(scenario: Scenario, world: World, startMs: number, inputs: Sc
     dataLossKind: a.dataLossKind,
   }));
   const writerRegion = model.writer()?.region ?? null;
-  const expectations = (scenario.expect ?? []).map((e) => expectationOf(e, world, { rtoSeconds, config, executions }));
+  const expectations = (scenario.expect ?? []).map((e) => expectationOf(e, world, { rtoSeconds, config }));
   const violations = world.invariants.violations();
   const judgement = scenario.rto ?? "target";
   const brokenTargets: string[] = [];
