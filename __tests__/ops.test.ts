@@ -790,7 +790,7 @@ describe("IAM", () => {
     // Only the ECS desired count, of a target that carries the project's tags...
     expect(conditionOf(register, "application-autoscaling:service-namespace")!.values).toEqual(["ecs"]);
     expect(conditionOf(register, "application-autoscaling:scalable-dimension")!.values).toEqual(["ecs:service:DesiredCount"]);
-    const tagConditions = register.condition.filter((c: any) => c.variable.startsWith("aws:ResourceTag/"));
+    const tagConditions = register.condition!.filter((c: any) => c.variable.startsWith("aws:ResourceTag/"));
     expect(tagConditions.map((c: any) => [c.variable, c.values])).toEqual([
       ["aws:ResourceTag/Project", ["txdr"]],
       ["aws:ResourceTag/Environment", ["dev"]],

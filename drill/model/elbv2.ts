@@ -175,6 +175,15 @@ export class ElbModel {
     return { Rules: [{ RuleArn: rule.RuleArn, Priority: rule.Priority, Conditions: clone(rule.Conditions), Actions: clone(rule.Actions), IsDefault: rule.IsDefault }] };
   }
 
+  describeTargetGroups(region: string, input: { Names?: string[]; TargetGroupArns?: string[] }) {
+    const all = (this.byRegion.get(region) ?? []).flatMap((l) => l.spec.targetGroups.map((t) => ({ lb: l.spec.arn, t })));
+    const wanted = all.filter(({ t }) => (input.Names ? input.Names.includes(t.name) : true) && (input.TargetGroupArns ? input.TargetGroupArns.includes(t.arn) : true));
+    if ((input.Names?.length ?? 0) > 0 && wanted.length === 0) throw awsError("TargetGroupNotFoundException", `One or more target groups not found: ${input.Names?.join(", ")}`);
+    return {
+      TargetGroups: wanted.map(({ lb, t }) => ({ TargetGroupArn: t.arn, TargetGroupName: t.name, TargetType: t.kind === "lambda" ? "lambda" : "ip", LoadBalancerArns: [lb] })),
+    };
+  }
+
   describeTargetHealth(region: string, input: { TargetGroupArn: string }) {
     const tg = (this.byRegion.get(region) ?? []).flatMap((l) => l.spec.targetGroups).find((t) => t.arn === input.TargetGroupArn);
     if (!tg) throw awsError("TargetGroupNotFoundException", input.TargetGroupArn);

@@ -41,12 +41,10 @@ import { objectsOf } from "../../lambda/reconciler/stores";
 import { replayRecords } from "../../lambda/reconciler/replay";
 import { createCaller } from "../../lambda/shared/retry";
 import { recordFromItem, TIME_INDEX, TransactionRecord } from "../../lambda/transaction-processor/record";
-import { AuditAdapter, currentAuditAdapter } from "../audit";
 import { AwsModel, ModelExtension, ModelMocks } from "../model/aws-model";
-import { DynamoDbIndexes } from "../model/ddb-index";
 import { S3Model } from "../model/s3";
 import { runScenario, Scenario, ScenarioInputs, ScenarioResult } from "../scenario";
-import { World } from "../world";
+import { S3_REPLICATION_DELAY_MS, World } from "../world";
 
 const FAILURE_AT_S = 120;
 const RETURN_AT_S = 600;
@@ -58,7 +56,6 @@ const BACKLOG_DRAINS_AT_S = 2_700;
 const APPROVE_AFTER_S = 60;
 const DURATION_S = 3_000;
 const TRANSACTIONS_PER_SECOND = 5;
-const S3_REPLICATION_DELAY_MS = 15_000;
 
 export const reconciliationScenario: Scenario = {
   id: "reconciliation-after-return",
@@ -341,6 +338,8 @@ class Driver implements ModelExtension {
     const missingObjects: string[] = [];
     const conflicts: string[] = [];
     for (const item of oldItems.values()) {
+      // Only the transaction path's records (the world's own client traffic writes bare txmeta items for its loss accounting).
+      if (item[TIME_INDEX.partitionKey] === undefined) continue;
       const r = recordFromItem(item);
       if (r.receivedAt < from || r.receivedAt > to) continue;
       const theirs = newItems.get(r.transactionId);
@@ -378,26 +377,6 @@ class Driver implements ModelExtension {
   }
 }
 
-/**
- * The audit record's data-loss span as the lag measured at promotion (rpoLagMsAtPromotion, else
- * replicationLagMsAtPromotion: what promotion.ts bounds the loss with), without the safety margin
- * that estimatedDataLossMs adds (the drill's invariant compares the span with the writes the model
- * lost, within one replication delay; drill/audit.ts reads estimatedDataLossMs, margin included).
- */
-export const measuredLagAuditAdapter: AuditAdapter = {
-  name: "audit#<executionId>: lag measured at promotion (rpoLagMsAtPromotion, else replicationLagMsAtPromotion)",
-  records(model, tables) {
-    return currentAuditAdapter.records(model, tables).map((view) => {
-      for (const table of tables) {
-        const item = model.items(view.region, table).get(`audit#${view.executionId}`);
-        const lag = item?.rpoLagMsAtPromotion?.N ?? item?.replicationLagMsAtPromotion?.N;
-        if (item) return { ...view, dataLossWindowMs: lag !== undefined ? Number(lag) : null };
-      }
-      return view;
-    });
-  },
-};
-
 /** Runs the scenario with its model additions and driver, then checks the reconciliation against the truth. */
 export async function runReconciliationDrill(inputs: ScenarioInputs): Promise<ReconciliationDrillResult> {
   const { app, config } = inputs;
@@ -419,12 +398,14 @@ export async function runReconciliationDrill(inputs: ScenarioInputs): Promise<Re
   // From the failure until long after the replay, the txmeta and txlogs replication between the regions does not drain (both directions).
   const backlogHeld = () => world !== null && world.clock.now() >= startMs + FAILURE_AT_S * 1000 && world.clock.now() < startMs + BACKLOG_DRAINS_AT_S * 1000;
   const result = await runScenario(reconciliationScenario, {
-    audit: measuredLagAuditAdapter,
     ...inputs,
     prepare: (w) => {
       world = w;
       startMs = w.clock.now();
-      w.model.extensions.push(new DynamoDbIndexes([{ table, name: TIME_INDEX.name, tableKey: "transactionId", partitionKey: TIME_INDEX.partitionKey, sortKey: TIME_INDEX.sortKey, projection: TIME_INDEX.projection }]), s3, driver);
+      // The world answers the time index already (the synthesized table's); this scenario brings its own S3 model,
+      // whose copies it holds and inspects.
+      w.useS3(s3);
+      w.model.extensions.push(driver);
       w.model.replicationHold = (p) => p.table === table && backlogHeld();
       s3.hold = (copy) => copy.sourceBucket.includes("-txlogs-") && backlogHeld();
       inputs.prepare?.(w);

@@ -46,7 +46,7 @@
  * | VERIFY_ATTEMPTS              | probes of this region before EndpointUnhealthyError                         | 6                |
  * | VERIFY_INTERVAL_SECONDS      | pause between verification probes                                           | 10               |
  * | FAILBACK_MAX_LAG_MS          | a secondary at or below this lag counts as synchronized                     | 1000             |
- * | LAG_LOOKBACK_SECONDS         | how far back GetMetricData looks for the latest lag                         | 300              |
+ * | LAG_LOOKBACK_SECONDS         | how far back GetMetricData looks for the latest lag                         | 3600             |
  * | RETRY_MAX_ATTEMPTS           | attempts per own-region AWS call (throttling, 5xx)                          | 4                |
  * | RETRY_BASE_DELAY_MS          | first backoff delay, doubled per retry                                      | 200              |
  * | PEER_RETRY_MAX_ATTEMPTS      | attempts per peer-region call                                               | 2                |
@@ -161,7 +161,7 @@ export function loadOrchestratorConfig(source: EnvSource): OrchestratorConfig {
     verifyAttempts: env.int("VERIFY_ATTEMPTS", 6, { min: 1, max: 100 }),
     verifyIntervalSeconds: env.int("VERIFY_INTERVAL_SECONDS", 10, { min: 0, max: 300 }),
     failbackMaxLagMs: env.int("FAILBACK_MAX_LAG_MS", 1_000, { min: 0 }),
-    lagLookbackSeconds: env.int("LAG_LOOKBACK_SECONDS", 300, { min: 60, max: 3_600 }),
+    lagLookbackSeconds: env.int("LAG_LOOKBACK_SECONDS", 3_600, { min: 60, max: 3_600 }),
     retry: { maxAttempts: env.int("RETRY_MAX_ATTEMPTS", 4, { min: 1, max: 10 }), baseDelayMs, maxDelayMs: 5_000 },
     peerRetry: { maxAttempts: env.int("PEER_RETRY_MAX_ATTEMPTS", 2, { min: 1, max: 5 }), baseDelayMs, maxDelayMs: 2_000 },
   };
