@@ -14,6 +14,7 @@ import {
   concurrentFailoverFailback,
   crashAfter,
   failedRunRetried,
+  partitionLong,
   partitionShort,
   primaryRegionLost,
   regionReturnsAfterFailover,
@@ -81,12 +82,28 @@ export const DOUBLES: readonly SafeguardDouble[] = [
   {
     id: "P2-probe-counts-as-evidence",
     property: "P2",
-    safeguard: "data loss needs two of heartbeat, witness and replication; the probe through the decider's own NAT never counts",
-    double: "the shipped bundles' evidence rule (INDEPENDENT_SIGNALS of lambda/shared/evidence.ts) patched to count the probe as an independent signal",
+    safeguard: "data loss needs two of heartbeat, witness and replication, one of them seen from outside both regions; the probe through the decider's own NAT never counts",
+    double: "the shipped bundles' evidence rule (INDEPENDENT_SIGNALS and OUTSIDE_SIGNALS of lambda/shared/evidence.ts) patched to count the probe as an independent signal seen from outside",
     scenario: () => partitionShort,
     prepare: (world) =>
-      world.bundlePatches.push((_bundle, code) => code.split('["heartbeat","witness","replication"]').join('["heartbeat","witness","replication","probe"]')),
+      world.bundlePatches.push((_bundle, code) =>
+        code
+          .split('["heartbeat","witness","replication"]')
+          .join('["heartbeat","witness","replication","probe"]')
+          .split('["witness","serviceWitness"]')
+          .join('["witness","serviceWitness","probe"]'),
+      ),
     expectedFailure: "in a 2-minute partition with both regions alive, the stale heartbeat and the probe start a failover run: the writer moves (a switchover once the partition heals)",
+    brokenBy: (r) => anyOf(missed(r, "0 promotion(s)"), missed(r, "writer is the active region")),
+  },
+  {
+    id: "P2-between-regions-counts-as-outside",
+    property: "P2",
+    safeguard: "a region-down verdict needs a signal seen from outside both regions (Route 53's witnesses): the heartbeat and the replication signal both travel between the regions",
+    double: "the shipped bundles' OUTSIDE_SIGNALS (lambda/shared/evidence.ts) patched to include the heartbeat and the replication signal",
+    scenario: () => partitionLong,
+    prepare: (world) => world.bundlePatches.push((_bundle, code) => code.split('["witness","serviceWitness"]').join('["witness","serviceWitness","heartbeat","replication"]')),
+    expectedFailure: "in a 15-minute partition with both regions alive, the stale heartbeat and the stalled replication force a promotion while Route 53 still sends clients to the old region",
     brokenBy: (r) => anyOf(missed(r, "0 promotion(s)"), missed(r, "writer is the active region")),
   },
   {

@@ -130,16 +130,14 @@ export const partitionShort: Scenario = {
 
 export const partitionLong: Scenario = {
   id: "partition-long-both-alive",
-  title: "Long partition between the regions, both alive (KNOWN PROBLEM: forced promotion)",
+  title: "Long partition between the regions, both alive (no forced promotion)",
   description:
-    "As partition-both-alive, but the partition lasts 15 minutes. The standby's heartbeat of the active region goes stale (DynamoDB replication is held) and, after REPLICATION_STALL_SECONDS, the replication signal stalls: two of the three 'independent' signals are down although the witness (Route 53's checkers) still sees the active region alive, and clients still reach it.",
+    "As partition-both-alive, but the partition lasts 15 minutes. The standby's heartbeat of the active region goes stale (DynamoDB replication is held) and, after REPLICATION_STALL_SECONDS, the replication signal stalls: two independent signals are down, but both travel between the regions, and Route 53's checkers (the witnesses) still see the active region serving. Region-down needs a signal seen from outside both regions (lambda/shared/evidence.ts OUTSIDE_SIGNALS): no promotion, pages only.",
   durationSeconds: 1_800,
   environment: AUTOMATIC,
   timeline: [at(120, { fault: "partition" }), at(1_020, { fault: "partition", heal: true })],
   rto: "report",
   properties: ["P1", "P2"],
-  knownProblem:
-    "P2's two signals heartbeat and replication share a failure domain (the path between the regions: DynamoDB and Aurora replication), so a long partition with both regions alive is a region-down verdict: the standby force-promotes while Route 53 still sends clients to the old primary, which keeps committing until rds.global_db_rpo blocks it (writes lost beyond the audit's estimate; requests served by the old region after the writer left). Not fixed: requiring the witness (or vetoing on an up witness) changes the protocol's evidence rule.",
   expect: [...UNTOUCHED, { executions: { region: "standby", runbook: "failover", count: 0 } }],
 };
 
