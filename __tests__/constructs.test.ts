@@ -186,8 +186,8 @@ describe("failover functions' environment contracts", () => {
       consecutiveSamples: settings.consecutiveFailures,
       peerWitnessAliveName: names.witness("us-east-1").alive,
     });
-    const orchestratorEnv = orchestratorEnvironment({ names, settings, capacity: config.service.capacity, rpoSeconds: 60, topicArn: "arn:aws:sns:us-east-2:111122223333:t", awaitWriter: { sliceSeconds: 600, extraAttempts: 0 } });
-    expect(loadOrchestratorConfig({ ...orchestratorEnv, AWS_REGION: "us-east-2" })).toMatchObject({ rpoSeconds: 60, peerTimeoutMs: settings.peerTimeoutMs, ownGateUrl: names.urls.ownGate });
+    const orchestratorEnv = orchestratorEnvironment({ names, settings, capacity: config.service.capacity, rpoSeconds: 60, rpoEnforcedByDatabase: true, topicArn: "arn:aws:sns:us-east-2:111122223333:t", awaitWriter: { sliceSeconds: 600, extraAttempts: 0 } });
+    expect(loadOrchestratorConfig({ ...orchestratorEnv, AWS_REGION: "us-east-2" })).toMatchObject({ rpoSeconds: 60, rpoEnforcement: "database", peerTimeoutMs: settings.peerTimeoutMs, ownGateUrl: names.urls.ownGate });
     for (const contract of [MONITOR_ENVIRONMENT, ORCHESTRATOR_ENVIRONMENT]) {
       const variables = Object.values(contract.names);
       expect(new Set(variables).size).toBe(variables.length);

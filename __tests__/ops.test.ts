@@ -413,6 +413,18 @@ describe("function environment", () => {
     });
   });
 
+  test.each([
+    ["dev", {}],
+    ["dev", { database: { rpoEnforcement: "alarm" } }],
+  ])("GIVEN %s %j THEN the orchestrator escalates no RPO risk exactly where the clusters carry rds.global_db_rpo", (name, patch) => {
+    const app = synthConfig(configVariant(name, patch));
+    const clusterParameters = Object.values<any>(app.stacks["data-us-east-2"].resource.aws_rds_cluster_parameter_group).flatMap((g) => g.parameter ?? []);
+    const enforced = clusterParameters.some((p: any) => p.name === "rds.global_db_rpo");
+    expect(enforced).toBe(Object.keys(patch).length === 0);
+    const config = loadOrchestratorConfig(environmentOf(orchestrator(app, "us-east-2")[1], "us-east-2"));
+    expect(config.rpoEnforcement).toBe(enforced ? "database" : "alarm");
+  });
+
   test("GIVEN the approval variant THEN the orchestrator's environment loads, with the wait split to fit the Lambda timeout", () => {
     const config = loadOrchestratorConfig(environmentOf(orchestrator(approval, "us-east-2")[1], "us-east-2"));
     expect(config.maxWaitSeconds).toBeLessThan(ORCHESTRATOR_TIMEOUT_SECONDS);

@@ -144,12 +144,24 @@ export const DOUBLES: readonly SafeguardDouble[] = [
     property: "P4",
     safeguard: "a lag above the RPO escalates a forced failover to a person (failover.onRpoBreach escalate)",
     double: "the orchestrator runs with ON_RPO_BREACH=proceed (the escalation removed)",
-    scenario: (rpo) => rpoScenarios(rpo)[0] as Scenario,
+    scenario: (rpo) => rpoScenarios(rpo).find((s) => s.id === "rpo-lag-escalates") as Scenario,
     prepare: (world) => {
       for (const f of world.functionsOf("failover-orchestrator")) f.env.ON_RPO_BREACH = "proceed";
     },
     expectedFailure: "the forced failover beyond the RPO goes ahead without asking anyone: no approval request",
     brokenBy: (r) => missed(r, "failover-approval-request"),
+  },
+  {
+    id: "P4-database-rpo-off",
+    property: "P4",
+    safeguard: "the orchestrator skips the RPO escalation only where rds.global_db_rpo holds the primary's commits (RPO_ENFORCEMENT database, derived from the clusters' parameter groups)",
+    double: "the primary no longer holds commits when the lag passes the RPO (rds.global_db_rpo removed from the model), the orchestrator still told the database enforces it",
+    scenario: (rpo) => rpoScenarios(rpo).find((s) => s.id === "rpo-lag-database-enforced") as Scenario,
+    prepare: (world) => {
+      (world.model as { globalDbRpoMs: number | null }).globalDbRpoMs = null;
+    },
+    expectedFailure: "the forced failover loses more than the RPO: data-loss-within-rpo broken",
+    brokenBy: (r) => violated(r, INVARIANTS.dataLossWithinRpo),
   },
   {
     id: "P5-peer-lock-dropped",

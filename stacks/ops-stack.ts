@@ -12,6 +12,7 @@
  * a name from the catalog.
  */
 import { Construct } from "constructs";
+import { GLOBAL_DB_RPO_PARAMETER, clusterParameters } from "../constructs/data/aurora-cluster";
 import { TerraformResource } from "cdktf";
 import { AccountContext } from "../constructs/security/account-context";
 import { KeyLookup } from "../constructs/security/key-lookup";
@@ -66,6 +67,7 @@ export class OpsStack extends DrStack {
       settings: config.failover,
       capacity: config.service.capacity,
       rpoSeconds: config.targets.rpoSeconds,
+      rpoEnforcedByDatabase: clusterParameters(config.database, config.targets.rpoSeconds).some((p) => p.name === GLOBAL_DB_RPO_PARAMETER),
       logRetentionDays: config.retention.logDays,
       permissionsBoundaryArn: config.iam.permissionsBoundaryArn,
       removal: this.removal,

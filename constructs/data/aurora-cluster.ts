@@ -51,6 +51,9 @@ export const SLOW_STATEMENT_MS = 1000;
  * CREATE/ALTER ROLE ... PASSWORD would put passwords into the logs; and the database-enforced RPO where
  * configured (in both regions, so it survives a failover).
  */
+/** The Aurora PostgreSQL parameter that makes the database enforce the RPO. */
+export const GLOBAL_DB_RPO_PARAMETER = "rds.global_db_rpo";
+
 export function clusterParameters(db: DatabaseSettings, rpoSeconds: number): { name: string; value: string }[] {
   if (db.engine === "aurora-mysql") return [{ name: "require_secure_transport", value: "ON" }];
   const parameters = [
@@ -58,7 +61,7 @@ export function clusterParameters(db: DatabaseSettings, rpoSeconds: number): { n
     { name: "log_min_duration_statement", value: String(SLOW_STATEMENT_MS) },
     { name: "log_statement", value: "none" },
   ];
-  if (db.rpoEnforcement === "database") parameters.push({ name: "rds.global_db_rpo", value: String(rpoSeconds) });
+  if (db.rpoEnforcement === "database") parameters.push({ name: GLOBAL_DB_RPO_PARAMETER, value: String(rpoSeconds) });
   return parameters;
 }
 

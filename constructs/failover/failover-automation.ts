@@ -133,6 +133,12 @@ export interface FailoverAutomationProps {
   readonly capacity: CapacitySettings;
   /** targets.rpoSeconds: the orchestrator's RPO policy. */
   readonly rpoSeconds: number;
+  /**
+   * The clusters carry rds.global_db_rpo (constructs/data/aurora-cluster.ts): a forced failover loses at most the RPO,
+   * so the orchestrator never escalates for it.
+   * @default false
+   */
+  readonly rpoEnforcedByDatabase?: boolean;
   readonly logRetentionDays: number;
   /**
    * ARN of the permissions boundary of every role.
@@ -207,6 +213,7 @@ export function orchestratorEnvironment(p: {
   settings: FailoverSettings;
   capacity: CapacitySettings;
   rpoSeconds: number;
+  rpoEnforcedByDatabase: boolean;
   topicArn: string;
   awaitWriter: AwaitWriterBudget;
 }): Record<string, string> {
@@ -235,6 +242,7 @@ export function orchestratorEnvironment(p: {
     authority: settings.authority,
     rpoSeconds: p.rpoSeconds,
     onRpoBreach: settings.onRpoBreach,
+    rpoEnforcement: p.rpoEnforcedByDatabase ? "database" : "alarm",
     sampleIntervalSeconds: settings.sampleIntervalSeconds,
     staleHeartbeatSeconds: settings.staleHeartbeatSeconds,
     replicationStallSeconds: settings.replicationStallSeconds,
@@ -301,7 +309,7 @@ export class FailoverAutomation extends Construct {
       timeoutSeconds: ORCHESTRATOR_TIMEOUT_SECONDS,
       reservedConcurrency: ORCHESTRATOR_RESERVED_CONCURRENCY,
       environmentKeyArn: keys.secrets,
-      environment: orchestratorEnvironment({ names, settings, capacity: props.capacity, rpoSeconds: props.rpoSeconds, topicArn, awaitWriter }),
+      environment: orchestratorEnvironment({ names, settings, capacity: props.capacity, rpoSeconds: props.rpoSeconds, rpoEnforcedByDatabase: props.rpoEnforcedByDatabase ?? false, topicArn, awaitWriter }),
       logGroupName: names.functionLogGroups.failoverOrchestrator,
       logsKeyArn: keys.logs,
       logRetentionDays: props.logRetentionDays,

@@ -230,13 +230,27 @@ export const regionReturnsAfterFailover: Scenario = {
 export function rpoScenarios(rpoSeconds: number): Scenario[] {
   const lag = rpoSeconds * 2 + 180;
   const down = 60 + rpoSeconds + 120;
+  /** The orchestrator as synthesized for a cluster without rds.global_db_rpo: only the lag alarm stands for the RPO. */
+  const alarmOnly = { function: "failover-orchestrator" as const, variables: { RPO_ENFORCEMENT: "alarm" } };
   return [
+    {
+      id: "rpo-lag-database-enforced",
+      title: "Replication lag above the RPO where the database enforces it: proceeds without asking",
+      description: `Replication falls behind from 1 min; the active region is lost at ${down} s. rds.global_db_rpo holds commits on the primary once the lag passes the RPO, so a forced failover loses at most the RPO: the orchestrator proceeds without an approval (RPO_ENFORCEMENT database) and the audit record bounds the window by the parameter.`,
+      durationSeconds: 1_500 + down,
+      environment: [...AUTOMATIC, { function: "failover-orchestrator", variables: { RPO_ENFORCEMENT: "database" } }],
+      timeline: [at(60, { fault: "replication-lag", seconds: lag }), at(down, activeDown)],
+      incidentAtSeconds: down,
+      rto: "target",
+      properties: ["P4"],
+      expect: [...FAILED_OVER, { pages: { region: "standby", kind: "failover-approval-request", count: 0 } }],
+    },
     {
       id: "rpo-lag-escalates",
       title: "Replication lag above the RPO: escalated to an approval, approved",
       description: `Replication falls behind from 1 min; the active region is lost at ${down} s, when the measured lag is above the RPO. A forced failover could lose more than the RPO: the runbook asks a person (failover.onRpoBreach escalate), who approves 2 minutes later.`,
       durationSeconds: 1_800 + down,
-      environment: AUTOMATIC,
+      environment: [...AUTOMATIC, alarmOnly],
       timeline: [at(60, { fault: "replication-lag", seconds: lag }), at(down, activeDown), onEnter("RequestApproval", { operator: "approve", region: "standby" }, { region: "standby", delaySeconds: 120 }), onEnter("RequestDecisionApproval", { operator: "approve", region: "standby" }, { region: "standby", delaySeconds: 120 })],
       incidentAtSeconds: down,
       rto: "report",
@@ -254,7 +268,7 @@ export function rpoScenarios(rpoSeconds: number): Scenario[] {
       title: "Replication lag above the RPO with ON_RPO_BREACH proceed: proceeds",
       description: `As rpo-lag-escalates, with the orchestrator's ON_RPO_BREACH set to proceed: no approval; a loss beyond the RPO would be what the configuration accepts, and the audit record states the window.`,
       durationSeconds: 1_500 + down,
-      environment: [...AUTOMATIC, { function: "failover-orchestrator", variables: { ON_RPO_BREACH: "proceed" } }],
+      environment: [...AUTOMATIC, alarmOnly, { function: "failover-orchestrator", variables: { ON_RPO_BREACH: "proceed" } }],
       timeline: [at(60, { fault: "replication-lag", seconds: lag }), at(down, activeDown)],
       incidentAtSeconds: down,
       rto: "target",
@@ -268,7 +282,7 @@ export function rpoScenarios(rpoSeconds: number): Scenario[] {
       description:
         "The standby region cannot read the replication-lag metric from 1 min on; the active region is lost at 2 min. The replication signal is unknown (never down); heartbeat and witness give the region-down verdict; the unknown lag escalates to a person, who approves.",
       durationSeconds: 1_800,
-      environment: AUTOMATIC,
+      environment: [...AUTOMATIC, alarmOnly],
       timeline: [at(60, { fault: "lag-unreadable", region: "standby" }), at(120, activeDown), onEnter("RequestApproval", { operator: "approve", region: "standby" }, { region: "standby", delaySeconds: 120 }), onEnter("RequestDecisionApproval", { operator: "approve", region: "standby" }, { region: "standby", delaySeconds: 120 })],
       incidentAtSeconds: 120,
       rto: "report",

@@ -71,7 +71,7 @@ export async function decide(deps: OrchestratorDeps, state: FailoverState): Prom
       requestedStrategy: state.request?.strategy ?? "auto",
       switchoverPossible: switchoverPossible(assessed.record, view),
       dataLossAllowed: assessed.record.dataLossAllowed,
-      rpoAtRisk: rpoAtRisk(assessed.record, config.rpoSeconds),
+      rpoAtRisk: rpoAtRisk(assessed.record, config.rpoSeconds, config.rpoEnforcement),
       onRpoBreach: config.onRpoBreach,
       forcedApproved: run.approval.granted && (run.approval.kinds.includes("no-evidence") || run.approval.kinds.includes("request")),
       rpoApproved,
@@ -99,7 +99,10 @@ export function dataLossWindow(deps: OrchestratorDeps, run: RunRecord, promotion
   const { config } = deps;
   if (run.strategy !== "unplanned") return { kind: "none", estimatedMs: 0, reason: "switchover: Aurora waits for the secondary to catch up (RPO 0)", stores: null };
   const evidence = run.decisionEvidence ?? run.assessment;
-  const lag = evidence ? lossLagMs(evidence) : null;
+  const measured = evidence ? lossLagMs(evidence) : null;
+  // Where the database enforces the RPO, an unreadable lag is still bounded: the primary refused what no secondary held.
+  const enforcedBound = config.rpoEnforcement === "database" ? config.rpoSeconds * 1000 : null;
+  const lag = measured ?? enforcedBound;
   const marginMs = config.dataLossMarginSeconds * 1000;
   const detectedMs = request?.detectedAt ? Date.parse(request.detectedAt) : NaN;
   // The failure began at most one sample before the first bad sample (detectedAt, set by the monitor), and after
@@ -126,12 +129,13 @@ export function dataLossWindow(deps: OrchestratorDeps, run: RunRecord, promotion
     basis: `${basis} + ${config.dataLossMarginSeconds} s margin${startKnown ? "" : "; start unknown (no detectedAt)"}`,
   });
   const stores = {
-    aurora: lag === null ? { from: null, to, basis: "replication lag unknown" } : window(lag, `Aurora lag ${lag} ms`),
+    aurora: lag === null ? { from: null, to, basis: "replication lag unknown" } : window(lag, measured === null ? `rds.global_db_rpo ${config.rpoSeconds} s (lag unreadable)` : `Aurora lag ${lag} ms`),
     dynamodb: window(config.replicationAllowanceSeconds * 1000, `global-table replication allowance ${config.replicationAllowanceSeconds} s`),
     s3: window(15 * 60 * 1000, "S3 Replication Time Control guarantee 15 min"),
   };
   if (lag === null) return { kind: "unknown", estimatedMs: null, reason: `the replication lag could not be read at promotion${endNote}${startNote}`, stores };
-  return { kind: "estimated", estimatedMs: lag + marginMs, reason: `Aurora replication lag at promotion ${lag} ms plus margin${endNote}${startNote}`, stores };
+  const basis = measured === null ? `the lag could not be read; the database enforces an RPO of ${config.rpoSeconds} s (rds.global_db_rpo), plus margin` : `Aurora replication lag at promotion ${lag} ms plus margin`;
+  return { kind: "estimated", estimatedMs: lag + marginMs, reason: `${basis}${endNote}${startNote}`, stores };
 }
 
 export async function promote(deps: OrchestratorDeps, state: FailoverState): Promise<FailoverState> {
