@@ -307,6 +307,13 @@ describe("finding 5: the transaction function's capacity and network, the tasks'
     expect(https(fips).ssl_policy).toBe("ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04");
   });
 
+  test("WAF is on by default in every profile: dev's public load balancers are behind a web ACL too", () => {
+    for (const region of REGIONS) {
+      const association = onlyResource(app(dev, region), "aws_wafv2_web_acl_association");
+      expect(association.resource_arn).toMatch(/^\$\{aws_lb\.load-balancer_alb_[A-F0-9]+\.arn\}$/);
+    }
+  });
+
   test("GIVEN the protected profile THEN the load balancer reaches the tasks over HTTPS (and checks their health over HTTPS); HTTP there is refused", () => {
     for (const region of REGIONS) {
       const tg = all(app(prod, region), "aws_lb_target_group").find((t) => t.target_type === "ip");

@@ -79,8 +79,8 @@ export function resolveConfig(parsed: ParsedConfig): DrConfig {
       ...parsed.transactionApi,
       reservedConcurrency: parsed.transactionApi.reservedConcurrency ?? Math.ceil(parsed.transactionApi.peakTransactionsPerSecond * TRANSACTION_SECONDS_AT_PEAK),
     },
-    // Payments-grade (protected) environments get WAF unless they say otherwise.
-    waf: { ...parsed.waf, enabled: parsed.waf.enabled ?? parsed.destroyProfile === "protected" },
+    // Every load balancer faces the internet and fronts the transaction API: WAF unless a configuration says otherwise.
+    waf: { ...parsed.waf, enabled: parsed.waf.enabled ?? true },
     backup: {
       ...parsed.backup,
       continuousBackup: parsed.backup.continuousBackup ?? parsed.targets.rpoSeconds < CONTINUOUS_BACKUP_BELOW_RPO_SECONDS,

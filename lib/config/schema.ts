@@ -524,9 +524,9 @@ export const ConfigSchema = strictObject({
       .boolean({ error: () => "must be true or false" })
       .optional()
       .describe(
-        "Protect both load balancers with AWS WAF. Default: on in the protected profile (payments-grade: a public load " +
-          "balancer of a production system is not left without WAF), off in the destroyable profile (cheap dev and test). " +
-          "Turning it off in the protected profile draws a warning.",
+        "Protect both load balancers with AWS WAF. Default on in every profile: both load balancers face the internet and " +
+          "front the transaction API, in dev too (a web ACL costs a few dollars a month). Turning it off in the protected " +
+          "profile draws a warning.",
       ),
     rateLimitPer5Minutes: integer(10, 2_000_000_000)
       .default(2000)
