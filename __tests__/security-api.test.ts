@@ -30,7 +30,6 @@ const byPath = (stack: TerraformJson, type: string, suffix: string): any =>
   Object.values<any>(stack.resource?.[type] ?? {}).find((r) => String(r["//"]?.metadata?.path ?? "").endsWith(suffix));
 const transactionFunction = (stack: TerraformJson) => all(stack, "aws_lambda_function").find((f) => String(f.function_name).includes("transaction-processor"));
 const transactionRule = (stack: TerraformJson) => byPath(stack, "aws_lb_listener_rule", "/transactions/route");
-const transactionTargetGroup = (stack: TerraformJson) => all(stack, "aws_lb_target_group").find((t) => t.target_type === "lambda");
 const roleStatementsOf = (stack: TerraformJson, roleArnRef: string): IamStatement[] => roleStatements(stack, roleOfReference(roleArnRef));
 const taskDefinition = (stack: TerraformJson) => onlyResource(stack, "aws_ecs_task_definition");
 
