@@ -203,9 +203,36 @@ describe("failover functions' environment contracts", () => {
 
 describe("transaction processor environment contract", () => {
   test("GIVEN the values the infrastructure writes THEN the function's configuration reads them back", () => {
-    const env = PROCESSOR_ENVIRONMENT.write({ environment: "prod", tableName: "txdr-txmeta-prd", bucketName: "txdr-txlogs-use1-prd" });
-    expect(env).toEqual({ ENVIRONMENT: "prod", TXMETA_TABLE_NAME: "txdr-txmeta-prd", TXLOGS_BUCKET_NAME: "txdr-txlogs-use1-prd" });
-    expect(loadProcessorConfig({ ...env, AWS_REGION: "us-east-1" })).toMatchObject({ environment: "prod", tableName: "txdr-txmeta-prd", bucketName: "txdr-txlogs-use1-prd" });
+    const env = PROCESSOR_ENVIRONMENT.write({
+      environment: "prod",
+      tableName: "txdr-txmeta-prd",
+      bucketName: "txdr-txlogs-use1-prd",
+      controlTableName: "txdr-control-prd",
+      fenceCacheSeconds: 5,
+      staleHeartbeatSeconds: 30,
+      tokenIssuer: "https://idp.example.com",
+      clientIdClaim: "client_id",
+      clientRegistry: '{"acme":["DE89*"]}',
+    });
+    expect(env).toEqual({
+      ENVIRONMENT: "prod",
+      TXMETA_TABLE_NAME: "txdr-txmeta-prd",
+      TXLOGS_BUCKET_NAME: "txdr-txlogs-use1-prd",
+      CONTROL_TABLE_NAME: "txdr-control-prd",
+      FENCE_CACHE_SECONDS: "5",
+      STALE_HEARTBEAT_SECONDS: "30",
+      TOKEN_ISSUER: "https://idp.example.com",
+      CLIENT_ID_CLAIM: "client_id",
+      CLIENT_REGISTRY: '{"acme":["DE89*"]}',
+    });
+    expect(loadProcessorConfig({ ...env, AWS_REGION: "us-east-1" })).toMatchObject({
+      environment: "prod",
+      tableName: "txdr-txmeta-prd",
+      bucketName: "txdr-txlogs-use1-prd",
+      controlTableName: "txdr-control-prd",
+      tokenIssuer: "https://idp.example.com",
+      clients: new Map([["acme", ["DE89*"]]]),
+    });
   });
 });
 

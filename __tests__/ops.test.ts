@@ -556,10 +556,13 @@ describe("control table", () => {
     }
   });
 
-  test("GIVEN the application's roles THEN none may touch the control table (the failover signals cannot be forged by the application)", () => {
+  test("GIVEN the application's roles THEN none may write the control table (the failover signals cannot be forged by the application); the transaction function may only read its region's fence and heartbeat", () => {
     for (const region of REGIONS) {
       const policies = Object.values<any>(dev.stacks[`app-${region}`].data?.aws_iam_policy_document ?? {});
-      expect(JSON.stringify(policies)).not.toContain("txdr-control-dev");
+      const touching = policies.flatMap((p) => p.statement ?? []).filter((st: any) => JSON.stringify(st.resources ?? []).includes("txdr-control-dev"));
+      // Issue 18: the write gate (lambda/transaction-processor/write-gate.ts); __tests__/security-api.test.ts checks it in full.
+      expect(touching).toEqual([expect.objectContaining({ sid: "ReadOwnRegionFence", actions: ["dynamodb:GetItem"] })]);
+      expect(touching[0].condition[0].values).toEqual([`fence#${region}`, `heartbeat#${region}`]);
     }
   });
 });

@@ -31,6 +31,7 @@ import { AwsModel, TableSpec } from "./model/aws-model";
 import { RuleAction, RuleCondition, TargetGroupSpec } from "./model/elbv2";
 import { Resolver, Route53Model } from "./model/route53";
 import { Body, Json, ResourceRef, TerraformApp } from "./terraform/app";
+import { PARTITION_KEY } from "../lambda/transaction-processor/record";
 
 export interface FunctionSpec {
   readonly arn: string;
@@ -365,7 +366,7 @@ export class World {
       else if (response.servedBy !== "app") record = { atMs, via, region, outcome: "refused", status: response.status, reachedApp: false };
       else {
         const write = this.model.commitWrite(region);
-        if (write && this.txmetaTable) this.model.clientPutItem(region, this.txmetaTable, { transactionId: { S: write.id }, region: { S: region }, at: { N: String(atMs) } });
+        if (write && this.txmetaTable) this.model.clientPutItem(region, this.txmetaTable, { [PARTITION_KEY]: { S: write.id }, region: { S: region }, at: { N: String(atMs) } });
         record = write ? { atMs, via, region, outcome: "committed", status: 200, reachedApp: true } : { atMs, via, region, outcome: "failed", status: 500, reachedApp: true };
       }
     }

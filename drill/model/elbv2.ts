@@ -123,7 +123,9 @@ export class ElbModel {
   }
 
   private act(region: string, lb: LoadBalancerState, rule: RuleState): HttpAnswer {
-    const action = [...rule.Actions].sort((a, b) => (a.Order ?? 0) - (b.Order ?? 0))[0];
+    // A jwt-validation action passes the request on to the next action: the drill's clients present valid tokens (the
+    // model does not verify signatures; the function re-reads the token's issuer and client id).
+    const action = [...rule.Actions].sort((a, b) => (a.Order ?? 0) - (b.Order ?? 0)).find((a) => a.Type !== "jwt-validation");
     if (!action) return { kind: "answered", status: 500, body: "", servedBy: "none", rule: rule.RuleArn };
     if (action.Type === "fixed-response") {
       const c = action.FixedResponseConfig;
