@@ -16,7 +16,8 @@ import { synthesizeInto } from "../app/synth";
 import { loadMonitorConfig } from "../lambda/health-monitor/config";
 import { counterKey } from "../lambda/health-monitor/counter";
 import { loadOrchestratorConfig } from "../lambda/failover-orchestrator/config";
-import { auditKey } from "../lambda/failover-orchestrator/report";
+import { auditKey, noticeKey } from "../lambda/failover-orchestrator/report";
+import { approvalKey } from "../lambda/shared/approval";
 import { CONTROL_KEYS } from "../lambda/shared/control-keys";
 import { ERROR_NAMES, PERMANENT_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from "../lambda/shared/errors";
 import { GATE_METRIC_NAMESPACE } from "../lambda/shared/gate";
@@ -520,7 +521,11 @@ describe("state table", () => {
     expect(keysOf("txdr-failover-orchestrator-use2-dev", "dynamodb:PutItem").some((p) => like(p, audit))).toBe(true);
     expect(keysOf("txdr-failover-orchestrator-use2-dev", "dynamodb:PutItem").some((p) => like(p, lockKey(id)))).toBe(false);
     const updatable = keysOf("txdr-failover-orchestrator-use2-dev", "dynamodb:UpdateItem");
-    expect([lockKey(id), audit].every((key) => updatable.some((p) => like(p, key)))).toBe(true);
+    expect(updatable.some((p) => like(p, lockKey(id)))).toBe(true);
+    // Audit records are append-only: created (conditionally) and read, never updated.
+    expect(updatable.some((p) => like(p, audit))).toBe(false);
+    expect(keysOf("txdr-failover-orchestrator-use2-dev", "dynamodb:PutItem").some((p) => like(p, noticeKey("x")))).toBe(true);
+    expect(keysOf("txdr-failover-orchestrator-use2-dev", "dynamodb:PutItem").some((p) => like(p, approvalKey("x")))).toBe(true);
     expect(updatable.some((p) => like(p, counterKey(id)))).toBe(false);
     // The other region's state table: its lock item only.
     for (const action of ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]) {
@@ -668,13 +673,14 @@ describe("runbooks (Step Functions)", () => {
         const catchAll = task.Catch.find((c: any) => c.ErrorEquals.includes("States.ALL"));
         expect(catchAll).toBeDefined();
         if (name === STEP_STATES.abort) {
-          expect(catchAll.Next).toBe(CONTROL_STATES.failed);
-          expect(task.Next).toBe(CONTROL_STATES.failed);
+          expect(catchAll.Next).toBe(CONTROL_STATES.afterAbort);
+          expect(task.Next).toBe(CONTROL_STATES.afterAbort);
         } else {
           expect(catchAll).toMatchObject({ ResultPath: "$.error", Next: STEP_STATES.abort });
         }
       }
       expect(definition.States[CONTROL_STATES.failed].Type).toBe("Fail");
+      expect(definition.States[CONTROL_STATES.refused]).toMatchObject({ Type: "Fail", Error: "ApprovalRefused" });
     }
   });
 
@@ -945,8 +951,9 @@ describe("IAM", () => {
   test("GIVEN a permissions boundary in configuration THEN every role of the ops stacks carries it", () => {
     for (const region of REGIONS) {
       const roles = bodies(ops(bounded, region), "aws_iam_role");
-      // The monitor, the orchestrator, the runbooks; the reconciler and its run; the four game-day experiment roles and their Automation role.
-      expect(roles).toHaveLength(3 + 2 + 5);
+      // The monitor, the orchestrator, the runbooks; the reconciler and its run; the four game-day experiment roles and their Automation role;
+      // the failover operators'.
+      expect(roles).toHaveLength(3 + 2 + 5 + 1);
       for (const role of roles) expect(role.permissions_boundary).toBe(BOUNDARY);
     }
   });

@@ -15,6 +15,8 @@
  *     expect: [{ writer: "standby" }, { promotions: 1 }],
  *   };
  */
+import { approvalKey } from "../lambda/shared/approval";
+import { APPROVAL_REFUSED_ERROR } from "../lambda/shared/failover-request";
 import { LambdaName } from "../constructs/app/lambda-bundle";
 import { DR_RULE_PRIORITY, GATE_PATH } from "../lambda/shared/gate-rule";
 import { DrConfig } from "../lib/config/model";
@@ -359,8 +361,14 @@ export function apply(world: World, action: Action): void {
     world.note("operator", `${action.operator}: no task token pending in ${region}`);
     return;
   }
-  if (action.operator === "approve") world.sfn.sendTaskSuccess(region, { taskToken: pending.token, output: JSON.stringify({ approvedBy: "drill operator" }) });
-  else world.sfn.sendTaskFailure(region, { taskToken: pending.token, error: "Refused", cause: "drill operator refused" });
+  // The operator answers with the token the orchestrator left in the state table (npm run approve), never one from the page.
+  const stored = world.auditTables.map((table) => world.model.items(region, table).get(approvalKey(pending.executionArn))?.taskToken?.S).find((t) => t !== undefined);
+  if (stored === undefined) {
+    world.note("operator", `${action.operator}: no approval item for ${pending.executionArn.split(":").pop()} in ${region}'s state table`);
+    return;
+  }
+  if (action.operator === "approve") world.sfn.sendTaskSuccess(region, { taskToken: stored, output: JSON.stringify({ approvedBy: "drill operator" }) });
+  else world.sfn.sendTaskFailure(region, { taskToken: stored, error: APPROVAL_REFUSED_ERROR, cause: "drill operator refused" });
   world.note("operator", `${action.operator}d ${pending.executionArn.split(":").pop()}`);
 }
 

@@ -21,7 +21,8 @@
  */
 import { counterKey } from "../lambda/health-monitor/counter";
 import { lockKey } from "../lambda/shared/lock";
-import { auditKey } from "../lambda/failover-orchestrator/report";
+import { auditKey, noticeKey } from "../lambda/failover-orchestrator/report";
+import { approvalKey } from "../lambda/shared/approval";
 import { CONTROL_KEYS } from "../lambda/shared/control-keys";
 import { PARTITION_KEY as TXMETA_PARTITION_KEY, TIME_INDEX } from "../lambda/transaction-processor/record";
 import { ALIVE_PATH, GATE_PATH } from "../lambda/shared/gate-rule";
@@ -40,6 +41,21 @@ export interface AccountRef {
  * The DynamoDB global tables: name purpose, partition key and TTL attribute; txmeta carries the time index
  * the transaction path writes and the reconciliation queries (lambda/transaction-processor/record.ts TIME_INDEX).
  */
+/** The account's IAM Identity Center AdministratorAccess roles (path and name pattern): the default break-glass and operator principals. */
+export const IDENTITY_CENTER_ADMIN_ROLES = "aws-reserved/sso.amazonaws.com/*AWSReservedSSO_AdministratorAccess_*";
+
+/** The root ARNs of the accounts that literal principal ARN patterns name (a trust policy's Principal, which aws:PrincipalArn narrows). */
+export function accountRootsOf(principals: readonly string[]): string[] {
+  return [
+    ...new Set(
+      principals.map((p) => {
+        const [, partition, , , account] = p.split(":");
+        return `arn:${partition}:iam::${account}:root`;
+      }),
+    ),
+  ].sort();
+}
+
 export const GLOBAL_TABLES = [
   { purpose: "sessions", partitionKey: "sessionId", ttlAttribute: "expiresAt" },
   { purpose: "txmeta", partitionKey: TXMETA_PARTITION_KEY, ttlAttribute: "expiresAt", indexes: [TIME_INDEX] },
@@ -181,6 +197,8 @@ export class RegionCatalog {
     readonly reconciler: string;
   };
   readonly runbookRole: string;
+  /** The role people assume to start, stop and answer the runbooks (constructs/failover/failover-operator-role.ts). */
+  readonly operatorRole: string;
   readonly stateMachines: Readonly<Record<RunbookMode, string>>;
   /** The reconciliation run after an unplanned failover (lambda/reconciler) and its role. */
   readonly reconciliation: { readonly stateMachine: string; readonly role: string; readonly logGroup: string };
@@ -235,6 +253,10 @@ export class RegionCatalog {
     readonly lock: string;
     /** audit#<execution ARN>, as a LeadingKeys pattern. */
     readonly auditPattern: string;
+    /** notice#<execution ARN> (the run's notification went out), as a LeadingKeys pattern. */
+    readonly noticePattern: string;
+    /** approval#<execution ARN> (a pending approval's task token), as a LeadingKeys pattern. */
+    readonly approvalPattern: string;
   };
   /** Item keys of the control table, as the Lambda code writes them. */
   readonly controlKeys: {
@@ -325,6 +347,7 @@ export class RegionCatalog {
       reconciler: naming.logGroup("reconciler"),
     };
     this.runbookRole = naming.name("iamRole", "failover-runbook", region);
+    this.operatorRole = naming.name("iamRole", "failover-operator", region);
     this.stateMachines = { failover: naming.name("stateMachine", "failover"), failback: naming.name("stateMachine", "failback") };
     const reconcileMachine = naming.name("stateMachine", "reconcile");
     this.reconciliation = {
@@ -388,6 +411,8 @@ export class RegionCatalog {
       counter: counterKey(this.globalClusterId),
       lock: lockKey(this.globalClusterId),
       auditPattern: auditKey("*"),
+      noticePattern: noticeKey("*"),
+      approvalPattern: approvalKey("*"),
     };
     this.controlKeys = { heartbeat: CONTROL_KEYS.heartbeat, fence: CONTROL_KEYS.fence };
   }

@@ -271,6 +271,7 @@ export const NAME_PURPOSES = {
     "health-monitor",
     "failover-orchestrator",
     "failover-runbook",
+    "failover-operator",
     "canary",
     "transaction-processor",
     "event-replication",

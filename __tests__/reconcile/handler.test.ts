@@ -183,10 +183,13 @@ describe("a reconciliation run, step by step as the state machine runs it", () =
     });
     expect(approval!.message).toMatchObject({
       kind: "reconciliation-approval-request",
-      taskToken: "token-1",
-      approve: expect.stringContaining("aws stepfunctions send-task-success --region us-west-2"),
-      refuse: expect.stringContaining("send-task-failure --region us-west-2 --error Refused"),
+      approve: expect.stringMatching(/^npm run approve -- --region us-west-2 --table \S+ --execution arn:aws:states:us-west-2:\S+ --approver "<your name>"$/),
+      refuse: expect.stringContaining('--approver "<your name>" --refuse "<why>"'),
     });
+    // The token waits in the state table for npm run approve, never in the page.
+    expect(JSON.stringify(approval!.message)).not.toContain("token-1");
+    const stored = aws.calls.find((c) => c.operation === "PutItem" && String(c.input.Item?.pk?.S ?? "").startsWith("approval#"));
+    expect(stored?.input.Item).toMatchObject({ kind: { S: "approval-request" }, taskToken: { S: "token-1" } });
     const published = aws.metrics.flatMap((m) => m.data.map((d: any) => [d.MetricName, d.Value, d.Dimensions.find((x: any) => x.Name === "Currency")?.Value ?? null]));
     expect(published).toEqual(
       expect.arrayContaining([
@@ -209,7 +212,7 @@ describe("a reconciliation run, step by step as the state machine runs it", () =
     expect(recordFromItem(survivor.get(C2.recordKey)!).payloadSha256).toBe(C2.payloadSha256);
     expect(ownObject(D.logObjectKey)!.body).toBe(logDocument(D));
     expect(ownObject(A.logObjectKey)!.metadata).toEqual({ "payload-sha256": A.payloadSha256 });
-    const writes = aws.calls.filter((c) => c.operation === "PutItem" || (c.operation === "PutObject" && c.input.Key.startsWith("transactions/")));
+    const writes = aws.calls.filter((c) => (c.operation === "PutItem" && c.input.TableName === TABLE) || (c.operation === "PutObject" && c.input.Key.startsWith("transactions/")));
     expect(writes.every((c) => c.region === NEW)).toBe(true);
     for (const w of writes.filter((c) => c.operation === "PutItem")) expect(w.input.ConditionExpression).toBe("attribute_not_exists(recordKey)");
     for (const w of writes.filter((c) => c.operation === "PutObject")) expect(w.input).toMatchObject({ IfNoneMatch: "*", ServerSideEncryption: "aws:kms" });

@@ -102,7 +102,9 @@ describe("the reconciler function", () => {
     const resourcesOf = (action: string) => statements.filter((s) => s.actions.includes(action)).flatMap((s) => s.resources.map(resolve)).sort();
     expect(resourcesOf("dynamodb:Query")).toEqual([`arn:aws:dynamodb:${peer}:${FAKE_ACCOUNT}:table/txdr-txmeta-dev/index/${TIME_INDEX.name}`]);
     expect(resourcesOf("dynamodb:BatchGetItem")).toEqual([`arn:aws:dynamodb:${peer}:${FAKE_ACCOUNT}:table/txdr-txmeta-dev`, `arn:aws:dynamodb:${region}:${FAKE_ACCOUNT}:table/txdr-txmeta-dev`].sort());
-    expect(resourcesOf("dynamodb:PutItem")).toEqual([`arn:aws:dynamodb:${region}:${FAKE_ACCOUNT}:table/txdr-txmeta-dev`]);
+    expect(resourcesOf("dynamodb:PutItem")).toEqual([`arn:aws:dynamodb:${region}:${FAKE_ACCOUNT}:table/txdr-failover-lock-dev`, `arn:aws:dynamodb:${region}:${FAKE_ACCOUNT}:table/txdr-txmeta-dev`]);
+    // In the state table, only a replay approval's task token (approval#<execution>).
+    expect(statements.find((s) => s.sid === "HoldApprovalTokens")?.condition).toEqual([{ test: "ForAllValues:StringLike", variable: "dynamodb:LeadingKeys", values: ["approval#*"] }]);
     expect(resourcesOf("s3:PutObject")).toEqual([`arn:aws:s3:::txdr-txlogs-${codeOf(region)}-dev/reconciliation/*`, `arn:aws:s3:::txdr-txlogs-${codeOf(region)}-dev/transactions/*`]);
     expect(resourcesOf("s3:GetObject")).toEqual(
       [`arn:aws:s3:::txdr-txlogs-${codeOf(peer)}-dev/transactions/*`, `arn:aws:s3:::txdr-txlogs-${codeOf(region)}-dev/reconciliation/*`, `arn:aws:s3:::txdr-txlogs-${codeOf(region)}-dev/transactions/*`].sort(),

@@ -264,8 +264,17 @@ export function orchestratorStatements(r: FailoverResources): Statement[] {
     describeLoadBalancing(bothRegions),
     setGate(r, bothRegions),
     ...serviceCapacity(r, bothRegions),
-    TableRef.statement([stateTable(r)], { sid: "ReadLockAndAudit", actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], items: [lock, r.stateKeys.auditPattern] }),
-    TableRef.statement([stateTable(r)], { sid: "WriteAuditRecords", actions: ["dynamodb:PutItem"], items: [r.stateKeys.auditPattern] }),
+    TableRef.statement([stateTable(r)], { sid: "TakeAndRenewLock", actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], items: [lock] }),
+    // Audit records are append-only: written once (the code's condition), read back, never updated or deleted.
+    TableRef.statement([stateTable(r)], { sid: "WriteAuditRecordsAndNotices", actions: ["dynamodb:GetItem", "dynamodb:PutItem"], items: [r.stateKeys.auditPattern, r.stateKeys.noticePattern] }),
+    {
+      sid: "AuditRecordsAreAppendOnly",
+      effect: "Deny",
+      actions: ["dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:PartiQLUpdate", "dynamodb:PartiQLDelete"],
+      resources: [stateTable(r).tableArn],
+      condition: [{ test: "ForAnyValue:StringLike", variable: "dynamodb:LeadingKeys", values: [r.stateKeys.auditPattern] }],
+    },
+    TableRef.statement([stateTable(r)], { sid: "HoldApprovalTokens", actions: ["dynamodb:PutItem"], items: [r.stateKeys.approvalPattern] }),
     TableRef.statement([stateTable(r)], { sid: "ReleaseLock", actions: ["dynamodb:DeleteItem"], items: [lock] }),
     TableRef.statement([peerStateTable(r)], { sid: "PeerRegionLock", actions: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], items: [lock] }),
     TableRef.statement([controlTable(r)], {

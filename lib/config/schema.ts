@@ -751,6 +751,20 @@ export const ConfigSchema = strictObject({
         "How long the runbook waits for an operator's approval in approval mode (at most targets.rtoSeconds in that mode); in manual " +
           "mode, the time the RTO budget allows a paged person to start the runbook. Default 900.",
       ),
+    operatorPrincipals: z
+      .array(
+        z.string().regex(/^arn:aws(-us-gov|-cn)?:(iam|sts)::\d{12}:[A-Za-z0-9+=,.@_\/*:-]{1,512}$/, {
+          error: () => "must be IAM principal ARNs (wildcards allowed) such as arn:aws:iam::123456789012:role/sre-on-call",
+        }),
+      )
+      .min(1)
+      .max(20)
+      .optional()
+      .describe(
+        "Principals (aws:PrincipalArn patterns) that may assume the failover operator role of each region, the only role that " +
+          "may start, stop and answer the runbooks (npm run approve) and read their audit records. Default: the account's IAM " +
+          "Identity Center AdministratorAccess roles.",
+      ),
     onApprovalTimeout: oneOf(["abort", "proceed"] as const)
       .default("abort")
       .describe("What happens when no operator answers in time: abort (nothing changes) or proceed (fail over). Default abort."),
