@@ -254,3 +254,29 @@ describe(".github/workflows/ci.yml", () => {
     expect(runLines.some((l) => /\bnpm test\b/.test(l))).toBe(true);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Terraform Cloud: the remote-state reads docs/terraform-cloud.md tells users to share
+// ---------------------------------------------------------------------------------------------
+
+describe("docs/terraform-cloud.md", () => {
+  it("GIVEN the cloud backend THEN each stack reads remote state only of the workspaces docs/terraform-cloud.md lists for it", () => {
+    // GIVEN dev on Terraform Cloud
+    const config = configVariant("dev", { backend: { type: "cloud", organization: "acme" } });
+    const app = synthConfig(config);
+    const prefix = (config.backend as { workspacePrefix: string }).workspacePrefix;
+    expect((app.stacks["dns"]!.terraform as any).cloud.workspaces.name).toBe(`${prefix}-dns`);
+    // WHEN the table of the page is read (rows: | `consumer-<region>` | `producer-<region>`, ... |)
+    const doc = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "terraform-cloud.md"), "utf8");
+    const rows = [...doc.matchAll(/^\| `([a-z-]+)-<region>` \| (.+) \|$/gm)].map((m) => ({ layer: m[1]!, reads: [...m[2]!.matchAll(/`([a-z-]+)-<region>`/g)].map((r) => r[1]!) }));
+    expect(rows.length).toBeGreaterThan(0);
+    // THEN every remote-state read of every stack is listed, and every listed read exists
+    for (const [id, stack] of Object.entries(app.stacks)) {
+      const reads = Object.values<any>((stack.data as any)?.terraform_remote_state ?? {}).map((b) => String(b.config.workspaces.name));
+      const region = /-(us|eu|ap|ca|sa|me|af|il|mx)-[a-z]+-\d$/.exec(id)?.[0]?.slice(1);
+      const layer = region ? id.slice(0, -(region.length + 1)) : id;
+      const listed = rows.find((r) => r.layer === layer)?.reads ?? [];
+      expect([id, reads.sort()]).toEqual([id, listed.map((l) => `${prefix}-${l}-${region}`).sort()]);
+    }
+  });
+});
