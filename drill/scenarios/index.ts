@@ -322,8 +322,8 @@ export const approvalGranted: Scenario = {
 
 export const approvalRefused: Scenario = {
   id: "approval-refused",
-  title: "Approval authority: approval refused (every attempt)",
-  description: "As approval-granted, but the person refuses each request: nothing is fenced or promoted; the monitor retries up to failover.maxAttempts and then escalates.",
+  title: "Approval authority: approval refused",
+  description: "As approval-granted, but the person refuses: nothing is fenced or promoted, the run ends ApprovalRefused, and the monitor pages once that it stops for this incident (no second request for the same decision).",
   durationSeconds: 1_800,
   environment: APPROVAL,
   timeline: [
@@ -336,8 +336,11 @@ export const approvalRefused: Scenario = {
     { writer: "active" },
     { promotions: 0 },
     { fenced: { region: "active", inForce: false } },
-    { audits: { count: 3, outcome: "failed" } },
-    { pages: { region: "standby", kind: "failover-escalated", count: 1 } },
+    { audits: { count: 1, outcome: "failed" } },
+    { executions: { region: "standby", runbook: "failover", status: "FAILED", count: 1 } },
+    { pages: { region: "standby", kind: "failover-approval-request", count: 1 } },
+    { pages: { region: "standby", kind: "failover-refused", count: 1 } },
+    { pages: { region: "standby", kind: "failover-escalated", count: 0 } },
   ],
 };
 
@@ -604,6 +607,8 @@ export const awaitWriterRunsOut: Scenario = {
     { writer: "standby" },
     { promotions: 1, allowDataLoss: true },
     { executions: { region: "standby", runbook: "failover", status: "FAILED", count: 1 } },
+    // No second attempt while the global cluster still reports the promotion under way (FailoverState).
+    { executions: { region: "standby", runbook: "failover", count: 1 } },
     { audits: { count: 1, outcome: "failed" } },
     { gate: { region: "standby", open: true } },
     { converged: true },
