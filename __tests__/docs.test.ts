@@ -76,11 +76,11 @@ describe.each(PAGES)("%s", (page) => {
 
   it("every test it cites as `__tests__/<file>` › \"<name>\" exists in that file", () => {
     const problems: string[] = [];
-    // A citation may wrap: its name is compared with runs of white space as one space.
+    // A citation may wrap (runs of white space compare as one space) and end in … (a prefix of the name).
     for (const m of text.matchAll(/`(__tests__\/[^`]+\.test\.ts)` › "([^"]+)"/g)) {
       const file = path.join(PROJECT_ROOT, m[1]!);
       if (!fs.existsSync(file)) problems.push(`${m[1]}: no such file`);
-      else if (!fs.readFileSync(file, "utf8").includes(m[2]!.replace(/\s+/g, " "))) problems.push(`${m[1]} › "${m[2]}": no such test`);
+      else if (!fs.readFileSync(file, "utf8").includes(m[2]!.replace(/\s+/g, " ").replace(/(…|\.\.\.)$/, ""))) problems.push(`${m[1]} › "${m[2]}": no such test`);
     }
     for (const m of text.matchAll(/(__tests__\/[\w./-]+\.test\.ts)/g)) {
       if (!fs.existsSync(path.join(PROJECT_ROOT, m[1]!))) problems.push(`${m[1]}: no such file`);

@@ -23,6 +23,7 @@ import { auditKey, parseStepError } from "../lambda/failover-orchestrator/report
 import { STEP_STATES } from "../lambda/failover-orchestrator/state-machine";
 import { fromItem, TABLE_KEY } from "../lambda/shared/dynamo";
 import { ERROR_NAMES } from "../lambda/shared/errors";
+import { APPROVAL_REFUSED_ERROR, RUNBOOK_REFUSED_ERROR } from "../lambda/shared/failover-request";
 
 export interface ExecutionArnParts {
   readonly partition: string;
@@ -88,7 +89,8 @@ export const HINTS: Readonly<Record<string, string>> = {
   [ERROR_NAMES.configuration]: "The orchestrator's environment is wrong: the message names the variable; fix the configuration and deploy ops-<region>.",
   [ERROR_NAMES.transient]: "AWS kept throttling or timing out after every retry: re-run (dry run first).",
   [ERROR_NAMES.permanent]: "A call AWS refused for good (often a missing permission): the message names the operation.",
-  Refused: "An operator refused the approval (send-task-failure): nothing was promoted.",
+  [APPROVAL_REFUSED_ERROR]: "A person refused the approval (send-task-failure): nothing was promoted, and the monitor does not ask again for this incident. Fail over by hand if that is still wanted (docs/runbook.md, Manual failover).",
+  [RUNBOOK_REFUSED_ERROR]: "A person refused the approval (send-task-failure): nothing was promoted, and the monitor does not ask again for this incident. Fail over by hand if that is still wanted (docs/runbook.md, Manual failover).",
   "States.Timeout": "A task or the approval timed out: for an approval, failover.onApprovalTimeout decided; start a new run if it is still needed.",
 };
 
