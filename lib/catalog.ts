@@ -187,6 +187,19 @@ export class RegionCatalog {
   readonly healthMonitorSchedule: string;
   readonly healthMonitorQueue: string;
   readonly alertTopic: string;
+  /**
+   * The paging forwarder (constructs/observability/paging-forwarder.ts): the secret holding the paging service's
+   * integration URL (its value is put by operators, never by Terraform), the function that reads it at run time and
+   * forwards the alert topic's messages, its role, log group, dead-letter queue and failure alarm.
+   */
+  readonly paging: {
+    readonly secret: string;
+    readonly function: string;
+    readonly role: string;
+    readonly logGroup: string;
+    readonly queue: string;
+    readonly alarm: string;
+  };
 
   // ------------------------------------------------------------------------- facts published in-region
   /**
@@ -335,6 +348,14 @@ export class RegionCatalog {
     this.healthMonitorSchedule = naming.name("eventRule", "health-monitor-schedule");
     this.healthMonitorQueue = naming.name("sqsQueue", "health-monitor-dlq");
     this.alertTopic = naming.name("snsTopic", "alerts");
+    this.paging = {
+      secret: naming.name("secret", "paging"),
+      function: naming.name("lambdaFunction", "paging-forwarder"),
+      role: naming.name("iamRole", "paging-forwarder", region),
+      logGroup: naming.logGroup("paging-forwarder"),
+      queue: naming.name("sqsQueue", "paging-dlq"),
+      alarm: naming.name("alarm", "paging-failed"),
+    };
 
     this.published = {
       hostedZoneId: naming.parameter("published/hosted-zone-id"),

@@ -10,6 +10,7 @@ import { otherRegion } from "../lib/config/model";
 import { AccountContext } from "../constructs/security/account-context";
 import { AlertTopic } from "../constructs/observability/alert-topic";
 import { AuditTrail } from "../constructs/observability/audit-trail";
+import { PagingForwarder } from "../constructs/observability/paging-forwarder";
 import { InterfaceEndpoints } from "../constructs/network/interface-endpoints";
 import { Network } from "../constructs/network/network";
 import { RegionalKeys } from "../constructs/security/regional-keys";
@@ -28,6 +29,8 @@ export class BaseStack extends DrStack {
   readonly parameters: RuntimeParameters;
   readonly alerts: AlertTopic;
   readonly auditTrail?: AuditTrail;
+  /** Present with alerts.pagingForwarder. */
+  readonly pagingForwarder?: PagingForwarder;
 
   constructor(scope: Construct, props: DrStackProps) {
     super(scope, props);
@@ -88,6 +91,24 @@ export class BaseStack extends DrStack {
       emails: config.alerts.emails,
       httpsEndpoints: config.alerts.httpsEndpoints,
     });
+    if (config.alerts.pagingForwarder) {
+      this.pagingForwarder = new PagingForwarder(this, "paging", {
+        provider: this.provider,
+        account: this.account,
+        region,
+        names: catalog,
+        environment: config.environment,
+        topicArn: this.alerts.arn,
+        secretsKeyArn: this.keys.key("secrets").arn,
+        messagingKeyArn: this.keys.key("messaging").arn,
+        logsKeyArn: this.keys.key("logs").arn,
+        logRetentionDays: config.retention.logDays,
+        runtime: config.failover.lambdaRuntime,
+        breakGlassRoleArns: config.iam.breakGlassRoleArns,
+        permissionsBoundaryArn: boundary,
+        removal: this.removal,
+      });
+    }
     this.parameters = new RuntimeParameters(this, "parameters", {
       provider: this.provider,
       names: catalog,
