@@ -200,6 +200,11 @@ export class RegionCatalog {
     readonly queue: string;
     readonly alarm: string;
   };
+  /**
+   * The environment's account as configuration names it (the account of iam.deployRoleArns): every stack checks the
+   * deploying credentials against it before it plans (constructs/security/account-context.ts).
+   */
+  readonly accountId: string | undefined;
 
   // ------------------------------------------------------------------------- facts published in-region
   /**
@@ -356,6 +361,7 @@ export class RegionCatalog {
       queue: naming.name("sqsQueue", "paging-dlq"),
       alarm: naming.name("alarm", "paging-failed"),
     };
+    this.accountId = config.iam.deployRoleArns[0]?.split(":")[4];
 
     this.published = {
       hostedZoneId: naming.parameter("published/hosted-zone-id"),
@@ -416,6 +422,11 @@ export class RegionCatalog {
   /** Identifier of the n-th (0-based) instance of this region's cluster. */
   dbInstance(index: number): string {
     return this.naming.dbInstance(this.region, index);
+  }
+
+  /** Every instance identifier of this region's cluster, as a pattern (aws:SourceArn of the monitoring role's trust). */
+  get dbInstancePattern(): string {
+    return this.naming.dbInstance(this.region, 0).replace(/-01-/, "-*-");
   }
 
   /** Alias of one of the region's keys (aliases are regional: the same alias names each region's own key). */
@@ -536,9 +547,14 @@ export class RegionArns {
     return `arn:${this.account.partition}:${service}:${region}:${account}:${resource}`;
   }
 
-  /** The account root, the only principal a key policy gives kms:*. */
+  /** The account root: as a policy principal, the account (its IAM principals, as their own policies allow). */
   get root(): string {
     return this.arn("iam", "", "root");
+  }
+
+  /** Another account, as a policy principal (a cross-account backup copy's destination). */
+  accountRoot(accountId: string): string {
+    return this.arn("iam", "", "root", accountId);
   }
 
   /** An AWS managed IAM policy, by its path and name (e.g. "service-role/AWSBackupServiceRolePolicyForBackup"). */
@@ -549,6 +565,34 @@ export class RegionArns {
   /** The project's roles, by name pattern. */
   get projectRoles(): string {
     return this.arn("iam", "", `role/${this.names.projectRolePattern}`);
+  }
+
+  /** The project's SNS topics of this region, by name pattern (the messaging key's encryption-context condition). */
+  get projectTopics(): string {
+    return this.arn("sns", this.names.region, this.names.projectRolePattern);
+  }
+
+  /** The project's SQS queues of this region, by name pattern. */
+  get projectQueues(): string {
+    return this.arn("sqs", this.names.region, this.names.projectRolePattern);
+  }
+
+  /** One of the project's roles (IAM is global: no region; roles are created without a path). */
+  role(name: string): string {
+    return this.arn("iam", "", `role/${name}`);
+  }
+
+  /**
+   * The account's service-linked roles (role/aws-service-role/<service>/...): only their AWS service can assume
+   * them (IAM refuses any other trust), so no person or workload acts as one.
+   */
+  get serviceLinkedRoles(): string {
+    return this.arn("iam", "", "role/aws-service-role/*");
+  }
+
+  /** The instances of this region's cluster (the enhanced monitoring role's aws:SourceArn). */
+  get dbInstances(): string {
+    return this.arn("rds", this.names.region, `db:${this.names.dbInstancePattern}`);
   }
 
   table(name: string, region: string = this.names.region): string {

@@ -7,6 +7,8 @@ import { Construct } from "constructs";
 import { Fn } from "cdktf";
 import { isolatedTierCidr, privateTierCidr } from "../lib/subnet-plan";
 import { otherRegion } from "../lib/config/model";
+import { KEY_PURPOSES, KeyPurpose, catalogOf } from "../lib/catalog";
+import { KeyPolicyUser, keyPolicyUsers, projectKeyUsers } from "../lib/key-users";
 import { AccountContext } from "../constructs/security/account-context";
 import { AlertTopic } from "../constructs/observability/alert-topic";
 import { AuditTrail } from "../constructs/observability/audit-trail";
@@ -40,12 +42,25 @@ export class BaseStack extends DrStack {
     const boundary = config.iam.permissionsBoundaryArn;
 
     this.account = new AccountContext(this, "account", { provider: this.provider, catalog });
+    const copyDestination = config.backup.crossAccountCopy.destinationVaultArns?.[region];
+    const projectUsers = projectKeyUsers(catalog, catalogOf(config).region(peer), {
+      canaries: config.canaries.enabled,
+      reconciliation: config.reconciliation.enabled,
+      pagingForwarder: config.alerts.pagingForwarder,
+    });
     this.keys = new RegionalKeys(this, "keys", {
       provider: this.provider,
       account: this.account,
       region,
       aliases: catalog.keyAliases,
       deletionWindowDays: config.kms.deletionWindowDays,
+      administratorArns: config.kms.administratorRoleArns,
+      users: Object.fromEntries(
+        KEY_PURPOSES.map((purpose) => [purpose, keyPolicyUsers(purpose, this.account.arns, config.iam, projectUsers[purpose])]),
+      ) as Record<KeyPurpose, KeyPolicyUser[]>,
+      eventBusArn: this.account.arns.eventBus(region),
+      // The account of the vault that receives this region's cross-account copies (arn:<partition>:backup:<region>:<account>:...).
+      backupCopyAccounts: copyDestination ? [copyDestination.split(":")[4]] : [],
       removal: this.removal,
     });
     const cidr = regionCidr(config, region);
@@ -135,6 +150,9 @@ export class BaseStack extends DrStack {
         noncurrentVersionDays: config.retention.stateVersionDays,
         permissionsBoundaryArn: boundary,
         removal: this.removal,
+        keyAdministratorArns: config.kms.administratorRoleArns,
+        deployRoleArns: config.iam.deployRoleArns,
+        readerRoleArns: config.iam.operatorRoleArns,
       });
     }
   }

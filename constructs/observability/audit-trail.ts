@@ -7,6 +7,7 @@
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Cloudtrail } from "@cdktf/provider-aws/lib/cloudtrail";
+import { DEPLOY_SERVICES, OPERATOR_SERVICES } from "../../lib/key-users";
 import { AwsRegion } from "../../lib/aws-regions";
 import { RegionCatalog } from "../../lib/catalog";
 import { RemovalPolicy } from "../../lib/removal";
@@ -38,6 +39,21 @@ export interface AuditTrailProps {
    * @default "retain"
    */
   readonly removal?: RemovalPolicy;
+  /**
+   * Roles (ARNs or ArnLike patterns) that administer the trail's key (kms.administratorRoleArns).
+   * @default the account's IAM principals whose own policies allow it
+   */
+  readonly keyAdministratorArns?: readonly string[];
+  /**
+   * Roles that create the trail (iam.deployRoleArns): they use the key through CloudTrail and S3.
+   * @default none
+   */
+  readonly deployRoleArns?: readonly string[];
+  /**
+   * Roles that read the log files (iam.operatorRoleArns): they decrypt through S3.
+   * @default none
+   */
+  readonly readerRoleArns?: readonly string[];
 }
 
 export class AuditTrail extends Construct {
@@ -63,6 +79,16 @@ export class AuditTrail extends Construct {
       description: `Encrypts the CloudTrail trail ${trailName}`,
       deletionWindowDays: props.keyDeletionWindowDays,
       removal,
+      administratorArns: props.keyAdministratorArns,
+      users: [
+        {
+          sid: "DeployRolesUseKeyThroughServices",
+          principalArns: props.deployRoleArns ?? [],
+          services: DEPLOY_SERVICES.audit,
+          grantsForAwsResources: true,
+        },
+        { sid: "OperatorsReadThroughServices", principalArns: props.readerRoleArns ?? [], services: OPERATOR_SERVICES.audit ?? [], actions: ["kms:Decrypt", "kms:DescribeKey"] },
+      ],
       serviceStatements: [
         {
           sid: "CloudTrailEncryptsThisAccountsTrailLogs",
