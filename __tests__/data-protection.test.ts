@@ -13,6 +13,11 @@ const DEPLOY = "arn:aws:iam::111122223333:role/txdr-deploy-prd";
 const BREAK_GLASS = "arn:aws:iam::111122223333:role/txdr-break-glass";
 
 const byType = (stack: TerraformJson, type: string): any[] => Object.values(stack.resource?.[type] ?? {});
+const onlyOf = (stack: TerraformJson, type: string): any => {
+  const found = byType(stack, type);
+  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+  return found[0];
+};
 
 /** The statements of the aws_iam_policy_document a policy argument references. */
 function statementsOf(stack: TerraformJson, reference: string): any[] {
@@ -27,6 +32,92 @@ function statementsOf(stack: TerraformJson, reference: string): any[] {
   }));
 }
 const conditionOf = (statement: any, variable: string) => statement.condition.find((c: any) => c.variable === variable);
+
+describe("backups no insider can delete (protected profile: prod)", () => {
+  let prod: SynthesizedApp;
+  beforeAll(() => {
+    prod = synthConfig(configVariant("prod"));
+  });
+
+  test.each(["us-east-1", "us-east-2"])("%s: the vault lock is in compliance mode (a cooling-off of at least 3 days) with a minimum retention of at least 7 days", (region) => {
+    const lock = onlyOf(prod.stacks[`data-${region}`], "aws_backup_vault_lock_configuration");
+    expect(lock.changeable_for_days).toBeGreaterThanOrEqual(3);
+    expect(lock.min_retention_days).toBeGreaterThanOrEqual(7);
+    expect(lock.max_retention_days).toBeLessThanOrEqual(36500);
+    // Every rule, copies included, is kept within the lock's bounds (AWS Backup fails a job outside them).
+    const plan = onlyOf(prod.stacks[`data-${region}`], "aws_backup_plan");
+    for (const rule of plan.rule) {
+      expect(rule.lifecycle.delete_after).toBeGreaterThanOrEqual(lock.min_retention_days);
+      for (const copy of rule.copy_action) expect(copy.lifecycle.delete_after).toBeGreaterThanOrEqual(lock.min_retention_days);
+    }
+  });
+
+  test.each(["us-east-1", "us-east-2"])("%s: the vault access policy denies deleting recovery points, shortening their lifecycle and deleting the vault to everyone, and changing the policy or the lock to all but the deploy and break-glass roles", (region) => {
+    const stack = prod.stacks[`data-${region}`];
+    const policy = onlyOf(stack, "aws_backup_vault_policy");
+    expect(policy.backup_vault_name).toMatch(/aws_backup_vault\./);
+    const statements = statementsOf(stack, policy.policy);
+    const everyone = statements.find((s) => s.actions.includes("backup:DeleteRecoveryPoint"));
+    expect(everyone).toMatchObject({ effect: "Deny", principals: [{ type: "AWS", identifiers: ["*"] }], resources: ["*"] });
+    expect(everyone.actions).toEqual(expect.arrayContaining(["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle", "backup:DeleteBackupVault"]));
+    expect(everyone.condition).toEqual([]);
+    const others = statements.find((s) => s.actions.includes("backup:PutBackupVaultAccessPolicy"));
+    expect(others).toMatchObject({ effect: "Deny", principals: [{ type: "AWS", identifiers: ["*"] }] });
+    expect(others.actions).toEqual(
+      expect.arrayContaining(["backup:DeleteBackupVaultAccessPolicy", "backup:PutBackupVaultLockConfiguration", "backup:DeleteBackupVaultLockConfiguration"]),
+    );
+    expect(others.condition).toEqual([{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [DEPLOY, BREAK_GLASS] }]);
+  });
+
+  test.each(["us-east-1", "us-east-2"])("%s: the daily and monthly recovery points are also copied to a logically air-gapped vault, encrypted with the AWS-owned key by default", (region) => {
+    const stack = prod.stacks[`data-${region}`];
+    const vault = onlyOf(stack, "aws_backup_logically_air_gapped_vault");
+    expect(vault.encryption_key_arn).toBeUndefined();
+    expect(vault.min_retention_days).toBeGreaterThanOrEqual(7);
+    expect(vault.lifecycle).toEqual({ prevent_destroy: true });
+    const plan = onlyOf(stack, "aws_backup_plan");
+    const copiesToAirGap = (ruleName: string) =>
+      plan.rule.find((r: any) => r.rule_name === ruleName).copy_action.filter((c: any) => /aws_backup_logically_air_gapped_vault\./.test(c.destination_vault_arn));
+    expect(copiesToAirGap("daily")).toHaveLength(1);
+    expect(copiesToAirGap("monthly")).toHaveLength(1);
+    for (const rule of ["daily", "monthly"]) {
+      const [copy] = copiesToAirGap(rule);
+      expect(copy.lifecycle.delete_after).toBeGreaterThanOrEqual(vault.min_retention_days);
+      expect(copy.lifecycle.delete_after).toBeLessThanOrEqual(vault.max_retention_days);
+    }
+  });
+
+  test("GIVEN a destination vault of another account per region THEN the daily and monthly points are copied there, and the data key lets that account copy Aurora snapshots", () => {
+    const app = synthConfig(
+      configVariant("prod", {
+        backup: {
+          crossAccountCopy: {
+            destinationVaultArns: {
+              "us-east-1": "arn:aws:backup:us-east-1:210987654321:backup-vault:dr-copies",
+              "us-east-2": "arn:aws:backup:us-east-2:210987654321:backup-vault:dr-copies",
+            },
+          },
+        },
+      }),
+    );
+    const plan = onlyOf(app.stacks["data-us-east-2"], "aws_backup_plan");
+    for (const rule of ["daily", "monthly"]) {
+      expect(plan.rule.find((r: any) => r.rule_name === rule).copy_action.map((c: any) => c.destination_vault_arn)).toContain(
+        "arn:aws:backup:us-east-2:210987654321:backup-vault:dr-copies",
+      );
+    }
+    const base = app.stacks["base-us-east-2"];
+    const dataKey = Object.values<any>(base.resource.aws_kms_key).find((k) => /data key/.test(k.description));
+    const shared = statementsOf(base, dataKey.policy).filter((s) => s.principals.some((p: any) => p.identifiers.some((id: string) => id.includes(":210987654321:root"))));
+    expect(shared.flatMap((s) => s.actions)).toEqual(expect.arrayContaining(["kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant"]));
+  });
+
+  test("GIVEN the destroyable profile (dev) THEN there is no vault access policy (the vault is destroyed with its points) and no air-gapped vault", () => {
+    const dev = synthConfig(configVariant("dev"));
+    expect(byType(dev.stacks["data-us-east-1"], "aws_backup_vault_policy")).toEqual([]);
+    expect(byType(dev.stacks["data-us-east-1"], "aws_backup_logically_air_gapped_vault")).toEqual([]);
+  });
+});
 
 describe("Terraform state: only the deploy and break-glass roles", () => {
   let prod: SynthesizedApp;

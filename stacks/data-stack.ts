@@ -158,6 +158,9 @@ export class DataStack extends DrStack {
       alertTopicArn: base.alerts.arn,
       permissionsBoundaryArn: config.iam.permissionsBoundaryArn,
       removal,
+      vaultPolicyAdministratorArns: removal === "retain" ? [...config.iam.deployRoleArns, ...config.iam.breakGlassRoleArns] : undefined,
+      airGappedKeyArn: config.backup.airGappedVault.kmsKeyArns?.[region],
+      crossAccountVaultArn: config.backup.crossAccountCopy.destinationVaultArns?.[region],
     });
 
     // The global writer endpoint follows the writer across regions; the DR region reads it in-region.
