@@ -32,6 +32,7 @@ function statementsOf(stack: TerraformJson, reference: string): any[] {
   }));
 }
 const conditionOf = (statement: any, variable: string) => statement.condition.find((c: any) => c.variable === variable);
+const roleSuffix = (arn: string) => /:role\/(.+)$/.exec(arn)?.[1];
 
 describe("backups no insider can delete (protected profile: prod)", () => {
   let prod: SynthesizedApp;
@@ -116,6 +117,100 @@ describe("backups no insider can delete (protected profile: prod)", () => {
     const dev = synthConfig(configVariant("dev"));
     expect(byType(dev.stacks["data-us-east-1"], "aws_backup_vault_policy")).toEqual([]);
     expect(byType(dev.stacks["data-us-east-1"], "aws_backup_logically_air_gapped_vault")).toEqual([]);
+  });
+});
+
+describe("VPC endpoints and bucket policies", () => {
+  let prod: SynthesizedApp;
+  beforeAll(() => {
+    prod = synthConfig(configVariant("prod"));
+  });
+
+  const endpoints = (region: string) => byType(prod.stacks[`base-${region}`], "aws_vpc_endpoint");
+  const gateway = (region: string, service: string) => endpoints(region).find((e) => e.service_name === `com.amazonaws.${region}.${service}`);
+
+  test.each(["us-east-1", "us-east-2"])("%s: the S3 gateway endpoint admits this account's principals to this region's deployment buckets only, and ECR's image layers", (region) => {
+    const stack = prod.stacks[`base-${region}`];
+    const statements = statementsOf(stack, gateway(region, "s3").policy);
+    const account = statements.find((s) => conditionOf(s, "aws:PrincipalAccount"));
+    const code = region === "us-east-1" ? "use1" : "use2";
+    const buckets = account.resources.map((r: string) => /:s3:::(.+)$/.exec(r)![1]);
+    expect([...new Set(buckets.map((b: string) => b.replace(/\/\*$/, "")))].sort()).toEqual([`txdr-appdata-${code}-prd`, `txdr-txlogs-${code}-prd`]);
+    expect(conditionOf(account, "aws:PrincipalAccount").values).toEqual([expect.stringContaining("account_id")]);
+    const layers = statements.find((s) => s.resources.some((r: string) => r.includes("starport-layer-bucket")));
+    expect(layers).toMatchObject({ effect: "Allow", actions: ["s3:GetObject"], resources: [expect.stringMatching(new RegExp(`:s3:::prod-${region}-starport-layer-bucket/\\*$`))] });
+    expect(statements).toHaveLength(2);
+  });
+
+  test.each(["us-east-1", "us-east-2"])("%s: the DynamoDB gateway endpoint admits this account's principals to the deployment's tables (and their indexes) only", (region) => {
+    const stack = prod.stacks[`base-${region}`];
+    const [statement] = statementsOf(stack, gateway(region, "dynamodb").policy);
+    const tables = [...new Set(statement.resources.map((r: string) => /:table\/([^/]+)/.exec(r)![1]))].sort();
+    expect(tables).toEqual(["txdr-control-prd", "txdr-failover-lock-prd", "txdr-sessions-prd", "txdr-txmeta-prd"]);
+    expect(statement.resources.every((r: string) => r.includes(`:dynamodb:${region}:`))).toBe(true);
+    expect(conditionOf(statement, "aws:PrincipalAccount")).toBeDefined();
+  });
+
+  test("every interface endpoint but the ECS agent's and telemetry's admits only this account's principals and AWS services", () => {
+    for (const region of ["us-east-1", "us-east-2"]) {
+      const stack = prod.stacks[`base-${region}`];
+      const interfaces = endpoints(region).filter((e) => e.vpc_endpoint_type === "Interface");
+      expect(interfaces.length).toBeGreaterThanOrEqual(19);
+      for (const endpoint of interfaces) {
+        const service = endpoint.service_name.split(".").slice(3).join(".");
+        if (service === "ecs-agent" || service === "ecs-telemetry") {
+          expect([service, endpoint.policy]).toEqual([service, undefined]);
+          continue;
+        }
+        const statements = statementsOf(stack, endpoint.policy);
+        expect(statements.map((s) => s.condition.map((c: any) => c.variable))).toEqual([["aws:PrincipalAccount"], ["aws:PrincipalIsAWSService"]]);
+      }
+    }
+  });
+
+  describe.each(["us-east-1", "us-east-2"])("%s application buckets", (region) => {
+    const peer = region === "us-east-1" ? "us-east-2" : "us-east-1";
+    const code = (r: string) => (r === "us-east-1" ? "use1" : "use2");
+    const denial = (purpose: string) => {
+      const stack = prod.stacks[`data-${region}`];
+      const bucket = Object.entries<any>(stack.resource.aws_s3_bucket).find(([, b]) => b.bucket === `txdr-${purpose}-${code(region)}-prd`)![0];
+      const policy = byType(stack, "aws_s3_bucket_policy").find((p) => p.bucket === `\${aws_s3_bucket.${bucket}.id}`);
+      return statementsOf(stack, policy.policy).find((s) => conditionOf(s, "aws:SourceVpce"));
+    };
+
+    test.each(["appdata", "txlogs"])("%s: object reads, writes, deletions and listings are denied unless they come through this region's S3 gateway endpoint", (purpose) => {
+      const statement = denial(purpose);
+      expect(statement).toMatchObject({ effect: "Deny", principals: [{ type: "*", identifiers: ["*"] }] });
+      expect(statement.actions).toEqual(expect.arrayContaining(["s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*", "s3:ListBucket"]));
+      const vpce = conditionOf(statement, "aws:SourceVpce");
+      expect(vpce.test).toBe("StringNotEquals");
+      // The endpoint's id, read from this region's base stack.
+      expect(vpce.values).toEqual([expect.stringMatching(new RegExp(`terraform_remote_state\\.cross-stack-reference-input-base-${region}\\..*s3-gateway-endpoint`))]);
+    });
+
+    test.each(["appdata", "txlogs"])("%s: exempt are S3 replication (both regions' roles), this region's AWS Backup role, the other region's reconciler, and the deploy, break-glass and operator roles", (purpose) => {
+      const exempt = conditionOf(denial(purpose), "aws:PrincipalArn");
+      expect(exempt.test).toBe("ArnNotLike");
+      const roles = exempt.values.map(roleSuffix);
+      expect(roles).toEqual(
+        expect.arrayContaining([
+          `txdr-s3-replication-${code(region)}-prd`,
+          `txdr-s3-replication-${code(peer)}-prd`,
+          `txdr-backup-${code(region)}-prd`,
+          `txdr-reconciler-${code(peer)}-prd`,
+          "txdr-deploy-prd",
+          "txdr-break-glass",
+        ]),
+      );
+    });
+
+    test.each(["appdata", "txlogs"])("%s: the application's own roles are not exempt: their data access must come through the endpoint", (purpose) => {
+      const roles = conditionOf(denial(purpose), "aws:PrincipalArn").values.map(roleSuffix);
+      for (const role of [`txdr-ecs-task-${code(region)}-prd`, `txdr-transaction-processor-${code(region)}-prd`, `txdr-reconciler-${code(region)}-prd`]) {
+        expect(roles).not.toContain(role);
+      }
+      expect(roles).not.toContain(`txdr-backup-${code(peer)}-prd`);
+    });
   });
 });
 

@@ -604,6 +604,15 @@ export class RegionArns {
     return `arn:${this.account.partition}:s3:::${name}`;
   }
 
+  /**
+   * The objects of the bucket ECR keeps image layers in, in a region (AWS's, not the account's): image pulls through
+   * an S3 gateway endpoint need s3:GetObject on it (Amazon ECR user guide, "Minimum Amazon S3 bucket permissions for
+   * Amazon ECR").
+   */
+  ecrLayerObjects(region: string): string {
+    return `arn:${this.account.partition}:s3:::prod-${region}-starport-layer-bucket/*`;
+  }
+
   parameter(name: string): string {
     return this.arn("ssm", this.names.region, `parameter${this.names.parameter(name)}`);
   }

@@ -75,6 +75,10 @@ export class BaseStack extends DrStack {
       logsKeyArn: this.keys.key("logs").arn,
       logRetentionDays: config.retention.logDays,
       permissionsBoundaryArn: boundary,
+      gatewayEndpointScope: {
+        bucketNames: Object.values(catalog.buckets),
+        tableNames: [...catalog.tableNames, catalog.controlTable, catalog.stateTable],
+      },
     });
     this.securityGroups = new SecurityGroups(this, "security-groups", {
       provider: this.provider,
@@ -96,6 +100,7 @@ export class BaseStack extends DrStack {
         securityGroupId: this.securityGroups.endpoints.id,
         services: config.network.interfaceEndpoints,
         names: catalog,
+        accountId: this.account.accountId,
       });
     }
     this.alerts = new AlertTopic(this, "alerts", {

@@ -21,7 +21,9 @@ import { KeyLookup } from "../constructs/security/key-lookup";
 import { RegionalBackup } from "../constructs/data/regional-backup";
 import { RpoGuardAlarm } from "../constructs/observability/rpo-guard-alarm";
 import { RuntimeParameters } from "../constructs/app/runtime-parameters";
-import { REPLICATED_BUCKET_PURPOSES, catalogOf } from "../lib/catalog";
+import { REPLICATED_BUCKET_PURPOSES, RegionCatalog, catalogOf } from "../lib/catalog";
+import { DrConfig } from "../lib/config/model";
+import { DataAccessExemption } from "../constructs/data/application-buckets";
 import { s3StateNames } from "./backend";
 import { BaseStack } from "./base-stack";
 import { DrStack, DrStackProps } from "./dr-stack";
@@ -130,6 +132,10 @@ export class DataStack extends DrStack {
         ...(config.canaries.enabled ? [{ label: "canary", bucketName: catalog.canaryBucket, configureHere: false }] : []),
       ],
       removal,
+      vpcOnlyDataAccess: {
+        vpcEndpointId: base.network.gatewayEndpoints.s3.id,
+        exemptions: dataAccessExemptions(config, catalog, catalogOf(config).region(catalog.peerRegion), account),
+      },
     });
 
     new RpoGuardAlarm(this, "rpo-guard", {
@@ -185,4 +191,31 @@ export class DataStack extends DrStack {
       },
     });
   }
+}
+
+/**
+ * Who reaches a region's application buckets without its VPC endpoint, and why (docs/security.md, "VPC endpoints
+ * and bucket policies"): every other principal reads and writes them only from inside the region's VPC.
+ */
+export function dataAccessExemptions(config: DrConfig, own: RegionCatalog, peer: RegionCatalog, account: AccountContext): DataAccessExemption[] {
+  const role = (name: string) => account.arns.role(name);
+  return [
+    {
+      principalArns: [role(own.replicationRole), role(peer.replicationRole)],
+      reason: "S3 replication reads the source objects and writes the replicas service-side with these roles, never through a VPC",
+    },
+    { principalArns: [role(own.backupRole)], reason: "AWS Backup backs up and restores the buckets service-side with this region's backup role" },
+    ...(config.reconciliation.enabled
+      ? [
+          {
+            principalArns: [role(peer.functionRoles.reconciler)],
+            reason:
+              "the other region's reconciler compares this region's log objects across regions; a gateway endpoint carries only its own region's S3 traffic",
+          },
+        ]
+      : []),
+    { principalArns: config.iam.deployRoleArns, reason: "Terraform empties the buckets of a destroyable environment (force_destroy) from outside the VPCs" },
+    { principalArns: config.iam.breakGlassRoleArns, reason: "break glass: recovery of the data when the application path is broken" },
+    { principalArns: config.iam.operatorRoleArns, reason: "operators read reconciliation reports and run npm run reconcile from their machines" },
+  ].filter((e) => e.principalArns.length > 0);
 }

@@ -2,13 +2,29 @@
  * Interface endpoints for every AWS API the private workloads and the
  * failover path call, so that the failover path of a region works with no NAT
  * gateway and no internet. Private DNS makes the SDKs use them unchanged.
+ *
+ * Each endpoint's policy lets through only requests of this account's
+ * principals (aws:PrincipalAccount) and of AWS services acting on the
+ * account's behalf (aws:PrincipalIsAWSService): credentials of another
+ * account, stolen or planted, cannot use the VPC's private path to the AWS
+ * APIs. The IAM policy of each principal still decides what it may do. The ECS
+ * agent and telemetry endpoints keep the default policy (see
+ * DEFAULT_POLICY_ENDPOINTS).
  */
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { AwsRegion } from "../../lib/aws-regions";
 import { RegionCatalog } from "../../lib/catalog";
 import { InterfaceEndpointService } from "../../lib/endpoint-services";
+
+/**
+ * Endpoints that keep AWS's default (full access) policy: the ECS container agent's and telemetry channels, which the
+ * ECS agent uses with credentials ECS manages rather than a principal of this account's, and for which AWS documents no
+ * endpoint policy example; a policy that refused the agent would stop the service's tasks in a region with no NAT.
+ */
+export const DEFAULT_POLICY_ENDPOINTS: readonly InterfaceEndpointService[] = ["ecs-agent", "ecs-telemetry"];
 
 export interface InterfaceEndpointsProps {
   readonly provider: AwsProvider;
@@ -19,6 +35,11 @@ export interface InterfaceEndpointsProps {
   readonly services: readonly InterfaceEndpointService[];
   /** The endpoints' Name tags, by service. */
   readonly names: Pick<RegionCatalog, "endpoint">;
+  /**
+   * The account whose principals the endpoint policies admit.
+   * @default no endpoint policy (AWS's full-access default)
+   */
+  readonly accountId?: string;
 }
 
 export class InterfaceEndpoints extends Construct {
@@ -27,6 +48,30 @@ export class InterfaceEndpoints extends Construct {
   constructor(scope: Construct, id: string, props: InterfaceEndpointsProps) {
     super(scope, id);
     const endpoints = new Map<InterfaceEndpointService, VpcEndpoint>();
+    const anyone = [{ type: "AWS", identifiers: ["*"] }];
+    const policy = props.accountId
+      ? new DataAwsIamPolicyDocument(this, "policy", {
+          provider: props.provider,
+          statement: [
+            {
+              sid: "ThisAccountsPrincipals",
+              effect: "Allow",
+              principals: anyone,
+              actions: ["*"],
+              resources: ["*"],
+              condition: [{ test: "StringEquals", variable: "aws:PrincipalAccount", values: [props.accountId] }],
+            },
+            {
+              sid: "AwsServicesOnTheAccountsBehalf",
+              effect: "Allow",
+              principals: anyone,
+              actions: ["*"],
+              resources: ["*"],
+              condition: [{ test: "Bool", variable: "aws:PrincipalIsAWSService", values: ["true"] }],
+            },
+          ],
+        })
+      : undefined;
     for (const service of props.services) {
       endpoints.set(
         service,
@@ -38,6 +83,7 @@ export class InterfaceEndpoints extends Construct {
           privateDnsEnabled: true,
           subnetIds: props.subnetIds,
           securityGroupIds: [props.securityGroupId],
+          policy: policy && !DEFAULT_POLICY_ENDPOINTS.includes(service) ? policy.json : undefined,
           tags: { Name: props.names.endpoint(service) },
         }),
       );
