@@ -277,3 +277,69 @@ describe("the paging service's integration URL", () => {
     }
   });
 });
+
+describe("logs", () => {
+  test("WAF logs redact the credentials a request may carry and the query string", () => {
+    const prod = synthConfig(configVariant("prod"));
+    for (const region of ["us-east-1", "us-east-2"]) {
+      const logging = onlyOf(prod.stacks[`app-${region}`], "aws_wafv2_web_acl_logging_configuration");
+      const headers = asList(logging.redacted_fields).flatMap((f: any) => (f.single_header ? [f.single_header.name] : []));
+      expect(headers).toEqual(
+        expect.arrayContaining([
+          "authorization",
+          "cookie",
+          "x-amz-security-token",
+          "x-amzn-mtls-clientcert",
+          "x-amzn-mtls-clientcert-serial-number",
+          "x-amzn-mtls-clientcert-issuer",
+          "x-amzn-mtls-clientcert-subject",
+          "x-amzn-mtls-clientcert-validity",
+          "x-amzn-mtls-clientcert-leaf",
+        ]),
+      );
+      expect(headers.every((h: string) => h === h.toLowerCase())).toBe(true);
+      expect(asList(logging.redacted_fields).some((f: any) => f.query_string !== undefined)).toBe(true);
+    }
+  });
+
+  test("the protected profile's trail records item-level calls on the project's tables and object-level calls on its data and state buckets, in both regions, besides management events", () => {
+    const prod = synthConfig(configVariant("prod"));
+    const trail = onlyOf(prod.stacks["base-us-east-2"], "aws_cloudtrail");
+    const selectors = asList(trail.advanced_event_selector);
+    const field = (selector: any, name: string) => asList(selector.field_selector).find((f: any) => f.field === name);
+    expect(selectors.some((s: any) => field(s, "eventCategory").equals[0] === "Management")).toBe(true);
+    const dynamodb = selectors.find((s: any) => field(s, "resources.type")?.equals?.[0] === "AWS::DynamoDB::Table");
+    const tables = field(dynamodb, "resources.ARN").equals.map((arn: string) => /:dynamodb:([a-z0-9-]+):.*:table\/(.+)$/.exec(arn)!.slice(1).join(" "));
+    expect(tables.sort()).toEqual(
+      ["us-east-1", "us-east-2"].flatMap((r) => ["txdr-control-prd", "txdr-failover-lock-prd", "txdr-sessions-prd", "txdr-txmeta-prd"].map((t) => `${r} ${t}`)).sort(),
+    );
+    const s3 = selectors.find((s: any) => field(s, "resources.type")?.equals?.[0] === "AWS::S3::Object");
+    const buckets = field(s3, "resources.ARN").starts_with.map((arn: string) => /:s3:::(.+)\/$/.exec(arn)![1]);
+    expect(buckets.sort()).toEqual(["txdr-appdata-use1-prd", "txdr-appdata-use2-prd", "txdr-tfstate-use1-prd", "txdr-tfstate-use2-prd", "txdr-txlogs-use1-prd", "txdr-txlogs-use2-prd"]);
+    // Reads too: who read the ledger matters to an auditor.
+    expect(field(dynamodb, "readOnly")).toBeUndefined();
+  });
+
+  test("the protected profile's trail bucket keeps every log file write-once (Object Lock, compliance mode, a year)", () => {
+    const prod = synthConfig(configVariant("prod"));
+    const lock = onlyOf(prod.stacks["base-us-east-2"], "aws_s3_bucket_object_lock_configuration");
+    expect(lock).toMatchObject({ object_lock_enabled: "Enabled", rule: { default_retention: { mode: "COMPLIANCE", days: 365 } } });
+    expect(lock.bucket).toMatch(/aws_s3_bucket\.audit-trail_bucket/);
+    expect(lock.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_versioning\./)]);
+  });
+
+  test("GIVEN the destroyable profile (dev) THEN the trail records management events only and its bucket has no Object Lock (it must be destroyable)", () => {
+    const dev = synthConfig(configVariant("dev"));
+    const trail = onlyOf(dev.stacks["base-us-east-2"], "aws_cloudtrail");
+    expect(asList(trail.advanced_event_selector)).toHaveLength(1);
+    expect(byType(dev.stacks["base-us-east-2"], "aws_s3_bucket_object_lock_configuration")).toEqual([]);
+  });
+
+  test("GIVEN audit.dataEvents writes THEN the data selectors record only the calls that change data", () => {
+    const app = synthConfig(configVariant("prod", { audit: { dataEvents: "writes" } }));
+    const trail = onlyOf(app.stacks["base-us-east-2"], "aws_cloudtrail");
+    const data = asList(trail.advanced_event_selector).filter((s: any) => asList(s.field_selector).some((f: any) => f.field === "eventCategory" && f.equals[0] === "Data"));
+    expect(data).toHaveLength(2);
+    for (const s of data) expect(asList(s.field_selector)).toContainEqual({ field: "readOnly", equals: ["false"] });
+  });
+});

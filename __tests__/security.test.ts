@@ -157,7 +157,7 @@ describe("audit trail", () => {
       enable_log_file_validation: true,
       kms_key_id: expect.stringMatching(/^\$\{aws_kms_key\.audit-trail_key_[A-F0-9]+\.arn\}$/),
       cloud_watch_logs_group_arn: expect.stringMatching(/aws_cloudwatch_log_group\..*\.arn\}:\*$/),
-      depends_on: [expect.stringMatching(/^aws_s3_bucket_policy\.audit-trail_bucket_policy_/)],
+      depends_on: [expect.stringMatching(/^aws_s3_bucket_policy\.audit-trail_bucket_policy_/), expect.stringMatching(/^aws_s3_bucket_object_lock_configuration\./)],
     });
   });
 

@@ -158,7 +158,26 @@ export class BaseStack extends DrStack {
         keyAdministratorArns: config.kms.administratorRoleArns,
         deployRoleArns: config.iam.deployRoleArns,
         readerRoleArns: config.iam.operatorRoleArns,
+        dataEvents: config.audit.dataEvents === "none" ? undefined : { scope: config.audit.dataEvents, ...this.auditedData() },
+        objectLock: config.audit.objectLock.enabled
+          ? { mode: config.audit.objectLock.mode === "compliance" ? "COMPLIANCE" : "GOVERNANCE", days: config.audit.objectLock.retentionDays }
+          : undefined,
       });
     }
+  }
+
+  /** The project's own data, in both regions: the tables (application, control, failover state) and the data and state buckets. */
+  private auditedData(): { tableArns: string[]; bucketArns: string[] } {
+    const { config } = this;
+    const regions = [config.regions.primary, config.regions.secondary];
+    const names = catalogOf(config);
+    const tables = [...this.catalog.tableNames, this.catalog.controlTable, this.catalog.stateTable];
+    return {
+      tableArns: regions.flatMap((r) => tables.map((t) => this.account.arns.table(t, r))),
+      bucketArns: regions.flatMap((r) => [
+        ...Object.values(names.region(r).buckets),
+        ...(config.backend.type === "s3" ? [names.stateStore(r).bucket] : []),
+      ]).map((b) => this.account.arns.bucket(b)),
+    };
   }
 }
