@@ -5,7 +5,8 @@
  * boundaries in the protected profile, service-role trust, and approval requests kept out of e-mail.
  */
 import { SynthesizedApp, TerraformJson } from "../app/layout-check";
-import { configVariant } from "./support/config";
+import { configVariant, shippedConfigFiles } from "./support/config";
+import { readConfigFile } from "../lib/config/load";
 import { asList, parseReference } from "./support/policy";
 import { synthConfig } from "./support/synth";
 
@@ -278,6 +279,18 @@ describe("the paging service's integration URL", () => {
   });
 });
 
+describe("approval requests never go by e-mail", () => {
+  test.each(shippedConfigFiles().map((f) => [f.split("/").pop()!, f]))("%s: every e-mail subscription drops messages that carry a task token", (_name, file) => {
+    const app = synthConfig(readConfigFile(file));
+    const emails = Object.values(app.stacks).flatMap((s) => byType(s, "aws_sns_topic_subscription").filter((sub) => sub.protocol === "email"));
+    expect(emails.length).toBeGreaterThan(0);
+    for (const email of emails) {
+      expect(email.filter_policy_scope).toBe("MessageBody");
+      expect(JSON.parse(email.filter_policy)).toEqual({ taskToken: [{ exists: false }] });
+    }
+  });
+});
+
 describe("logs", () => {
   test("WAF logs redact the credentials a request may carry and the query string", () => {
     const prod = synthConfig(configVariant("prod"));
@@ -341,5 +354,50 @@ describe("logs", () => {
     const data = asList(trail.advanced_event_selector).filter((s: any) => asList(s.field_selector).some((f: any) => f.field === "eventCategory" && f.equals[0] === "Data"));
     expect(data).toHaveLength(2);
     for (const s of data) expect(asList(s.field_selector)).toContainEqual({ field: "readOnly", equals: ["false"] });
+  });
+});
+
+describe("roles: permissions boundary and trust", () => {
+  const shipped = shippedConfigFiles().map((f) => readConfigFile(f));
+
+  test("every role of every protected shipped configuration carries its permissions boundary", () => {
+    const protectedConfigs = shipped.filter((c) => c.destroyProfile === "protected");
+    expect(protectedConfigs.length).toBeGreaterThanOrEqual(6);
+    for (const config of protectedConfigs) {
+      expect(config.iam.permissionsBoundaryArn).toMatch(/^arn:aws:iam::\d{12}:policy\//);
+      const roles = Object.values(synthConfig(config).stacks).flatMap((s) => byType(s, "aws_iam_role"));
+      expect(roles.length).toBeGreaterThan(10);
+      for (const role of roles) expect([role.name, role.permissions_boundary]).toEqual([role.name, config.iam.permissionsBoundaryArn]);
+    }
+  });
+
+  /**
+   * Services whose role assumption carries no documented aws:SourceArn (so a condition on it would refuse the service):
+   * their roles are bound by aws:SourceAccount alone. Everything else names its source.
+   */
+  const NO_SOURCE_ARN: Record<string, string> = {
+    "lambda.amazonaws.com": "Lambda assumes an execution role without a documented aws:SourceArn",
+    "backup.amazonaws.com": "AWS Backup documents no aws:SourceArn for the role of its jobs",
+    "events.amazonaws.com": "EventBridge documents no aws:SourceArn for a global endpoint's replication role",
+    // constructs/app/fargate-service.ts (the application tier's owner): ECS documents aws:SourceArn for it too (docs/security.md).
+    "ecs-tasks.amazonaws.com": "the task execution role, owned by the application tier",
+  };
+
+  test.each(shipped.map((c) => [c.environment, c] as const))("%s: every service role's trust names the account, and the source where the service sends one (RDS monitoring, FIS, SSM, Step Functions, S3, VPC flow logs, CloudTrail)", (_env, config) => {
+    const app = synthConfig(config);
+    const missing: string[] = [];
+    for (const [id, stack] of Object.entries(app.stacks)) {
+      for (const role of byType(stack, "aws_iam_role")) {
+        for (const statement of statementsOf(stack, role.assume_role_policy)) {
+          const services: string[] = statement.principals.filter((p: any) => p.type === "Service").flatMap((p: any) => asList(p.identifiers));
+          if (services.length === 0) continue;
+          const variables = statement.condition.map((c: any) => c.variable);
+          const account = variables.includes("aws:SourceAccount") || (variables.includes("aws:SourceArn") && services.includes("cloudtrail.amazonaws.com"));
+          const source = variables.includes("aws:SourceArn") || services.every((s) => s in NO_SOURCE_ARN && !(s === "ecs-tasks.amazonaws.com" && /ecs-task-/.test(role.name)));
+          if (!account || !source) missing.push(`${id} ${role.name} (${services.join(", ")}): ${variables.join(", ") || "no condition"}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });
