@@ -152,14 +152,14 @@ describe("VPC endpoints and bucket policies", () => {
     expect(conditionOf(statement, "aws:PrincipalAccount")).toBeDefined();
   });
 
-  test("every interface endpoint but the ECS agent's and telemetry's admits only this account's principals and AWS services", () => {
+  test("every interface endpoint but ECS's (API, agent, telemetry: no custom endpoint policy) admits only this account's principals and AWS services", () => {
     for (const region of ["us-east-1", "us-east-2"]) {
       const stack = prod.stacks[`base-${region}`];
       const interfaces = endpoints(region).filter((e) => e.vpc_endpoint_type === "Interface");
       expect(interfaces.length).toBeGreaterThanOrEqual(19);
       for (const endpoint of interfaces) {
         const service = endpoint.service_name.split(".").slice(3).join(".");
-        if (service === "ecs-agent" || service === "ecs-telemetry") {
+        if (service === "ecs" || service === "ecs-agent" || service === "ecs-telemetry") {
           expect([service, endpoint.policy]).toEqual([service, undefined]);
           continue;
         }

@@ -8,8 +8,7 @@
  * account's behalf (aws:PrincipalIsAWSService): credentials of another
  * account, stolen or planted, cannot use the VPC's private path to the AWS
  * APIs. The IAM policy of each principal still decides what it may do. The ECS
- * agent and telemetry endpoints keep the default policy (see
- * DEFAULT_POLICY_ENDPOINTS).
+ * endpoints keep the default policy (see DEFAULT_POLICY_ENDPOINTS).
  */
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -20,11 +19,17 @@ import { RegionCatalog } from "../../lib/catalog";
 import { InterfaceEndpointService } from "../../lib/endpoint-services";
 
 /**
- * Endpoints that keep AWS's default (full access) policy: the ECS container agent's and telemetry channels, which the
- * ECS agent uses with credentials ECS manages rather than a principal of this account's, and for which AWS documents no
- * endpoint policy example; a policy that refused the agent would stop the service's tasks in a region with no NAT.
+ * Endpoints that keep AWS's default (full access) policy, because a custom one is refused or would break the service:
+ * - ecs: the Amazon ECS developer guide ("Amazon ECS interface VPC endpoints") states that controlling access to
+ *   Amazon ECS by attaching an endpoint policy to the VPC endpoint is not supported, and EC2 refuses a custom policy
+ *   on an endpoint whose service supports only the full-access policy, which would fail the apply;
+ * - ecs-agent, ecs-telemetry: the container agent's channels, used with credentials ECS manages rather than a principal
+ *   of this account's, with no documented endpoint policy; a policy that refused the agent would stop the service's
+ *   tasks in a region with no NAT gateway.
+ * The ECS API still requires the caller's own IAM permissions (the failover roles' are scoped to the project's cluster
+ * and service).
  */
-export const DEFAULT_POLICY_ENDPOINTS: readonly InterfaceEndpointService[] = ["ecs-agent", "ecs-telemetry"];
+export const DEFAULT_POLICY_ENDPOINTS: readonly InterfaceEndpointService[] = ["ecs", "ecs-agent", "ecs-telemetry"];
 
 export interface InterfaceEndpointsProps {
   readonly provider: AwsProvider;
