@@ -26,8 +26,10 @@ describe("configuration defaults", () => {
         regions: { primary: "us-east-1", secondary: "us-west-2" },
         targets: { rpoSeconds: 60, rtoSeconds: 600 },
         dns: { domainName: "min.example.com" },
-        // The protected profile (the default) needs the roles that deploy and the organization's permissions boundary.
+        // The default profile is protected: it needs the roles that deploy, the organization's permissions boundary, and
+        // runs only images pinned by digest (issue 18).
         iam: { deployRoleArns: ["arn:aws:iam::111122223333:role/deploy"], permissionsBoundaryArn: "arn:aws:iam::111122223333:policy/boundary" },
+        service: { imageDigest: `sha256:${"0".repeat(64)}` },
       },
       "minimal.json",
     );
@@ -79,10 +81,10 @@ describe("configuration defaults", () => {
     expect(config.database.engineVersion).toMatch(/^8\.0\.mysql_aurora\./);
   });
 
-  test("GIVEN the protected profile THEN WAF is on by default; the destroyable profile leaves it off; protected without WAF draws a warning", () => {
+  test("GIVEN any profile THEN WAF is on by default (issue 18: every load balancer is public); turning it off is possible; protected without WAF draws a warning", () => {
     expect(configVariant("variant-a").waf.enabled).toBe(true);
-    expect(configVariant("dev").waf.enabled).toBe(false);
-    expect(configVariant("dev", { waf: { enabled: true } }).waf.enabled).toBe(true);
+    expect(configVariant("dev").waf.enabled).toBe(true);
+    expect(configVariant("dev", { waf: { enabled: false } }).waf.enabled).toBe(false);
     const { config, warnings } = checkConfig(rawVariant("variant-a", { waf: { enabled: false } }), "variant-a.json (patched)");
     expect(config.waf.enabled).toBe(false);
     expect(warnings.map((w) => w.path)).toContain("waf.enabled");

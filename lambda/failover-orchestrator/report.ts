@@ -16,6 +16,7 @@ import { readWriter } from "./assessment";
 import { ActionStatus, FailoverState, RunRecord, StepError, StepName } from "./contract";
 import { OrchestratorDeps } from "./deps";
 import { describeError, normalizeRequest, output, withEvent } from "./run";
+import { APPROVAL_REFUSED_ERROR } from "../shared/failover-request";
 
 export function auditKey(executionId: string): string {
   return `audit#${executionId}`;
@@ -46,7 +47,7 @@ export async function requestApproval(deps: OrchestratorDeps, state: FailoverSta
           reason: request.reason ?? null,
           incidentId: request.incidentId ?? null,
           approve: `aws stepfunctions send-task-success --region ${config.region} --task-output '{"approvedBy":"<your name>"}' --task-token <taskToken>`,
-          refuse: `aws stepfunctions send-task-failure --region ${config.region} --error Refused --cause "<why>" --task-token <taskToken>`,
+          refuse: `aws stepfunctions send-task-failure --region ${config.region} --error ${APPROVAL_REFUSED_ERROR} --cause "<why>" --task-token <taskToken>`,
           taskToken,
         }),
       }),
