@@ -65,8 +65,9 @@ export class DataStack extends DrStack {
         databaseName: config.database.databaseName,
         port: config.database.port,
         passwordVersion: config.database.masterPasswordVersion,
-        // Break-glass readers; by default the account's IAM Identity Center administrators (docs/security.md).
-        readers: config.database.masterSecretReaders ?? [account.arns.role("aws-reserved/sso.amazonaws.com/*AWSReservedSSO_AdministratorAccess_*")],
+        // Break-glass readers; by default the roles that apply this stack (Terraform reads the secret's version back at
+        // every refresh) and the break-glass roles of configuration (docs/security.md, section 3).
+        readers: config.database.masterSecretReaders ?? [...new Set([...config.iam.deployRoleArns, ...config.iam.breakGlassRoleArns])],
         removal,
       });
       this.globalCluster = new GlobalCluster(this, "global-cluster", {

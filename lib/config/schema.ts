@@ -354,8 +354,7 @@ export const ConfigSchema = strictObject({
         "Principals (aws:PrincipalArn patterns) that may read the master credentials secret: the break-glass roles, and the role " +
           "that applies data-<primary> (Terraform reads the secret's version back at every refresh). Every other principal of " +
           "any account is denied secretsmanager:GetSecretValue by the secret's resource policy, whatever its IAM policies say. " +
-          "Default: the account's IAM Identity Center AdministratorAccess roles " +
-          "(arn:<partition>:iam::<account>:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_AdministratorAccess_*).",
+          "Default: iam.deployRoleArns (the roles that apply data-<primary>) and iam.breakGlassRoleArns.",
       ),
     port: integer(1150, 65_535)
       .optional()
@@ -1170,7 +1169,7 @@ export const ConfigSchema = strictObject({
       .default([])
       .describe(
         "Emergency roles (dual control, alarmed on use) that keep access when the deploy roles are lost: Terraform state and " +
-          "lock table, key administration (by default), the backup vaults' access policy, the paging secret. By ARN or ArnLike " +
+          "lock table, key administration (by default), the backup vaults' access policy, the paging secret, the database master secret (by default). By ARN or ArnLike " +
           "pattern, in the environment's account. Default none (the account's root user remains the last resort: docs/security.md).",
       ),
     operatorRoleArns: roleArnList("operator roles", 20)
