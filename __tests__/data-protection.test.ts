@@ -152,7 +152,27 @@ describe("VPC endpoints and bucket policies", () => {
     expect(conditionOf(statement, "aws:PrincipalAccount")).toBeDefined();
   });
 
-  test("every interface endpoint but ECS's (API, agent, telemetry: no custom endpoint policy) admits only this account's principals and AWS services", () => {
+  /** The IAM prefix of each interface endpoint's service, as AWS's service authorization reference names it. */
+  const ACTION_PREFIX: Record<string, string> = {
+    "ecr.api": "ecr",
+    "ecr.dkr": "ecr",
+    logs: "logs",
+    monitoring: "cloudwatch",
+    secretsmanager: "secretsmanager",
+    kms: "kms",
+    sts: "sts",
+    ssm: "ssm",
+    sns: "sns",
+    sqs: "sqs",
+    states: "states",
+    rds: "rds",
+    "application-autoscaling": "application-autoscaling",
+    elasticloadbalancing: "elasticloadbalancing",
+    events: "events",
+    xray: "xray",
+  };
+
+  test("every interface endpoint but ECS's (API, agent, telemetry: no custom endpoint policy) lets through only its own service's actions, for this account's principals and AWS services", () => {
     for (const region of ["us-east-1", "us-east-2"]) {
       const stack = prod.stacks[`base-${region}`];
       const interfaces = endpoints(region).filter((e) => e.vpc_endpoint_type === "Interface");
@@ -165,6 +185,7 @@ describe("VPC endpoints and bucket policies", () => {
         }
         const statements = statementsOf(stack, endpoint.policy);
         expect(statements.map((s) => s.condition.map((c: any) => c.variable))).toEqual([["aws:PrincipalAccount"], ["aws:PrincipalIsAWSService"]]);
+        expect([service, ...statements.map((s) => s.actions)]).toEqual([service, [`${ACTION_PREFIX[service]}:*`], [`${ACTION_PREFIX[service]}:*`]]);
       }
     }
   });

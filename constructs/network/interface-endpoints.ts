@@ -3,12 +3,13 @@
  * failover path call, so that the failover path of a region works with no NAT
  * gateway and no internet. Private DNS makes the SDKs use them unchanged.
  *
- * Each endpoint's policy lets through only requests of this account's
- * principals (aws:PrincipalAccount) and of AWS services acting on the
- * account's behalf (aws:PrincipalIsAWSService): credentials of another
- * account, stolen or planted, cannot use the VPC's private path to the AWS
- * APIs. The IAM policy of each principal still decides what it may do. The ECS
- * endpoints keep the default policy (see DEFAULT_POLICY_ENDPOINTS).
+ * Each endpoint's policy lets through only its own service's actions
+ * (ENDPOINT_ACTION_PREFIX), and only for this account's principals
+ * (aws:PrincipalAccount) and AWS services acting on the account's behalf
+ * (aws:PrincipalIsAWSService): credentials of another account, stolen or
+ * planted, cannot use the VPC's private path to the AWS APIs. The IAM policy of
+ * each principal still decides what it may do. The ECS endpoints keep the
+ * default policy (see DEFAULT_POLICY_ENDPOINTS).
  */
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -29,7 +30,27 @@ import { InterfaceEndpointService } from "../../lib/endpoint-services";
  * The ECS API still requires the caller's own IAM permissions (the failover roles' are scoped to the project's cluster
  * and service).
  */
-export const DEFAULT_POLICY_ENDPOINTS: readonly InterfaceEndpointService[] = ["ecs", "ecs-agent", "ecs-telemetry"];
+export const DEFAULT_POLICY_ENDPOINTS = ["ecs", "ecs-agent", "ecs-telemetry"] as const satisfies readonly InterfaceEndpointService[];
+
+/** The IAM action prefix of each endpoint's service: what its endpoint policy lets through. */
+export const ENDPOINT_ACTION_PREFIX: Readonly<Record<Exclude<InterfaceEndpointService, (typeof DEFAULT_POLICY_ENDPOINTS)[number]>, string>> = {
+  "ecr.api": "ecr",
+  "ecr.dkr": "ecr",
+  logs: "logs",
+  monitoring: "cloudwatch",
+  secretsmanager: "secretsmanager",
+  kms: "kms",
+  sts: "sts",
+  ssm: "ssm",
+  sns: "sns",
+  sqs: "sqs",
+  states: "states",
+  rds: "rds",
+  "application-autoscaling": "application-autoscaling",
+  elasticloadbalancing: "elasticloadbalancing",
+  events: "events",
+  xray: "xray",
+};
 
 export interface InterfaceEndpointsProps {
   readonly provider: AwsProvider;
@@ -54,29 +75,33 @@ export class InterfaceEndpoints extends Construct {
     super(scope, id);
     const endpoints = new Map<InterfaceEndpointService, VpcEndpoint>();
     const anyone = [{ type: "AWS", identifiers: ["*"] }];
-    const policy = props.accountId
-      ? new DataAwsIamPolicyDocument(this, "policy", {
-          provider: props.provider,
-          statement: [
-            {
-              sid: "ThisAccountsPrincipals",
-              effect: "Allow",
-              principals: anyone,
-              actions: ["*"],
-              resources: ["*"],
-              condition: [{ test: "StringEquals", variable: "aws:PrincipalAccount", values: [props.accountId] }],
-            },
-            {
-              sid: "AwsServicesOnTheAccountsBehalf",
-              effect: "Allow",
-              principals: anyone,
-              actions: ["*"],
-              resources: ["*"],
-              condition: [{ test: "Bool", variable: "aws:PrincipalIsAWSService", values: ["true"] }],
-            },
-          ],
-        })
-      : undefined;
+    const keepsDefault = (service: InterfaceEndpointService): service is (typeof DEFAULT_POLICY_ENDPOINTS)[number] =>
+      (DEFAULT_POLICY_ENDPOINTS as readonly InterfaceEndpointService[]).includes(service);
+    const policyOf = (service: InterfaceEndpointService, accountId: string): string | undefined => {
+      if (keepsDefault(service)) return undefined;
+      const actions = [`${ENDPOINT_ACTION_PREFIX[service]}:*`];
+      return new DataAwsIamPolicyDocument(this, `policy-${service.replace(/\./g, "-")}`, {
+        provider: props.provider,
+        statement: [
+          {
+            sid: "ThisAccountsPrincipals",
+            effect: "Allow",
+            principals: anyone,
+            actions,
+            resources: ["*"],
+            condition: [{ test: "StringEquals", variable: "aws:PrincipalAccount", values: [accountId] }],
+          },
+          {
+            sid: "AwsServicesOnTheAccountsBehalf",
+            effect: "Allow",
+            principals: anyone,
+            actions,
+            resources: ["*"],
+            condition: [{ test: "Bool", variable: "aws:PrincipalIsAWSService", values: ["true"] }],
+          },
+        ],
+      }).json;
+    };
     for (const service of props.services) {
       endpoints.set(
         service,
@@ -88,7 +113,7 @@ export class InterfaceEndpoints extends Construct {
           privateDnsEnabled: true,
           subnetIds: props.subnetIds,
           securityGroupIds: [props.securityGroupId],
-          policy: policy && !DEFAULT_POLICY_ENDPOINTS.includes(service) ? policy.json : undefined,
+          policy: props.accountId ? policyOf(service, props.accountId) : undefined,
           tags: { Name: props.names.endpoint(service) },
         }),
       );
