@@ -4,6 +4,8 @@
  * the paging URL kept out of the output, WAF log redaction, CloudTrail data events and Object Lock, permissions
  * boundaries in the protected profile, service-role trust, and approval requests kept out of e-mail.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { SynthesizedApp, TerraformJson } from "../app/layout-check";
 import { configVariant, shippedConfigFiles } from "./support/config";
 import { readConfigFile } from "../lib/config/load";
@@ -298,6 +300,28 @@ describe("the paging service's integration URL", () => {
       expect(conditionOf(deny, "aws:PrincipalArn").values).toEqual([expect.stringMatching(/aws_iam_role\..*\.arn/), BREAK_GLASS]);
     }
   });
+
+  test("the forwarder's failures go to its encrypted dead-letter queue after two retries, and besides logs, traces and keys its role only reads the secret and sends to that queue (the claims of its scan suppressions)", () => {
+    const prod = synthConfig(configVariant("prod"));
+    for (const region of ["us-east-1", "us-east-2"]) {
+      const stack = prod.stacks[`base-${region}`];
+      const [fnName, fn] = Object.entries<any>(stack.resource.aws_lambda_function).find(([, f]) => f.function_name === "txdr-paging-forwarder-prd")!;
+      const [queueName, queue] = Object.entries<any>(stack.resource.aws_sqs_queue).find(([, q]) => q.name === "txdr-paging-dlq-prd")!;
+      const [secretName] = Object.entries<any>(stack.resource.aws_secretsmanager_secret).find(([, x]) => x.name === "txdr-paging-prd")!;
+      expect(queue.kms_master_key_id).toMatch(/aws_kms_key\./);
+      const invoke = byType(stack, "aws_lambda_function_event_invoke_config").find((c) => c.function_name === `\${aws_lambda_function.${fnName}.function_name}`);
+      expect(invoke).toMatchObject({ maximum_retry_attempts: 2, maximum_event_age_in_seconds: 3600, destination_config: { on_failure: { destination: `\${aws_sqs_queue.${queueName}.arn}` } } });
+      const role = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(fn.role)![1];
+      const statements = byType(stack, "aws_iam_role_policy")
+        .filter((p) => p.role === `\${aws_iam_role.${role}.id}` || p.role === `\${aws_iam_role.${role}.name}`)
+        .flatMap((p) => statementsOf(stack, p.policy));
+      const data = statements.filter((st) => !st.actions.every((a: string) => /^(logs|xray|kms):/.test(a)));
+      expect(data.map((st) => [st.actions, st.resources])).toEqual([
+        [["secretsmanager:GetSecretValue"], [`\${aws_secretsmanager_secret.${secretName}.arn}`]],
+        [["sqs:SendMessage"], [`\${aws_sqs_queue.${queueName}.arn}`]],
+      ]);
+    }
+  });
 });
 
 describe("approval requests never go by e-mail", () => {
@@ -419,6 +443,30 @@ describe("roles: permissions boundary and trust", () => {
         }
       }
     }
+    expect(missing).toEqual([]);
+  });
+});
+
+describe("scan suppressions", () => {
+  /** A test file a reason names, and the test or describe titles it quotes right after it ('...' or "..."). */
+  const REFERENCE = /(__tests__\/[\w/.-]+\.ts)[,:]?\s+(?:'([^']+)'|"([^"]+)")/g;
+
+  test("every test file a suppression's reason names exists, and every test title it quotes is in that file", () => {
+    const root = path.resolve(__dirname, "..");
+    const { suppressions } = JSON.parse(fs.readFileSync(path.join(root, "scan-suppressions.json"), "utf8")) as { suppressions: { resource: string; reason: string }[] };
+    const missing: string[] = [];
+    let quoted = 0;
+    for (const { resource, reason } of suppressions) {
+      for (const file of reason.match(/__tests__\/[\w/.-]+\.ts/g) ?? []) {
+        if (!fs.existsSync(path.join(root, file))) missing.push(`${resource}: ${file} does not exist`);
+      }
+      for (const m of reason.matchAll(REFERENCE)) {
+        const title = (m[2] ?? m[3]).replace(/\.\.\.$/, "").trim();
+        quoted += 1;
+        if (fs.existsSync(path.join(root, m[1])) && !fs.readFileSync(path.join(root, m[1]), "utf8").includes(title)) missing.push(`${resource}: "${title}" is not in ${m[1]}`);
+      }
+    }
+    expect(quoted).toBeGreaterThanOrEqual(8);
     expect(missing).toEqual([]);
   });
 });
