@@ -47,9 +47,9 @@ const EXPECTED: Record<string, string> = {
   "an approval window longer than the RTO":
     "failover.approvalTimeoutSeconds: is longer than targets.rtoSeconds (1800): the runbook would still be waiting for an operator when the RTO has passed; allowed: 60 to 1800 with failover.authority \"approval\" (got 2400)",
   "an approval mode that pages nobody":
-    "failover.authority: needs an operator, but alerts.emails and alerts.httpsEndpoints are both empty, so nobody is paged; add at least one alert destination, or use \"automatic\" (got \"approval\")",
+    "failover.authority: needs an operator, but alerts.emails and alerts.httpsEndpoints are both empty and alerts.pagingForwarder is off, so nobody is paged; add at least one alert destination, or use \"automatic\" (got \"approval\")",
   "a manual mode that pages nobody":
-    "failover.authority: needs an operator, but alerts.emails and alerts.httpsEndpoints are both empty, so nobody is paged; add at least one alert destination, or use \"automatic\" (got \"manual\")",
+    "failover.authority: needs an operator, but alerts.emails and alerts.httpsEndpoints are both empty and alerts.pagingForwarder is off, so nobody is paged; add at least one alert destination, or use \"automatic\" (got \"manual\")",
   "a poll interval longer than the whole wait":
     "failover.pollIntervalSeconds: is longer than one wait for the new writer (60 s, from failover.maxWaitSeconds 60 and failover.lockTtlSeconds 1800): the orchestrator would check once and give up; allowed: 1 to 60 (got 120)",
   "a poll interval longer than one lock-bounded slice":
@@ -107,7 +107,7 @@ const EXPECTED: Record<string, string> = {
   "a health-check region twice":
     "dns.healthCheckRegions: lists us-east-1 more than once; name at least 3 different Route 53 health checker regions (got [\"us-east-1\",\"us-east-1\",\"eu-west-1\"])",
   "a compliance-mode vault lock in a destroyable profile":
-    "backup.vaultLock.changeableForDays: puts the vault lock in compliance mode, which can never be removed once the grace period ends, but destroyProfile is \"destroyable\"; remove changeableForDays (governance mode), turn backup.vaultLock.enabled off, or use destroyProfile \"protected\" (got 3)",
+    "backup.vaultLock.mode: makes the vault lock compliance-mode (as backup.vaultLock.changeableForDays does), which nobody can remove once its cooling-off ends, but destroyProfile is \"destroyable\"; use mode \"governance\" without changeableForDays, turn backup.vaultLock.enabled off, or use destroyProfile \"protected\" (got \"compliance\")",
   "a cron expression with five fields":
     "backup.restoreTesting.scheduleExpression: has 5 fields; an AWS cron expression has 6 (Minutes Hours Day-of-month Month Day-of-week Year, for example cron(0 6 ? * SAT *)) (got \"cron(0 6 ? * SAT)\")",
   "a cron expression with both day fields":
@@ -146,6 +146,40 @@ const EXPECTED: Record<string, string> = {
     "service.environment.DATABASE_URL: holds what looks like a URL with a password in it; service.environment is plain text in the task definition and in cdktf.out. Store the secret in AWS Secrets Manager (or an SSM SecureString) and have the service read it at run time, as it reads the database credentials (README, \"Database credentials\") (got \"(value hidden)\")",
   "a JSON Web Token in the environment":
     "service.environment.UPSTREAM_BEARER: holds what looks like a JSON Web Token; service.environment is plain text in the task definition and in cdktf.out. Store the secret in AWS Secrets Manager (or an SSM SecureString) and have the service read it at run time, as it reads the database credentials (README, \"Database credentials\") (got \"(value hidden)\")",
+  "a governance-mode vault lock with a cooling-off period":
+    "backup.vaultLock.changeableForDays: is the cooling-off period of a compliance-mode lock, but backup.vaultLock.mode is \"governance\"; remove it, or set mode \"compliance\" (got 3)",
+  "a cooling-off period shorter than AWS's 72 hours":
+    "backup.vaultLock.changeableForDays: must be a whole number from 3 to 36500 (got 2)",
+  "a vault lock maximum beyond AWS's 100 years":
+    "backup.vaultLock.maxRetentionDays: must be a whole number from 1 to 36500 (got 36501)",
+  "an hourly retention below the vault lock's minimum":
+    "backup.hourlyRetentionDays: is outside the vault lock's bounds: recovery points and their copies in the other region's locked vault must be kept 7 to 3650 days (backup.vaultLock.minRetentionDays, maxRetentionDays), or AWS Backup fails the job (got 2)",
+  "an air-gapped vault minimum below AWS's 7 days":
+    "backup.airGappedVault.minRetentionDays: must be a whole number from 7 to 36500 (got 6)",
+  "a monthly retention above the air-gapped vault's maximum":
+    "backup.monthlyRetentionDays: is outside the air-gapped vault's bounds (7 to 100 days, backup.airGappedVault.minRetentionDays, maxRetentionDays): the daily and monthly copies are kept there for the same time, and AWS Backup fails a copy outside them (got 365)",
+  "an air-gapped vault key of another region":
+    "backup.airGappedVault.kmsKeyArns.us-east-2: is a key of aws/us-west-2; a vault takes a key of its own region; allowed: arn:aws:kms:us-east-2:<account>:key/<id> (got \"arn:aws:kms:us-west-2:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab\")",
+  "a cross-account copy for one region only":
+    "backup.crossAccountCopy.destinationVaultArns: must name one destination vault for each region of the pair (us-east-1, us-east-2), no other: either region may be the active one whose plan copies; us-east-2 is missing (got {\"us-east-1\":\"arn:aws:backup:us-east-1:210987654321:backup-vault:dr-copies\"})",
+  "a cross-account copy into the environment's own account":
+    "backup.crossAccountCopy.destinationVaultArns.us-east-1: is in this environment's own account (111122223333, iam.deployRoleArns); a copy in the same account does not survive an insider or a compromise of this account; allowed: a vault of another account (got \"arn:aws:backup:us-east-1:111122223333:backup-vault:dr-copies\")",
+  "a compliance-mode Object Lock on the trail of a destroyable profile":
+    "audit.objectLock.mode: keeps every trail log file undeletable for audit.objectLock.retentionDays, so the trail bucket could not be emptied and destroyed, but destroyProfile is \"destroyable\"; use \"governance\", turn audit.objectLock.enabled off, or use destroyProfile \"protected\" (got \"compliance\")",
+  "no deploy role":
+    "iam.deployRoleArns: names no deploy role; the Terraform state, its lock table and the KMS keys are restricted to the roles that deploy, and without one they would be open to every principal of the account; allowed: the ARN (or ArnLike pattern) of the role your pipeline and first-deploy use, such as arn:aws:iam::123456789012:role/txdr-deploy (got [])",
+  "every role of the account as deploy role":
+    "iam.deployRoleArns.0: must name roles, not every role of the account (role/*) (got \"arn:aws:iam::111122223333:role/*\")",
+  "a deploy role of another partition":
+    "iam.deployRoleArns: is in partition aws-cn, but the regions are in aws; allowed: arn:aws:iam::111122223333:role/<name> (got \"arn:aws-cn:iam::111122223333:role/txdr-deploy-dev\")",
+  "a break-glass role in another account":
+    "iam.breakGlassRoleArns: is in account 999999999999, but iam.deployRoleArns names account 111122223333; policies of this environment compare principals of its own account only; allowed: arn:aws:iam::111122223333:role/<name> (got \"arn:aws:iam::999999999999:role/break-glass\")",
+  "key administrators without the deploy role":
+    "kms.administratorRoleArns: leaves out the deploy role arn:aws:iam::111122223333:role/txdr-deploy-dev; Terraform writes the key policies as a deploy role, and KMS refuses a key policy that would keep its caller from changing it again; allowed: a list that includes every iam.deployRoleArns entry (got [\"arn:aws:iam::111122223333:role/security\"])",
+  "a protected configuration without a permissions boundary":
+    "iam.permissionsBoundaryArn: is required in the protected profile: every role the project creates carries the organization's permissions boundary, which caps what it can do whatever its own policies say; allowed: the ARN of an existing IAM managed policy, such as arn:aws:iam::123456789012:policy/permissions-boundary (docs/security.md has an example) (got nothing)",
+  "a paging URL in a protected configuration":
+    "alerts.httpsEndpoints: is refused in the protected profile: a paging service's integration URL carries its integration key, and a URL here is written into cdktf.out, the Terraform state and the SNS subscription; remove it, set alerts.pagingForwarder to true and put the URL into the Secrets Manager secret the forwarder reads (docs/security.md) (got \"(value hidden)\")",
   "a second suffix key":
     "suffix: is written twice in the same object (lines 4 and 5); JSON readers keep only the last one, so remove one of them (got \"prd\")",
   "a nested key written twice":

@@ -26,7 +26,9 @@ describe("configuration defaults", () => {
         regions: { primary: "us-east-1", secondary: "us-west-2" },
         targets: { rpoSeconds: 60, rtoSeconds: 600 },
         dns: { domainName: "min.example.com" },
-        // The default profile is protected, which runs only images pinned by digest (issue 18).
+        // The default profile is protected: it needs the roles that deploy, the organization's permissions boundary, and
+        // runs only images pinned by digest (issue 18).
+        iam: { deployRoleArns: ["arn:aws:iam::111122223333:role/deploy"], permissionsBoundaryArn: "arn:aws:iam::111122223333:policy/boundary" },
         service: { imageDigest: `sha256:${"0".repeat(64)}` },
       },
       "minimal.json",
@@ -51,7 +53,24 @@ describe("configuration defaults", () => {
     expect(config.destroyProfile).toBe("protected");
     expect(config.kms.deletionWindowDays).toBe(30);
     expect(config.retention.logDays).toBe(90);
-    expect(config.iam.permissionsBoundaryArn).toBeUndefined();
+    expect(config.iam.breakGlassRoleArns).toEqual([]);
+    expect(config.iam.operatorRoleArns).toEqual([]);
+    expect(config.kms.administratorRoleArns).toEqual(["arn:aws:iam::111122223333:role/deploy"]);
+    // The protected profile's data protection defaults (issue 18).
+    expect(config.backup.vaultLock).toEqual({ enabled: true, mode: "compliance", minRetentionDays: 7, maxRetentionDays: 3650, changeableForDays: 3 });
+    expect(config.backup.hourlyRetentionDays).toBe(7);
+    expect(config.backup.airGappedVault).toEqual({ enabled: true, minRetentionDays: 7, maxRetentionDays: 400 });
+    expect(config.audit).toEqual({ cloudTrail: true, dataEvents: "all", objectLock: { enabled: true, mode: "compliance", retentionDays: 365 } });
+    expect(config.alerts).toEqual({ emails: [], httpsEndpoints: [], pagingForwarder: false });
+  });
+
+  test("GIVEN the destroyable profile THEN backups are unlocked (or governance-locked on request), without an air-gapped vault, and the trail records management events only", () => {
+    const config = configVariant("dev");
+    expect(config.backup.vaultLock).toMatchObject({ enabled: false, mode: "governance", minRetentionDays: 1, changeableForDays: undefined });
+    expect(config.backup.hourlyRetentionDays).toBe(2);
+    expect(config.backup.airGappedVault.enabled).toBe(false);
+    expect(config.audit.dataEvents).toBe("none");
+    expect(config.audit.objectLock.enabled).toBe(false);
   });
 
   test("GIVEN Aurora MySQL WHEN no enforcement is set THEN RPO enforcement defaults to alarm and the MySQL version", () => {
@@ -123,7 +142,7 @@ describe("configuration rules", () => {
     ["an endpoint listed twice", { network: { interfaceEndpoints: ["rds", "ecs", "rds"] } }, /^network\.interfaceEndpoints: lists rds more than once/],
     ["a backup retention outside the vault lock", { backup: { dailyRetentionDays: 40, monthlyRetentionDays: 30, vaultLock: { enabled: true, maxRetentionDays: 30 } } }, /^backup\.dailyRetentionDays: is outside the vault lock's bounds: recovery points and their copies in the other region's locked vault must be kept 1 to 30 days/],
     ["a vault lock minimum above its maximum", { backup: { vaultLock: { enabled: true, minRetentionDays: 10, maxRetentionDays: 5 } } }, /^backup\.vaultLock\.minRetentionDays: is above backup\.vaultLock\.maxRetentionDays \(5\)/],
-    ["daily copies outside the air-gapped vault's bounds", { backup: { airGappedVault: { enabled: true, maxRetentionDays: 20 } } }, /^backup\.dailyRetentionDays: is outside the air-gapped vault's bounds \(7 to 20 days\)/],
+    ["daily copies outside the air-gapped vault's bounds", { backup: { monthlyRetentionDays: 15, airGappedVault: { enabled: true, maxRetentionDays: 20 } } }, /^backup\.dailyRetentionDays: is outside the air-gapped vault's bounds \(7 to 20 days/],
     ["overlapping backup and maintenance windows", { database: { preferredBackupWindow: "04:00-05:00", preferredMaintenanceWindow: "sun:04:30-sun:05:30" } }, /^database\.preferredBackupWindow: overlaps database\.preferredMaintenanceWindow/],
     ["a backup window shorter than 30 minutes", { database: { preferredBackupWindow: "03:00-03:20" } }, /^database\.preferredBackupWindow: must last at least 30 minutes/],
     ["a Performance Insights retention AWS does not offer", { database: { performanceInsightsRetentionDays: 30 } }, /^database\.performanceInsightsRetentionDays: must be 7, 731, or a multiple of 31/],

@@ -404,8 +404,12 @@ describe("AWS Backup", () => {
     expect(selection.condition).toEqual([{ string_equals: [{ key: "aws:ResourceTag/DR-Role", value: "active" }] }]);
   });
 
-  test("production vaults are locked with the configured bounds; dev vaults are not", () => {
-    expect(one(prod.stacks["data-us-east-1"], "aws_backup_vault_lock_configuration")).toMatchObject({ min_retention_days: 1, max_retention_days: 3650 });
+  test("production vaults are locked with the configured bounds (compliance mode: a cooling-off, then immutable); dev vaults are not", () => {
+    expect(one(prod.stacks["data-us-east-1"], "aws_backup_vault_lock_configuration")).toMatchObject({
+      min_retention_days: 7,
+      max_retention_days: 3650,
+      changeable_for_days: 3,
+    });
     const dev = synthConfig(configVariant("dev"));
     expect(all(dev.stacks["data-us-east-1"], "aws_backup_vault_lock_configuration")).toEqual([]);
   });
@@ -434,13 +438,15 @@ describe("AWS Backup", () => {
     }
   });
 
-  test("GIVEN the air-gapped vault THEN daily recovery points are also copied there", () => {
-    const app = synthConfig(configVariant("prod", { backup: { airGappedVault: { enabled: true, maxRetentionDays: 60 } } }));
+  test("GIVEN the air-gapped vault THEN daily and monthly recovery points are also copied there", () => {
+    const app = synthConfig(configVariant("prod", { backup: { monthlyRetentionDays: 60, airGappedVault: { enabled: true, maxRetentionDays: 60 } } }));
     const stack = app.stacks["data-us-east-1"];
     expect(one(stack, "aws_backup_logically_air_gapped_vault")).toMatchObject({ name: "txdr-airgap-prd", min_retention_days: 7, max_retention_days: 60 });
-    const daily = one(stack, "aws_backup_plan").rule.find((r: any) => r.rule_name === "daily");
-    expect(daily.copy_action).toHaveLength(2);
-    expect(daily.copy_action[1].destination_vault_arn).toContain("aws_backup_logically_air_gapped_vault.");
+    for (const name of ["daily", "monthly"]) {
+      const rule = one(stack, "aws_backup_plan").rule.find((r: any) => r.rule_name === name);
+      expect(rule.copy_action).toHaveLength(2);
+      expect(rule.copy_action[1].destination_vault_arn).toContain("aws_backup_logically_air_gapped_vault.");
+    }
   });
 
   test("the backup region settings opt in the protected services and DynamoDB advanced backups", () => {

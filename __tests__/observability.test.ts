@@ -157,8 +157,8 @@ describe("tracing and logs", () => {
         }
       }
     }
-    // Per region: monitor, orchestrator, transaction processor, reconciler; failover, failback and reconciliation runs.
-    expect([functions, machines]).toEqual([8, 6]);
+    // Per region: monitor, orchestrator, transaction processor, reconciler, paging forwarder; failover, failback and reconciliation runs.
+    expect([functions, machines]).toEqual([10, 6]);
     expect(groups).toBeGreaterThan(15);
   });
 });

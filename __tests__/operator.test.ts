@@ -40,8 +40,8 @@ function holders(app: SynthesizedApp, action: string): string[] {
 const operatorRole = (app: SynthesizedApp, region: string) => roles(app).find((r) => r.name.includes("failover-operator") && r.stack === app.stacks[`ops-${region}`]);
 
 describe("the failover operator role", () => {
-  test.each(REGIONS)("exists in ops-%s and trusts only the account's Identity Center administrators by default (aws:PrincipalArn)", (region) => {
-    const role = operatorRole(prod, region);
+  test.each(REGIONS)("exists in ops-%s and trusts only the account's Identity Center administrators when no operator is configured (dev)", (region) => {
+    const role = operatorRole(dev, region);
     expect(role).toBeDefined();
     const trust = trustStatements(role!.stack, role!.logical);
     expect(trust).toEqual([
@@ -53,6 +53,24 @@ describe("the failover operator role", () => {
       }),
     ]);
     expect(role!.stack.resource.aws_iam_role[role!.logical].max_session_duration).toBe(3600);
+  });
+
+  test.each(REGIONS)("ops-%s of prod trusts iam.operatorRoleArns when failover.operatorPrincipals is not set", (region) => {
+    const role = operatorRole(prod, region)!;
+    const [trust] = trustStatements(role.stack, role.logical);
+    expect(trust?.principals).toEqual([{ type: "AWS", identifiers: ["arn:aws:iam::111122223333:root"] }]);
+    expect(trust?.conditions).toEqual([{ test: "ArnLike", variable: "aws:PrincipalArn", values: configVariant("prod").iam.operatorRoleArns }]);
+  });
+
+  test("the operator role may use the data key through DynamoDB: the key policy names it (the state table is encrypted with it)", () => {
+    const statements = Object.values<any>(prod.stacks["base-us-east-1"]!.data?.aws_iam_policy_document ?? {}).flatMap((d) => d.statement ?? []);
+    const throughDynamoDb = statements.filter(
+      (st: any) =>
+        (st.condition ?? []).some((c: any) => c.variable === "kms:ViaService" && c.values.includes("dynamodb.us-east-1.amazonaws.com")) &&
+        (st.condition ?? []).some((c: any) => c.variable === "aws:PrincipalArn" && c.values.some((v: string) => v.endsWith(":role/txdr-failover-operator-use1-prd"))),
+    );
+    expect(throughDynamoDb.length).toBeGreaterThan(0);
+    expect(throughDynamoDb.every((st: any) => st.actions.every((a: string) => !a.includes("*") || a === "kms:GenerateDataKey*" || a === "kms:ReEncrypt*"))).toBe(true);
   });
 
   test("GIVEN failover.operatorPrincipals THEN the trust policy names exactly them, and the roots of their accounts", () => {

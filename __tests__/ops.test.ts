@@ -21,6 +21,7 @@ import { approvalKey } from "../lambda/shared/approval";
 import { CONTROL_KEYS } from "../lambda/shared/control-keys";
 import { ERROR_NAMES, PERMANENT_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from "../lambda/shared/errors";
 import { GATE_METRIC_NAMESPACE } from "../lambda/shared/gate";
+import { RUNBOOK_REFUSED_ERROR } from "../lambda/shared/failover-request";
 import { lockKey } from "../lambda/shared/lock";
 import { MONITOR_METRIC_NAMESPACE_DEFAULT } from "../lambda/shared/monitor-metrics";
 import { CONTROL_STATES, LAMBDA_SERVICE_ERRORS, STEP_STATES, awaitWriterBudget } from "../constructs/failover/failover-state-machine";
@@ -665,7 +666,7 @@ describe("runbooks (Step Functions)", () => {
     }
   });
 
-  test("GIVEN every task THEN no permanent error name is retried and everything else is caught into Abort", () => {
+  test("GIVEN every task THEN no permanent error name is retried and everything else is caught into Abort, which ends as Refused or Failed", () => {
     for (const { definition } of machines(ops(dev, "us-east-1"))) {
       for (const [name, task] of tasks(definition)) {
         const retried = task.Retry.flatMap((r: any) => r.ErrorEquals);
@@ -673,14 +674,19 @@ describe("runbooks (Step Functions)", () => {
         const catchAll = task.Catch.find((c: any) => c.ErrorEquals.includes("States.ALL"));
         expect(catchAll).toBeDefined();
         if (name === STEP_STATES.abort) {
+          // Abort, done or failed, goes to the choice that ends a refused approval apart from every other failure.
           expect(catchAll.Next).toBe(CONTROL_STATES.afterAbort);
           expect(task.Next).toBe(CONTROL_STATES.afterAbort);
         } else {
           expect(catchAll).toMatchObject({ ResultPath: "$.error", Next: STEP_STATES.abort });
         }
       }
+      const afterAbort = definition.States[CONTROL_STATES.afterAbort];
+      expect(afterAbort.Type).toBe("Choice");
+      expect(afterAbort.Default).toBe(CONTROL_STATES.failed);
+      expect(afterAbort.Choices.map((c: any) => c.Next)).toEqual([CONTROL_STATES.refused, CONTROL_STATES.refused]);
+      expect(definition.States[CONTROL_STATES.refused]).toMatchObject({ Type: "Fail", Error: RUNBOOK_REFUSED_ERROR });
       expect(definition.States[CONTROL_STATES.failed].Type).toBe("Fail");
-      expect(definition.States[CONTROL_STATES.refused]).toMatchObject({ Type: "Fail", Error: "ApprovalRefused" });
     }
   });
 

@@ -248,6 +248,16 @@ describe("the policies bite (test doubles)", () => {
     expect(messages(checkPolicyDocuments(clean)).join("\n")).toMatch(/allows the wildcard action "kms:\*"/);
   });
 
+  test("IAM: a VPC endpoint policy may let its service's actions through only for principals it names by account or as AWS services", () => {
+    const broken = cloneApp(app("prod"));
+    const stack = broken.stacks["base-us-east-1"];
+    const endpoint = Object.values<any>(stack.resource.aws_vpc_endpoint).find((e) => e.policy && e.vpc_endpoint_type === "Interface");
+    const name = /data\.aws_iam_policy_document\.([^.]+)\.json/.exec(endpoint.policy)![1];
+    expect(messages(checkPolicyDocuments(broken))).toEqual([]);
+    stack.data.aws_iam_policy_document[name].statement.push({ effect: "Allow", actions: ["*"], resources: ["*"], principals: [{ type: "AWS", identifiers: ["*"] }] });
+    expect(messages(checkPolicyDocuments(broken)).join("\n")).toMatch(/endpoints\/policy-[a-z-]+\): statement 3 allows the wildcard action "\*"/);
+  });
+
   test("IAM: inline policy JSON is analysed, and a policy that cannot be analysed is reported", () => {
     const broken = cloneApp(app("prod"));
     const stack = broken.stacks.bootstrap;

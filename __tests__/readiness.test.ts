@@ -327,7 +327,15 @@ describe("default engine versions", () => {
   });
 
   test("extended support is declined unless configuration asks for it", () => {
-    const minimal = { environment: "min", suffix: "min", regions: { primary: "us-east-1", secondary: "us-west-2" }, targets: { rpoSeconds: 60, rtoSeconds: 600 }, dns: { domainName: "min.example.com" }, service: { imageDigest: `sha256:${"0".repeat(64)}` } };
+    const minimal = {
+      environment: "min",
+      suffix: "min",
+      regions: { primary: "us-east-1", secondary: "us-west-2" },
+      targets: { rpoSeconds: 60, rtoSeconds: 600 },
+      dns: { domainName: "min.example.com" },
+      service: { imageDigest: `sha256:${"0".repeat(64)}` },
+      iam: { deployRoleArns: ["arn:aws:iam::111122223333:role/deploy"], permissionsBoundaryArn: "arn:aws:iam::111122223333:policy/boundary" },
+    };
     expect(validateConfig(minimal, "minimal.json").database.engineLifecycleSupport).toBe("open-source-rds-extended-support-disabled");
   });
 });

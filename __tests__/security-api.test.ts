@@ -169,7 +169,7 @@ describe("finding 3: the application connects as its own database user, never wi
     }
   });
 
-  test("the master secret's resource policy denies GetSecretValue to everyone but the break-glass principals (default: the account's IAM Identity Center administrators)", () => {
+  test("the master secret's resource policy denies GetSecretValue to everyone but the break-glass principals (default: the deploy and break-glass roles of configuration)", () => {
     const stack = prod.stacks["data-us-east-1"] as TerraformJson;
     const policy = onlyResource(stack, "aws_secretsmanager_secret_policy");
     expect(policy).toMatchObject({ block_public_policy: true, secret_arn: expect.stringContaining("aws_secretsmanager_secret.database-credentials_secret") });
@@ -181,7 +181,8 @@ describe("finding 3: the application connects as its own database user, never wi
         principals: [{ type: "*", identifiers: ["*"] }],
         actions: ["secretsmanager:GetSecretValue"],
         resources: ["*"],
-        condition: [{ test: "StringNotLike", variable: "aws:PrincipalArn", values: [expect.stringMatching(/:iam::\$\{data\.aws_caller_identity\.[^}]+\}:role\/aws-reserved\/sso\.amazonaws\.com\/\*AWSReservedSSO_AdministratorAccess_\*$/)] }],
+        // prod's iam.deployRoleArns and iam.breakGlassRoleArns: the role that applies data-<primary> reads the version back.
+        condition: [{ test: "StringNotLike", variable: "aws:PrincipalArn", values: ["arn:aws:iam::111122223333:role/txdr-deploy-prd", "arn:aws:iam::111122223333:role/txdr-break-glass"] }],
       },
     ]);
   });

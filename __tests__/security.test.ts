@@ -30,13 +30,10 @@ describe("regional KMS keys", () => {
     }
   });
 
-  test("no key policy statement grants kms:* to anyone but the account root", () => {
+  test("no key policy statement grants kms:* to anyone (administration and use are separate statements: __tests__/keys.test.ts)", () => {
     for (const [id, stack] of Object.entries(prod.stacks)) {
       for (const [, key] of byType(stack, "aws_kms_key")) {
-        for (const statement of documentOf(stack, key.policy).statement) {
-          if (!statement.actions.some((a: string) => a === "kms:*")) continue;
-          expect([id, statement.principals]).toEqual([id, [{ type: "AWS", identifiers: [expect.stringMatching(/:iam::\$\{data\.aws_caller_identity\.[^}]+\.account_id\}:root$/)] }]]);
-        }
+        for (const statement of documentOf(stack, key.policy).statement) expect([id, statement.sid, statement.actions]).toEqual([id, statement.sid, expect.not.arrayContaining(["kms:*"])]);
       }
     }
   });
@@ -55,31 +52,45 @@ describe("regional KMS keys", () => {
     ]);
   });
 
-  test("the messaging key lets CloudWatch alarms, EventBridge, Backup and SNS publish to encrypted topics and queues", () => {
+  test("the messaging key lets CloudWatch alarms, EventBridge, Backup and SNS publish to encrypted topics and queues, each conditioned", () => {
     const statements = statementsOfAlias(prod.stacks["base-us-east-1"], "alias/txdr-messaging-prd");
     const principals = statements.flatMap((s) => (s.principals[0].type === "Service" ? s.principals[0].identifiers : []));
-    expect(principals.sort()).toEqual(["backup.amazonaws.com", "cloudwatch.amazonaws.com", "events.amazonaws.com", "sns.amazonaws.com"]);
+    expect([...new Set(principals)].sort()).toEqual(["backup.amazonaws.com", "cloudwatch.amazonaws.com", "events.amazonaws.com", "sns.amazonaws.com"]);
     const cloudwatch = statements.find((s) => s.sid === "CloudWatchAlarmsPublishToEncryptedTopics");
     expect(cloudwatch.actions).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
     expect(cloudwatch.condition).toEqual([{ test: "StringEquals", variable: "aws:SourceAccount", values: [expect.stringContaining("account_id")] }]);
-    // EventBridge's requests carry no source keys: a condition on them would drop every event silently.
-    const eventBridge = statements.find((s) => s.sid === "EventBridgeEncryptsBusesAndPublishesToEncryptedTopics");
-    expect(eventBridge.condition).toBeUndefined();
-    expect(eventBridge.actions).toEqual(["kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey*"]);
+    // The bus: EventBridge's own calls carry the bus as aws:SourceArn (eb-encryption-key-policy).
+    const bus = statements.find((s) => s.sid === "EventBridgeEncryptsTheApplicationBus");
+    expect(bus.actions).toEqual(["kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey*"]);
+    expect(bus.condition).toEqual([
+      { test: "StringEquals", variable: "aws:SourceAccount", values: [expect.stringContaining("account_id")] },
+      { test: "ArnEquals", variable: "aws:SourceArn", values: [expect.stringMatching(/:events:us-east-1:.*:event-bus\/txdr-events-prd$/)] },
+    ]);
+    // Deliveries by rules carry no source keys: the project's topic or queue in the encryption context bounds them.
+    const topics = statements.find((s) => s.sid === "EventBridgePublishesToTheProjectsEncryptedTopics");
+    expect(topics.condition).toEqual([{ test: "ArnLike", variable: "kms:EncryptionContext:aws:sns:topicArn", values: [expect.stringMatching(/:sns:us-east-1:.*:txdr-\*-prd$/)] }]);
+    const queues = statements.find((s) => s.sid === "EventBridgeDeliversToTheProjectsEncryptedQueues");
+    expect(queues.condition).toEqual([{ test: "ArnLike", variable: "kms:EncryptionContext:aws:sqs:arn", values: [expect.stringMatching(/:sqs:us-east-1:.*:txdr-\*-prd$/)] }]);
   });
 
   test.each([
-    ["data", ["rds.us-east-1.amazonaws.com", "dynamodb.us-east-1.amazonaws.com", "s3.us-east-1.amazonaws.com"]],
-    ["secrets", ["secretsmanager.us-east-1.amazonaws.com", "ssm.us-east-1.amazonaws.com"]],
-    ["backup", ["backup.us-east-1.amazonaws.com"]],
-  ])("the %s key is usable only through %j by this account", (purpose, services) => {
+    ["data", { dynamodb: "ProjectRolesThroughDynamodb", s3: "ProjectRolesThroughS3", rds: "ProjectRolesThroughRds" }],
+    ["secrets", { secretsmanager: "ProjectRolesThroughSecretsmanager", ssm: "ProjectRolesThroughSsm", lambda: "ProjectRolesThroughLambda" }],
+    ["backup", { backup: "ProjectRolesThroughBackup" }],
+  ])("the %s key is usable by named roles only, each through one service of its region, by this account", (purpose, bySid) => {
     const statements = statementsOfAlias(prod.stacks["base-us-east-1"], `alias/txdr-${purpose}-prd`);
-    const viaService = statements.find((s) => s.condition?.some((c: any) => c.variable === "kms:ViaService"));
-    expect(viaService.condition).toEqual([
-      { test: "StringEquals", variable: "kms:CallerAccount", values: [expect.stringContaining("account_id")] },
-      { test: "StringEquals", variable: "kms:ViaService", values: services },
-    ]);
-    expect(viaService.actions).not.toContain("kms:*");
+    for (const [service, sid] of Object.entries(bySid)) {
+      const use = statements.find((s) => s.sid === sid);
+      expect(use.principals).toEqual([{ type: "AWS", identifiers: [expect.stringMatching(/:root$/)] }]);
+      expect(use.condition).toEqual([
+        { test: "ArnLike", variable: "aws:PrincipalArn", values: expect.arrayContaining([expect.stringMatching(/:role\/txdr-[a-z0-9-]+-use[12]-prd$/)]) },
+        { test: "StringEquals", variable: "kms:ViaService", values: [`${service}.us-east-1.amazonaws.com`] },
+        { test: "StringEquals", variable: "kms:CallerAccount", values: [expect.stringContaining("account_id")] },
+      ]);
+      expect(use.actions).not.toContain("kms:*");
+    }
+    // Nothing lets any principal of the account use the key merely because it calls through a service.
+    expect(statements.filter((s) => s.principals.some((p: any) => p.identifiers.includes("*")))).toEqual([]);
   });
 
   test("GIVEN the destroyable profile THEN keys can be destroyed (dev)", () => {
@@ -146,7 +157,7 @@ describe("audit trail", () => {
       enable_log_file_validation: true,
       kms_key_id: expect.stringMatching(/^\$\{aws_kms_key\.audit-trail_key_[A-F0-9]+\.arn\}$/),
       cloud_watch_logs_group_arn: expect.stringMatching(/aws_cloudwatch_log_group\..*\.arn\}:\*$/),
-      depends_on: [expect.stringMatching(/^aws_s3_bucket_policy\.audit-trail_bucket_policy_/)],
+      depends_on: [expect.stringMatching(/^aws_s3_bucket_policy\.audit-trail_bucket_policy_/), expect.stringMatching(/^aws_s3_bucket_object_lock_configuration\./)],
     });
   });
 
@@ -255,8 +266,13 @@ describe("Lambda functions", () => {
       for (const [stackId, stack] of Object.entries(app.stacks)) {
         for (const [fnName, fn] of byType(stack, "aws_lambda_function")) {
           functions += 1;
+          // The key is found by alias in stacks after the base stack, and referenced directly in the base stack (the paging forwarder).
           const alias = /^\$\{data\.aws_kms_alias\.([^.]+)\.target_key_arn\}$/.exec(fn.kms_key_arn)?.[1];
-          expect([stackId, fnName, alias && stack.data.aws_kms_alias[alias].name]).toEqual([stackId, fnName, `alias/txdr-secrets-${suffix}`]);
+          const key = /^\$\{aws_kms_key\.([^.]+)\.arn\}$/.exec(fn.kms_key_arn)?.[1];
+          const aliasName = alias
+            ? stack.data.aws_kms_alias[alias].name
+            : byType(stack, "aws_kms_alias").find(([, a]) => a.target_key_id === `\${aws_kms_key.${key}.key_id}`)?.[1].name;
+          expect([stackId, fnName, aliasName]).toEqual([stackId, fnName, `alias/txdr-secrets-${suffix}`]);
           const roleName = /^\$\{aws_iam_role\.([^.]+)\.arn\}$/.exec(fn.role)![1];
           const policies = byType(stack, "aws_iam_role_policy").filter(([, p]) => p.role === `\${aws_iam_role.${roleName}.id}` || p.role === `\${aws_iam_role.${roleName}.name}`);
           const statements = policies.flatMap(([, p]) => documentOf(stack, p.policy).statement);
@@ -272,23 +288,23 @@ describe("Lambda functions", () => {
           ]);
         }
       }
-      // Per region: monitor, orchestrator, transaction processor, reconciler.
-      expect(functions).toBe(8);
+      // Per region: monitor, orchestrator, transaction processor, reconciler (and in prod the paging forwarder).
+      expect(functions).toBe(name === "prod" ? 10 : 8);
     },
   );
 });
 
 describe("permissions boundary", () => {
   test("GIVEN a boundary in configuration THEN every role of every stack carries it", () => {
-    const boundary = "arn:aws:iam::123456789012:policy/platform-boundary";
+    const boundary = "arn:aws:iam::111122223333:policy/platform-boundary";
     const app = synthConfig(configVariant("prod", { iam: { permissionsBoundaryArn: boundary } }));
     const roles = Object.values(app.stacks).flatMap((s) => byType(s, "aws_iam_role").map(([name, r]) => [name, r.permissions_boundary]));
     expect(roles.length).toBeGreaterThanOrEqual(3);
     for (const [name, value] of roles) expect([name, value]).toEqual([name, boundary]);
   });
 
-  test("GIVEN no boundary THEN roles carry none", () => {
-    const app = synthConfig(configVariant("prod"));
+  test("GIVEN no boundary (the destroyable profile allows it) THEN roles carry none", () => {
+    const app = synthConfig(configVariant("dev"));
     const roles = Object.values(app.stacks).flatMap((s) => byType(s, "aws_iam_role").map(([, r]) => r));
     expect(roles.length).toBeGreaterThanOrEqual(3);
     for (const role of roles) expect(role.permissions_boundary).toBeUndefined();

@@ -187,22 +187,42 @@ describe("StateStore construct", () => {
         lockTableName,
         keyDeletionWindowDays: 14,
         stateVersionDays: 45,
+        deployRoleArns: [DEPLOY],
+        breakGlassRoleArns: [BREAK_GLASS],
       });
     });
   }
+  const DEPLOY = "arn:aws:iam::111122223333:role/acme-deploy";
+  const BREAK_GLASS = "arn:aws:iam::111122223333:role/acme-break-glass";
 
-  test("the key rotates, has the configured deletion window, and its policy gives kms:* to the account root only", () => {
+  test("the key rotates, has the configured deletion window, and its policy separates administration from use: no kms:*, only the deploy and break-glass roles use it, through S3 and DynamoDB", () => {
     const synthesized = synthStore("acme-tflock-t");
     expect(synthesized).toHaveResourceWithProperties(KmsKey, { enable_key_rotation: true, deletion_window_in_days: 14 });
     const documents = Object.values<any>(JSON.parse(synthesized).data.aws_iam_policy_document);
-    const keyPolicy = documents.find((d) => d.statement.some((s: any) => s.actions?.includes("kms:*")));
-    const star = keyPolicy.statement.filter((s: any) => s.actions.includes("kms:*"));
-    expect(star).toHaveLength(1);
-    expect(star[0].principals).toHaveLength(1);
-    expect(star[0].principals[0].type).toBe("AWS");
-    expect(star[0].principals[0].identifiers).toEqual([
-      expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\.partition\}:iam::\$\{data\.aws_caller_identity\.[^}]+\.account_id\}:root$/),
-    ]);
+    const keyPolicy = documents.find((d) => d.statement.some((s: any) => s.sid === "KeyAdministrators"));
+    expect(keyPolicy.statement.flatMap((s: any) => s.actions)).not.toContain("kms:*");
+    const bySid = (sid: string) => keyPolicy.statement.find((s: any) => s.sid === sid);
+    expect(bySid("KeyAdministrators").condition).toEqual([{ test: "ArnLike", variable: "aws:PrincipalArn", values: [DEPLOY, BREAK_GLASS] }]);
+    expect(bySid("KeyAdministrators").actions).not.toEqual(expect.arrayContaining(["kms:Decrypt"]));
+    const users = keyPolicy.statement.filter((s: any) => s.actions.includes("kms:Decrypt"));
+    expect(users.map((s: any) => s.condition.find((c: any) => c.variable === "aws:PrincipalArn").values)).toEqual([[DEPLOY], [BREAK_GLASS]]);
+    for (const user of users) {
+      expect(user.condition).toContainEqual({ test: "StringEquals", variable: "kms:ViaService", values: ["s3.eu-west-1.amazonaws.com", "dynamodb.eu-west-1.amazonaws.com"] });
+    }
+  });
+
+  test("only the deploy and break-glass roles may read or write state: the bucket policy and the lock table's resource policy deny everyone else", () => {
+    const json = JSON.parse(synthStore("acme-tflock-t"));
+    const documents = Object.values<any>(json.data.aws_iam_policy_document);
+    const bucketDeny = documents.flatMap((d) => d.statement).find((s: any) => s.sid === "OnlyDeployAndBreakGlassRolesTouchState");
+    expect(bucketDeny).toMatchObject({ effect: "Deny", principals: [{ type: "*", identifiers: ["*"] }] });
+    expect(bucketDeny.actions).toEqual(expect.arrayContaining(["s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*", "s3:PutBucketPolicy"]));
+    expect(bucketDeny.condition).toEqual([{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [DEPLOY, BREAK_GLASS] }]);
+    const [tablePolicy] = Object.values<any>(json.resource.aws_dynamodb_resource_policy);
+    expect(tablePolicy.resource_arn).toMatch(/aws_dynamodb_table\.[^.]+\.arn/);
+    const tableDeny = documents.flatMap((d) => d.statement).find((s: any) => s.sid === "OnlyDeployAndBreakGlassRolesTouchLocks");
+    expect(tableDeny.actions).toEqual(expect.arrayContaining(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:PutResourcePolicy"]));
+    expect(tableDeny.condition).toEqual(bucketDeny.condition);
   });
 
   test("the bucket is versioned, KMS-encrypted with bucket keys, and blocks public access", () => {

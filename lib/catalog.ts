@@ -205,6 +205,24 @@ export class RegionCatalog {
   readonly healthMonitorSchedule: string;
   readonly healthMonitorQueue: string;
   readonly alertTopic: string;
+  /**
+   * The paging forwarder (constructs/observability/paging-forwarder.ts): the secret holding the paging service's
+   * integration URL (its value is put by operators, never by Terraform), the function that reads it at run time and
+   * forwards the alert topic's messages, its role, log group, dead-letter queue and failure alarm.
+   */
+  readonly paging: {
+    readonly secret: string;
+    readonly function: string;
+    readonly role: string;
+    readonly logGroup: string;
+    readonly queue: string;
+    readonly alarm: string;
+  };
+  /**
+   * The environment's account as configuration names it (the account of iam.deployRoleArns): every stack checks the
+   * deploying credentials against it before it plans (constructs/security/account-context.ts).
+   */
+  readonly accountId: string | undefined;
 
   // ------------------------------------------------------------------------- facts published in-region
   /**
@@ -358,6 +376,15 @@ export class RegionCatalog {
     this.healthMonitorSchedule = naming.name("eventRule", "health-monitor-schedule");
     this.healthMonitorQueue = naming.name("sqsQueue", "health-monitor-dlq");
     this.alertTopic = naming.name("snsTopic", "alerts");
+    this.paging = {
+      secret: naming.name("secret", "paging"),
+      function: naming.name("lambdaFunction", "paging-forwarder"),
+      role: naming.name("iamRole", "paging-forwarder", region),
+      logGroup: naming.logGroup("paging-forwarder"),
+      queue: naming.name("sqsQueue", "paging-dlq"),
+      alarm: naming.name("alarm", "paging-failed"),
+    };
+    this.accountId = config.iam.deployRoleArns[0]?.split(":")[4];
 
     this.published = {
       hostedZoneId: naming.parameter("published/hosted-zone-id"),
@@ -420,6 +447,11 @@ export class RegionCatalog {
   /** Identifier of the n-th (0-based) instance of this region's cluster. */
   dbInstance(index: number): string {
     return this.naming.dbInstance(this.region, index);
+  }
+
+  /** Every instance identifier of this region's cluster, as a pattern (aws:SourceArn of the monitoring role's trust). */
+  get dbInstancePattern(): string {
+    return this.naming.dbInstance(this.region, 0).replace(/-01-/, "-*-");
   }
 
   /** Alias of one of the region's keys (aliases are regional: the same alias names each region's own key). */
@@ -540,9 +572,14 @@ export class RegionArns {
     return `arn:${this.account.partition}:${service}:${region}:${account}:${resource}`;
   }
 
-  /** The account root, the only principal a key policy gives kms:*. */
+  /** The account root: as a policy principal, the account (its IAM principals, as their own policies allow). */
   get root(): string {
     return this.arn("iam", "", "root");
+  }
+
+  /** Another account, as a policy principal (a cross-account backup copy's destination). */
+  accountRoot(accountId: string): string {
+    return this.arn("iam", "", "root", accountId);
   }
 
   /** An AWS managed IAM policy, by its path and name (e.g. "service-role/AWSBackupServiceRolePolicyForBackup"). */
@@ -553,6 +590,29 @@ export class RegionArns {
   /** The project's roles, by name pattern. */
   get projectRoles(): string {
     return this.arn("iam", "", `role/${this.names.projectRolePattern}`);
+  }
+
+  /** The project's SNS topics of this region, by name pattern (the messaging key's encryption-context condition). */
+  get projectTopics(): string {
+    return this.arn("sns", this.names.region, this.names.projectRolePattern);
+  }
+
+  /** The project's SQS queues of this region, by name pattern. */
+  get projectQueues(): string {
+    return this.arn("sqs", this.names.region, this.names.projectRolePattern);
+  }
+
+  /**
+   * The account's service-linked roles (role/aws-service-role/<service>/...): only their AWS service can assume
+   * them (IAM refuses any other trust), so no person or workload acts as one.
+   */
+  get serviceLinkedRoles(): string {
+    return this.arn("iam", "", "role/aws-service-role/*");
+  }
+
+  /** The instances of this region's cluster (the enhanced monitoring role's aws:SourceArn). */
+  get dbInstances(): string {
+    return this.arn("rds", this.names.region, `db:${this.names.dbInstancePattern}`);
   }
 
   table(name: string, region: string = this.names.region): string {
@@ -567,6 +627,15 @@ export class RegionArns {
   /** Buckets are global: no region, no account in their ARN. */
   bucket(name: string): string {
     return `arn:${this.account.partition}:s3:::${name}`;
+  }
+
+  /**
+   * The objects of the bucket ECR keeps image layers in, in a region (AWS's, not the account's): image pulls through
+   * an S3 gateway endpoint need s3:GetObject on it (Amazon ECR user guide, "Minimum Amazon S3 bucket permissions for
+   * Amazon ECR").
+   */
+  ecrLayerObjects(region: string): string {
+    return `arn:${this.account.partition}:s3:::prod-${region}-starport-layer-bucket/*`;
   }
 
   parameter(name: string): string {
@@ -625,7 +694,7 @@ export class RegionArns {
     return this.arn("rds-db", region, `dbuser:${clusterResourceId}/${user}`);
   }
 
-  /** An IAM role of this account, by path and name (a pattern may hold wildcards). */
+  /** An IAM role of this account, by path and name (a pattern may hold wildcards; the project's roles have no path). */
   role(pathAndName: string): string {
     return this.arn("iam", "", `role/${pathAndName}`);
   }

@@ -7,9 +7,12 @@ import { Construct } from "constructs";
 import { Fn } from "cdktf";
 import { planSubnets } from "../lib/subnet-plan";
 import { otherRegion } from "../lib/config/model";
+import { KEY_PURPOSES, KeyPurpose, catalogOf } from "../lib/catalog";
+import { KeyPolicyUser, keyPolicyUsers, projectKeyUsers } from "../lib/key-users";
 import { AccountContext } from "../constructs/security/account-context";
 import { AlertTopic } from "../constructs/observability/alert-topic";
 import { AuditTrail } from "../constructs/observability/audit-trail";
+import { PagingForwarder } from "../constructs/observability/paging-forwarder";
 import { InterfaceEndpoints } from "../constructs/network/interface-endpoints";
 import { Network } from "../constructs/network/network";
 import { RegionalKeys } from "../constructs/security/regional-keys";
@@ -28,6 +31,8 @@ export class BaseStack extends DrStack {
   readonly parameters: RuntimeParameters;
   readonly alerts: AlertTopic;
   readonly auditTrail?: AuditTrail;
+  /** Present with alerts.pagingForwarder. */
+  readonly pagingForwarder?: PagingForwarder;
 
   constructor(scope: Construct, props: DrStackProps) {
     super(scope, props);
@@ -37,12 +42,25 @@ export class BaseStack extends DrStack {
     const boundary = config.iam.permissionsBoundaryArn;
 
     this.account = new AccountContext(this, "account", { provider: this.provider, catalog });
+    const copyDestination = config.backup.crossAccountCopy.destinationVaultArns?.[region];
+    const projectUsers = projectKeyUsers(catalog, catalogOf(config).region(peer), {
+      canaries: config.canaries.enabled,
+      reconciliation: config.reconciliation.enabled,
+      pagingForwarder: config.alerts.pagingForwarder,
+    });
     this.keys = new RegionalKeys(this, "keys", {
       provider: this.provider,
       account: this.account,
       region,
       aliases: catalog.keyAliases,
       deletionWindowDays: config.kms.deletionWindowDays,
+      administratorArns: config.kms.administratorRoleArns,
+      users: Object.fromEntries(
+        KEY_PURPOSES.map((purpose) => [purpose, keyPolicyUsers(purpose, this.account.arns, config.iam, projectUsers[purpose])]),
+      ) as Record<KeyPurpose, KeyPolicyUser[]>,
+      eventBusArn: this.account.arns.eventBus(region),
+      // The account of the vault that receives this region's cross-account copies (arn:<partition>:backup:<region>:<account>:...).
+      backupCopyAccounts: copyDestination ? [copyDestination.split(":")[4]] : [],
       removal: this.removal,
     });
     const cidr = regionCidr(config, region);
@@ -57,6 +75,10 @@ export class BaseStack extends DrStack {
       logsKeyArn: this.keys.key("logs").arn,
       logRetentionDays: config.retention.logDays,
       permissionsBoundaryArn: boundary,
+      gatewayEndpointScope: {
+        bucketNames: Object.values(catalog.buckets),
+        tableNames: [...catalog.tableNames, catalog.controlTable, catalog.stateTable],
+      },
     });
     const peerPlan = planSubnets(regionCidr(config, peer), config.network.availabilityZones);
     this.securityGroups = new SecurityGroups(this, "security-groups", {
@@ -81,6 +103,7 @@ export class BaseStack extends DrStack {
         securityGroupId: this.securityGroups.endpoints.id,
         services: config.network.interfaceEndpoints,
         names: catalog,
+        accountId: this.account.accountId,
       });
     }
     this.alerts = new AlertTopic(this, "alerts", {
@@ -91,6 +114,24 @@ export class BaseStack extends DrStack {
       emails: config.alerts.emails,
       httpsEndpoints: config.alerts.httpsEndpoints,
     });
+    if (config.alerts.pagingForwarder) {
+      this.pagingForwarder = new PagingForwarder(this, "paging", {
+        provider: this.provider,
+        account: this.account,
+        region,
+        names: catalog,
+        environment: config.environment,
+        topicArn: this.alerts.arn,
+        secretsKeyArn: this.keys.key("secrets").arn,
+        messagingKeyArn: this.keys.key("messaging").arn,
+        logsKeyArn: this.keys.key("logs").arn,
+        logRetentionDays: config.retention.logDays,
+        runtime: config.failover.lambdaRuntime,
+        breakGlassRoleArns: config.iam.breakGlassRoleArns,
+        permissionsBoundaryArn: boundary,
+        removal: this.removal,
+      });
+    }
     this.parameters = new RuntimeParameters(this, "parameters", {
       provider: this.provider,
       names: catalog,
@@ -117,7 +158,29 @@ export class BaseStack extends DrStack {
         noncurrentVersionDays: config.retention.stateVersionDays,
         permissionsBoundaryArn: boundary,
         removal: this.removal,
+        keyAdministratorArns: config.kms.administratorRoleArns,
+        deployRoleArns: config.iam.deployRoleArns,
+        readerRoleArns: config.iam.operatorRoleArns,
+        dataEvents: config.audit.dataEvents === "none" ? undefined : { scope: config.audit.dataEvents, ...this.auditedData() },
+        objectLock: config.audit.objectLock.enabled
+          ? { mode: config.audit.objectLock.mode === "compliance" ? "COMPLIANCE" : "GOVERNANCE", days: config.audit.objectLock.retentionDays }
+          : undefined,
       });
     }
+  }
+
+  /** The project's own data, in both regions: the tables (application, control, failover state) and the data and state buckets. */
+  private auditedData(): { tableArns: string[]; bucketArns: string[] } {
+    const { config } = this;
+    const regions = [config.regions.primary, config.regions.secondary];
+    const names = catalogOf(config);
+    const tables = [...this.catalog.tableNames, this.catalog.controlTable, this.catalog.stateTable];
+    return {
+      tableArns: regions.flatMap((r) => tables.map((t) => this.account.arns.table(t, r))),
+      bucketArns: regions.flatMap((r) => [
+        ...Object.values(names.region(r).buckets),
+        ...(config.backend.type === "s3" ? [names.stateStore(r).bucket] : []),
+      ]).map((b) => this.account.arns.bucket(b)),
+    };
   }
 }

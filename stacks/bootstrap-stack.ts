@@ -25,6 +25,9 @@ export class BootstrapStack extends DrStack {
         lockTableName: locking === "lockfile" ? undefined : names.lockTable,
         keyDeletionWindowDays: config.kms.deletionWindowDays,
         stateVersionDays: config.retention.stateVersionDays,
+        deployRoleArns: config.iam.deployRoleArns,
+        breakGlassRoleArns: config.iam.breakGlassRoleArns,
+        keyAdministratorArns: config.kms.administratorRoleArns,
       });
     });
   }

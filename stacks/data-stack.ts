@@ -21,7 +21,9 @@ import { KeyLookup } from "../constructs/security/key-lookup";
 import { RegionalBackup } from "../constructs/data/regional-backup";
 import { RpoGuardAlarm } from "../constructs/observability/rpo-guard-alarm";
 import { RuntimeParameters } from "../constructs/app/runtime-parameters";
-import { IDENTITY_CENTER_ADMIN_ROLES, REPLICATED_BUCKET_PURPOSES, catalogOf } from "../lib/catalog";
+import { REPLICATED_BUCKET_PURPOSES, RegionCatalog, catalogOf } from "../lib/catalog";
+import { DrConfig } from "../lib/config/model";
+import { DataAccessExemption } from "../constructs/data/application-buckets";
 import { s3StateNames } from "./backend";
 import { BaseStack } from "./base-stack";
 import { DrStack, DrStackProps } from "./dr-stack";
@@ -63,8 +65,9 @@ export class DataStack extends DrStack {
         databaseName: config.database.databaseName,
         port: config.database.port,
         passwordVersion: config.database.masterPasswordVersion,
-        // Break-glass readers; by default the account's IAM Identity Center administrators (docs/security.md).
-        readers: config.database.masterSecretReaders ?? [account.arns.role(IDENTITY_CENTER_ADMIN_ROLES)],
+        // Break-glass readers; by default the roles that apply this stack (Terraform reads the secret's version back at
+        // every refresh) and the break-glass roles of configuration (docs/security.md, section 3).
+        readers: config.database.masterSecretReaders ?? [...new Set([...config.iam.deployRoleArns, ...config.iam.breakGlassRoleArns])],
         removal,
       });
       this.globalCluster = new GlobalCluster(this, "global-cluster", {
@@ -132,6 +135,10 @@ export class DataStack extends DrStack {
         ...(config.canaries.enabled ? [{ label: "canary", bucketName: catalog.canaryBucket, configureHere: false }] : []),
       ],
       removal,
+      vpcOnlyDataAccess: {
+        vpcEndpointId: base.network.gatewayEndpoints.s3.id,
+        exemptions: dataAccessExemptions(config, catalog, catalogOf(config).region(catalog.peerRegion), account),
+      },
     });
 
     new RpoGuardAlarm(this, "rpo-guard", {
@@ -160,6 +167,9 @@ export class DataStack extends DrStack {
       alertTopicArn: base.alerts.arn,
       permissionsBoundaryArn: config.iam.permissionsBoundaryArn,
       removal,
+      vaultPolicyAdministratorArns: removal === "retain" ? [...config.iam.deployRoleArns, ...config.iam.breakGlassRoleArns] : undefined,
+      airGappedKeyArn: config.backup.airGappedVault.kmsKeyArns?.[region],
+      crossAccountVaultArn: config.backup.crossAccountCopy.destinationVaultArns?.[region],
     });
 
     // The global writer endpoint follows the writer across regions; the DR region reads it in-region.
@@ -184,4 +194,31 @@ export class DataStack extends DrStack {
       },
     });
   }
+}
+
+/**
+ * Who reaches a region's application buckets without its VPC endpoint, and why (docs/security.md, "VPC endpoints
+ * and bucket policies"): every other principal reads and writes them only from inside the region's VPC.
+ */
+export function dataAccessExemptions(config: DrConfig, own: RegionCatalog, peer: RegionCatalog, account: AccountContext): DataAccessExemption[] {
+  const role = (name: string) => account.arns.role(name);
+  return [
+    {
+      principalArns: [role(own.replicationRole), role(peer.replicationRole)],
+      reason: "S3 replication reads the source objects and writes the replicas service-side with these roles, never through a VPC",
+    },
+    { principalArns: [role(own.backupRole)], reason: "AWS Backup backs up and restores the buckets service-side with this region's backup role" },
+    ...(config.reconciliation.enabled
+      ? [
+          {
+            principalArns: [role(peer.functionRoles.reconciler)],
+            reason:
+              "the other region's reconciler compares this region's log objects across regions; a gateway endpoint carries only its own region's S3 traffic",
+          },
+        ]
+      : []),
+    { principalArns: config.iam.deployRoleArns, reason: "Terraform empties the buckets of a destroyable environment (force_destroy) from outside the VPCs" },
+    { principalArns: config.iam.breakGlassRoleArns, reason: "break glass: recovery of the data when the application path is broken" },
+    { principalArns: config.iam.operatorRoleArns, reason: "operators read reconciliation reports and run npm run reconcile from their machines" },
+  ].filter((e) => e.principalArns.length > 0);
 }

@@ -95,7 +95,7 @@ export class OpsStack extends DrStack {
     }
 
     // People drive the runbooks through one role whose trust policy names them.
-    const operators = config.failover.operatorPrincipals;
+    const operators = config.failover.operatorPrincipals ?? (config.iam.operatorRoleArns.length > 0 ? config.iam.operatorRoleArns : undefined);
     this.operatorRole = new FailoverOperatorRole(this, "failover-operator", {
       provider,
       roleName: catalog.operatorRole,

@@ -53,7 +53,7 @@ describe("the drill bundles", () => {
 
   it("bundle every function with only @aws-sdk/* left external", () => {
     const bundles = drillBundles();
-    expect([...bundles.keys()].sort()).toEqual(["failover-orchestrator", "health-monitor", "reconciler", "transaction-processor"]);
+    expect([...bundles.keys()].sort()).toEqual(["failover-orchestrator", "health-monitor", "paging-forwarder", "reconciler", "transaction-processor"]);
     const orchestrator = bundles.get("failover-orchestrator") as string;
     expect(orchestrator).toMatch(/require\("@aws-sdk\/client-rds"\)/);
     const required = [...orchestrator.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);

@@ -66,6 +66,47 @@ export const GATE_INPUTS: Record<string, GateInput> = {
   "a health-check region twice": dev({ dns: { healthCheckRegions: ["us-east-1", "us-east-1", "eu-west-1"] } }),
   // protection
   "a compliance-mode vault lock in a destroyable profile": dev({ backup: { vaultLock: { enabled: true, changeableForDays: 3 } } }),
+  "a governance-mode vault lock with a cooling-off period": dev({ backup: { vaultLock: { enabled: true, mode: "governance", changeableForDays: 3 } } }),
+  "a cooling-off period shorter than AWS's 72 hours": dev({ backup: { vaultLock: { changeableForDays: 2 } } }),
+  "a vault lock maximum beyond AWS's 100 years": dev({ backup: { vaultLock: { maxRetentionDays: 36_501 } } }),
+  "an hourly retention below the vault lock's minimum": dev({ backup: { vaultLock: { enabled: true, minRetentionDays: 7 } } }),
+  "an air-gapped vault minimum below AWS's 7 days": dev({ backup: { airGappedVault: { minRetentionDays: 6 } } }),
+  "a monthly retention above the air-gapped vault's maximum": dev({ backup: { airGappedVault: { enabled: true, maxRetentionDays: 100 } } }),
+  "an air-gapped vault key of another region": dev({
+    backup: {
+      airGappedVault: {
+        kmsKeyArns: {
+          "us-east-1": "arn:aws:kms:us-east-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+          "us-east-2": "arn:aws:kms:us-west-2:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        },
+      },
+    },
+  }),
+  "a cross-account copy for one region only": dev({
+    backup: { crossAccountCopy: { destinationVaultArns: { "us-east-1": "arn:aws:backup:us-east-1:210987654321:backup-vault:dr-copies" } } },
+  }),
+  "a cross-account copy into the environment's own account": dev({
+    backup: {
+      crossAccountCopy: {
+        destinationVaultArns: {
+          "us-east-1": "arn:aws:backup:us-east-1:111122223333:backup-vault:dr-copies",
+          "us-east-2": "arn:aws:backup:us-east-2:210987654321:backup-vault:dr-copies",
+        },
+      },
+    },
+  }),
+  "a compliance-mode Object Lock on the trail of a destroyable profile": dev({ audit: { objectLock: { enabled: true } } }),
+  // who deploys, administers and breaks glass
+  "no deploy role": dev({ iam: { deployRoleArns: [] } }),
+  "every role of the account as deploy role": dev({ iam: { deployRoleArns: ["arn:aws:iam::111122223333:role/*"] } }),
+  "a deploy role of another partition": dev({ iam: { deployRoleArns: ["arn:aws-cn:iam::111122223333:role/txdr-deploy-dev"] } }),
+  "a break-glass role in another account": dev({ iam: { breakGlassRoleArns: ["arn:aws:iam::999999999999:role/break-glass"] } }),
+  "key administrators without the deploy role": dev({ kms: { administratorRoleArns: ["arn:aws:iam::111122223333:role/security"] } }),
+  "a protected configuration without a permissions boundary": { kind: "json", raw: rawVariant("variant-a", { iam: { permissionsBoundaryArn: undefined } }) },
+  "a paging URL in a protected configuration": {
+    kind: "json",
+    raw: rawVariant("variant-a", { alerts: { httpsEndpoints: ["https://events.pager.example/integration/0123456789abcdef/enqueue"] } }),
+  },
   // free text AWS parses
   "a cron expression with five fields": dev({ backup: { restoreTesting: { scheduleExpression: "cron(0 6 ? * SAT)" } } }),
   "a cron expression with both day fields": dev({ backup: { restoreTesting: { scheduleExpression: "cron(0 6 * * SAT *)" } } }),

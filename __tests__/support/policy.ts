@@ -366,6 +366,8 @@ export interface PolicyDocument {
   readonly statements: Statement[];
   /** Attached as a KMS key policy (aws_kms_key / aws_kms_replica_key `policy`). */
   readonly keyPolicy: boolean;
+  /** Attached as a VPC endpoint policy (aws_vpc_endpoint `policy`): a filter on what passes the endpoint, which grants nothing. */
+  readonly endpointPolicy?: boolean;
   /** Where the document was found: a data source, or the argument holding inline JSON. */
   readonly source: string;
 }
@@ -419,6 +421,7 @@ export function policyDocuments(app: SynthesizedApp): { documents: PolicyDocumen
   const unanalysable: Finding[] = [];
   for (const [stackId, stack] of Object.entries(app.stacks)) {
     const keyPolicyDocs = new Set<string>();
+    const endpointPolicyDocs = new Set<string>();
     const inline: { block: Block; argument: string; value: string; keyPolicy: boolean }[] = [];
     for (const block of blocksOf(stack)) {
       const visit = (node: any, trail: string) => {
@@ -432,6 +435,7 @@ export function policyDocuments(app: SynthesizedApp): { documents: PolicyDocumen
               const ref = parseReference(value);
               if (ref && ref.kind === "data" && ref.type === "aws_iam_policy_document") {
                 if (keyPolicy) keyPolicyDocs.add(ref.name);
+                if (block.type === "aws_vpc_endpoint" && where === "policy") endpointPolicyDocs.add(ref.name);
               } else inline.push({ block, argument: where, value, keyPolicy });
             } else visit(value, where);
           }
@@ -459,7 +463,14 @@ export function policyDocuments(app: SynthesizedApp): { documents: PolicyDocumen
           if (!parseReference(extra)) unanalysable.push({ stack: stackId, address: addressOf(block), message: "source/override policy document is not analysable" });
         }
       }
-      documents.push({ stack: stackId, address: addressOf(block), statements, keyPolicy: keyPolicyDocs.has(block.name), source: "data source" });
+      documents.push({
+        stack: stackId,
+        address: addressOf(block),
+        statements,
+        keyPolicy: keyPolicyDocs.has(block.name),
+        endpointPolicy: endpointPolicyDocs.has(block.name),
+        source: "data source",
+      });
     }
   }
   return { documents, unanalysable };
@@ -512,13 +523,18 @@ export function checkPolicyDocuments(app: SynthesizedApp): PolicyResult {
       const where = `statement ${i + 1}`;
       if (s.notActions.length > 0) c.add(doc.stack, doc.address, `${where} allows NotAction ${JSON.stringify(s.notActions)} (everything else)`);
       if (s.notResources.length > 0) c.add(doc.stack, doc.address, `${where} allows on NotResource ${JSON.stringify(s.notResources)} (everything else)`);
+      // A VPC endpoint policy filters what passes the endpoint and grants nothing (the principal's own policies still
+      // decide): it may let every action through, for principals it names by account (aws:PrincipalAccount) or as AWS
+      // services (aws:PrincipalIsAWSService).
+      const endpointFilter =
+        doc.endpointPolicy === true && s.conditions.some((k) => ["aws:PrincipalAccount", "aws:PrincipalIsAWSService"].includes(k.variable));
       for (const action of s.actions.filter(isFullWildcard)) {
-        // The one documented exception: the account root's kms:* in a key policy (AWS's default key policy).
+        // The documented exception: the account root's kms:* in a key policy (AWS's default key policy).
         const rootKeyAdmin = doc.keyPolicy && action === "kms:*" && s.principals.length > 0 && s.principals.every((p) => ACCOUNT_ROOT.test(p));
-        if (!rootKeyAdmin) c.add(doc.stack, doc.address, `${where} allows the wildcard action "${action}"`);
+        if (!rootKeyAdmin && !endpointFilter) c.add(doc.stack, doc.address, `${where} allows the wildcard action "${action}"`);
       }
       // "Resource": "*" means "this key" in a key policy; elsewhere only actions without resource-level permissions may use it.
-      if (!doc.keyPolicy && s.resources.includes("*")) {
+      if (!doc.keyPolicy && !endpointFilter && s.resources.includes("*")) {
         const scopable = s.actions.filter((a) => !isFullWildcard(a) && !actionNeedsStarResource(a));
         if (scopable.length > 0) c.add(doc.stack, doc.address, `${where} allows ${scopable.join(", ")} on "*" although they support resource-level permissions`);
       }

@@ -44,6 +44,7 @@ export const LAMBDA_ENTRIES = {
   "failover-orchestrator": "lambda/failover-orchestrator/index.ts",
   "transaction-processor": "lambda/transaction-processor/index.ts",
   reconciler: "lambda/reconciler/index.ts",
+  "paging-forwarder": "lambda/paging-forwarder/index.ts",
 } as const;
 
 export type LambdaName = keyof typeof LAMBDA_ENTRIES;

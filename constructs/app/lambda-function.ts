@@ -87,7 +87,12 @@ export interface DrLambdaFunctionProps {
   readonly permissionsBoundaryArn?: string;
   /** What the function's code calls, each statement naming its resources. */
   readonly statements: DataAwsIamPolicyDocumentStatement[];
-  readonly vpc: LambdaVpcPlacement;
+  /**
+   * Subnets and security group of the function's network interfaces.
+   * @default outside any VPC (Lambda's own network): only for a function that reaches public endpoints alone and must
+   * keep working when the region's VPC, NAT gateways or endpoints do not (the paging forwarder)
+   */
+  readonly vpc?: LambdaVpcPlacement;
   /**
    * Concurrent executions reserved for (and the most allowed to) the function.
    * @default none: the function shares the account's unreserved pool
@@ -149,7 +154,7 @@ export class DrLambdaFunction extends Construct {
       environment: { variables: sortedRecord(props.environment) },
       kmsKeyArn: props.environmentKeyArn,
       tracingConfig: { mode: "Active" },
-      vpcConfig: { subnetIds: props.vpc.subnetIds, securityGroupIds: [props.vpc.securityGroupId] },
+      vpcConfig: props.vpc ? { subnetIds: props.vpc.subnetIds, securityGroupIds: [props.vpc.securityGroupId] } : undefined,
       // The code writes one JSON line per event itself; Text keeps those lines as they are.
       loggingConfig: { logFormat: "Text", logGroup: this.logGroup.logGroup.name },
       dependsOn: [...rolePolicies, this.logGroup.logGroup],
@@ -190,10 +195,11 @@ export function runtimeStatements(p: {
   account: AccountContext;
   region: string;
   logGroupArn: string;
-  vpc: LambdaVpcPlacement;
+  vpc?: LambdaVpcPlacement;
   environmentKeyArn: string;
 }): DataAwsIamPolicyDocumentStatement[] {
   const ec2 = (resource: string) => p.account.arns.ec2(resource);
+  const vpc = p.vpc;
   return [
     {
       sid: "WriteOwnLogGroup",
@@ -217,29 +223,29 @@ export function runtimeStatements(p: {
       actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
       resources: ["*"],
     },
-    {
-      sid: "CreateInterfacesInOwnSubnetsAndGroup",
-      effect: "Allow",
-      actions: ["ec2:CreateNetworkInterface"],
-      resources: [
-        ec2("network-interface/*"),
-        ...p.vpc.subnetIds.map((id) => ec2(`subnet/${id}`)),
-        ec2(`security-group/${p.vpc.securityGroupId}`),
-      ],
-    },
-    {
-      sid: "ManageInterfacesOfThisAccountAndRegion",
-      effect: "Allow",
-      actions: ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
-      resources: [ec2("network-interface/*")],
-    },
-    {
-      sid: "DescribeNetwork",
-      effect: "Allow",
-      // Describe* calls support no resource-level permissions. No condition either: Lambda checks
-      // these permissions itself when it creates the function, and a refused check fails the deploy.
-      actions: ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
-      resources: ["*"],
-    },
+    ...(vpc
+      ? [
+          {
+            sid: "CreateInterfacesInOwnSubnetsAndGroup",
+            effect: "Allow",
+            actions: ["ec2:CreateNetworkInterface"],
+            resources: [ec2("network-interface/*"), ...vpc.subnetIds.map((id) => ec2(`subnet/${id}`)), ec2(`security-group/${vpc.securityGroupId}`)],
+          },
+          {
+            sid: "ManageInterfacesOfThisAccountAndRegion",
+            effect: "Allow",
+            actions: ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+            resources: [ec2("network-interface/*")],
+          },
+          {
+            sid: "DescribeNetwork",
+            effect: "Allow",
+            // Describe* calls support no resource-level permissions. No condition either: Lambda checks
+            // these permissions itself when it creates the function, and a refused check fails the deploy.
+            actions: ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"],
+            resources: ["*"],
+          },
+        ]
+      : []),
   ];
 }

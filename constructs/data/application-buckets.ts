@@ -13,6 +13,16 @@
  * stack) this construct turns their logging on, since their own stacks run
  * before the target exists; buckets of later stacks (load balancer logs,
  * canary artifacts) turn it on themselves, naming this bucket.
+ *
+ * Data in the application buckets is read and written from inside the region's
+ * VPC only: each bucket's policy denies object reads, writes, deletions and
+ * listings that do not arrive through the region's S3 gateway endpoint
+ * (aws:SourceVpce), so an application role's credentials used anywhere else
+ * read nothing. The principals whose access cannot come through that endpoint
+ * are exempt by ARN (aws:PrincipalArn), each for a stated reason
+ * (`VpcOnlyDataAccess.exemptions`): S3 replication and AWS Backup act
+ * service-side, the other region's reconciler reads across regions, and the
+ * deploy, break-glass and operator roles work from outside the VPCs.
  */
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -23,6 +33,34 @@ import { AccountContext } from "../security/account-context";
 import { SecureBucket } from "./secure-bucket";
 
 export { REPLICATED_BUCKET_PURPOSES, ReplicatedBucketPurpose };
+
+/** What the VPC-only data policy guards: object reads, writes, deletions and listings. */
+export const VPC_ONLY_DATA_ACTIONS = [
+  "s3:GetObject*",
+  "s3:PutObject*",
+  "s3:DeleteObject*",
+  "s3:RestoreObject",
+  "s3:ListBucket",
+  "s3:ListBucketVersions",
+  "s3:ListBucketMultipartUploads",
+  "s3:ListMultipartUploadParts",
+  "s3:AbortMultipartUpload",
+];
+
+/** A principal that reaches the application buckets without the region's VPC endpoint, and why. */
+export interface DataAccessExemption {
+  /** Role ARNs or ArnLike patterns. */
+  readonly principalArns: readonly string[];
+  /** Why it cannot come through the endpoint (documentation; also the statement's comment in docs/security.md). */
+  readonly reason: string;
+}
+
+/** Data access to the application buckets only through the region's S3 gateway endpoint, but for the exemptions. */
+export interface VpcOnlyDataAccess {
+  /** The id (vpce-...) of the region's S3 gateway endpoint. */
+  readonly vpcEndpointId: string;
+  readonly exemptions: readonly DataAccessExemption[];
+}
 
 /** A bucket of this region, created by another stack, whose server access logs go to the access-log bucket. */
 export interface LoggedBucket {
@@ -56,6 +94,11 @@ export interface ApplicationBucketsProps {
    * @default "retain"
    */
   readonly removal?: RemovalPolicy;
+  /**
+   * Require the region's S3 gateway endpoint for data access to the application buckets.
+   * @default data access from anywhere the principal's own policy allows
+   */
+  readonly vpcOnlyDataAccess?: VpcOnlyDataAccess;
 }
 
 export class ApplicationBuckets extends Construct {
@@ -92,8 +135,10 @@ export class ApplicationBuckets extends Construct {
         },
       ],
     });
-    const bucket = (purpose: ReplicatedBucketPurpose) =>
-      new SecureBucket(this, purpose, {
+    const vpcOnly = props.vpcOnlyDataAccess;
+    const bucket = (purpose: ReplicatedBucketPurpose) => {
+      const arn = account.arns.bucket(names.buckets[purpose]);
+      return new SecureBucket(this, purpose, {
         provider,
         bucketName: names.buckets[purpose],
         kmsKeyArn: props.dataKeyArn,
@@ -101,7 +146,23 @@ export class ApplicationBuckets extends Construct {
         transitionToInfrequentAccessDays: props.transitionToInfrequentAccessDays,
         accessLogBucket: this.accessLogs.bucket.id,
         removal,
+        extraPolicyStatements: vpcOnly
+          ? [
+              {
+                sid: "DataOnlyThroughThisRegionsVpcEndpoint",
+                effect: "Deny",
+                principals: [{ type: "*", identifiers: ["*"] }],
+                actions: VPC_ONLY_DATA_ACTIONS,
+                resources: [arn, `${arn}/*`],
+                condition: [
+                  { test: "StringNotEquals", variable: "aws:SourceVpce", values: [vpcOnly.vpcEndpointId] },
+                  { test: "ArnNotLike", variable: "aws:PrincipalArn", values: [...new Set(vpcOnly.exemptions.flatMap((e) => e.principalArns))] },
+                ],
+              },
+            ]
+          : undefined,
       });
+    };
     this.buckets = { appdata: bucket("appdata"), txlogs: bucket("txlogs") };
     for (const other of others.filter((b) => b.configureHere)) {
       new S3BucketLoggingA(this, `${other.label}-access-logging`, {

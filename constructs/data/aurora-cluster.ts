@@ -218,7 +218,12 @@ export class AuroraCluster extends Construct {
             roleName: names.monitoringRole,
             description: `Enhanced monitoring of ${this.clusterIdentifier}`,
             assumedBy: "monitoring.rds.amazonaws.com",
-            trustConditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [props.account.accountId] }],
+            // Against the confused deputy, as the RDS user guide's "Setting up and enabling Enhanced Monitoring" shows: only
+            // RDS monitoring this account's instances of this cluster (aws:SourceArn is the DB instance's ARN).
+            trustConditions: [
+              { test: "StringEquals", variable: "aws:SourceAccount", values: [props.account.accountId] },
+              { test: "ArnLike", variable: "aws:SourceArn", values: [props.account.arns.dbInstances] },
+            ],
             permissionsBoundaryArn: props.permissionsBoundaryArn,
             managedPolicyArns: [props.account.arns.managedPolicy("service-role/AmazonRDSEnhancedMonitoringRole")],
           })

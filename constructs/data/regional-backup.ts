@@ -1,6 +1,12 @@
 /**
  * AWS Backup in one region: a vault encrypted with the region's backup key
- * (locked in production), a plan with hourly (the shortest AWS Backup allows,
+ * (locked in production: compliance mode, so after its cooling-off nobody can
+ * delete a recovery point before its retention ends or remove the lock; a
+ * vault access policy that denies deleting recovery points, shortening their
+ * lifecycle or deleting the vault to every principal, and changing the policy
+ * or the lock to all but the deploy and break-glass roles), the daily and
+ * monthly recovery points also copied to a logically air-gapped vault and,
+ * where configured, to a vault of another account, a plan with hourly (the shortest AWS Backup allows,
  * with continuous backup where the RPO is below an hour), daily and monthly
  * rules, the daily and monthly ones copied to the other region's vault (hourly
  * ones only with backup.copyHourlyRecoveryPoints), a selection of the
@@ -21,6 +27,8 @@ import { BackupRestoreTestingSelection } from "@cdktf/provider-aws/lib/backup-re
 import { BackupSelection } from "@cdktf/provider-aws/lib/backup-selection";
 import { BackupVault } from "@cdktf/provider-aws/lib/backup-vault";
 import { BackupVaultLockConfiguration } from "@cdktf/provider-aws/lib/backup-vault-lock-configuration";
+import { BackupVaultPolicy } from "@cdktf/provider-aws/lib/backup-vault-policy";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { AwsRegion } from "../../lib/aws-regions";
@@ -71,6 +79,21 @@ export const BACKUP_FULL_MANAGEMENT_RESOURCE_TYPES = ["CloudFormation", "DSQL", 
 /** Job states that page someone. Restore events report `status`, backup and copy events `state`. */
 export const FAILED_JOB_STATES = ["FAILED", "ABORTED", "EXPIRED"];
 
+/**
+ * What the vault access policy denies to every principal: deleting a recovery point, shortening its lifecycle, and
+ * deleting the vault (the actions a vault access policy can deny; AWS Config's backup-recovery-point-manual-deletion-disabled
+ * rule asks for the first two and backup:PutBackupVaultAccessPolicy, denied below to all but the named roles).
+ */
+export const VAULT_DENIED_TO_ALL = ["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle", "backup:DeleteBackupVault"];
+
+/** What the vault access policy denies to all but the deploy and break-glass roles: changing the policy itself or the lock. */
+export const VAULT_DENIED_TO_OTHERS = [
+  "backup:PutBackupVaultAccessPolicy",
+  "backup:DeleteBackupVaultAccessPolicy",
+  "backup:PutBackupVaultLockConfiguration",
+  "backup:DeleteBackupVaultLockConfiguration",
+];
+
 /** The backup section of the configuration: retentions, vault lock, air gap, restore testing. */
 export type BackupSettings = DrConfig["backup"];
 
@@ -98,6 +121,22 @@ export interface RegionalBackupProps {
    * @default "retain"
    */
   readonly removal?: RemovalPolicy;
+  /**
+   * A vault access policy: no principal may delete a recovery point, shorten its lifecycle or delete the vault, and only
+   * these roles (the deploy and break-glass roles, which apply this configuration) may change the policy or the lock.
+   * @default no vault access policy (the destroyable profile, whose vaults are destroyed with their recovery points)
+   */
+  readonly vaultPolicyAdministratorArns?: readonly string[];
+  /**
+   * Key (ARN, in this region) of the logically air-gapped vault.
+   * @default the AWS-owned key (no principal of this account can disable or delete it)
+   */
+  readonly airGappedKeyArn?: string;
+  /**
+   * A vault of another account that also receives the daily and monthly recovery points (backup.crossAccountCopy).
+   * @default no cross-account copy
+   */
+  readonly crossAccountVaultArn?: string;
 }
 
 export class RegionalBackup extends Construct {
@@ -127,8 +166,28 @@ export class RegionalBackup extends Construct {
         backupVaultName: this.vault.name,
         minRetentionDays: backup.vaultLock.minRetentionDays,
         maxRetentionDays: backup.vaultLock.maxRetentionDays,
-        changeableForDays: backup.vaultLock.changeableForDays,
+        // Compliance mode: immutable once the cooling-off period ends. Governance mode has no changeable_for_days.
+        changeableForDays: backup.vaultLock.mode === "compliance" ? backup.vaultLock.changeableForDays : undefined,
       });
+    }
+    if (props.vaultPolicyAdministratorArns) {
+      const anyone = [{ type: "AWS", identifiers: ["*"] }];
+      const document = new DataAwsIamPolicyDocument(this, "vault-policy-document", {
+        provider,
+        statement: [
+          // Resource "*" in a vault access policy is the vault and its recovery points.
+          { sid: "NoOneDeletesRecoveryPointsOrTheVault", effect: "Deny", principals: anyone, actions: VAULT_DENIED_TO_ALL, resources: ["*"] },
+          {
+            sid: "OnlyDeployAndBreakGlassRolesChangeThisPolicyOrTheLock",
+            effect: "Deny",
+            principals: anyone,
+            actions: VAULT_DENIED_TO_OTHERS,
+            resources: ["*"],
+            condition: [{ test: "ArnNotLike", variable: "aws:PrincipalArn", values: [...props.vaultPolicyAdministratorArns] }],
+          },
+        ],
+      });
+      new BackupVaultPolicy(this, "vault-policy", { provider, backupVaultName: this.vault.name, policy: document.json });
     }
     if (backup.airGappedVault.enabled) {
       this.airGappedVault = new BackupLogicallyAirGappedVault(this, "air-gapped-vault", {
@@ -136,7 +195,7 @@ export class RegionalBackup extends Construct {
         name: names.airGappedVault,
         minRetentionDays: backup.airGappedVault.minRetentionDays,
         maxRetentionDays: backup.airGappedVault.maxRetentionDays,
-        encryptionKeyArn: props.backupKeyArn,
+        encryptionKeyArn: props.airGappedKeyArn,
         lifecycle: { preventDestroy: protectedProfile },
       });
     }
@@ -160,17 +219,19 @@ export class RegionalBackup extends Construct {
       ],
       enableContinuousBackup: extra.enableContinuousBackup,
     });
+    // Daily and monthly points also go where no principal of this account can delete them: the air-gapped vault and,
+    // where configured, a vault of another account.
+    const outsideCopies = (deleteAfter: number) => [
+      ...(this.airGappedVault ? [{ destinationVaultArn: this.airGappedVault.arn, lifecycle: { deleteAfter } }] : []),
+      ...(props.crossAccountVaultArn ? [{ destinationVaultArn: props.crossAccountVaultArn, lifecycle: { deleteAfter } }] : []),
+    ];
     this.plan = new BackupPlan(this, "plan", {
       provider,
       name: names.backupPlan,
       rule: [
         rule("hourly", backup.hourlyRetentionDays, { enableContinuousBackup: backup.continuousBackup }),
-        rule("daily", backup.dailyRetentionDays, {
-          copyAction: this.airGappedVault
-            ? [{ destinationVaultArn: this.airGappedVault.arn, lifecycle: { deleteAfter: backup.dailyRetentionDays } }]
-            : [],
-        }),
-        rule("monthly", backup.monthlyRetentionDays),
+        rule("daily", backup.dailyRetentionDays, { copyAction: outsideCopies(backup.dailyRetentionDays) }),
+        rule("monthly", backup.monthlyRetentionDays, { copyAction: outsideCopies(backup.monthlyRetentionDays) }),
       ],
     });
 

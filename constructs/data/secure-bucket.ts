@@ -70,6 +70,8 @@ export interface SecureBucketProps {
 export class SecureBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly policy: S3BucketPolicy;
+  /** Versioning, which Object Lock and replication need first. */
+  readonly versioning: S3BucketVersioningA;
   /**
    * The bucket's one notification configuration (S3 keeps one per bucket): events to EventBridge.
    * Add further destinations here rather than in a second aws_s3_bucket_notification.
@@ -86,7 +88,7 @@ export class SecureBucket extends Construct {
       forceDestroy: !retain,
       lifecycle: retain ? { preventDestroy: true } : undefined,
     });
-    new S3BucketVersioningA(this, "versioning", {
+    this.versioning = new S3BucketVersioningA(this, "versioning", {
       provider,
       bucket: this.bucket.id,
       versioningConfiguration: { status: "Enabled" },

@@ -2,13 +2,19 @@
  * The VPC of one region: public, private and isolated subnets across the
  * configured availability zones, NAT gateways (one per zone or one shared),
  * route tables named so the cross-region stack can find them in-region,
- * gateway endpoints for S3 and DynamoDB, a closed default security group, and
- * flow logs to an encrypted log group.
+ * gateway endpoints for S3 and DynamoDB whose policies let through only this
+ * account's principals, to this deployment's buckets and tables (and ECR's
+ * image layers), a closed default security group, and flow logs to an
+ * encrypted log group.
  */
 import { Construct } from "constructs";
 import { Fn } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
+import {
+  DataAwsIamPolicyDocument,
+  DataAwsIamPolicyDocumentStatement,
+} from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
@@ -44,6 +50,46 @@ export interface NetworkProps {
    * @default no permissions boundary
    */
   readonly permissionsBoundaryArn?: string;
+  /**
+   * What the gateway endpoints let through: requests of this account's principals to these buckets and tables of this
+   * region (by name), and ECR's image-layer reads. Everything else that would leave the VPC through them is refused.
+   * @default endpoint policies admit this account's principals to any bucket or table
+   */
+  readonly gatewayEndpointScope?: { readonly bucketNames: readonly string[]; readonly tableNames: readonly string[] };
+}
+
+/** The S3 gateway endpoint's policy: this account's principals to the deployment's buckets, and ECR's image layers. */
+export function s3EndpointStatements(account: AccountContext, region: string, bucketNames: readonly string[] | undefined): DataAwsIamPolicyDocumentStatement[] {
+  const anyone = [{ type: "AWS", identifiers: ["*"] }];
+  const thisAccount = { test: "StringEquals", variable: "aws:PrincipalAccount", values: [account.accountId] };
+  const buckets = bucketNames ? bucketNames.flatMap((name) => [account.arns.bucket(name), `${account.arns.bucket(name)}/*`]) : ["*"];
+  return [
+    { sid: "ThisAccountToThisDeploymentsBuckets", effect: "Allow", principals: anyone, actions: ["s3:*"], resources: buckets, condition: [thisAccount] },
+    {
+      // Fargate pulls image layers from ECR's own bucket through the gateway endpoint, with a request ECR signs: no
+      // principal of this account makes it, so it carries no aws:PrincipalAccount of ours.
+      sid: "EcrImageLayers",
+      effect: "Allow",
+      principals: anyone,
+      actions: ["s3:GetObject"],
+      resources: [account.arns.ecrLayerObjects(region)],
+    },
+  ];
+}
+
+/** The DynamoDB gateway endpoint's policy: this account's principals to the deployment's tables (and their indexes and streams). */
+export function dynamodbEndpointStatements(account: AccountContext, tableNames: readonly string[] | undefined): DataAwsIamPolicyDocumentStatement[] {
+  const tables = tableNames ? tableNames.flatMap((name) => [account.arns.table(name), `${account.arns.table(name)}/*`]) : ["*"];
+  return [
+    {
+      sid: "ThisAccountToThisDeploymentsTables",
+      effect: "Allow",
+      principals: [{ type: "AWS", identifiers: ["*"] }],
+      actions: ["dynamodb:*"],
+      resources: tables,
+      condition: [{ test: "StringEquals", variable: "aws:PrincipalAccount", values: [account.accountId] }],
+    },
+  ];
 }
 
 /** Tag that marks a subnet's or route table's tier, for lookups and for people. */
@@ -157,6 +203,11 @@ export class Network extends Construct {
     this.routeTables = { public: publicRouteTable, private: privateRouteTables, isolated: isolatedRouteTables };
 
     const internalTables = [...privateRouteTables, ...isolatedRouteTables].map((t) => t.id);
+    const allowedThrough = props.gatewayEndpointScope;
+    const endpointPolicies = {
+      s3: s3EndpointStatements(props.account, props.region, allowedThrough?.bucketNames),
+      dynamodb: dynamodbEndpointStatements(props.account, allowedThrough?.tableNames),
+    };
     const gateway = (service: "s3" | "dynamodb") =>
       new VpcEndpoint(this, `${service}-gateway-endpoint`, {
         provider,
@@ -164,6 +215,7 @@ export class Network extends Construct {
         serviceName: `com.amazonaws.${props.region}.${service}`,
         vpcEndpointType: "Gateway",
         routeTableIds: internalTables,
+        policy: new DataAwsIamPolicyDocument(this, `${service}-gateway-endpoint-policy`, { provider, statement: endpointPolicies[service] }).json,
         tags: { Name: names.endpoint(service) },
       });
     this.gatewayEndpoints = { s3: gateway("s3"), dynamodb: gateway("dynamodb") };

@@ -4,6 +4,12 @@
  * configured e-mail and HTTPS (paging) subscriptions, and a topic policy that
  * admits publishers by name: CloudWatch alarms, EventBridge rules and AWS
  * Backup of this account, and the project's own roles, over TLS only.
+ *
+ * No e-mail subscription receives an approval request: those messages carry a
+ * Step Functions task token, and whoever holds the token can approve a
+ * data-losing failover or a replay. Each e-mail subscription's filter policy
+ * (on the message body) drops every message that has a `taskToken` property;
+ * approval requests reach the paging service (alerts.pagingForwarder) only.
  */
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
@@ -13,6 +19,13 @@ import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { AccountContext } from "../security/account-context";
 import { TopicRef } from "../security/grants";
+
+/**
+ * The e-mail subscriptions' filter policy, on the message body: only messages without a task token. A body that is not
+ * a JSON object matches no filter policy, so plain-text messages are not e-mailed either; every publisher of this
+ * project (CloudWatch alarms, EventBridge rules, the Lambda functions) sends JSON.
+ */
+export const NO_TASK_TOKEN_FILTER = { taskToken: [{ exists: false }] } as const;
 
 export interface AlertTopicProps {
   readonly provider: AwsProvider;
@@ -69,7 +82,14 @@ export class AlertTopic extends Construct {
     });
     new SnsTopicPolicy(this, "policy", { provider, arn: this.topic.arn, policy: policy.json });
     props.emails.forEach((email, i) =>
-      new SnsTopicSubscription(this, `email-${i + 1}`, { provider, topicArn: this.topic.arn, protocol: "email", endpoint: email }),
+      new SnsTopicSubscription(this, `email-${i + 1}`, {
+        provider,
+        topicArn: this.topic.arn,
+        protocol: "email",
+        endpoint: email,
+        filterPolicyScope: "MessageBody",
+        filterPolicy: JSON.stringify(NO_TASK_TOKEN_FILTER),
+      }),
     );
     props.httpsEndpoints.forEach((url, i) =>
       new SnsTopicSubscription(this, `https-${i + 1}`, { provider, topicArn: this.topic.arn, protocol: "https", endpoint: url }),

@@ -24,7 +24,24 @@ export class AccountContext extends Construct {
 
   constructor(scope: Construct, id: string, props: AccountContextProps) {
     super(scope, id);
-    this.accountId = new DataAwsCallerIdentity(this, "caller", { provider: props.provider }).accountId;
+    const expected = props.catalog.accountId;
+    this.accountId = new DataAwsCallerIdentity(this, "caller", {
+      provider: props.provider,
+      // The policies of this environment name its roles by ARN in the account configuration names (iam.deployRoleArns):
+      // deploying with credentials of another account would write policies that admit no one who deploys there.
+      lifecycle: expected
+        ? {
+            postcondition: [
+              {
+                condition: `\${self.account_id == "${expected}"}`,
+                errorMessage:
+                  `The configuration names account ${expected} (iam.deployRoleArns), but these credentials are for another ` +
+                  `account: deploy with a role of account ${expected}, or fix iam.deployRoleArns.`,
+              },
+            ],
+          }
+        : undefined,
+    }).accountId;
     this.partition = new DataAwsPartition(this, "partition", { provider: props.provider }).partition;
     this.arns = props.catalog.arns(this);
   }

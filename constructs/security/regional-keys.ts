@@ -1,32 +1,32 @@
 /**
- * The customer-managed keys of one region, one per purpose, each with the
- * statements its users need and the conditions AWS documents for them:
+ * The customer-managed keys of one region, one per purpose, each with a key policy that separates administration
+ * from use (constructs/security/regional-key.ts) and names its users:
  *
- * - data: Aurora, DynamoDB and application buckets, usable only through RDS,
- *   DynamoDB and S3 in this account and region (the AWS-managed key pattern);
- * - logs: CloudWatch Logs, bound by the encryption context to this account's
- *   log groups in this region;
- * - secrets: Secrets Manager and SSM SecureString parameters;
- * - backup: AWS Backup vaults;
- * - messaging: SNS topics, SQS queues and the application event bus, with the
- *   grants CloudWatch alarms, EventBridge (which also encrypts the bus with it),
- *   AWS Backup and SNS (to encrypted queues) need to publish: without them,
- *   notifications to an encrypted topic are dropped silently.
+ * - data: Aurora, DynamoDB, application buckets and the registry, used by the project's roles that read and write
+ *   them, each only through the service it uses (lib/key-users.ts);
+ * - logs: CloudWatch Logs, bound by the encryption context to this account's log groups in this region;
+ * - secrets: Secrets Manager, SSM SecureString parameters and the functions' environment variables;
+ * - backup: AWS Backup vaults, used by both regions' backup roles (copies land in the other region's vault);
+ * - messaging: SNS topics, SQS queues and the application event bus, with the grants CloudWatch alarms, EventBridge
+ *   (which also encrypts the bus with it), AWS Backup and SNS (to encrypted queues) need to publish: without them,
+ *   notifications to an encrypted topic are dropped silently. Every service statement is conditioned: on the source
+ *   account or ARN where the service sends one, and otherwise on the encryption context, which names the project's
+ *   own topic, queue or bus.
  *
- * No statement grants kms:* to anyone but the account root.
+ * No statement grants kms:*, and none names the principal "*".
  */
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { AwsRegion } from "../../lib/aws-regions";
 import { KEY_PURPOSES, KeyPurpose } from "../../lib/catalog";
+import { KeyPolicyUser } from "../../lib/key-users";
 import { RemovalPolicy } from "../../lib/removal";
 import { AccountContext } from "./account-context";
 import { RegionalKey } from "./regional-key";
 
 export { KEY_PURPOSES, KeyPurpose };
 
-const USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
 const PUBLISH_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey*"];
 
 export interface RegionalKeysProps {
@@ -37,6 +37,18 @@ export interface RegionalKeysProps {
   readonly aliases: Readonly<Record<KeyPurpose, string>>;
   /** Days before a scheduled deletion takes effect (7 to 30). */
   readonly deletionWindowDays: number;
+  /** Roles (ARNs or ArnLike patterns) that administer every key (kms.administratorRoleArns). */
+  readonly administratorArns: readonly string[];
+  /** The named users of each key (lib/key-users.ts keyPolicyUsers). */
+  readonly users: Readonly<Record<KeyPurpose, readonly KeyPolicyUser[]>>;
+  /** The region's application event bus, which the messaging key encrypts (EventBridge's aws:SourceArn). */
+  readonly eventBusArn: string;
+  /**
+   * Accounts that receive cross-account copies of this region's recovery points (backup.crossAccountCopy): Aurora
+   * snapshots stay encrypted with the data key, which the destination account must be able to use to copy them.
+   * @default none
+   */
+  readonly backupCopyAccounts?: readonly string[];
   /**
    * "retain" keeps the keys when the stack is destroyed (data encrypted with a deleted key is lost).
    * @default "retain"
@@ -44,44 +56,29 @@ export interface RegionalKeysProps {
   readonly removal?: RemovalPolicy;
 }
 
-/** Use of a key by any principal of this account, but only through the named AWS services in this region. */
-function throughServices(account: AccountContext, region: string, services: string[], sid: string): DataAwsIamPolicyDocumentStatement {
-  return {
-    sid,
-    effect: "Allow",
-    principals: [{ type: "AWS", identifiers: ["*"] }],
-    actions: [...USE_ACTIONS, "kms:CreateGrant", "kms:ListGrants"],
-    resources: ["*"],
-    condition: [
-      { test: "StringEquals", variable: "kms:CallerAccount", values: [account.accountId] },
-      { test: "StringEquals", variable: "kms:ViaService", values: services.map((s) => `${s}.${region}.amazonaws.com`) },
-    ],
-  };
-}
-
-export function keyStatements(purpose: KeyPurpose, account: AccountContext, region: string): DataAwsIamPolicyDocumentStatement[] {
+/** The statements for the AWS service principals that use a key of one purpose, each with its documented conditions. */
+export function keyStatements(
+  purpose: KeyPurpose,
+  account: Pick<AccountContext, "accountId" | "arns">,
+  region: string,
+  eventBusArn: string,
+): DataAwsIamPolicyDocumentStatement[] {
+  const fromThisAccount = { test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] };
+  // SNS and SQS name the topic or queue in the encryption context of every data key they ask for
+  // (aws:sns:topicArn, aws:sqs:arn): the condition that holds when the calling service sends no source keys.
+  const forProjectTopics = { test: "ArnLike", variable: "kms:EncryptionContext:aws:sns:topicArn", values: [account.arns.projectTopics] };
+  const forProjectQueues = { test: "ArnLike", variable: "kms:EncryptionContext:aws:sqs:arn", values: [account.arns.projectQueues] };
+  const service = (name: string) => [{ type: "Service", identifiers: [name] }];
   switch (purpose) {
-    case "data":
-      return [throughServices(account, region, ["rds", "dynamodb", "s3"], "UseThroughDataServices")];
-    case "secrets":
-      return [throughServices(account, region, ["secretsmanager", "ssm"], "UseThroughSecretsServices")];
-    case "backup":
-      return [throughServices(account, region, ["backup"], "UseThroughBackup")];
     case "logs":
       return [
         {
           sid: "CloudWatchLogsForThisAccountsLogGroups",
           effect: "Allow",
-          principals: [{ type: "Service", identifiers: [`logs.${region}.amazonaws.com`] }],
+          principals: service(`logs.${region}.amazonaws.com`),
           actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
           resources: ["*"],
-          condition: [
-            {
-              test: "ArnLike",
-              variable: "kms:EncryptionContext:aws:logs:arn",
-              values: [account.arns.anyLogGroup],
-            },
-          ],
+          condition: [{ test: "ArnLike", variable: "kms:EncryptionContext:aws:logs:arn", values: [account.arns.anyLogGroup] }],
         },
       ];
     case "messaging":
@@ -89,42 +86,84 @@ export function keyStatements(purpose: KeyPurpose, account: AccountContext, regi
         {
           sid: "CloudWatchAlarmsPublishToEncryptedTopics",
           effect: "Allow",
-          principals: [{ type: "Service", identifiers: ["cloudwatch.amazonaws.com"] }],
+          principals: service("cloudwatch.amazonaws.com"),
           actions: PUBLISH_ACTIONS,
           resources: ["*"],
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] }],
+          condition: [fromThisAccount],
         },
         {
-          // Two uses: the application event bus encrypted with this key, and rules that deliver to encrypted topics
-          // and queues. A customer-managed key of a bus needs kms:DescribeKey (EventBridge checks the key is
-          // symmetric and resolves its ARN), kms:GenerateDataKey and kms:Decrypt for events.amazonaws.com
+          // A customer-managed key of a bus needs kms:DescribeKey (EventBridge checks the key is symmetric and resolves its
+          // ARN), kms:GenerateDataKey and kms:Decrypt for events.amazonaws.com; AWS recommends aws:SourceArn,
+          // aws:SourceAccount or the bus's encryption context as conditions
           // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-encryption-key-policy.html).
-          // EventBridge's deliveries to encrypted topics carry no aws:SourceAccount / aws:SourceArn, so a condition on
-          // them would drop every event silently; DescribeKey reads metadata only.
-          sid: "EventBridgeEncryptsBusesAndPublishesToEncryptedTopics",
+          sid: "EventBridgeEncryptsTheApplicationBus",
           effect: "Allow",
-          principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
+          principals: service("events.amazonaws.com"),
           actions: ["kms:DescribeKey", ...PUBLISH_ACTIONS],
           resources: ["*"],
+          condition: [fromThisAccount, { test: "ArnEquals", variable: "aws:SourceArn", values: [eventBusArn] }],
         },
         {
-          sid: "BackupNotificationsToEncryptedTopics",
+          // EventBridge rules deliver to encrypted topics (alarms of failed backup jobs, the failover events) without
+          // aws:SourceAccount or aws:SourceArn in the request; the topic in the encryption context bounds the grant.
+          sid: "EventBridgePublishesToTheProjectsEncryptedTopics",
           effect: "Allow",
-          principals: [{ type: "Service", identifiers: ["backup.amazonaws.com"] }],
+          principals: service("events.amazonaws.com"),
           actions: PUBLISH_ACTIONS,
           resources: ["*"],
+          condition: [forProjectTopics],
+        },
+        {
+          sid: "EventBridgeDeliversToTheProjectsEncryptedQueues",
+          effect: "Allow",
+          principals: service("events.amazonaws.com"),
+          actions: PUBLISH_ACTIONS,
+          resources: ["*"],
+          condition: [forProjectQueues],
+        },
+        {
+          sid: "BackupNotificationsToTheProjectsEncryptedTopics",
+          effect: "Allow",
+          principals: service("backup.amazonaws.com"),
+          actions: PUBLISH_ACTIONS,
+          resources: ["*"],
+          condition: [fromThisAccount, forProjectTopics],
         },
         {
           sid: "SnsDeliveryToEncryptedQueues",
           effect: "Allow",
-          principals: [{ type: "Service", identifiers: ["sns.amazonaws.com"] }],
+          principals: service("sns.amazonaws.com"),
           actions: PUBLISH_ACTIONS,
           resources: ["*"],
-          condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [account.accountId] }],
+          condition: [fromThisAccount],
         },
-        throughServices(account, region, ["sns", "sqs"], "UseThroughMessagingServices"),
       ];
+    default:
+      return [];
   }
+}
+
+/** The data key's statements for the accounts that receive cross-account copies of Aurora snapshots. */
+export function backupCopyStatements(account: Pick<AccountContext, "arns">, accounts: readonly string[]): DataAwsIamPolicyDocumentStatement[] {
+  if (accounts.length === 0) return [];
+  const principals = [{ type: "AWS", identifiers: accounts.map((id) => account.arns.accountRoot(id)) }];
+  return [
+    {
+      sid: "CrossAccountBackupCopiesOfAuroraSnapshots",
+      effect: "Allow",
+      principals,
+      actions: ["kms:Decrypt", "kms:DescribeKey", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
+      resources: ["*"],
+    },
+    {
+      sid: "CrossAccountBackupCopiesOfAuroraSnapshotsGrants",
+      effect: "Allow",
+      principals,
+      actions: ["kms:CreateGrant"],
+      resources: ["*"],
+      condition: [{ test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }],
+    },
+  ];
 }
 
 export class RegionalKeys extends Construct {
@@ -142,7 +181,12 @@ export class RegionalKeys extends Construct {
           alias: props.aliases[purpose],
           description: `${purpose} key of ${props.region} (${props.aliases[purpose]})`,
           deletionWindowDays: props.deletionWindowDays,
-          serviceStatements: keyStatements(purpose, props.account, props.region),
+          administratorArns: props.administratorArns,
+          users: props.users[purpose],
+          serviceStatements: [
+            ...keyStatements(purpose, props.account, props.region, props.eventBusArn),
+            ...(purpose === "data" ? backupCopyStatements(props.account, props.backupCopyAccounts ?? []) : []),
+          ],
           removal: props.removal ?? "retain",
         }),
       );

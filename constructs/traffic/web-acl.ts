@@ -1,7 +1,8 @@
 /**
  * AWS WAF in front of the region's load balancer: the AWS managed common and
  * known-bad-inputs rule groups and a per-IP rate limit, with request logging
- * to an encrypted log group. The prebuilt bindings type a rule's `statement`
+ * to an encrypted log group, with the credentials a request may carry redacted
+ * (`REDACTED_HEADERS`, and the query string). The prebuilt bindings type a rule's `statement`
  * loosely and drop parts of it, so the rules are written as a Terraform JSON
  * override (tested on the emitted JSON).
  */
@@ -13,6 +14,25 @@ import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-w
 import { EncryptedLogGroup } from "../observability/encrypted-log-group";
 
 export const MANAGED_RULE_GROUPS = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"] as const;
+
+/**
+ * Request headers WAF logs show as REDACTED (header names, lowercase as WAF compares them): credentials and session
+ * material a client may send (Authorization, cookies, SigV4 session tokens, API keys), and the client-certificate
+ * headers an Application Load Balancer with mutual TLS adds (the certificate, its serial number, issuer, subject,
+ * validity and leaf): whoever reads the logs must not be able to replay a request or learn who holds which certificate.
+ */
+export const REDACTED_HEADERS = [
+  "authorization",
+  "cookie",
+  "x-amz-security-token",
+  "x-api-key",
+  "x-amzn-mtls-clientcert",
+  "x-amzn-mtls-clientcert-serial-number",
+  "x-amzn-mtls-clientcert-issuer",
+  "x-amzn-mtls-clientcert-subject",
+  "x-amzn-mtls-clientcert-validity",
+  "x-amzn-mtls-clientcert-leaf",
+] as const;
 
 export interface WebAclProps {
   readonly provider: AwsProvider;
@@ -77,6 +97,9 @@ export class WebAcl extends Construct {
       provider,
       resourceArn: this.webAcl.arn,
       logDestinationConfigs: [logGroup.arn],
+      // Every request is logged (no logging filter: forensics needs the allowed ones too), without its credentials, and
+      // without its query string, where a client might put an account number or a token (the transaction API takes none).
+      redactedFields: [...REDACTED_HEADERS.map((name) => ({ singleHeader: { name } })), { queryString: {} }],
     });
   }
 }

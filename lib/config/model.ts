@@ -16,6 +16,8 @@ type Backup = ParsedConfig["backup"];
 type Backend = ParsedConfig["backend"];
 type Waf = ParsedConfig["waf"];
 type Network = ParsedConfig["network"];
+type Kms = ParsedConfig["kms"];
+type Audit = ParsedConfig["audit"];
 type Service = ParsedConfig["service"];
 type TransactionApi = ParsedConfig["transactionApi"];
 
@@ -27,7 +29,8 @@ export type ResolvedBackend =
   | Extract<Backend, { type: "local" }>
   | (Extract<Backend, { type: "cloud" }> & { readonly workspacePrefix: string });
 
-export interface DrConfig extends Omit<ParsedConfig, "regions" | "network" | "database" | "backend" | "backup" | "waf" | "service" | "transactionApi"> {
+export interface DrConfig
+  extends Omit<ParsedConfig, "regions" | "network" | "database" | "backend" | "backup" | "waf" | "kms" | "audit" | "service" | "transactionApi"> {
   readonly service: Omit<Service, "targetProtocol"> & { readonly targetProtocol: "HTTPS" | "HTTP" };
   readonly transactionApi: Omit<TransactionApi, "reservedConcurrency"> & { readonly reservedConcurrency: number };
   readonly regions: { readonly primary: AwsRegion; readonly secondary: AwsRegion; readonly active: AwsRegion };
@@ -39,11 +42,34 @@ export interface DrConfig extends Omit<ParsedConfig, "regions" | "network" | "da
   };
   readonly backend: ResolvedBackend;
   readonly waf: Omit<Waf, "enabled"> & { readonly enabled: boolean };
-  readonly backup: Omit<Backup, "continuousBackup" | "vaultLock"> & {
+  readonly backup: Omit<Backup, "continuousBackup" | "vaultLock" | "hourlyRetentionDays" | "airGappedVault"> & {
+    readonly hourlyRetentionDays: number;
     readonly continuousBackup: boolean;
-    readonly vaultLock: Backup["vaultLock"] & { readonly enabled: boolean };
+    readonly vaultLock: Omit<Backup["vaultLock"], "enabled" | "mode" | "minRetentionDays" | "changeableForDays"> & {
+      readonly enabled: boolean;
+      readonly mode: "compliance" | "governance";
+      readonly minRetentionDays: number;
+      /** Set in compliance mode only (the lock's cooling-off period); undefined in governance mode. */
+      readonly changeableForDays: number | undefined;
+    };
+    readonly airGappedVault: Omit<Backup["airGappedVault"], "enabled"> & { readonly enabled: boolean };
+  };
+  readonly kms: Omit<Kms, "administratorRoleArns"> & {
+    /** Who administers the keys: configured, or the deploy and break-glass roles. */
+    readonly administratorRoleArns: readonly string[];
+  };
+  readonly audit: Omit<Audit, "dataEvents" | "objectLock"> & {
+    readonly dataEvents: "all" | "writes" | "none";
+    readonly objectLock: Omit<Audit["objectLock"], "enabled"> & { readonly enabled: boolean };
   };
 }
+
+/** The vault lock's minimum retention by profile: a week to notice a tampered plan where it counts. */
+export const PROTECTED_MIN_RETENTION_DAYS = 7;
+/** Hourly retention of the destroyable profile (dev keeps two days of hourly points). */
+export const DESTROYABLE_HOURLY_RETENTION_DAYS = 2;
+/** AWS Backup enforces a 72-hour cooling-off before a compliance-mode lock becomes immutable: at least 3 days. */
+export const MIN_CHANGEABLE_FOR_DAYS = 3;
 
 /** Continuous backup is worth its cost where the RPO is below an hour. */
 export const CONTINUOUS_BACKUP_BELOW_RPO_SECONDS = 3600;
@@ -81,11 +107,38 @@ export function resolveConfig(parsed: ParsedConfig): DrConfig {
     },
     // Every load balancer faces the internet and fronts the transaction API: WAF unless a configuration says otherwise.
     waf: { ...parsed.waf, enabled: parsed.waf.enabled ?? true },
-    backup: {
-      ...parsed.backup,
-      continuousBackup: parsed.backup.continuousBackup ?? parsed.targets.rpoSeconds < CONTINUOUS_BACKUP_BELOW_RPO_SECONDS,
-      vaultLock: { ...parsed.backup.vaultLock, enabled: parsed.backup.vaultLock.enabled ?? parsed.destroyProfile === "protected" },
+    backup: resolveBackup(parsed),
+    kms: {
+      ...parsed.kms,
+      administratorRoleArns: parsed.kms.administratorRoleArns ?? [...new Set([...parsed.iam.deployRoleArns, ...parsed.iam.breakGlassRoleArns])],
     },
+    audit: {
+      ...parsed.audit,
+      dataEvents: parsed.audit.dataEvents ?? (parsed.destroyProfile === "protected" ? "all" : "none"),
+      objectLock: { ...parsed.audit.objectLock, enabled: parsed.audit.objectLock.enabled ?? parsed.destroyProfile === "protected" },
+    },
+  };
+}
+
+function resolveBackup(parsed: ParsedConfig): DrConfig["backup"] {
+  const protectedProfile = parsed.destroyProfile === "protected";
+  const lock = parsed.backup.vaultLock;
+  // An explicit changeableForDays without a mode asks for compliance mode, as it did before the mode existed.
+  const mode = lock.mode ?? (lock.changeableForDays !== undefined || protectedProfile ? "compliance" : "governance");
+  const minRetentionDays = lock.minRetentionDays ?? (protectedProfile ? PROTECTED_MIN_RETENTION_DAYS : 1);
+  return {
+    ...parsed.backup,
+    hourlyRetentionDays:
+      parsed.backup.hourlyRetentionDays ?? (protectedProfile ? Math.max(minRetentionDays, PROTECTED_MIN_RETENTION_DAYS) : DESTROYABLE_HOURLY_RETENTION_DAYS),
+    continuousBackup: parsed.backup.continuousBackup ?? parsed.targets.rpoSeconds < CONTINUOUS_BACKUP_BELOW_RPO_SECONDS,
+    vaultLock: {
+      ...lock,
+      enabled: lock.enabled ?? protectedProfile,
+      mode,
+      minRetentionDays,
+      changeableForDays: mode === "compliance" ? (lock.changeableForDays ?? MIN_CHANGEABLE_FOR_DAYS) : lock.changeableForDays,
+    },
+    airGappedVault: { ...parsed.backup.airGappedVault, enabled: parsed.backup.airGappedVault.enabled ?? protectedProfile },
   };
 }
 

@@ -62,6 +62,27 @@ function selectionModeInRange(mode: string): boolean {
   return true;
 }
 
+/**
+ * An IAM role ARN, or an ArnLike pattern of role ARNs (`*` and `?` in the path and name only), as policy
+ * conditions on aws:PrincipalArn compare it: every principal the project names (deploy, break-glass, operator and
+ * key-administrator roles) is compared by the role's ARN, which is also what an assumed-role session presents.
+ */
+const ROLE_ARN = /^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role\/[A-Za-z0-9+=,.@_\/*?-]{1,512}$/;
+
+function roleArnList(what: string, max: number) {
+  return z
+    .array(
+      z
+        .string()
+        .regex(ROLE_ARN, {
+          error: () => "must be an IAM role ARN such as arn:aws:iam::123456789012:role/deploy (wildcards * and ? allowed in the role's path and name)",
+        })
+        .refine((arn) => !/:role\/[*?/]*$/.test(arn), { error: () => "must name roles, not every role of the account (role/*)" }),
+    )
+    .max(max, { error: () => `must list at most ${max} ${what}` })
+    .refine((arns) => new Set(arns).size === arns.length, { error: () => "must not name a role twice" });
+}
+
 const region = oneOf(AWS_REGION_NAMES as unknown as readonly [string, ...string[]]).describe(
   "An AWS region code, for example us-east-1.",
 );
@@ -333,8 +354,7 @@ export const ConfigSchema = strictObject({
         "Principals (aws:PrincipalArn patterns) that may read the master credentials secret: the break-glass roles, and the role " +
           "that applies data-<primary> (Terraform reads the secret's version back at every refresh). Every other principal of " +
           "any account is denied secretsmanager:GetSecretValue by the secret's resource policy, whatever its IAM policies say. " +
-          "Default: the account's IAM Identity Center AdministratorAccess roles " +
-          "(arn:<partition>:iam::<account>:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_AdministratorAccess_*).",
+          "Default: iam.deployRoleArns (the roles that apply data-<primary>) and iam.breakGlassRoleArns.",
       ),
     port: integer(1150, 65_535)
       .optional()
@@ -564,7 +584,11 @@ export const ConfigSchema = strictObject({
       .array(z.email({ error: () => "must be an e-mail address" }))
       .max(20)
       .default([])
-      .describe("E-mail addresses subscribed to the alert topics in both regions. Default none."),
+      .describe(
+        "E-mail addresses subscribed to the alert topics in both regions. They receive every alert except the approval " +
+          "requests, which carry a Step Functions task token (whoever holds it can approve a data-losing failover or a replay): " +
+          "an e-mail subscription's filter policy drops every message that has one. Default none.",
+      ),
     httpsEndpoints: z
       .array(
         z
@@ -573,7 +597,20 @@ export const ConfigSchema = strictObject({
       )
       .max(10)
       .default([])
-      .describe("HTTPS endpoints of the paging service subscribed to the alert topics in both regions. Default none."),
+      .describe(
+        "HTTPS endpoints subscribed to the alert topics in both regions. A paging service's integration URL carries its " +
+          "integration key, and a URL here is written into cdktf.out, the Terraform state and the SNS subscription; the " +
+          "protected profile refuses it: use alerts.pagingForwarder. Default none.",
+      ),
+    pagingForwarder: z
+      .boolean({ error: () => "must be true or false" })
+      .default(false)
+      .describe(
+        "Forward every alert of each region's topic to the paging service through a small Lambda function that reads the " +
+          "integration URL at run time from the Secrets Manager secret <project>-paging-<suffix> of its region (created " +
+          "empty; put the URL with aws secretsmanager put-secret-value in both regions). The URL is never in configuration, " +
+          "cdktf.out or Terraform state. Default false.",
+      ),
   })
     .prefault({})
     .describe("Where alerts go."),
@@ -592,8 +629,11 @@ export const ConfigSchema = strictObject({
     .describe("Application buckets (data and transaction logs) in both regions."),
   backup: strictObject({
     hourlyRetentionDays: integer(1, 35)
-      .default(2)
-      .describe("Retention of the hourly recovery points (and their copies) in days. Default 2."),
+      .optional()
+      .describe(
+        "Retention of the hourly recovery points (and their copies) in days, 1 to 35 (continuous backups keep at most 35). " +
+          "Default: the vault lock's minimum retention in the protected profile (7: a locked vault refuses shorter ones), 2 in the destroyable profile.",
+      ),
     dailyRetentionDays: integer(1, 36_500)
       .default(35)
       .describe("Retention of the daily recovery points (and their copies) in days. Default 35."),
@@ -622,28 +662,93 @@ export const ConfigSchema = strictObject({
         .boolean({ error: () => "must be true or false" })
         .optional()
         .describe("Lock the vaults (WORM). Default: on in the protected profile, off in the destroyable profile."),
+      mode: oneOf(["compliance", "governance"] as const)
+        .optional()
+        .describe(
+          "compliance: after changeableForDays the lock can never be changed or removed, by anyone, the account's root user and " +
+            "AWS Support included, and no recovery point can be deleted before its retention ends (AWS Backup Vault Lock, " +
+            "assessed for SEC 17a-4, CFTC and FINRA). governance: principals allowed backup:DeleteBackupVaultLockConfiguration " +
+            "can remove the lock at any time. Refused with destroyProfile destroyable. Default: compliance in the protected " +
+            "profile, governance in the destroyable one.",
+        ),
       minRetentionDays: integer(1, 36_500)
-        .default(1)
-        .describe("Shortest retention the locked vaults accept; every rule's retention must be at least this. Default 1."),
+        .optional()
+        .describe(
+          "Shortest retention the locked vaults accept (AWS allows 1 day at least): a backup or copy job with a shorter " +
+            "lifecycle fails, so whoever edits the backup plan cannot make new recovery points expire sooner; every rule's " +
+            "retention, copies included, must be at least this. Default 7 in the protected profile (a week to notice a tampered " +
+            "plan), 1 in the destroyable one.",
+        ),
       maxRetentionDays: integer(1, 36_500)
         .default(3650)
-        .describe("Longest retention the locked vaults accept; every rule's retention must be at most this. Default 3650."),
+        .describe(
+          "Longest retention the locked vaults accept, at most 36500 days (AWS's limit, about 100 years); every rule's retention " +
+            "must be at most this. Default 3650.",
+        ),
       changeableForDays: integer(3, 36_500)
         .optional()
         .describe(
-          "Grace period before the lock becomes immutable (compliance mode); without it the lock stays in governance mode. " +
-            "Refused with destroyProfile destroyable: a compliance-mode lock can never be removed. Default governance mode.",
+          "Cooling-off period in compliance mode: until then the lock can still be changed or removed; after it, never. AWS " +
+            "enforces at least 3 days (a 72-hour cooling-off). Only with mode compliance. Default 3.",
         ),
     })
       .prefault({})
-      .describe("AWS Backup vault lock."),
+      .describe("AWS Backup Vault Lock on both regions' vaults."),
     airGappedVault: strictObject({
-      enabled: z.boolean({ error: () => "must be true or false" }).default(false).describe("Also copy daily recovery points to a logically air-gapped vault. Default false."),
-      minRetentionDays: integer(7, 36_500).default(7).describe("Minimum retention of the air-gapped vault (at least 7). Default 7."),
-      maxRetentionDays: integer(7, 36_500).default(35).describe("Maximum retention of the air-gapped vault. Default 35."),
+      enabled: z
+        .boolean({ error: () => "must be true or false" })
+        .optional()
+        .describe(
+          "Also copy the daily and monthly recovery points to a logically air-gapped vault in each region: locked in compliance " +
+            "mode by AWS, its backups held in an AWS Backup service account, shareable for restore with another account through " +
+            "AWS RAM. Default: on in the protected profile (the copy no principal of this account can delete), off in the destroyable one.",
+        ),
+      minRetentionDays: integer(7, 36_500)
+        .default(7)
+        .describe("Minimum retention of the air-gapped vault: at least 7 days (AWS's minimum), at most 36500. Default 7."),
+      maxRetentionDays: integer(7, 36_500)
+        .default(400)
+        .describe(
+          "Maximum retention of the air-gapped vault, at most 36500 days; the daily and monthly retentions must lie between the " +
+            "minimum and this. Default 400 (covers the monthly default of 365).",
+        ),
+      kmsKeyArns: z
+        .partialRecord(
+          region,
+          z.string().regex(/^arn:aws(-us-gov|-cn)?:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/, {
+            error: () => "must be a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+          }),
+        )
+        .optional()
+        .describe(
+          "Customer-managed keys (by key ARN, one per region of the pair, each in its region) that encrypt the air-gapped vaults, " +
+            "for a mandate that needs one; use keys of a separate key account, so that no key administrator of this account can " +
+            "make the air-gapped copies unreadable. Default: the AWS-owned key AWS recommends for these vaults (nobody in this " +
+            "account can disable or delete it).",
+        ),
     })
       .prefault({})
-      .describe("Logically air-gapped vault, for ransomware and corruption recovery: replication copies corruption too."),
+      .describe("Logically air-gapped vault, for ransomware and insider recovery: replication copies corruption and deletion too."),
+    crossAccountCopy: strictObject({
+      destinationVaultArns: z
+        .partialRecord(
+          region,
+          z.string().regex(/^arn:aws(-us-gov|-cn)?:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_-]{2,50}$/, {
+            error: () => "must be an AWS Backup vault ARN such as arn:aws:backup:us-east-1:210987654321:backup-vault:dr-copies",
+          }),
+        )
+        .optional()
+        .describe(
+          "Copy the daily and monthly recovery points to a vault of another AWS account, one destination vault per region of " +
+            "the pair (keyed by the source region). Needs AWS Organizations with cross-account backup enabled in the management " +
+            "account, a destination vault whose access policy allows backup:CopyIntoBackupVault from this account, and, for " +
+            "Aurora (not fully managed by AWS Backup), the region's data key shared with the destination account (this project " +
+            "adds that key-policy statement). Default: no cross-account copy (the air-gapped vault is the protected profile's " +
+            "copy that no insider of this account can delete).",
+        ),
+    })
+      .prefault({})
+      .describe("Copies to another AWS account (docs/security.md)."),
     restoreTesting: strictObject({
       enabled: z.boolean({ error: () => "must be true or false" }).default(true).describe("Restore the latest recovery points on a schedule and report failures. Default true."),
       scheduleExpression: z
@@ -696,6 +801,15 @@ export const ConfigSchema = strictObject({
     deletionWindowDays: integer(7, 30)
       .default(30)
       .describe("Waiting period, 7 to 30 days, before a scheduled KMS key deletion takes effect. Default 30."),
+    administratorRoleArns: roleArnList("key administrators", 20)
+      .optional()
+      .describe(
+        "Roles that administer every customer-managed key of the project (kms:Create*, Describe*, Enable*, List*, Put*, " +
+          "Update*, Revoke*, Disable*, Get*, Delete*, TagResource, UntagResource, ScheduleKeyDeletion, CancelKeyDeletion), " +
+          "never use it to encrypt or decrypt. Must include every iam.deployRoleArns entry: Terraform writes the key " +
+          "policies as a deploy role, and KMS refuses a key policy that would keep its caller from changing it again. " +
+          "Default iam.deployRoleArns and iam.breakGlassRoleArns.",
+      ),
   })
     .prefault({})
     .describe("Customer-managed KMS keys."),
@@ -762,8 +876,8 @@ export const ConfigSchema = strictObject({
       .optional()
       .describe(
         "Principals (aws:PrincipalArn patterns) that may assume the failover operator role of each region, the only role that " +
-          "may start, stop and answer the runbooks (npm run approve) and read their audit records. Default: the account's IAM " +
-          "Identity Center AdministratorAccess roles.",
+          "may start, stop and answer the runbooks (npm run approve) and read their audit records. Default iam.operatorRoleArns, " +
+          "or, when that is empty, the account's IAM Identity Center AdministratorAccess roles.",
       ),
     onApprovalTimeout: oneOf(["abort", "proceed"] as const)
       .default("abort")
@@ -1013,6 +1127,33 @@ export const ConfigSchema = strictObject({
         "Create one multi-region CloudTrail trail (in the secondary region, with its own bucket and key). Turn off for " +
           "accounts covered by an organization trail. Default true.",
       ),
+    dataEvents: oneOf(["all", "writes", "none"] as const)
+      .optional()
+      .describe(
+        "CloudTrail data events of the project's own data: item-level DynamoDB calls on the global tables, the control table " +
+          "and the failover state table, and object-level S3 calls on the application buckets and the Terraform state " +
+          "buckets, in both regions (all: reads and writes; writes: writes only; none). Charged per event (about 0.10 USD per " +
+          "100,000): at 10,000 transactions an hour, well under 5 USD a day with reads. Default: all in the protected profile, " +
+          "none in the destroyable one.",
+      ),
+    objectLock: strictObject({
+      enabled: z
+        .boolean({ error: () => "must be true or false" })
+        .optional()
+        .describe("S3 Object Lock on the trail's bucket, so a log file cannot be deleted or overwritten before its retention ends. Default: on in the protected profile, off in the destroyable one."),
+      mode: oneOf(["compliance", "governance"] as const)
+        .default("compliance")
+        .describe(
+          "compliance: no one, the root user included, can delete a log file version or shorten its retention; governance: " +
+            "principals with s3:BypassGovernanceRetention can. Refused with destroyProfile destroyable in compliance mode " +
+            "(the bucket could not be emptied). Default compliance.",
+        ),
+      retentionDays: integer(1, 36_500)
+        .default(365)
+        .describe("Default retention of every log file version, in days. Default 365."),
+    })
+      .prefault({})
+      .describe("Write-once retention of the CloudTrail log files."),
   })
     .prefault({})
     .describe("Audit logging."),
@@ -1023,10 +1164,40 @@ export const ConfigSchema = strictObject({
         error: () => "must be an IAM managed policy ARN such as arn:aws:iam::123456789012:policy/boundary",
       })
       .optional()
-      .describe("Permissions boundary attached to every IAM role the project creates, in the regions' partition. Default none."),
+      .describe(
+        "Permissions boundary attached to every IAM role the project creates, in the regions' partition: the organization's " +
+          "boundary policy, which caps what any role of the project can ever do whatever its own policies say. Required in the " +
+          "protected profile (a configuration without it is refused); optional in the destroyable one. Default none.",
+      ),
+    deployRoleArns: roleArnList("deploy roles", 10)
+      .default([])
+      .describe(
+        "The IAM roles that run Terraform for this environment (the pipeline's role, and the role people use for " +
+          "`npm run first-deploy`), by ARN or ArnLike pattern, all in the environment's account. Only they (and the " +
+          "break-glass roles) may read or write the Terraform state and its lock table, administer the KMS keys (by default) " +
+          "and use the keys through the services Terraform creates encrypted resources with. At least one is required: " +
+          "the state and the keys would otherwise be open to every principal of the account. The account in these ARNs is " +
+          "checked against the deploying credentials when Terraform plans. Default none (refused).",
+      ),
+    breakGlassRoleArns: roleArnList("break-glass roles", 10)
+      .default([])
+      .describe(
+        "Emergency roles (dual control, alarmed on use) that keep access when the deploy roles are lost: Terraform state and " +
+          "lock table, key administration (by default), the backup vaults' access policy, the paging secret, the database master secret (by default). By ARN or ArnLike " +
+          "pattern, in the environment's account. Default none (the account's root user remains the last resort: docs/security.md).",
+      ),
+    operatorRoleArns: roleArnList("operator roles", 20)
+      .default([])
+      .describe(
+        "Roles of the people and tools that read what the system stores from outside its VPCs: reconciliation reports and " +
+          "`npm run reconcile` (the data key through S3 and DynamoDB, the application buckets without the VPC endpoint), " +
+          "runtime parameters (the secrets key through SSM), dead-letter queues (the messaging key through SQS) and the " +
+          "CloudTrail log files (the audit key through S3). By ARN or ArnLike pattern, in the environment's account. " +
+          "Default none.",
+      ),
   })
     .prefault({})
-    .describe("IAM settings."),
+    .describe("IAM: who deploys, who may break glass, who operates, and the permissions boundary of every role the project creates."),
   tags: z
     .record(
       z.string().regex(/^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, {

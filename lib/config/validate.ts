@@ -328,41 +328,7 @@ export function validateSemantics(config: DrConfig): ConfigProblem[] {
     );
   }
 
-  const backup = config.backup;
-  const retentions: [string, number][] = [
-    ["backup.hourlyRetentionDays", backup.hourlyRetentionDays],
-    ["backup.dailyRetentionDays", backup.dailyRetentionDays],
-    ["backup.monthlyRetentionDays", backup.monthlyRetentionDays],
-  ];
-  if (backup.vaultLock.enabled) {
-    const { minRetentionDays: min, maxRetentionDays: max } = backup.vaultLock;
-    if (min > max) {
-      add("backup.vaultLock.minRetentionDays", min, `is above backup.vaultLock.maxRetentionDays (${max}); the lock's minimum must not exceed its maximum`);
-    } else {
-      for (const [path, days] of retentions) {
-        if (days < min || days > max) {
-          add(
-            path,
-            days,
-            `is outside the vault lock's bounds: recovery points and their copies in the other region's locked vault must be kept ` +
-              `${min} to ${max} days (backup.vaultLock.minRetentionDays, maxRetentionDays)`,
-          );
-        }
-      }
-    }
-  }
-  if (backup.airGappedVault.enabled) {
-    const { minRetentionDays: min, maxRetentionDays: max } = backup.airGappedVault;
-    if (min > max) {
-      add("backup.airGappedVault.minRetentionDays", min, `is above backup.airGappedVault.maxRetentionDays (${max})`);
-    } else if (backup.dailyRetentionDays < min || backup.dailyRetentionDays > max) {
-      add(
-        "backup.dailyRetentionDays",
-        backup.dailyRetentionDays,
-        `is outside the air-gapped vault's bounds (${min} to ${max} days): the daily copies are kept there for the same time`,
-      );
-    }
-  }
+  checkBackup(config, add);
 
   const reserved: readonly string[] = RESERVED_TAG_KEYS;
   for (const key of Object.keys(config.tags)) {
@@ -380,6 +346,7 @@ export function validateSemantics(config: DrConfig): ConfigProblem[] {
   checkNames(config, add);
   checkNetwork(config, add);
   checkProtection(config, add);
+  checkIdentities(config, add);
   checkFreeText(config, add);
   checkEnvironment(config, add);
 
@@ -461,12 +428,14 @@ function checkFailover(config: DrConfig, add: Add): void {
         `allowed: 60 to ${Math.max(60, rto)} with failover.authority "approval"`,
     );
   }
-  if ((f.authority === "approval" || f.authority === "manual") && config.alerts.emails.length === 0 && config.alerts.httpsEndpoints.length === 0) {
+  const alerts = config.alerts;
+  const paged = alerts.httpsEndpoints.length > 0 || alerts.pagingForwarder;
+  if ((f.authority === "approval" || f.authority === "manual") && alerts.emails.length === 0 && !paged) {
     add(
       "failover.authority",
       f.authority,
-      `needs an operator, but alerts.emails and alerts.httpsEndpoints are both empty, so nobody is paged; add at least one ` +
-        `alert destination, or use "automatic"`,
+      `needs an operator, but alerts.emails and alerts.httpsEndpoints are both empty and alerts.pagingForwarder is off, so nobody ` +
+        `is paged; add at least one alert destination, or use "automatic"`,
     );
   }
   const budget = awaitWriterBudget(f.maxWaitSeconds, f.lockTtlSeconds);
@@ -598,13 +567,191 @@ function checkNetwork(config: DrConfig, add: Add): void {
 
 function checkProtection(config: DrConfig, add: Add): void {
   const lock = config.backup.vaultLock;
-  if (config.destroyProfile === "destroyable" && lock.enabled && lock.changeableForDays !== undefined) {
+  if (config.destroyProfile === "destroyable" && lock.enabled && lock.mode === "compliance") {
+    add(
+      "backup.vaultLock.mode",
+      lock.mode,
+      `makes the vault lock compliance-mode (as backup.vaultLock.changeableForDays does), which nobody can remove once its ` +
+        `cooling-off ends, but destroyProfile is "destroyable"; use mode "governance" without changeableForDays, turn ` +
+        `backup.vaultLock.enabled off, or use destroyProfile "protected"`,
+    );
+  } else if (lock.mode === "governance" && lock.changeableForDays !== undefined) {
     add(
       "backup.vaultLock.changeableForDays",
       lock.changeableForDays,
-      `puts the vault lock in compliance mode, which can never be removed once the grace period ends, but destroyProfile is ` +
-        `"destroyable"; remove changeableForDays (governance mode), turn backup.vaultLock.enabled off, or use destroyProfile "protected"`,
+      `is the cooling-off period of a compliance-mode lock, but backup.vaultLock.mode is "governance"; remove it, or set mode "compliance"`,
     );
+  }
+  const objectLock = config.audit.objectLock;
+  if (config.destroyProfile === "destroyable" && config.audit.cloudTrail && objectLock.enabled && objectLock.mode === "compliance") {
+    add(
+      "audit.objectLock.mode",
+      objectLock.mode,
+      `keeps every trail log file undeletable for audit.objectLock.retentionDays, so the trail bucket could not be emptied and ` +
+        `destroyed, but destroyProfile is "destroyable"; use "governance", turn audit.objectLock.enabled off, or use destroyProfile "protected"`,
+    );
+  }
+  if (config.destroyProfile === "protected") {
+    if (config.iam.permissionsBoundaryArn === undefined) {
+      add(
+        "iam.permissionsBoundaryArn",
+        config.iam.permissionsBoundaryArn,
+        `is required in the protected profile: every role the project creates carries the organization's permissions boundary, ` +
+          `which caps what it can do whatever its own policies say; allowed: the ARN of an existing IAM managed policy, such ` +
+          `as arn:aws:iam::123456789012:policy/permissions-boundary (docs/security.md has an example)`,
+      );
+    }
+    if (config.alerts.httpsEndpoints.length > 0) {
+      add(
+        "alerts.httpsEndpoints",
+        "(value hidden)",
+        `is refused in the protected profile: a paging service's integration URL carries its integration key, and a URL here ` +
+          `is written into cdktf.out, the Terraform state and the SNS subscription; remove it, set alerts.pagingForwarder to ` +
+          `true and put the URL into the Secrets Manager secret the forwarder reads (docs/security.md)`,
+      );
+    }
+  }
+}
+
+/** The partition and account of an ARN. */
+function arnParts(arn: string): { partition: string; account: string } {
+  const [, partition, , , account] = arn.split(":");
+  return { partition, account };
+}
+
+function checkIdentities(config: DrConfig, add: Add): void {
+  const iam = config.iam;
+  const expected = partitionOf(config.regions.primary as AwsRegion);
+  if (iam.deployRoleArns.length === 0) {
+    add(
+      "iam.deployRoleArns",
+      iam.deployRoleArns,
+      `names no deploy role; the Terraform state, its lock table and the KMS keys are restricted to the roles that deploy, and ` +
+        `without one they would be open to every principal of the account; allowed: the ARN (or ArnLike pattern) of the role ` +
+        `your pipeline and first-deploy use, such as arn:${expected}:iam::123456789012:role/txdr-deploy`,
+    );
+    return;
+  }
+  const lists: [string, readonly string[]][] = [
+    ["iam.deployRoleArns", iam.deployRoleArns],
+    ["iam.breakGlassRoleArns", iam.breakGlassRoleArns],
+    ["iam.operatorRoleArns", iam.operatorRoleArns],
+    ["kms.administratorRoleArns", config.kms.administratorRoleArns],
+  ];
+  const account = arnParts(iam.deployRoleArns[0]).account;
+  for (const [path, arns] of lists) {
+    for (const arn of arns) {
+      const parts = arnParts(arn);
+      if (parts.partition !== expected) {
+        add(path, arn, `is in partition ${parts.partition}, but the regions are in ${expected}; allowed: arn:${expected}:iam::${account}:role/<name>`);
+        return;
+      }
+      if (parts.account !== account) {
+        add(
+          path,
+          arn,
+          `is in account ${parts.account}, but iam.deployRoleArns names account ${account}; policies of this environment compare ` +
+            `principals of its own account only; allowed: arn:${expected}:iam::${account}:role/<name>`,
+        );
+        return;
+      }
+    }
+  }
+  const missing = iam.deployRoleArns.filter((arn) => !config.kms.administratorRoleArns.includes(arn));
+  if (missing.length > 0) {
+    add(
+      "kms.administratorRoleArns",
+      config.kms.administratorRoleArns,
+      `leaves out the deploy role ${missing[0]}; Terraform writes the key policies as a deploy role, and KMS refuses a key ` +
+        `policy that would keep its caller from changing it again; allowed: a list that includes every iam.deployRoleArns entry`,
+    );
+  }
+}
+
+function checkBackup(config: DrConfig, add: Add): void {
+  const backup = config.backup;
+  const retentions: [string, number][] = [
+    ["backup.hourlyRetentionDays", backup.hourlyRetentionDays],
+    ["backup.dailyRetentionDays", backup.dailyRetentionDays],
+    ["backup.monthlyRetentionDays", backup.monthlyRetentionDays],
+  ];
+  if (backup.vaultLock.enabled) {
+    const { minRetentionDays: min, maxRetentionDays: max } = backup.vaultLock;
+    if (min > max) {
+      add("backup.vaultLock.minRetentionDays", min, `is above backup.vaultLock.maxRetentionDays (${max}); the lock's minimum must not exceed its maximum`);
+    } else {
+      for (const [path, days] of retentions) {
+        if (days < min || days > max) {
+          add(
+            path,
+            days,
+            `is outside the vault lock's bounds: recovery points and their copies in the other region's locked vault must be kept ` +
+              `${min} to ${max} days (backup.vaultLock.minRetentionDays, maxRetentionDays), or AWS Backup fails the job`,
+          );
+        }
+      }
+    }
+  }
+  if (backup.airGappedVault.enabled) {
+    const { minRetentionDays: min, maxRetentionDays: max } = backup.airGappedVault;
+    if (min > max) {
+      add("backup.airGappedVault.minRetentionDays", min, `is above backup.airGappedVault.maxRetentionDays (${max})`);
+    } else {
+      for (const [path, days] of retentions.slice(1)) {
+        if (days < min || days > max) {
+          add(
+            path,
+            days,
+            `is outside the air-gapped vault's bounds (${min} to ${max} days, backup.airGappedVault.minRetentionDays, maxRetentionDays): ` +
+              `the daily and monthly copies are kept there for the same time, and AWS Backup fails a copy outside them`,
+          );
+        }
+      }
+    }
+  }
+  const pair = [config.regions.primary, config.regions.secondary];
+  const expected = partitionOf(config.regions.primary as AwsRegion);
+  const keys = backup.airGappedVault.kmsKeyArns;
+  if (keys !== undefined) {
+    const wrong = pair.find((r) => keys[r] === undefined) ?? Object.keys(keys).find((r) => !pair.includes(r as AwsRegion));
+    if (wrong !== undefined) {
+      add("backup.airGappedVault.kmsKeyArns", keys, `must name one key for each region of the pair (${pair.join(", ")}), no other; ${wrong} is ${keys[wrong] ? "not a region of the pair" : "missing"}`);
+    } else {
+      for (const r of pair) {
+        const key = keys[r] as string;
+        const [, partition, , keyRegion] = key.split(":");
+        if (keyRegion !== r || partition !== expected) {
+          add(`backup.airGappedVault.kmsKeyArns.${r}`, key, `is a key of ${partition}/${keyRegion}; a vault takes a key of its own region; allowed: arn:${expected}:kms:${r}:<account>:key/<id>`);
+        }
+      }
+    }
+  }
+  const destinations = backup.crossAccountCopy.destinationVaultArns;
+  if (destinations !== undefined) {
+    const wrong = pair.find((r) => destinations[r] === undefined) ?? Object.keys(destinations).find((r) => !pair.includes(r as AwsRegion));
+    if (wrong !== undefined) {
+      add(
+        "backup.crossAccountCopy.destinationVaultArns",
+        destinations,
+        `must name one destination vault for each region of the pair (${pair.join(", ")}), no other: either region may be the ` +
+          `active one whose plan copies; ${wrong} is ${destinations[wrong] ? "not a region of the pair" : "missing"}`,
+      );
+    } else {
+      const account = config.iam.deployRoleArns.length > 0 ? arnParts(config.iam.deployRoleArns[0]).account : undefined;
+      for (const r of pair) {
+        const parts = arnParts(destinations[r] as string);
+        if (parts.partition !== expected) {
+          add(`backup.crossAccountCopy.destinationVaultArns.${r}`, destinations[r], `is in partition ${parts.partition}; copies stay in the regions' partition ${expected}`);
+        } else if (account !== undefined && parts.account === account) {
+          add(
+            `backup.crossAccountCopy.destinationVaultArns.${r}`,
+            destinations[r],
+            `is in this environment's own account (${account}, iam.deployRoleArns); a copy in the same account does not survive an ` +
+              `insider or a compromise of this account; allowed: a vault of another account`,
+          );
+        }
+      }
+    }
   }
 }
 
