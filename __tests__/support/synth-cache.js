@@ -22,6 +22,7 @@
  *   DR_SYNTH_CACHE_DIR=<dir>  where the cache lives (default node_modules/.cache/dr-synth)
  *   DR_SYNTH_CACHE=off        nothing is kept between runs (a fresh directory per run, removed at the end)
  *   DR_SYNTH_CACHE=verify     every entry served is synthesized again and compared byte for byte (slow; proves the cache)
+ *   (under Stryker the cache is off: mutants are switched on at run time, not in the files)
  *
  * Layout: <dir>/<source hash>/<configuration hash>/ holds manifest.json and
  * stacks/<id>/cdk.tf.json (plus the assets for the shipped configurations, which
@@ -45,13 +46,28 @@ const NOT_INPUTS = /^(node_modules|__tests__|coverage|reports|tmp|terraform-stat
 
 const sha256 = (data) => crypto.createHash("sha256").update(data).digest("hex");
 
+/**
+ * on, off or verify. Off under Stryker (npm run test:mutation): it switches mutants on at run time in the
+ * same instrumented files, so a synthesis would no longer be a function of the files' content alone.
+ */
 function mode() {
+  if (process.env.STRYKER_MUTATOR_WORKER !== undefined) return "off";
   return process.env.DR_SYNTH_CACHE || "on";
 }
 
-/** The cache's root directory; with DR_SYNTH_CACHE=off the global setup points DR_SYNTH_CACHE_DIR at a fresh one. */
+let ownThrowaway;
+/**
+ * The cache's root directory. With the cache off, the global setup points DR_SYNTH_CACHE_DIR at a fresh
+ * directory for the run (removed by the teardown); a process that runs without that setup gets its own.
+ */
 function cacheRoot() {
-  return process.env.DR_SYNTH_CACHE_DIR || path.join(ROOT, "node_modules", ".cache", "dr-synth");
+  if (process.env.DR_SYNTH_CACHE_DIR) return process.env.DR_SYNTH_CACHE_DIR;
+  if (mode() !== "off") return path.join(ROOT, "node_modules", ".cache", "dr-synth");
+  if (!ownThrowaway) {
+    ownThrowaway = throwawayRoot();
+    process.on("exit", () => fs.rmSync(ownThrowaway, { recursive: true, force: true }));
+  }
+  return ownThrowaway;
 }
 
 /** Every input file of synthesis, relative to the project root, sorted. */
