@@ -21,9 +21,10 @@
  */
 import { counterKey } from "../lambda/health-monitor/counter";
 import { lockKey } from "../lambda/shared/lock";
-import { auditKey } from "../lambda/failover-orchestrator/report";
+import { auditKey, noticeKey } from "../lambda/failover-orchestrator/report";
+import { approvalKey } from "../lambda/shared/approval";
 import { CONTROL_KEYS } from "../lambda/shared/control-keys";
-import { TIME_INDEX } from "../lambda/transaction-processor/record";
+import { PARTITION_KEY as TXMETA_PARTITION_KEY, TIME_INDEX } from "../lambda/transaction-processor/record";
 import { ALIVE_PATH, GATE_PATH } from "../lambda/shared/gate-rule";
 import { AwsRegion } from "./aws-regions";
 import { DrConfig, RegionRole, otherRegion, roleOf } from "./config/model";
@@ -40,9 +41,24 @@ export interface AccountRef {
  * The DynamoDB global tables: name purpose, partition key and TTL attribute; txmeta carries the time index
  * the transaction path writes and the reconciliation queries (lambda/transaction-processor/record.ts TIME_INDEX).
  */
+/** The account's IAM Identity Center AdministratorAccess roles (path and name pattern): the default break-glass and operator principals. */
+export const IDENTITY_CENTER_ADMIN_ROLES = "aws-reserved/sso.amazonaws.com/*AWSReservedSSO_AdministratorAccess_*";
+
+/** The root ARNs of the accounts that literal principal ARN patterns name (a trust policy's Principal, which aws:PrincipalArn narrows). */
+export function accountRootsOf(principals: readonly string[]): string[] {
+  return [
+    ...new Set(
+      principals.map((p) => {
+        const [, partition, , , account] = p.split(":");
+        return `arn:${partition}:iam::${account}:root`;
+      }),
+    ),
+  ].sort();
+}
+
 export const GLOBAL_TABLES = [
   { purpose: "sessions", partitionKey: "sessionId", ttlAttribute: "expiresAt" },
-  { purpose: "txmeta", partitionKey: "transactionId", ttlAttribute: "expiresAt", indexes: [TIME_INDEX] },
+  { purpose: "txmeta", partitionKey: TXMETA_PARTITION_KEY, ttlAttribute: "expiresAt", indexes: [TIME_INDEX] },
 ] as const;
 export type GlobalTablePurpose = (typeof GLOBAL_TABLES)[number]["purpose"];
 
@@ -82,7 +98,7 @@ export const GAME_DAY_TEMPLATES = ["stop-tasks", "disrupt-network", "db-writer",
 export type GameDayTemplate = (typeof GAME_DAY_TEMPLATES)[number];
 
 export type CanaryLabel = "pri" | "sec" | "gbl";
-export type SecurityGroupPurpose = "alb" | "tasks" | "db" | "failover" | "endpoints";
+export type SecurityGroupPurpose = "alb" | "tasks" | "transactions" | "db" | "failover" | "endpoints";
 export type SubnetTierName = "public" | "private" | "isolated" | "nat";
 
 /** One replicated bucket as the region that replicates it sees it. */
@@ -181,6 +197,8 @@ export class RegionCatalog {
     readonly reconciler: string;
   };
   readonly runbookRole: string;
+  /** The role people assume to start, stop and answer the runbooks (constructs/failover/failover-operator-role.ts). */
+  readonly operatorRole: string;
   readonly stateMachines: Readonly<Record<RunbookMode, string>>;
   /** The reconciliation run after an unplanned failover (lambda/reconciler) and its role. */
   readonly reconciliation: { readonly stateMachine: string; readonly role: string; readonly logGroup: string };
@@ -235,6 +253,10 @@ export class RegionCatalog {
     readonly lock: string;
     /** audit#<execution ARN>, as a LeadingKeys pattern. */
     readonly auditPattern: string;
+    /** notice#<execution ARN> (the run's notification went out), as a LeadingKeys pattern. */
+    readonly noticePattern: string;
+    /** approval#<execution ARN> (a pending approval's task token), as a LeadingKeys pattern. */
+    readonly approvalPattern: string;
   };
   /** Item keys of the control table, as the Lambda code writes them. */
   readonly controlKeys: {
@@ -325,6 +347,7 @@ export class RegionCatalog {
       reconciler: naming.logGroup("reconciler"),
     };
     this.runbookRole = naming.name("iamRole", "failover-runbook", region);
+    this.operatorRole = naming.name("iamRole", "failover-operator", region);
     this.stateMachines = { failover: naming.name("stateMachine", "failover"), failback: naming.name("stateMachine", "failback") };
     const reconcileMachine = naming.name("stateMachine", "reconcile");
     this.reconciliation = {
@@ -388,6 +411,8 @@ export class RegionCatalog {
       counter: counterKey(this.globalClusterId),
       lock: lockKey(this.globalClusterId),
       auditPattern: auditKey("*"),
+      noticePattern: noticeKey("*"),
+      approvalPattern: approvalKey("*"),
     };
     this.controlKeys = { heartbeat: CONTROL_KEYS.heartbeat, fence: CONTROL_KEYS.fence };
   }
@@ -534,6 +559,11 @@ export class RegionArns {
     return this.arn("dynamodb", region, `table/${name}`);
   }
 
+  /** Every CloudWatch Logs resource of this account in a region (log groups, resource policies, deliveries). */
+  logsOfAccount(region: string = this.names.region): string {
+    return this.arn("logs", region, "*");
+  }
+
   /** Buckets are global: no region, no account in their ARN. */
   bucket(name: string): string {
     return `arn:${this.account.partition}:s3:::${name}`;
@@ -585,6 +615,19 @@ export class RegionArns {
     const id = region === this.names.region ? this.names.clusterId : region === this.names.peerRegion ? this.names.peerClusterId : undefined;
     if (!id) throw new Error(`No cluster identifier for ${region}`);
     return this.arn("rds", region, `cluster:${id}`);
+  }
+
+  /**
+   * The rds-db:connect resource of a database user: `dbuser:<cluster resource id>/<user>` (the cluster's resource id,
+   * cluster-XXXX, not its identifier); `clusterResourceId` may be the pattern "cluster-*" where the id is not known in-region.
+   */
+  databaseUser(region: string, clusterResourceId: string, user: string): string {
+    return this.arn("rds-db", region, `dbuser:${clusterResourceId}/${user}`);
+  }
+
+  /** An IAM role of this account, by path and name (a pattern may hold wildcards). */
+  role(pathAndName: string): string {
+    return this.arn("iam", "", `role/${pathAndName}`);
   }
 
   ecsService(region: string): string {

@@ -21,7 +21,7 @@ import { KeyLookup } from "../constructs/security/key-lookup";
 import { RegionalBackup } from "../constructs/data/regional-backup";
 import { RpoGuardAlarm } from "../constructs/observability/rpo-guard-alarm";
 import { RuntimeParameters } from "../constructs/app/runtime-parameters";
-import { REPLICATED_BUCKET_PURPOSES, catalogOf } from "../lib/catalog";
+import { IDENTITY_CENTER_ADMIN_ROLES, REPLICATED_BUCKET_PURPOSES, catalogOf } from "../lib/catalog";
 import { s3StateNames } from "./backend";
 import { BaseStack } from "./base-stack";
 import { DrStack, DrStackProps } from "./dr-stack";
@@ -63,6 +63,8 @@ export class DataStack extends DrStack {
         databaseName: config.database.databaseName,
         port: config.database.port,
         passwordVersion: config.database.masterPasswordVersion,
+        // Break-glass readers; by default the account's IAM Identity Center administrators (docs/security.md).
+        readers: config.database.masterSecretReaders ?? [account.arns.role(IDENTITY_CENTER_ADMIN_ROLES)],
         removal,
       });
       this.globalCluster = new GlobalCluster(this, "global-cluster", {

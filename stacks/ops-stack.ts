@@ -12,15 +12,17 @@
  * a name from the catalog.
  */
 import { Construct } from "constructs";
+import { GLOBAL_DB_RPO_PARAMETER, clusterParameters } from "../constructs/data/aurora-cluster";
 import { TerraformResource } from "cdktf";
 import { AccountContext } from "../constructs/security/account-context";
 import { KeyLookup } from "../constructs/security/key-lookup";
 import { FailoverAutomation } from "../constructs/failover/failover-automation";
 import { Reconciliation, reconciliationWidgets } from "../constructs/failover/reconciliation";
+import { FailoverOperatorRole } from "../constructs/failover/failover-operator-role";
 import { Dashboards, RegionMetrics } from "../constructs/observability/dashboards";
 import { OpsAlarms } from "../constructs/observability/ops-alarms";
 import { GameDayExperiments } from "../constructs/resilience/game-day-experiments";
-import { GLOBAL_TABLES, RUNBOOK_MODES, RegionCatalog, catalogOf } from "../lib/catalog";
+import { GLOBAL_TABLES, IDENTITY_CENTER_ADMIN_ROLES, accountRootsOf, RUNBOOK_MODES, RegionCatalog, catalogOf } from "../lib/catalog";
 import { AppStack } from "./app-stack";
 import { BaseStack } from "./base-stack";
 import { DrStack, DrStackProps, defaultTags } from "./dr-stack";
@@ -37,6 +39,8 @@ export class OpsStack extends DrStack {
   readonly automation: FailoverAutomation;
   /** Absent when reconciliation.enabled is false. */
   readonly reconciliation?: Reconciliation;
+  /** The role people assume to drive the runbooks. */
+  readonly operatorRole: FailoverOperatorRole;
   readonly alarms: OpsAlarms;
   readonly dashboards: Dashboards;
   /** The AWS FIS game-day templates of this region (gameDay.enabled). */
@@ -61,9 +65,12 @@ export class OpsStack extends DrStack {
       keys,
       vpc: { subnetIds: base.network.privateSubnetIds, securityGroupId: base.securityGroups.failover.id },
       alertTopicArn: topicArn,
+      // Two of the default tags every resource of the app stacks carries (stacks/dr-stack.ts defaultTags).
+      resourceTags: { Project: config.project, Environment: config.environment },
       settings: config.failover,
       capacity: config.service.capacity,
       rpoSeconds: config.targets.rpoSeconds,
+      rpoEnforcedByDatabase: clusterParameters(config.database, config.targets.rpoSeconds).some((p) => p.name === GLOBAL_DB_RPO_PARAMETER),
       logRetentionDays: config.retention.logDays,
       permissionsBoundaryArn: config.iam.permissionsBoundaryArn,
       removal: this.removal,
@@ -86,6 +93,21 @@ export class OpsStack extends DrStack {
       });
       this.reconciliation.grantStart(this.automation.healthMonitor.role);
     }
+
+    // People drive the runbooks through one role whose trust policy names them.
+    const operators = config.failover.operatorPrincipals;
+    this.operatorRole = new FailoverOperatorRole(this, "failover-operator", {
+      provider,
+      roleName: catalog.operatorRole,
+      principals: operators ?? [account.arns.role(IDENTITY_CENTER_ADMIN_ROLES)],
+      principalAccounts: operators ? accountRootsOf(operators) : [account.rootArn],
+      stateMachineArns: [...RUNBOOK_MODES.map((mode) => account.arns.stateMachine(mode)), ...(this.reconciliation ? [this.reconciliation.arn] : [])],
+      executionArns: [...RUNBOOK_MODES.map((mode) => account.arns.executions(mode)), ...(this.reconciliation ? [account.arns.reconciliationExecutions()] : [])],
+      stateTable: { arn: account.arns.table(catalog.stateTable, region), readablePatterns: [catalog.stateKeys.approvalPattern, catalog.stateKeys.auditPattern, catalog.stateKeys.noticePattern] },
+      dataKeyArn: keys.data,
+      region,
+      permissionsBoundaryArn: config.iam.permissionsBoundaryArn,
+    });
 
     // Observability: alarms in the region whose metrics they read, dashboards.
     const role = catalog.role;

@@ -28,7 +28,8 @@ import {
   standDown,
   verify,
 } from "../../lambda/failover-orchestrator/steps";
-import { auditKey } from "../../lambda/failover-orchestrator/report";
+import { auditKey, noticeKey } from "../../lambda/failover-orchestrator/report";
+import { APPROVAL_ITEM_TTL_SECONDS, approvalKey } from "../../lambda/shared/approval";
 import { CONTROL_KEYS } from "../../lambda/shared/control-table";
 import { Plain, TABLE_KEY } from "../../lambda/shared/dynamo";
 import { ERROR_NAMES } from "../../lambda/shared/errors";
@@ -866,7 +867,10 @@ describe("promote", () => {
       promotionStrategy: { S: "unplanned" },
       replicationLagMs: { N: "800" },
       rpoLagMs: { NULL: true },
+      // When the old region was last seen working (the lag datapoint's or its heartbeat's time): before the promotion.
+      oldRegionLastSeenMs: { N: expect.stringMatching(/^\d+$/) },
     });
+    expect(Number(byName.oldRegionLastSeenMs.N)).toBeLessThanOrEqual(T0);
   });
 
   it("an unreadable lag at promotion makes the loss window unknown, and the failover still goes ahead", async () => {
@@ -1269,21 +1273,40 @@ describe("complete", () => {
     const w = world();
     const r = await run(complete(w.deps, stateOf(done(), MONITOR)));
     expect(r.outcome).toBe("completed");
-    expect(mocks.dynamodb).toHaveReceivedCommandWith(PutItemCommand, { TableName: STATE_TABLE, ConditionExpression: "attribute_not_exists(#notified)" });
+    // The audit item is created, never overwritten: the write is conditional on the key being new.
+    expect(mocks.dynamodb).toHaveReceivedCommandWith(PutItemCommand, { TableName: STATE_TABLE, ConditionExpression: "attribute_not_exists(#key)", ExpressionAttributeNames: { "#key": "pk" } });
     const audit = putItems(mocks.dynamodb, auditKey(EXEC));
     expect(audit).toEqual([expect.objectContaining({ kind: "failover-audit", outcome: "completed", decision: "failover", strategy: "unplanned", incidentId: "i-1", oldRegion: ACTIVE, newRegion: STANDBY })]);
     expect(published(mocks.sns)).toEqual([expect.objectContaining({ kind: "failover-completed", executionId: EXEC })]);
-    expect(mocks.dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, { Key: { pk: { S: auditKey(EXEC) } }, UpdateExpression: "SET #notified = :now" });
+    // After the page went out, a marker of its own (the audit item is not touched again).
+    expect(putItems(mocks.dynamodb, noticeKey(EXEC))).toEqual([expect.objectContaining({ kind: "failover-notice", executionId: EXEC })]);
+    expect(mocks.dynamodb.commandCalls(UpdateItemCommand).filter((c) => c.args[0].input.Key?.pk?.S === auditKey(EXEC))).toHaveLength(0);
     expect(deletes(mocks.dynamodb)).toEqual([{ key: LOCK_KEY, holder: EXEC }]);
     expect(deletes(mocks.peer.dynamodb)).toEqual([{ key: LOCK_KEY, holder: EXEC }]);
   });
 
   it("a re-run after the notification went out sends nothing again, and still releases the locks", async () => {
     const w = world();
+    w.items.set(noticeKey(EXEC), { pk: noticeKey(EXEC), kind: "failover-notice" });
     mocks.dynamodb.on(PutItemCommand).rejects(conditionFailed());
     await complete(w.deps, stateOf(done()));
     expect(mocks.sns).not.toHaveReceivedCommand(PublishCommand);
     expect(deletes(mocks.dynamodb)).toHaveLength(1);
+  });
+
+  it("a re-run that finds its audit record written but no notice keeps the first record and sends the notification (at least once)", async () => {
+    const w = world();
+    mocks.dynamodb.on(PutItemCommand, { Item: expect.objectContaining({ pk: { S: auditKey(EXEC) } }) }).rejects(conditionFailed());
+    await complete(w.deps, stateOf(done()));
+    expect(published(mocks.sns)).toEqual([expect.objectContaining({ kind: "failover-completed", executionId: EXEC })]);
+    expect(putItems(mocks.dynamodb, noticeKey(EXEC))).toHaveLength(1);
+    expect(mocks.dynamodb).not.toHaveReceivedCommand(UpdateItemCommand);
+  });
+
+  it("reads the notice consistently, so a re-run right after the page does not send it twice", async () => {
+    const w = world();
+    await complete(w.deps, stateOf(done()));
+    expect(mocks.dynamodb).toHaveReceivedCommandWith(GetItemCommand, { TableName: STATE_TABLE, Key: { pk: { S: noticeKey(EXEC) } }, ConsistentRead: true });
   });
 
   it("an unreachable other region does not keep the run from completing", async () => {
@@ -1427,7 +1450,32 @@ describe("requestApproval", () => {
     const r = runRecord({ approval: { required: true, reasons: ["failover.authority is approval"], kinds: ["authority"], granted: false, timedOut: false }, needsApproval: true });
     const state = stateOf(r, MONITOR);
     expect(await requestApproval(w.deps, state, "token-1")).toBe(state);
-    expect(published(mocks.sns)).toEqual([expect.objectContaining({ kind: "failover-approval-request", taskToken: "token-1", why: ["failover.authority is approval"], targetRegion: STANDBY })]);
+    expect(published(mocks.sns)).toEqual([
+      expect.objectContaining({
+        kind: "failover-approval-request",
+        why: ["failover.authority is approval"],
+        targetRegion: STANDBY,
+        approve: `npm run approve -- --region ${STANDBY} --table ${STATE_TABLE} --execution ${EXEC} --approver "<your name>"`,
+        refuse: expect.stringContaining(`--execution ${EXEC} --approver "<your name>" --refuse "<why>"`),
+      }),
+    ]);
+  });
+
+  it("keeps the task token out of the page: it waits in the state table under approval#<execution>, until TTL removes it", async () => {
+    const w = world();
+    const r = runRecord({ approval: { required: true, reasons: ["failover.authority is approval"], kinds: ["authority"], granted: false, timedOut: false }, needsApproval: true });
+    await requestApproval(w.deps, stateOf(r, MONITOR), "token-1");
+    expect(JSON.stringify(published(mocks.sns))).not.toContain("token-1");
+    expect(putItems(mocks.dynamodb, approvalKey(EXEC))).toEqual([
+      expect.objectContaining({ kind: "approval-request", executionId: EXEC, taskToken: "token-1", ttl: Math.floor(w.timing.now() / 1000) + APPROVAL_ITEM_TTL_SECONDS }),
+    ]);
+  });
+
+  it("pages nothing when the token cannot be stored (the step fails and is retried)", async () => {
+    const w = world();
+    mocks.dynamodb.on(PutItemCommand).rejects(Object.assign(new Error("throttled"), { name: "ProvisionedThroughputExceededException" }));
+    await expect(requestApproval(w.deps, stateOf(runRecord(), MONITOR), "token-1")).rejects.toThrow();
+    expect(mocks.sns).not.toHaveReceivedCommand(PublishCommand);
   });
 
   it("refuses without a task token", async () => {

@@ -122,6 +122,9 @@ describe("nextAction without an incident", () => {
     ["manual authority pages instead of starting", [DOWN, DOWN, DOWN], { authority: "manual" }, { kind: "page-incident" }],
     ["manual authority below the threshold only waits", [DOWN, DOWN], { authority: "manual" }, { kind: "below-threshold" }],
     ["the first suspect sample pages", ["suspect"], {}, { kind: "page-suspect" }],
+    ["a promotion already under way starts nothing", [DOWN, DOWN, DOWN], { promotionInProgress: true }, { kind: "promotion-in-progress" }],
+    ["below the threshold a promotion under way changes nothing", [DOWN, DOWN], { promotionInProgress: true }, { kind: "below-threshold" }],
+    ["manual authority still pages while a promotion is under way", [DOWN, DOWN, DOWN], { authority: "manual", promotionInProgress: true }, { kind: "page-incident" }],
   ])("%s", (_name, verdicts, overrides, expected) => {
     expect(action(after(verdicts), overrides)).toEqual(expected);
   });
@@ -151,6 +154,30 @@ describe("nextAction with an open incident", () => {
 
   it.each<ExecutionStatus>(["RUNNING", "PENDING_REDRIVE"])("does not retry while the execution is %s", (status) => {
     expect(action(withIncident([DOWN, DOWN, DOWN]), { executionStatus: status })).toEqual({ kind: "in-progress" });
+  });
+
+  it("pages once that a person refused, and starts no further attempt for the incident", () => {
+    const refusedRun = { executionStatus: "FAILED" as const, executionError: "ApprovalRefused" };
+    expect(action(withIncident([DOWN, DOWN, DOWN], { attempts: 1 }), refusedRun)).toEqual({ kind: "refused" });
+    expect(action(withIncident([DOWN, DOWN, DOWN, DOWN], { attempts: 1, escalated: true }), refusedRun)).toEqual({ kind: "escalated" });
+  });
+
+  it("remembers the refusal even when the verdict has stopped being actionable", () => {
+    expect(action(withIncident([DOWN, DOWN, DOWN, "suspect"], { attempts: 1 }), { executionStatus: "FAILED", executionError: "ApprovalRefused" })).toEqual({ kind: "refused" });
+  });
+
+  it("retries a run that failed for any other reason", () => {
+    expect(action(withIncident([DOWN, DOWN, DOWN], { attempts: 1 }), { executionStatus: "FAILED", executionError: "FailoverFailed" })).toEqual({ kind: "start", attempt: 2 });
+  });
+
+  it("waits instead of starting the next attempt while the global cluster still reports a promotion under way", () => {
+    expect(action(withIncident([DOWN, DOWN, DOWN], { attempts: 1 }), { executionStatus: "FAILED", promotionInProgress: true })).toEqual({ kind: "promotion-in-progress" });
+    expect(action(withIncident([DOWN, DOWN, DOWN], { attempts: 1 }), { executionStatus: "FAILED", promotionInProgress: false })).toEqual({ kind: "start", attempt: 2 });
+  });
+
+  it("a healthy streak resolves the incident even while a promotion is reported under way", () => {
+    const healthy = Array.from({ length: 3 }, () => "healthy" as Verdict);
+    expect(action(withIncident([DOWN, DOWN, DOWN, ...healthy], { attempts: 1 }), { executionStatus: "FAILED", promotionInProgress: true })).toEqual({ kind: "resolve" });
   });
 
   it("starts the last allowed attempt", () => {

@@ -664,6 +664,44 @@ describe("as standby: incidents", () => {
     expect(world.counter().incident).toMatchObject({ id: incident.id, attempts: 2 });
   });
 
+  it("stops for the incident when a person refused: pages once, starts nothing, and keeps quiet after", async () => {
+    // GIVEN the incident's first run ended because the approver refused (the runbook's ApprovalRefused)
+    const world = new World({ items: [streak({ incident: openIncident() })] });
+    world.peer = "region-down";
+    mocks.sfn.on(DescribeExecutionCommand).resolves({ status: "FAILED", error: "ApprovalRefused" });
+    // WHEN two more samples still find the writer region down
+    const [first, second] = await world.samples(2);
+    // THEN no second run asks the person again; one page says the automation stopped, with the way to go on by hand
+    expect(mocks.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(first?.action).toBe("refused");
+    expect(second?.action).toBe("escalated");
+    expect(pagesOfKind("failover-refused")).toEqual([expect.objectContaining({ incident: openIncident().id, attempts: 1, instructions: expect.stringContaining('"mode":"failover"') })]);
+    expect(world.counter().incident).toMatchObject({ escalated: true, attempts: 1 });
+  });
+
+  it("does not start the next attempt while the global cluster still reports the last run's promotion under way", async () => {
+    // GIVEN attempt 1 ended (AwaitWriter ran out) while FailoverGlobalCluster is still moving the writer here
+    const world = new World({ items: [streak({ incident: openIncident() })] });
+    world.peer = "region-down";
+    givenRds(mocks, { writer: ACTIVE, failover: { to: STANDBY, dataLoss: true } }, STANDBY);
+    mocks.sfn.on(DescribeExecutionCommand).resolves({ status: "FAILED", error: "FailoverFailed" });
+    // WHEN the verdict still holds
+    const outcome = await world.sample();
+    // THEN it waits for that promotion instead of starting another run against it
+    expect(outcome.action).toBe("promotion-in-progress");
+    expect(mocks.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(world.counter().incident).toMatchObject({ attempts: 1 });
+  });
+
+  it("does not open an incident's first run while a promotion someone else started is under way", async () => {
+    const world = new World({ items: [streak()] });
+    world.peer = "region-down";
+    givenRds(mocks, { writer: ACTIVE, failover: { to: STANDBY, status: "pending" } }, STANDBY);
+    const outcome = await world.sample();
+    expect(outcome.action).toBe("promotion-in-progress");
+    expect(mocks.sfn).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
   it("tells a retry when the incident was first detected, not when the retry started", async () => {
     // GIVEN an incident opened at the third sample of a streak that began 60 s ago; its first attempt failed
     const incident = openIncident({ openedAt: Math.floor(T0 / 1000) - 40 });
@@ -955,6 +993,26 @@ describe("runInvocation: the sampling loop", () => {
     const outcomes = await runInvocation(world.deps);
     expect(outcomes.map((o) => o.action)).toEqual(["below-threshold", "below-threshold", "start", "in-progress", "in-progress"]);
     expect(mocks.sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+  });
+});
+
+describe("runInvocation: a failed sample", () => {
+  it("does not end the invocation: the next sample runs on time and acts", async () => {
+    // GIVEN the first sample's global-cluster read fails beyond the caller's retries
+    const world = new World({ env: { RUN_SECONDS: "30", SAMPLE_INTERVAL_SECONDS: "10" } });
+    mocks.rds.on(DescribeGlobalClustersCommand).rejectsOnce(awsError("AccessDenied", "not authorized", "client", 403)).resolves({ GlobalClusters: [globalCluster()] });
+    // WHEN
+    const outcomes = await runInvocation(world.deps);
+    // THEN the two later samples ran at their own times, and the failure is logged
+    expect(outcomes.map((o) => o.at)).toEqual([10, 20].map((s) => new Date(T0 + s * 1000).toISOString()));
+    expect(world.logger.lines.filter((l) => l.event === "sample.failed")).toHaveLength(1);
+  });
+
+  it("fails the invocation with the typed error when no sample succeeded", async () => {
+    const world = new World({ env: { RUN_SECONDS: "30", SAMPLE_INTERVAL_SECONDS: "10" } });
+    mocks.rds.on(DescribeGlobalClustersCommand).rejects(awsError("GlobalClusterNotFoundFault"));
+    await expect(createMonitorHandler(world.deps)()).rejects.toMatchObject({ name: ERROR_NAMES.preconditionFailed });
+    expect(world.logger.lines.filter((l) => l.event === "sample.failed")).toHaveLength(3);
   });
 });
 

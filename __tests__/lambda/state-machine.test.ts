@@ -95,7 +95,7 @@ describe("runbookDefinition: the flow", () => {
     [S.verify, S.complete],
     [S.complete, C.succeeded],
     [S.standDown, C.stoodDown],
-    [S.abort, C.failed],
+    [S.abort, C.afterAbort],
   ])("%s → %s", (from, to) => {
     expect(stateOf(definition, from).Next).toBe(to);
   });
@@ -148,7 +148,19 @@ describe("runbookDefinition: the flow", () => {
     for (const step of STEP_NAMES.filter((s) => s !== "abort")) {
       expect([step, catcherFor(stateOf(definition, S[step]), "States.TaskFailed")]).toEqual([step, { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: S.abort }]);
     }
-    expect(catcherFor(stateOf(definition, S.abort), "States.TaskFailed")).toEqual({ ErrorEquals: ["States.ALL"], ResultPath: "$.abortError", Next: C.failed });
+    expect(catcherFor(stateOf(definition, S.abort), "States.TaskFailed")).toEqual({ ErrorEquals: ["States.ALL"], ResultPath: "$.abortError", Next: C.afterAbort });
+  });
+
+  it("ends a run a person refused as ApprovalRefused (whether or not Abort itself succeeded), every other failure as FailoverFailed", () => {
+    expect(stateOf(definition, C.afterAbort)).toMatchObject({
+      Type: "Choice",
+      Choices: [
+        { And: [{ Variable: "$.run.error.name", IsPresent: true }, { Variable: "$.run.error.name", StringEquals: "Refused" }], Next: C.refused },
+        { And: [{ Variable: "$.error.Error", IsPresent: true }, { Variable: "$.error.Error", StringEquals: "Refused" }], Next: C.refused },
+      ],
+      Default: C.failed,
+    });
+    expect(stateOf(definition, C.refused)).toMatchObject({ Type: "Fail", Error: "ApprovalRefused" });
   });
 
   it("uses the partition in every integration ARN", () => {

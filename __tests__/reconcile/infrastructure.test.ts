@@ -58,12 +58,12 @@ const machine = (app: SynthesizedApp, region: string) => bodies(ops(app, region)
 const monitor = (app: SynthesizedApp, region: string) => bodies(ops(app, region), "aws_lambda_function").find((f) => f.function_name === "txdr-health-monitor-dev");
 
 describe("the time index of txmeta", () => {
-  test("GIVEN the founding region's data stack THEN txmeta has the byReceivedMinute index (minute, receivedAt#transactionId), keys only, and the other tables none", () => {
+  test("GIVEN the founding region's data stack THEN txmeta, keyed per client (recordKey), has the byReceivedMinute index (minute, receivedAt#recordKey), keys only, and the other tables none", () => {
     const tables = bodies(dev.stacks["data-us-east-1"] as TerraformJson, "aws_dynamodb_table");
     const txmeta = tables.find((t) => t.name === "txdr-txmeta-dev");
     expect(txmeta.global_secondary_index).toEqual([{ name: TIME_INDEX.name, hash_key: "receivedMinute", range_key: "receivedSort", projection_type: "KEYS_ONLY" }]);
     expect(txmeta.attribute).toEqual([
-      { name: "transactionId", type: "S" },
+      { name: "recordKey", type: "S" },
       { name: "receivedMinute", type: "S" },
       { name: "receivedSort", type: "S" },
     ]);
@@ -102,7 +102,9 @@ describe("the reconciler function", () => {
     const resourcesOf = (action: string) => statements.filter((s) => s.actions.includes(action)).flatMap((s) => s.resources.map(resolve)).sort();
     expect(resourcesOf("dynamodb:Query")).toEqual([`arn:aws:dynamodb:${peer}:${FAKE_ACCOUNT}:table/txdr-txmeta-dev/index/${TIME_INDEX.name}`]);
     expect(resourcesOf("dynamodb:BatchGetItem")).toEqual([`arn:aws:dynamodb:${peer}:${FAKE_ACCOUNT}:table/txdr-txmeta-dev`, `arn:aws:dynamodb:${region}:${FAKE_ACCOUNT}:table/txdr-txmeta-dev`].sort());
-    expect(resourcesOf("dynamodb:PutItem")).toEqual([`arn:aws:dynamodb:${region}:${FAKE_ACCOUNT}:table/txdr-txmeta-dev`]);
+    expect(resourcesOf("dynamodb:PutItem")).toEqual([`arn:aws:dynamodb:${region}:${FAKE_ACCOUNT}:table/txdr-failover-lock-dev`, `arn:aws:dynamodb:${region}:${FAKE_ACCOUNT}:table/txdr-txmeta-dev`]);
+    // In the state table, only a replay approval's task token (approval#<execution>).
+    expect(statements.find((s) => s.sid === "HoldApprovalTokens")?.condition).toEqual([{ test: "ForAllValues:StringLike", variable: "dynamodb:LeadingKeys", values: ["approval#*"] }]);
     expect(resourcesOf("s3:PutObject")).toEqual([`arn:aws:s3:::txdr-txlogs-${codeOf(region)}-dev/reconciliation/*`, `arn:aws:s3:::txdr-txlogs-${codeOf(region)}-dev/transactions/*`]);
     expect(resourcesOf("s3:GetObject")).toEqual(
       [`arn:aws:s3:::txdr-txlogs-${codeOf(peer)}-dev/transactions/*`, `arn:aws:s3:::txdr-txlogs-${codeOf(region)}-dev/reconciliation/*`, `arn:aws:s3:::txdr-txlogs-${codeOf(region)}-dev/transactions/*`].sort(),

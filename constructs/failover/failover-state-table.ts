@@ -15,11 +15,12 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { RemovalPolicy } from "../../lib/removal";
 import { TableRef } from "../security/grants";
+import { TTL_ATTRIBUTE } from "../../lambda/shared/dynamo";
 
 /** Partition key attribute (type S) the Lambda code uses (lambda/shared/dynamo.ts TABLE_KEY). */
 export const STATE_TABLE_KEY = "pk";
-/** Expiry attribute (epoch seconds) the Lambda code writes on the lock item. */
-export const STATE_TABLE_TTL_ATTRIBUTE = "ttl";
+/** Expiry attribute (epoch seconds) the Lambda code writes on the lock and approval items. */
+export const STATE_TABLE_TTL_ATTRIBUTE = TTL_ATTRIBUTE;
 
 export interface FailoverStateTableProps {
   readonly provider: AwsProvider;

@@ -98,6 +98,8 @@ export interface ReconcilerResources {
   readonly arns: RegionArns;
   readonly stateTableName: string;
   readonly auditPattern: string;
+  /** approval#<execution ARN>: where a replay's pending approval keeps its task token (lambda/shared/approval.ts). */
+  readonly approvalPattern: string;
   readonly tableName: string;
   readonly bucketName: string;
   readonly peerBucketName: string;
@@ -116,6 +118,7 @@ export function reconcilerStatements(r: ReconcilerResources): Statement[] {
   const peer = new BucketRef(r.peerBucketName, r.arns.bucket(r.peerBucketName));
   return [
     TableRef.statement([new TableRef(r.stateTableName, r.arns.table(r.stateTableName, r.region))], { sid: "ReadFailoverAuditRecords", actions: ["dynamodb:GetItem"], items: [r.auditPattern] }),
+    TableRef.statement([new TableRef(r.stateTableName, r.arns.table(r.stateTableName, r.region))], { sid: "HoldApprovalTokens", actions: ["dynamodb:PutItem"], items: [r.approvalPattern] }),
     { sid: "QueryReturnedRegionTimeIndex", effect: "Allow", actions: ["dynamodb:Query"], resources: [`${peerTable}/index/${TIME_INDEX.name}`] },
     { sid: "ReadReturnedRegionRecords", effect: "Allow", actions: ["dynamodb:BatchGetItem"], resources: [peerTable] },
     { sid: "ReadAndReplayOwnRecords", effect: "Allow", actions: ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"], resources: [ownTable] },
@@ -226,6 +229,7 @@ export class Reconciliation extends Construct {
         arns,
         stateTableName: names.stateTable,
         auditPattern: names.stateKeys.auditPattern,
+        approvalPattern: names.stateKeys.approvalPattern,
         tableName: names.tables.txmeta,
         bucketName: names.buckets.txlogs,
         peerBucketName: names.peerBuckets.txlogs,
@@ -246,7 +250,7 @@ export class Reconciliation extends Construct {
         { test: "ArnLike", variable: "aws:SourceArn", values: [this.stateMachineArn] },
       ],
       permissionsBoundaryArn: props.permissionsBoundaryArn,
-      statements: stateMachineStatements(this.reconciler.arn),
+      statements: stateMachineStatements(this.reconciler.arn, account.arns.logsOfAccount(names.region)),
     });
     this.logGroup = new EncryptedLogGroup(this, "logs", {
       provider,

@@ -4,11 +4,12 @@
  * The audit record is keyed by execution and written once; the notification is
  * sent once per execution (a re-run after a crash finds `notifiedAt` stored).
  */
-import { PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { PublishCommand } from "@aws-sdk/client-sns";
 import { ensureScalableTarget } from "../shared/capacity";
 import { readFence, writeFence } from "../shared/control-table";
 import { Plain, TABLE_KEY, toItem } from "../shared/dynamo";
+import { approvalCommands, storeApprovalToken } from "../shared/approval";
 import { isAwsError, PreconditionFailedError } from "../shared/errors";
 import { applyGate } from "../shared/gate-api";
 import { lockKey, readLockItem, releaseLock } from "../shared/lock";
@@ -21,11 +22,19 @@ export function auditKey(executionId: string): string {
   return `audit#${executionId}`;
 }
 
+/** The marker that the run's notification was sent (the audit item itself is written once and never changed). */
+export function noticeKey(executionId: string): string {
+  return `notice#${executionId}`;
+}
+
+
 export async function requestApproval(deps: OrchestratorDeps, state: FailoverState, taskToken: string | undefined): Promise<FailoverState> {
   const { config } = deps;
   const request = normalizeRequest(state?.request);
   if (!taskToken) throw new PreconditionFailedError("requestApproval needs taskToken ($$.Task.Token)");
   const run = state.run;
+  const nowMs = deps.clock();
+  await storeApprovalToken(deps.own.dynamodb, deps.call, { tableName: config.stateTableName, executionId: state.executionId, taskToken, nowMs });
   await deps.call("Publish", () =>
     deps.own.sns.send(
       new PublishCommand({
@@ -45,9 +54,8 @@ export async function requestApproval(deps: OrchestratorDeps, state: FailoverSta
           rpoSeconds: config.rpoSeconds,
           reason: request.reason ?? null,
           incidentId: request.incidentId ?? null,
-          approve: `aws stepfunctions send-task-success --region ${config.region} --task-output '{"approvedBy":"<your name>"}' --task-token <taskToken>`,
-          refuse: `aws stepfunctions send-task-failure --region ${config.region} --error Refused --cause "<why>" --task-token <taskToken>`,
-          taskToken,
+          // The token stays in the state table: answering needs the failover operator role, not this message.
+          ...approvalCommands(config.region, config.stateTableName, state.executionId),
         }),
       }),
     ),
@@ -93,7 +101,11 @@ function auditItem(run: RunRecord, request: FailoverState["request"], finishedAt
   };
 }
 
-/** Writes the audit record and sends the notification, each at most once per execution. */
+/**
+ * Writes the audit record once and sends the notification at least once per execution. The audit item is
+ * append-only: a retried step finds it written and keeps the first record (the role may not update or
+ * delete it); whether the notification went out is a separate marker, written after it was sent.
+ */
 async function recordAndNotify(deps: OrchestratorDeps, run: RunRecord, request: FailoverState["request"], subject: string): Promise<"sent" | "already-sent"> {
   const { config } = deps;
   const finishedAt = new Date(deps.clock()).toISOString();
@@ -103,15 +115,19 @@ async function recordAndNotify(deps: OrchestratorDeps, run: RunRecord, request: 
         new PutItemCommand({
           TableName: config.auditTableName,
           Item: toItem(auditItem(run, request, finishedAt)),
-          ConditionExpression: "attribute_not_exists(#notified)",
-          ExpressionAttributeNames: { "#notified": "notifiedAt" },
+          ConditionExpression: "attribute_not_exists(#key)",
+          ExpressionAttributeNames: { "#key": TABLE_KEY },
         }),
       ),
     );
   } catch (error) {
-    if (isAwsError(error, "ConditionalCheckFailedException")) return "already-sent";
-    throw error;
+    if (!isAwsError(error, "ConditionalCheckFailedException")) throw error;
+    deps.log.info("audit.already-written", { executionId: run.executionId });
   }
+  const notice = await deps.call("GetItem", () =>
+    deps.own.dynamodb.send(new GetItemCommand({ TableName: config.auditTableName, Key: { [TABLE_KEY]: { S: noticeKey(run.executionId) } }, ConsistentRead: true })),
+  );
+  if (notice.Item) return "already-sent";
   const kind = run.outcome === "completed" ? "failover-completed" : run.outcome === "stood-down" ? "failover-stood-down" : "failover-failed";
   await deps.call("Publish", () =>
     deps.own.sns.send(
@@ -138,14 +154,11 @@ async function recordAndNotify(deps: OrchestratorDeps, run: RunRecord, request: 
       }),
     ),
   );
-  await deps.call("UpdateItem", () =>
+  await deps.call("PutItem", () =>
     deps.own.dynamodb.send(
-      new UpdateItemCommand({
+      new PutItemCommand({
         TableName: config.auditTableName,
-        Key: { [TABLE_KEY]: { S: auditKey(run.executionId) } },
-        UpdateExpression: "SET #notified = :now",
-        ExpressionAttributeNames: { "#notified": "notifiedAt" },
-        ExpressionAttributeValues: { ":now": { S: new Date(deps.clock()).toISOString() } },
+        Item: toItem({ [TABLE_KEY]: noticeKey(run.executionId), kind: "failover-notice", executionId: run.executionId, sentAt: new Date(deps.clock()).toISOString() }),
       }),
     ),
   );

@@ -29,6 +29,7 @@
  */
 import { StepName } from "./contract";
 import { ERROR_NAMES, RETRYABLE_ERROR_NAMES } from "../shared/errors";
+import { APPROVAL_REFUSED_ERROR, RUNBOOK_REFUSED_ERROR } from "../shared/failover-request";
 
 export type RunbookMode = "failover" | "failback";
 export type ApprovalTimeoutAction = "abort" | "proceed";
@@ -86,6 +87,8 @@ export const CONTROL_STATES = {
   requestDecisionApproval: "RequestDecisionApproval",
   succeeded: "Succeeded",
   stoodDown: "StoodDown",
+  afterAbort: "AfterAbort",
+  refused: "Refused",
   failed: "Failed",
 } as const;
 
@@ -239,8 +242,21 @@ export function runbookDefinition(p: DefinitionProps): State {
     Parameters: { FunctionName: p.functionArn, Payload: { step: "abort", "state.$": "$" } },
     OutputPath: "$.Payload",
     Retry: [retryOf(LAMBDA_SERVICE_ERRORS, SERVICE_RETRY), retryOf(RETRYABLE_ERROR_NAMES, STEP_RETRY), retryOf(LAMBDA_CRASH_ERRORS, CRASH_RETRY)],
-    Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.abortError", Next: C.failed }],
-    Next: C.failed,
+    Catch: [{ ErrorEquals: ["States.ALL"], ResultPath: "$.abortError", Next: C.afterAbort }],
+    Next: C.afterAbort,
+  };
+  // The run ends with an error of its own when a person refused, so that the monitor stops asking for this incident.
+  const refusedBy = (variable: string): State => ({ And: [{ Variable: variable, IsPresent: true }, { Variable: variable, StringEquals: APPROVAL_REFUSED_ERROR }], Next: C.refused });
+  states[C.afterAbort] = {
+    Type: "Choice",
+    Comment: `A refused approval (send-task-failure --error ${APPROVAL_REFUSED_ERROR}) ends as ${RUNBOOK_REFUSED_ERROR}; every other failure as ${p.mode === "failback" ? "FailbackFailed" : "FailoverFailed"}.`,
+    Choices: [refusedBy("$.run.error.name"), refusedBy("$.error.Error")],
+    Default: C.failed,
+  };
+  states[C.refused] = {
+    Type: "Fail",
+    Error: RUNBOOK_REFUSED_ERROR,
+    Cause: "A person refused the approval; nothing was promoted. The audit record (state table, audit#<execution ARN>) holds the reason they gave.",
   };
   states[C.succeeded] = { Type: "Succeed" };
   states[C.stoodDown] = { Type: "Succeed", Comment: "Nothing was promoted: the evidence did not call for it, or the writer was already here." };

@@ -20,6 +20,7 @@ import { isAwsError } from "../shared/errors";
 import { fromItem, Plain, TABLE_KEY, toItem } from "../shared/dynamo";
 import { isActionable, Verdict } from "../shared/evidence";
 import { Caller } from "../shared/retry";
+import { RUNBOOK_REFUSED_ERROR } from "../shared/failover-request";
 
 export function counterKey(globalClusterId: string): string {
   return `monitor#${globalClusterId}`;
@@ -100,6 +101,8 @@ export type MonitorAction =
   | { readonly kind: "in-progress" } // the incident's execution runs
   | { readonly kind: "escalate" } // attempts exhausted (or the run succeeded without moving the writer): page once
   | { readonly kind: "escalated" } // already paged; waiting for a person
+  | { readonly kind: "refused" } // a person refused this incident's failover: page once, start no more attempts for it
+  | { readonly kind: "promotion-in-progress" } // the global cluster is already failing or switching over: start nothing, wait
   | { readonly kind: "resolve" }; // the incident is over (healthy again for long enough)
 
 export interface ActionInputs {
@@ -110,6 +113,10 @@ export interface ActionInputs {
   readonly authority: "automatic" | "approval" | "manual";
   /** Status of the incident's latest execution; null when there is none. */
   readonly executionStatus: ExecutionStatus | null;
+  /** The error that execution ended with (DescribeExecution's error); null when none. @default null */
+  readonly executionError?: string | null;
+  /** The global cluster reports a failover or switchover under way (FailoverState is set). @default false */
+  readonly promotionInProgress?: boolean;
 }
 
 /**
@@ -125,9 +132,13 @@ export function nextAction(input: ActionInputs): MonitorAction {
   if (incident) {
     if (verdict === "healthy" && state.healthy >= threshold) return { kind: "resolve" };
     if (input.executionStatus === "RUNNING" || input.executionStatus === "PENDING_REDRIVE") return { kind: "in-progress" };
+    // A person's "no" holds for the whole incident: asking again would page them for the same decision.
+    if (input.executionStatus === "FAILED" && input.executionError === RUNBOOK_REFUSED_ERROR) return incident.escalated ? { kind: "escalated" } : { kind: "refused" };
     if (!isActionable(verdict)) return incident.escalated ? { kind: "escalated" } : { kind: "in-progress" };
     if (state.actionable < threshold) return { kind: "below-threshold" };
     if (input.authority === "manual") return incident.paged ? { kind: "escalated" } : { kind: "page-incident" };
+    // A promotion that outlived its run (AwaitWriter gave up) is still moving the writer: another run would only fail on it.
+    if (input.promotionInProgress === true) return { kind: "promotion-in-progress" };
     if (incident.attempts < input.maxAttempts) {
       // The verdict still holds after the last execution ended: that execution did not get the writer here.
       return { kind: "start", attempt: incident.attempts + 1 };
@@ -136,7 +147,8 @@ export function nextAction(input: ActionInputs): MonitorAction {
   }
   if (isActionable(verdict)) {
     if (state.actionable < threshold) return { kind: "below-threshold" };
-    return input.authority === "manual" ? { kind: "page-incident" } : { kind: "start", attempt: 1 };
+    if (input.authority === "manual") return { kind: "page-incident" };
+    return input.promotionInProgress === true ? { kind: "promotion-in-progress" } : { kind: "start", attempt: 1 };
   }
   if (verdict === "suspect") return state.suspectPaged ? { kind: "none" } : { kind: "page-suspect" };
   return { kind: "none" };

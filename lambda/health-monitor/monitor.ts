@@ -98,18 +98,31 @@ function describe(error: unknown): string {
   return `${errorName(error)}: ${errorMessage(error)}`;
 }
 
-/** Runs one sample, then keeps sampling every SAMPLE_INTERVAL_SECONDS until RUN_SECONDS have passed since the start. */
+/**
+ * Runs one sample, then keeps sampling every SAMPLE_INTERVAL_SECONDS until RUN_SECONDS have passed since the start.
+ * A failed sample (an AWS error that outlasted the caller's retries) is logged and the next one runs on time: one
+ * throttled call must not silence the gate, the heartbeat and the evidence for the rest of the minute. The
+ * invocation fails, with the last sample's error, only when no sample succeeded.
+ */
 export async function runInvocation(deps: MonitorDeps): Promise<SampleOutcome[]> {
   const { config } = deps;
   const startedAt = deps.clock();
   const outcomes: SampleOutcome[] = [];
+  let lastError: unknown = undefined;
   for (let n = 0; ; n++) {
-    outcomes.push(await runSample(deps));
+    try {
+      outcomes.push(await runSample(deps));
+    } catch (error) {
+      lastError = error;
+      const outcome = toOutcomeError(error);
+      deps.log.error("sample.failed", { sample: n, error: outcome, retryable: outcome.retryable });
+    }
     const nextAt = startedAt + (n + 1) * config.sampleIntervalSeconds * 1000;
     if (nextAt - startedAt >= config.runSeconds * 1000) break;
     const wait = nextAt - deps.clock();
     if (wait > 0) await deps.sleep(wait);
   }
+  if (outcomes.length === 0) throw lastError;
   return outcomes;
 }
 
@@ -255,14 +268,16 @@ async function standbySample(deps: MonitorDeps, ctx: StandbyContext): Promise<Pi
     return { judgement, action: "duplicate", promotionReady };
   }
 
-  const executionStatus = state.incident?.executionArn ? await describeExecution(deps, state.incident.executionArn, ctx.errors) : null;
+  const execution = state.incident?.executionArn ? await describeExecution(deps, state.incident.executionArn, ctx.errors) : null;
   const action = nextAction({
     state,
     verdict: judgement.verdict,
     threshold: config.consecutiveSamples,
     maxAttempts: config.maxAttempts,
     authority: config.authority,
-    executionStatus,
+    executionStatus: execution?.status ?? null,
+    executionError: execution?.error ?? null,
+    promotionInProgress: ctx.global.failover !== undefined,
   });
   state = await perform(deps, action, state, { ...ctx, judgement, gathered });
   state = await prewarm(deps, state, judgement, ctx);
@@ -276,15 +291,15 @@ async function standbySample(deps: MonitorDeps, ctx: StandbyContext): Promise<Pi
   };
 }
 
-async function describeExecution(deps: MonitorDeps, executionArn: string, errors: string[]): Promise<ExecutionStatus | null> {
+async function describeExecution(deps: MonitorDeps, executionArn: string, errors: string[]): Promise<{ readonly status: ExecutionStatus | null; readonly error: string | null } | null> {
   try {
     const result = await deps.call("DescribeExecution", () => deps.clients.sfn.send(new DescribeExecutionCommand({ executionArn })));
-    return (result.status ?? null) as ExecutionStatus | null;
+    return { status: (result.status ?? null) as ExecutionStatus | null, error: result.error ?? null };
   } catch (error) {
     if (isAwsError(error, "ExecutionDoesNotExist")) return null;
     errors.push(`execution status: ${describe(error)}`);
     // Unknown: do not start another attempt on a guess.
-    return "RUNNING";
+    return { status: "RUNNING", error: null };
   }
 }
 
@@ -333,6 +348,22 @@ async function perform(deps: MonitorDeps, action: MonitorAction, state: MonitorS
       });
       return { ...state, incident: { ...incident, escalated: true } };
     }
+    case "refused": {
+      const incident = state.incident as IncidentState;
+      await page(deps, `Failover to ${config.region} refused by a person: the automation starts no more attempts for this incident`, {
+        kind: "failover-refused",
+        incident: incident.id,
+        attempts: incident.attempts,
+        lastExecutionArn: incident.executionArn,
+        verdict: ctx.judgement.verdict,
+        evidence: ctx.judgement.summary,
+        instructions: `The incident stays open until the writer region is healthy again. To fail over after all, start the failover runbook in ${config.region} (dry run first) with input {"mode":"failover","observedWriterArn":"${ctx.writer.arn}"}.`,
+      });
+      return { ...state, incident: { ...incident, escalated: true } };
+    }
+    case "promotion-in-progress":
+      log.warn("incident.promotion-in-progress", { incident: state.incident?.id, failover: ctx.global.failover });
+      return state;
     case "page-suspect": {
       await page(deps, `Health of the writer region is in doubt from ${config.region}; not failing over`, {
         kind: "failover-suspect",

@@ -4,6 +4,7 @@
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { PublishCommand } from "@aws-sdk/client-sns";
 import { auditKey } from "../failover-orchestrator/report";
+import { approvalCommands, storeApprovalToken } from "../shared/approval";
 import { fromItem, TABLE_KEY } from "../shared/dynamo";
 import { errorMessage, errorName, PreconditionFailedError, toOutcomeError, TransientError } from "../shared/errors";
 import { TransactionRecord } from "../transaction-processor/record";
@@ -187,6 +188,7 @@ export async function requestApproval(deps: ReconcilerDeps, state: ReconcileStat
   if (!run.report) throw new PreconditionFailedError("requestApproval needs the report");
   const { config } = deps;
   const s = run.report.summary;
+  await storeApprovalToken(deps.own.dynamodb, deps.call, { tableName: config.stateTableName, executionId: state.executionId, taskToken, nowMs: deps.clock() });
   await publish(deps, `[DR ${config.environment}] Approve the replay of ${s.replayable} transaction(s) from ${run.returnedRegion}?`, {
     kind: "reconciliation-approval-request",
     runId: state.runId,
@@ -194,9 +196,8 @@ export async function requestApproval(deps: ReconcilerDeps, state: ReconcileStat
     report: run.report.uri,
     summary: s,
     what: `Approving writes ${s.replayable} transaction(s) (records and/or log objects) from ${run.returnedRegion} into ${config.region} with conditional writes only; the ${s.conflicts.count} conflict(s) are left alone.`,
-    approve: `aws stepfunctions send-task-success --region ${config.region} --task-output '{"approvedBy":"<your name>"}' --task-token <taskToken>`,
-    refuse: `aws stepfunctions send-task-failure --region ${config.region} --error Refused --cause "<why>" --task-token <taskToken>`,
-    taskToken,
+    // The token stays in the state table: answering needs the failover operator role, not this message.
+    ...approvalCommands(config.region, config.stateTableName, state.executionId),
   });
   deps.log.warn("approval.requested", { runId: state.runId, replayable: s.replayable });
   return state;

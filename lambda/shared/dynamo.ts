@@ -41,3 +41,5 @@ export function fromItem(item: Item | undefined): { [key: string]: Plain } {
 
 /** The partition key attribute of the state/lock table (type S). */
 export const TABLE_KEY = "pk";
+/** The expiry attribute (epoch seconds) of the state table's items that DynamoDB's TTL removes. */
+export const TTL_ATTRIBUTE = "ttl";

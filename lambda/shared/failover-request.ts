@@ -9,6 +9,14 @@ export type FailoverMode = (typeof FAILOVER_MODES)[number];
 export const FAILOVER_STRATEGIES = ["auto", "planned", "unplanned"] as const;
 export type FailoverStrategy = (typeof FAILOVER_STRATEGIES)[number];
 
+/**
+ * The error an approver sends to refuse (send-task-failure --error Refused), and the error the
+ * execution then ends with, so that the monitor can tell a person's "no" from a failed run and
+ * does not ask again for the same incident.
+ */
+export const APPROVAL_REFUSED_ERROR = "Refused";
+export const RUNBOOK_REFUSED_ERROR = "ApprovalRefused";
+
 /** Who asked: the health monitor's incident handling, or a person (the default). */
 export const REQUESTERS = ["health-monitor", "operator"] as const;
 export type Requester = (typeof REQUESTERS)[number];
