@@ -1,20 +1,19 @@
 /** Synthesis helpers: in-process into a temporary directory, or the real app command in a child process. */
-import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { DrConfig } from "../../lib/config/model";
 import { SynthesizedApp, TerraformJson, readSynthesizedApp } from "../../app/layout-check";
-import { synthesizeInto } from "../../app/synth";
 import { PROJECT_ROOT } from "./config";
-
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const cache = require("./synth-cache") as typeof import("./synth-cache");
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `dr-${prefix}-`));
 }
 
-/** The shipped configurations' output, synthesized once per run by global-setup.js: configuration hash -> directory. */
+/** The shipped configurations' output for this run (global-setup.js): configuration hash -> directory. */
 let shared: Record<string, { name: string; outdir: string }> | undefined;
 function sharedSyntheses(): Record<string, { name: string; outdir: string }> {
   if (!shared) {
@@ -28,31 +27,77 @@ function sharedSyntheses(): Record<string, { name: string; outdir: string }> {
 const local = new Map<string, SynthesizedApp>();
 
 export function configKey(config: DrConfig): string {
-  return crypto.createHash("sha256").update(JSON.stringify(config)).digest("hex");
+  return cache.configKey(config);
+}
+
+let synthCache: InstanceType<typeof cache.SynthCache> | undefined;
+
+/**
+ * synthesizeInto, loaded on first use: a suite whose configurations are all
+ * in the synthesis cache never loads the stacks and their provider bindings.
+ */
+function synthesizeInto(config: DrConfig, outdir: string): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require("../../app/synth") as typeof import("../../app/synth")).synthesizeInto(config, outdir);
+}
+
+/** Synthesizes a configuration into the cache; returns the output directory (in the cache, or beside it if not filed). */
+function synthesizeCached(config: DrConfig, key: string): string {
+  synthCache ??= new cache.SynthCache();
+  const staging = synthCache.staging();
+  const outdir = path.join(staging, "out");
+  try {
+    synthesizeInto(config, outdir);
+  } catch (error) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+  const filed = synthCache.file(key, outdir, { keepAssets: false });
+  if (filed) fs.rmSync(staging, { recursive: true, force: true });
+  return filed ?? outdir;
+}
+
+/** DR_SYNTH_CACHE=verify: synthesizes again and fails if the cached output differs in any byte. */
+function verifyCached(config: DrConfig, cachedOutdir: string): void {
+  const dir = tempDir("synth-verify");
+  try {
+    const outdir = path.join(dir, "out");
+    synthesizeInto(config, outdir);
+    const withAssets = fs.readdirSync(path.join(cachedOutdir, "stacks")).some((id) => fs.existsSync(path.join(cachedOutdir, "stacks", id, "assets")));
+    const files = (d: string) => cache.listTree(d).filter((f) => f !== "checksums.json" && (withAssets || !/^stacks\/[^/]+\/assets\//.test(f)));
+    const [want, got] = [files(outdir), files(cachedOutdir)];
+    const differing = [...new Set([...want, ...got])].filter(
+      (f) => !want.includes(f) || !got.includes(f) || !fs.readFileSync(path.join(outdir, f)).equals(fs.readFileSync(path.join(cachedOutdir, f))),
+    );
+    if (differing.length > 0) throw new Error(`the synthesis cache served ${cachedOutdir}, which differs from a fresh synthesis in: ${differing.join(", ")}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
- * The synthesized app of a configuration, as parsed JSON. A shipped
- * configuration is read from this run's shared synthesis (global-setup.js); any
- * other (a patched variant) is synthesized in this process, once per suite.
- * Nothing is cached across runs.
+ * The synthesized app of a configuration, as parsed JSON: from this run's
+ * shared synthesis of the shipped configurations (global-setup.js), else from
+ * the synthesis cache (synth-cache.js: filed under the hash of every source, so
+ * only the output these sources give is ever served), else synthesized here and
+ * filed for every other suite and run.
  */
 export function synthConfig(config: DrConfig): SynthesizedApp {
   const key = configKey(config);
   const known = local.get(key);
   if (known) return known;
   const entry = sharedSyntheses()[key];
-  let app: SynthesizedApp;
-  if (entry) app = readSynthesizedApp(entry.outdir);
+  let outdir: string;
+  if (entry) outdir = entry.outdir;
   else {
-    const dir = tempDir("synth");
-    try {
-      synthesizeInto(config, path.join(dir, "out"));
-      app = readSynthesizedApp(path.join(dir, "out"));
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    synthCache ??= new cache.SynthCache();
+    cache.recordConfig(config, key);
+    const cached = synthCache.lookup(key);
+    outdir = cached ?? synthesizeCached(config, key);
+    if (cached && cache.mode() === "verify") verifyCached(config, cached);
   }
+  if (entry && cache.mode() === "verify") verifyCached(config, entry.outdir);
+  const app = readSynthesizedApp(outdir);
   local.set(key, app);
   return app;
 }
