@@ -131,7 +131,7 @@ export function markdown(run: DrillRun): string {
   );
   out.push("");
   out.push(
-    `Overall: ${passed(run) ? "every scenario met its targets, invariants and expectations (known protocol problems excepted, listed below), and every safeguard's double broke its scenario" : "at least one scenario broke a target, an invariant or an expectation, or a double did not break its scenario"}.`,
+    `Overall: ${passed(run) ? `every scenario met its targets, invariants and expectations${run.results.some((r) => r.knownProblem) ? " (known protocol problems excepted, listed below)" : ""}, and every safeguard's double broke its scenario` : "at least one scenario broke a target, an invariant or an expectation, or a double did not break its scenario"}.`,
   );
   out.push("");
   out.push(
