@@ -193,6 +193,7 @@ function standIn(key, value, region) {
   if (/^\$\{[^}]+\}$/.test(v)) {
     if (/TOPIC_ARN$/.test(key)) v = `arn:aws:sns:${region}:${FAKE_ACCOUNT}:bench-alerts`;
     else if (/KMS_KEY_ARN$/.test(key)) v = `arn:aws:kms:${region}:${FAKE_ACCOUNT}:key/00000000-0000-0000-0000-000000000000`;
+    else if (/SECRET_ID$/.test(key)) v = `arn:aws:secretsmanager:${region}:${FAKE_ACCOUNT}:secret:bench-paging-AbCdEf`;
     else throw new Error(`no stand-in for ${key}=${value}: teach scripts/bench.js standIn() its shape`);
   }
   if (v.includes("${")) throw new Error(`no stand-in for the references in ${key}=${value}: teach scripts/bench.js standIn() their shape`);
@@ -214,6 +215,26 @@ const FIRST_EVENTS = {
       runId: "bench",
       request: { dryRun: true, from: "2026-01-01T00:00:00Z", to: "2026-01-01T00:10:00Z", reason: "benchmark" },
     },
+  },
+  // One page: the forwarder reads its secret (Secrets Manager, on the closed port: it fails at once) before it posts.
+  "paging-forwarder": {
+    Records: [
+      {
+        EventSubscriptionArn: `arn:aws:sns:us-east-1:${FAKE_ACCOUNT}:txdr-alerts-bench:bench`,
+        Sns: {
+          Type: "Notification",
+          MessageId: "bench",
+          TopicArn: `arn:aws:sns:us-east-1:${FAKE_ACCOUNT}:txdr-alerts-bench`,
+          Subject: "benchmark",
+          Message: JSON.stringify({ kind: "benchmark" }),
+          Timestamp: "2026-01-01T00:00:00.000Z",
+          SignatureVersion: "1",
+          Signature: "",
+          SigningCertUrl: "",
+          UnsubscribeUrl: "",
+        },
+      },
+    ],
   },
   empty: {},
   "one-sdk-client": {},
