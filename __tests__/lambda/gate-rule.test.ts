@@ -79,6 +79,14 @@ describe("findGateRule", () => {
     expect((await findGateRule(elb(), call, LOAD_BALANCER)).open).toBeNull();
   });
 
+  it("prefers the HTTPS listener on 443 over another HTTPS listener listed first", async () => {
+    givenGate(mocks.elb, false);
+    mocks.elb.on(DescribeListenersCommand).resolves({ Listeners: [{ ListenerArn: "l-8443", Protocol: "HTTPS", Port: 8443 }, { ListenerArn: "l-443", Protocol: "HTTPS", Port: 443 }] });
+    await findGateRule(elb(), call, LOAD_BALANCER);
+    expect(mocks.elb).toHaveReceivedCommandWith(DescribeRulesCommand, { ListenerArn: "l-443" });
+    expect(mocks.elb).not.toHaveReceivedCommandWith(DescribeRulesCommand, { ListenerArn: "l-8443" });
+  });
+
   it("finds the listener on port 443 when none says HTTPS", async () => {
     givenGate(mocks.elb, false);
     mocks.elb.on(DescribeListenersCommand).resolves({ Listeners: [{ ListenerArn: "l-80", Port: 80 }, { ListenerArn: "l-443", Port: 443 }] });

@@ -38,7 +38,9 @@ export async function findGateRule(elb: ElasticLoadBalancingV2Client, call: Call
   const lbArn = lbs.LoadBalancers?.[0]?.LoadBalancerArn;
   if (!lbArn) throw Object.assign(new Error(`Load balancer ${loadBalancerName} not found`), { name: "LoadBalancerNotFoundException" });
   const listeners = await call("DescribeListeners", () => elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn })));
-  const https = listeners.Listeners?.find((l) => l.Protocol === "HTTPS") ?? listeners.Listeners?.find((l) => l.Port === 443);
+  // The project's gate sits on its HTTPS listener on 443; another HTTPS listener (added by hand) is a fallback only.
+  const all = listeners.Listeners ?? [];
+  const https = all.find((l) => l.Protocol === "HTTPS" && l.Port === 443) ?? all.find((l) => l.Protocol === "HTTPS") ?? all.find((l) => l.Port === 443);
   if (!https?.ListenerArn) throw Object.assign(new Error(`Load balancer ${loadBalancerName} has no HTTPS listener`), { name: "ListenerNotFoundException" });
   const listenerArn = https.ListenerArn;
   const rules = await call("DescribeRules", () => elb.send(new DescribeRulesCommand({ ListenerArn: listenerArn })));
