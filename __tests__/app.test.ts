@@ -83,10 +83,10 @@ describe("Fargate service", () => {
       expect.stringMatching(/:dynamodb:us-east-2:.*:table\/txdr-sessions-varc$/),
       expect.stringMatching(/:dynamodb:us-east-2:.*:table\/txdr-txmeta-varc$/),
     ]);
-    expect(statements.find((s) => s.sid === "TransactionObjects").resources).toEqual([
-      expect.stringMatching(/:s3:::txdr-appdata-use2-varc\/\*$/),
-      expect.stringMatching(/:s3:::txdr-txlogs-use2-varc\/\*$/),
-    ]);
+    expect(statements.find((s) => s.sid === "ApplicationDataObjects").resources).toEqual([expect.stringMatching(/:s3:::txdr-appdata-use2-varc\/\*$/)]);
+    // The transaction logs only, never the reconciliation's reports in the same bucket.
+    expect(statements.find((s) => s.sid === "TransactionLogObjects").resources).toEqual([expect.stringMatching(/:s3:::txdr-txlogs-use2-varc\/transactions\/\*$/)]);
+    expect(statements.filter((s) => (s.resources ?? []).some((r: string) => /txdr-txlogs-use2-varc\/(\*|reconciliation)/.test(r)))).toEqual([]);
   });
 
   test("GIVEN an image tag THEN each region pulls from its own repository and may read only it", () => {

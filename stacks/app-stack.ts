@@ -6,6 +6,7 @@
  * (and, in the primary region, the EventBridge global endpoint over both
  * buses), and the canaries.
  */
+import { LOG_OBJECT_PREFIX } from "../lambda/transaction-processor/log-object";
 import { Construct } from "constructs";
 import { AccountContext } from "../constructs/security/account-context";
 import { Canaries } from "../constructs/observability/canaries";
@@ -137,7 +138,7 @@ export class AppStack extends DrStack {
       user: config.database.applicationUser,
     });
     const tables = catalog.tableNames.map((name) => new TableRef(name, account.arns.table(name)));
-    const buckets = Object.values(catalog.buckets).map((name) => new BucketRef(name, account.arns.bucket(name)));
+    const bucket = (name: string) => new BucketRef(name, account.arns.bucket(name));
     const capacity = config.service.capacity[role];
     this.service = new FargateService(this, "service", {
       provider: this.provider,
@@ -194,7 +195,9 @@ export class AppStack extends DrStack {
           sid: "TransactionTables",
           actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"],
         }),
-        BucketRef.objectsStatement(buckets, { sid: "TransactionObjects", actions: ["s3:GetObject", "s3:PutObject"] }),
+        BucketRef.objectsStatement([bucket(catalog.buckets.appdata)], { sid: "ApplicationDataObjects", actions: ["s3:GetObject", "s3:PutObject"] }),
+        // Transaction logs only: the reconciliation's reports (reconciliation/) are not the application's to read or write.
+        BucketRef.objectsStatement([bucket(catalog.buckets.txlogs)], { sid: "TransactionLogObjects", actions: ["s3:GetObject", "s3:PutObject"], prefix: LOG_OBJECT_PREFIX }),
         { sid: "RuntimeParameters", effect: "Allow", actions: ["ssm:GetParameter", "ssm:GetParameters"], resources: [parameterArn("*")] },
         // The database as its own least-privilege user (IAM authentication), never with the master credentials.
         databaseUser.statement,
@@ -232,7 +235,7 @@ export class AppStack extends DrStack {
       reservedConcurrency: config.transactionApi.reservedConcurrency,
       controlTable: new TableRef(catalog.controlTable, account.arns.table(catalog.controlTable)),
       table: new TableRef(catalog.tables.txmeta, account.arns.table(catalog.tables.txmeta)),
-      bucket: new BucketRef(catalog.buckets.txlogs, account.arns.bucket(catalog.buckets.txlogs)),
+      bucket: bucket(catalog.buckets.txlogs),
       dataKey: new KeyRef(keys.arn("data"), region),
       logsKeyArn: keys.arn("logs"),
       environmentKeyArn: keys.arn("secrets"),
