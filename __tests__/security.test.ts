@@ -198,6 +198,9 @@ describe("runtime parameters", () => {
       expect(parameters["/txdr/dev/region-role"].value).toBe(role);
       expect(parameters["/txdr/dev/peer-region"].value).toBe(region === "us-east-1" ? "us-east-2" : "us-east-1");
       expect(parameters["/txdr/dev/service-domain"].value).toBe("api.dev.dr.example.com");
+      // The application's database user (IAM authentication); the master secret's name is not handed to it.
+      expect(parameters["/txdr/dev/database-user"].value).toBe("app");
+      expect(Object.keys(parameters).some((name) => name.includes("secret"))).toBe(false);
       expect(Object.keys(parameters).length).toBeGreaterThanOrEqual(7);
     }
   });

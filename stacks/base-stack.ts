@@ -143,7 +143,8 @@ export class BaseStack extends DrStack {
         "service-domain": { value: catalog.globalHost, description: "Name the service answers at" },
         "vpc-id": { value: this.network.vpc.id, description: `VPC of ${region}` },
         "private-subnet-ids": { value: Fn.join(",", this.network.privateSubnetIds), description: "Private subnets, comma-separated" },
-        "database-secret-name": { value: catalog.databaseSecret, description: "Secrets Manager secret with the database master credentials" },
+        // The application connects with IAM database authentication as this user; the master secret is break-glass only.
+        "database-user": { value: config.database.applicationUser, description: "Database user the application connects as (IAM database authentication)" },
       },
     });
     if (region === config.regions.secondary && config.audit.cloudTrail) {
