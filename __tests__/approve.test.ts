@@ -15,7 +15,7 @@ import { answerApproval, ApprovalError, main, parseArgs } from "../scripts/appro
 const REGION = "us-west-2";
 const TABLE = "txdr-failover-state-prod";
 const EXECUTION = `arn:aws:states:${REGION}:111122223333:execution:txdr-failover-prod:failover-txdr-global-prod-20250314T093000Z-0a1b2c3d4e-a1`;
-const ARGS = ["--region", REGION, "--table", TABLE, "--execution", EXECUTION, "--approver", "jane.doe"];
+const ARGS = ["--region", REGION, "--table", TABLE, "--execution", EXECUTION, "--request", "RequestApproval", "--approver", "jane.doe"];
 const NOW = new Date("2025-03-14T09:40:00Z");
 
 const ddb = mockClient(DynamoDBClient);
@@ -23,7 +23,7 @@ const sfn = mockClient(SFNClient);
 beforeEach(() => {
   ddb.reset();
   sfn.reset();
-  ddb.on(GetItemCommand).resolves({ Item: { pk: { S: approvalKey(EXECUTION) }, taskToken: { S: "token-from-the-table" } } });
+  ddb.on(GetItemCommand).resolves({ Item: { pk: { S: approvalKey(EXECUTION, "RequestApproval") }, taskToken: { S: "token-from-the-table" } } });
   sfn.on(SendTaskSuccessCommand).resolves({});
   sfn.on(SendTaskFailureCommand).resolves({});
 });
@@ -36,9 +36,9 @@ function sink(): { stream: Writable; text: () => string } {
 }
 
 describe("answering with the token from the state table", () => {
-  it("approves with the token stored under approval#<execution>, naming the approver", async () => {
+  it("approves with the token stored under approval#<execution>#<request>, naming the approver", async () => {
     await expect(answerApproval(clients(), parseArgs(ARGS), () => NOW)).resolves.toBe("approved");
-    expect(ddb).toHaveReceivedCommandWith(GetItemCommand, { TableName: TABLE, Key: { pk: { S: `approval#${EXECUTION}` } }, ConsistentRead: true });
+    expect(ddb).toHaveReceivedCommandWith(GetItemCommand, { TableName: TABLE, Key: { pk: { S: `approval#${EXECUTION}#RequestApproval` } }, ConsistentRead: true });
     expect(sfn).toHaveReceivedCommandWith(SendTaskSuccessCommand, { taskToken: "token-from-the-table", output: JSON.stringify({ approvedBy: "jane.doe", approvedAt: NOW.toISOString() }) });
     expect(sfn).not.toHaveReceivedCommand(SendTaskFailureCommand);
   });
@@ -51,7 +51,7 @@ describe("answering with the token from the state table", () => {
 
   it("sends nothing when no approval is pending for the execution", async () => {
     ddb.on(GetItemCommand).resolves({});
-    await expect(answerApproval(clients(), parseArgs(ARGS))).rejects.toThrow(new ApprovalError(`no approval request for ${EXECUTION} in ${TABLE} (${REGION}): it was never asked, or DynamoDB's TTL removed it`));
+    await expect(answerApproval(clients(), parseArgs(ARGS))).rejects.toThrow(new ApprovalError(`no approval request RequestApproval for ${EXECUTION} in ${TABLE} (${REGION}): it was never asked, or DynamoDB's TTL removed it`));
     expect(sfn).not.toHaveReceivedCommand(SendTaskSuccessCommand);
   });
 
@@ -77,15 +77,18 @@ describe("the command line", () => {
     ddb.on(GetItemCommand).resolves({});
     const err = sink();
     await expect(main(ARGS, sink().stream, err.stream)).resolves.toBe(1);
-    expect(err.text()).toContain("ApprovalError: no approval request for");
+    expect(err.text()).toContain("ApprovalError: no approval request RequestApproval for");
   });
 
   it.each<[string, string[], string]>([
-    ["a missing field", ARGS.slice(0, 6), "--approver is required"],
-    ["a flag without its value", [...ARGS.slice(0, 7)], "--approver needs a value"],
-    ["an unknown flag", [...ARGS, "--yes", "x"], "unknown argument --yes; allowed: --region, --table, --execution, --approver, --refuse"],
-    ["an execution that is not an ARN", ["--region", REGION, "--table", TABLE, "--execution", "failover-a1", "--approver", "j"], '--execution "failover-a1" is not a Step Functions execution ARN'],
-    ["an execution of another region", ["--region", "us-east-1", "--table", TABLE, "--execution", EXECUTION, "--approver", "j"], `runs in ${REGION}, not in --region us-east-1`],
+    ["a missing field", ARGS.slice(0, 8), "--approver is required"],
+    ["a missing request", [...ARGS.slice(0, 6), ...ARGS.slice(8)], "--request is required"],
+    ["a flag without its value", [...ARGS.slice(0, 9)], "--approver needs a value"],
+    ["an unknown flag", [...ARGS, "--yes", "x"], "unknown argument --yes; allowed: --region, --table, --execution, --request, --approver, --refuse"],
+    ["a request that is not a state name", [...ARGS.slice(0, 7), "Request#1", ...ARGS.slice(8)], '--request "Request#1" is not a state name'],
+    ["the page's placeholder as approver", [...ARGS.slice(0, 9), "<your name>"], '--approver "<your name>" is the page\'s placeholder'],
+    ["an execution that is not an ARN", ["--region", REGION, "--table", TABLE, "--execution", "failover-a1", "--request", "RequestApproval", "--approver", "j"], '--execution "failover-a1" is not a Step Functions execution ARN'],
+    ["an execution of another region", ["--region", "us-east-1", "--table", TABLE, "--execution", EXECUTION, "--request", "RequestApproval", "--approver", "j"], `runs in ${REGION}, not in --region us-east-1`],
   ])("exits 2 on %s, naming the field, and calls nothing", async (_name, argv, message) => {
     const err = sink();
     await expect(main(argv, sink().stream, err.stream)).resolves.toBe(2);

@@ -162,7 +162,7 @@ describe("resource catalog", () => {
       lock: "lock#failover#txdr-global-dev",
       auditPattern: "audit#*",
       noticePattern: "notice#*",
-      approvalPattern: "approval#*",
+      approvalPattern: "approval#*#*",
     });
     expect([use1.controlKeys.heartbeat("us-east-2"), use1.controlKeys.fence("us-east-1")]).toEqual(["heartbeat#us-east-2", "fence#us-east-1"]);
   });

@@ -526,7 +526,7 @@ describe("state table", () => {
     // Audit records are append-only: created (conditionally) and read, never updated.
     expect(updatable.some((p) => like(p, audit))).toBe(false);
     expect(keysOf("txdr-failover-orchestrator-use2-dev", "dynamodb:PutItem").some((p) => like(p, noticeKey("x")))).toBe(true);
-    expect(keysOf("txdr-failover-orchestrator-use2-dev", "dynamodb:PutItem").some((p) => like(p, approvalKey("x")))).toBe(true);
+    expect(keysOf("txdr-failover-orchestrator-use2-dev", "dynamodb:PutItem").some((p) => like(p, approvalKey("x", "RequestApproval")))).toBe(true);
     expect(updatable.some((p) => like(p, counterKey(id)))).toBe(false);
     // The other region's state table: its lock item only.
     for (const action of ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]) {
@@ -717,7 +717,7 @@ describe("runbooks (Step Functions)", () => {
       const task = definition.States[name];
       expect(task.Resource).toMatch(/:states:::lambda:invoke\.waitForTaskToken$/);
       expect(task.TimeoutSeconds).toBe(1200);
-      expect(task.Parameters.Payload).toEqual({ step: "requestApproval", "state.$": "$", "taskToken.$": "$$.Task.Token" });
+      expect(task.Parameters.Payload).toEqual({ step: "requestApproval", "state.$": "$", "taskToken.$": "$$.Task.Token", "request.$": "$$.State.Name" });
       expect(task.ResultPath).toBe(resultPath);
       expect(task.Next).toBe(next);
     }

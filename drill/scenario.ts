@@ -361,8 +361,9 @@ export function apply(world: World, action: Action): void {
     world.note("operator", `${action.operator}: no task token pending in ${region}`);
     return;
   }
-  // The operator answers with the token the orchestrator left in the state table (npm run approve), never one from the page.
-  const stored = world.auditTables.map((table) => world.model.items(region, table).get(approvalKey(pending.executionArn))?.taskToken?.S).find((t) => t !== undefined);
+  // The operator answers with the token the orchestrator left in the state table for the request the page names
+  // (npm run approve --request <state>), never one from the page.
+  const stored = world.auditTables.map((table) => world.model.items(region, table).get(approvalKey(pending.executionArn, pending.stateName))?.taskToken?.S).find((t) => t !== undefined);
   if (stored === undefined) {
     world.note("operator", `${action.operator}: no approval item for ${pending.executionArn.split(":").pop()} in ${region}'s state table`);
     return;

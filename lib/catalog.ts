@@ -439,7 +439,7 @@ export class RegionCatalog {
       lock: lockKey(this.globalClusterId),
       auditPattern: auditKey("*"),
       noticePattern: noticeKey("*"),
-      approvalPattern: approvalKey("*"),
+      approvalPattern: approvalKey("*", "*"),
     };
     this.controlKeys = { heartbeat: CONTROL_KEYS.heartbeat, fence: CONTROL_KEYS.fence };
   }

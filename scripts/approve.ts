@@ -1,11 +1,13 @@
 /**
- * `npm run approve -- --region <region> --table <state table> --execution <execution ARN> --approver <name>
- *      [--refuse "<why>"]`
+ * `npm run approve -- --region <region> --table <state table> --execution <execution ARN> --request <state>
+ *      --approver <name> [--refuse "<why>"]`
  *
  * Answers a runbook's approval request with the operator's own AWS credentials
  * (the SDK's default chain; the failover operator role holds exactly these
  * calls). The page names the execution, never the task token: the token waits
- * in the region's state table (approval#<execution ARN>), so a forwarded
+ * in the region's state table (approval#<execution ARN>#<state>, one item per
+ * request: --request names the asking state the page printed, so an answer
+ * meant for one request never answers another of the same run), so a forwarded
  * e-mail or chat message cannot approve a data loss. Step Functions and
  * CloudTrail record which IAM identity answered; --approver is the name the
  * audit record shows beside it.
@@ -18,7 +20,7 @@
  */
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from "@aws-sdk/client-sfn";
-import { approvalKey } from "../lambda/shared/approval";
+import { approvalKey, APPROVAL_REQUEST_PATTERN } from "../lambda/shared/approval";
 import { TABLE_KEY } from "../lambda/shared/dynamo";
 import { errorMessage, errorName } from "../lambda/shared/errors";
 import { APPROVAL_REFUSED_ERROR } from "../lambda/shared/failover-request";
@@ -27,14 +29,16 @@ export interface ApproveArgs {
   readonly region: string;
   readonly table: string;
   readonly execution: string;
+  /** The asking state (RequestApproval, RequestDecisionApproval, ...), as the page prints it. */
+  readonly request: string;
   readonly approver: string;
   /** Set: refuse, with this reason. */
   readonly refuse?: string;
 }
 
 export const USAGE =
-  "usage: npm run approve -- --region <region> --table <state table> --execution <execution ARN> --approver <name> [--refuse \"<why>\"]\n" +
-  "The page of the approval request prints the command with --region, --table and --execution filled in.\n";
+  "usage: npm run approve -- --region <region> --table <state table> --execution <execution ARN> --request <state> --approver <name> [--refuse \"<why>\"]\n" +
+  "The page of the approval request prints the command with --region, --table, --execution and --request filled in.\n";
 
 export class UsageError extends Error {
   override readonly name = "UsageError";
@@ -51,19 +55,21 @@ export function parseArgs(argv: readonly string[]): ApproveArgs {
   const args: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
-    if (!["--region", "--table", "--execution", "--approver", "--refuse"].includes(flag)) throw new UsageError(`unknown argument ${flag}; allowed: --region, --table, --execution, --approver, --refuse`);
+    if (!["--region", "--table", "--execution", "--request", "--approver", "--refuse"].includes(flag)) throw new UsageError(`unknown argument ${flag}; allowed: --region, --table, --execution, --request, --approver, --refuse`);
     const v = argv[++i];
     if (v === undefined || v.startsWith("--") || v.trim() === "") throw new UsageError(`${flag} needs a value`);
     args[flag.slice(2)] = v;
   }
-  for (const field of ["region", "table", "execution", "approver"]) {
+  for (const field of ["region", "table", "execution", "request", "approver"]) {
     if (args[field] === undefined) throw new UsageError(`--${field} is required`);
   }
+  if (!APPROVAL_REQUEST_PATTERN.test(args.request as string)) throw new UsageError(`--request ${JSON.stringify(args.request)} is not a state name (letters only, as the page prints it, e.g. RequestApproval)`);
+  if ((args.approver as string).startsWith("<")) throw new UsageError(`--approver ${JSON.stringify(args.approver)} is the page's placeholder: give your own name`);
   const execution = args.execution as string;
   if (!EXECUTION_ARN.test(execution)) throw new UsageError(`--execution ${JSON.stringify(execution)} is not a Step Functions execution ARN (arn:aws:states:<region>:<account>:execution:<state machine>:<name>)`);
   const region = args.region as string;
   if (execution.split(":")[3] !== region) throw new UsageError(`--execution ${execution} runs in ${execution.split(":")[3]}, not in --region ${region}`);
-  return { region, table: args.table as string, execution, approver: args.approver as string, ...(args.refuse !== undefined ? { refuse: args.refuse } : {}) };
+  return { region, table: args.table as string, execution, request: args.request as string, approver: args.approver as string, ...(args.refuse !== undefined ? { refuse: args.refuse } : {}) };
 }
 
 export interface ApproveClients {
@@ -73,9 +79,9 @@ export interface ApproveClients {
 
 /** Reads the pending approval's task token and answers it; returns what was sent. */
 export async function answerApproval(clients: ApproveClients, args: ApproveArgs, now: () => Date = () => new Date()): Promise<"approved" | "refused"> {
-  const item = await clients.dynamodb.send(new GetItemCommand({ TableName: args.table, Key: { [TABLE_KEY]: { S: approvalKey(args.execution) } }, ConsistentRead: true }));
+  const item = await clients.dynamodb.send(new GetItemCommand({ TableName: args.table, Key: { [TABLE_KEY]: { S: approvalKey(args.execution, args.request) } }, ConsistentRead: true }));
   const taskToken = item.Item?.taskToken?.S;
-  if (!taskToken) throw new ApprovalError(`no approval request for ${args.execution} in ${args.table} (${args.region}): it was never asked, or DynamoDB's TTL removed it`);
+  if (!taskToken) throw new ApprovalError(`no approval request ${args.request} for ${args.execution} in ${args.table} (${args.region}): it was never asked, or DynamoDB's TTL removed it`);
   try {
     if (args.refuse !== undefined) {
       await clients.sfn.send(new SendTaskFailureCommand({ taskToken, error: APPROVAL_REFUSED_ERROR, cause: `${args.approver}: ${args.refuse}`.slice(0, 32_768) }));

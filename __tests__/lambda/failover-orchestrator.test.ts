@@ -1449,14 +1449,15 @@ describe("requestApproval", () => {
     const w = world();
     const r = runRecord({ approval: { required: true, reasons: ["failover.authority is approval"], kinds: ["authority"], granted: false, timedOut: false }, needsApproval: true });
     const state = stateOf(r, MONITOR);
-    expect(await requestApproval(w.deps, state, "token-1")).toBe(state);
+    expect(await requestApproval(w.deps, state, "token-1", "RequestApproval")).toBe(state);
     expect(published(mocks.sns)).toEqual([
       expect.objectContaining({
         kind: "failover-approval-request",
         why: ["failover.authority is approval"],
         targetRegion: STANDBY,
-        approve: `npm run approve -- --region ${STANDBY} --table ${STATE_TABLE} --execution ${EXEC} --approver "<your name>"`,
-        refuse: expect.stringContaining(`--execution ${EXEC} --approver "<your name>" --refuse "<why>"`),
+        request: "RequestApproval",
+        approve: `npm run approve -- --region ${STANDBY} --table ${STATE_TABLE} --execution ${EXEC} --request RequestApproval --approver "<your name>"`,
+        refuse: expect.stringContaining(`--execution ${EXEC} --request RequestApproval --approver "<your name>" --refuse "<why>"`),
       }),
     ]);
   });
@@ -1464,23 +1465,42 @@ describe("requestApproval", () => {
   it("keeps the task token out of the page: it waits in the state table under approval#<execution>, until TTL removes it", async () => {
     const w = world();
     const r = runRecord({ approval: { required: true, reasons: ["failover.authority is approval"], kinds: ["authority"], granted: false, timedOut: false }, needsApproval: true });
-    await requestApproval(w.deps, stateOf(r, MONITOR), "token-1");
+    await requestApproval(w.deps, stateOf(r, MONITOR), "token-1", "RequestApproval");
     expect(JSON.stringify(published(mocks.sns))).not.toContain("token-1");
-    expect(putItems(mocks.dynamodb, approvalKey(EXEC))).toEqual([
-      expect.objectContaining({ kind: "approval-request", executionId: EXEC, taskToken: "token-1", ttl: Math.floor(w.timing.now() / 1000) + APPROVAL_ITEM_TTL_SECONDS }),
+    expect(putItems(mocks.dynamodb, approvalKey(EXEC, "RequestApproval"))).toEqual([
+      expect.objectContaining({ kind: "approval-request", executionId: EXEC, request: "RequestApproval", taskToken: "token-1", ttl: Math.floor(w.timing.now() / 1000) + APPROVAL_ITEM_TTL_SECONDS }),
     ]);
+  });
+
+  it("keeps each request of a run apart: the decision's approval never shares an item (or a command) with the first", async () => {
+    const w = world();
+    const r = runRecord({ approval: { required: true, reasons: ["r"], kinds: ["rpo"], granted: false, timedOut: false }, needsApproval: true });
+    await requestApproval(w.deps, stateOf(r, MONITOR), "token-1", "RequestApproval");
+    await requestApproval(w.deps, stateOf(r, MONITOR), "token-2", "RequestDecisionApproval");
+    expect(putItems(mocks.dynamodb, approvalKey(EXEC, "RequestApproval"))).toEqual([expect.objectContaining({ taskToken: "token-1" })]);
+    expect(putItems(mocks.dynamodb, approvalKey(EXEC, "RequestDecisionApproval"))).toEqual([expect.objectContaining({ taskToken: "token-2" })]);
+    const [first, second] = published(mocks.sns);
+    expect(first?.approve).toContain("--request RequestApproval ");
+    expect(second?.approve).toContain("--request RequestDecisionApproval ");
+  });
+
+  it("refuses without the asking state's name", async () => {
+    const w = world();
+    await expect(requestApproval(w.deps, stateOf(runRecord(), MONITOR), "token-1", undefined)).rejects.toMatchObject({ name: ERROR_NAMES.preconditionFailed });
+    await expect(requestApproval(w.deps, stateOf(runRecord(), MONITOR), "token-1", "Request#Approval")).rejects.toMatchObject({ name: ERROR_NAMES.preconditionFailed });
+    expect(mocks.sns).not.toHaveReceivedCommand(PublishCommand);
   });
 
   it("pages nothing when the token cannot be stored (the step fails and is retried)", async () => {
     const w = world();
     mocks.dynamodb.on(PutItemCommand).rejects(Object.assign(new Error("throttled"), { name: "ProvisionedThroughputExceededException" }));
-    await expect(requestApproval(w.deps, stateOf(runRecord(), MONITOR), "token-1")).rejects.toThrow();
+    await expect(requestApproval(w.deps, stateOf(runRecord(), MONITOR), "token-1", "RequestApproval")).rejects.toThrow();
     expect(mocks.sns).not.toHaveReceivedCommand(PublishCommand);
   });
 
   it("refuses without a task token", async () => {
     const w = world();
-    await expect(requestApproval(w.deps, stateOf(runRecord()), undefined)).rejects.toMatchObject({ name: ERROR_NAMES.preconditionFailed });
+    await expect(requestApproval(w.deps, stateOf(runRecord()), undefined, "RequestApproval")).rejects.toMatchObject({ name: ERROR_NAMES.preconditionFailed });
   });
 });
 

@@ -110,7 +110,7 @@ async function runToApproval(d: ReconcilerDeps, state: ReconcileState): Promise<
   while (!s.run!.compare.done);
   s = await step(s, "report");
   s = await step(s, "notify", { kind: "report" });
-  if (s.run!.report!.summary.replayable > 0) s = await step(s, "requestApproval", { taskToken: "token-1" });
+  if (s.run!.report!.summary.replayable > 0) s = await step(s, "requestApproval", { taskToken: "token-1", request: "RequestApproval" });
   return s;
 }
 
@@ -183,7 +183,7 @@ describe("a reconciliation run, step by step as the state machine runs it", () =
     });
     expect(approval!.message).toMatchObject({
       kind: "reconciliation-approval-request",
-      approve: expect.stringMatching(/^npm run approve -- --region us-west-2 --table \S+ --execution arn:aws:states:us-west-2:\S+ --approver "<your name>"$/),
+      approve: expect.stringMatching(/^npm run approve -- --region us-west-2 --table \S+ --execution arn:aws:states:us-west-2:\S+ --request RequestApproval --approver "<your name>"$/),
       refuse: expect.stringContaining('--approver "<your name>" --refuse "<why>"'),
     });
     // The token waits in the state table for npm run approve, never in the page.

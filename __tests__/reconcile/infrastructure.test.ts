@@ -104,7 +104,7 @@ describe("the reconciler function", () => {
     expect(resourcesOf("dynamodb:BatchGetItem")).toEqual([`arn:aws:dynamodb:${peer}:${FAKE_ACCOUNT}:table/txdr-txmeta-dev`, `arn:aws:dynamodb:${region}:${FAKE_ACCOUNT}:table/txdr-txmeta-dev`].sort());
     expect(resourcesOf("dynamodb:PutItem")).toEqual([`arn:aws:dynamodb:${region}:${FAKE_ACCOUNT}:table/txdr-failover-lock-dev`, `arn:aws:dynamodb:${region}:${FAKE_ACCOUNT}:table/txdr-txmeta-dev`]);
     // In the state table, only a replay approval's task token (approval#<execution>).
-    expect(statements.find((s) => s.sid === "HoldApprovalTokens")?.condition).toEqual([{ test: "ForAllValues:StringLike", variable: "dynamodb:LeadingKeys", values: ["approval#*"] }]);
+    expect(statements.find((s) => s.sid === "HoldApprovalTokens")?.condition).toEqual([{ test: "ForAllValues:StringLike", variable: "dynamodb:LeadingKeys", values: ["approval#*#*"] }]);
     expect(resourcesOf("s3:PutObject")).toEqual([`arn:aws:s3:::txdr-txlogs-${codeOf(region)}-dev/reconciliation/*`, `arn:aws:s3:::txdr-txlogs-${codeOf(region)}-dev/transactions/*`]);
     expect(resourcesOf("s3:GetObject")).toEqual(
       [`arn:aws:s3:::txdr-txlogs-${codeOf(peer)}-dev/transactions/*`, `arn:aws:s3:::txdr-txlogs-${codeOf(region)}-dev/reconciliation/*`, `arn:aws:s3:::txdr-txlogs-${codeOf(region)}-dev/transactions/*`].sort(),
@@ -147,7 +147,7 @@ describe("the reconciliation state machine", () => {
     const approval = d.States[S.requestApproval];
     expect(approval).toMatchObject({ TimeoutSeconds: 86_400, Next: S.replay });
     expect(resolve(approval.Resource)).toBe("arn:aws:states:::lambda:invoke.waitForTaskToken");
-    expect(approval.Parameters.Payload).toEqual({ step: "requestApproval", "state.$": "$", "taskToken.$": "$$.Task.Token" });
+    expect(approval.Parameters.Payload).toEqual({ step: "requestApproval", "state.$": "$", "taskToken.$": "$$.Task.Token", "request.$": "$$.State.Name" });
     expect(approval.Catch.map((c: any) => [c.ErrorEquals, c.Next])).toEqual([
       [["Refused"], S.notifyRefused],
       [["States.Timeout"], S.notifyExpired],

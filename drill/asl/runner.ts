@@ -67,6 +67,8 @@ if (typeof (Promise as unknown as { withResolvers?: unknown }).withResolvers !==
 const aslValidator = require("asl-validator") as (definition: unknown, options?: unknown) => { isValid: boolean; errors: unknown[]; errorsText: (separator?: string) => string };
 
 export const TASK_TOKEN_SENTINEL = "drill:task-token";
+/** $$.State.Name: the interpreter's context is one object per execution, so the task handler puts the state's name in. */
+export const STATE_NAME_SENTINEL = "drill:state-name";
 /** AWS's default Task TimeoutSeconds (stepfunctions.taskTimeout.default.seconds). */
 export const AWS_DEFAULT_TASK_TIMEOUT_SECONDS = 99_999_999;
 /**
@@ -376,11 +378,11 @@ export class StepFunctionsService implements StepFunctionsBackend {
         attempts++;
         const parameters = input as { FunctionName?: string; Payload?: Json };
         const functionArn = String(parameters.FunctionName ?? "");
-        let payload = (parameters.Payload ?? null) as Json;
+        let payload = replaceSentinel((parameters.Payload ?? null) as Json, STATE_NAME_SENTINEL, stateName);
         let token: string | undefined;
         if (waitForToken) {
           token = `drill-token-${++this.tokenSeq}-${execution.name}-${stateName}`;
-          payload = replaceSentinel(payload, token);
+          payload = replaceSentinel(payload, TASK_TOKEN_SENTINEL, token);
         }
         this.record(execution, "TaskScheduled", { name: stateName, taskScheduledEventDetails: { resourceType: "lambda", resource: waitForToken ? "invoke.waitForTaskToken" : "invoke", parameters: JSON.stringify({ FunctionName: functionArn, Payload: payload }) } });
         let result: unknown;
@@ -442,6 +444,7 @@ export class StepFunctionsService implements StepFunctionsBackend {
       Execution: { Id: execution.arn, Name: execution.name, RoleArn: `arn:aws:iam::${this.options.account}:role/drill` },
       StateMachine: { Id: machine.arn, Name: machine.name },
       Task: { Token: TASK_TOKEN_SENTINEL },
+      State: { Name: STATE_NAME_SENTINEL },
     };
     this.record(execution, "ExecutionStarted", { executionStartedEventDetails: { input: execution.input } });
     const run = interpreter.run(input as never, { overrides: { taskResourceLocalHandlers: this.localHandlers(machine, execution) as never }, context: context as never });
@@ -518,10 +521,10 @@ export class StepFunctionsService implements StepFunctionsBackend {
   }
 }
 
-function replaceSentinel(value: Json, token: string): Json {
-  if (value === TASK_TOKEN_SENTINEL) return token;
-  if (Array.isArray(value)) return value.map((v) => replaceSentinel(v, token));
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceSentinel(v, token)]));
+function replaceSentinel(value: Json, sentinel: string, replacement: string): Json {
+  if (value === sentinel) return replacement;
+  if (Array.isArray(value)) return value.map((v) => replaceSentinel(v, sentinel, replacement));
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceSentinel(v, sentinel, replacement)]));
   return value;
 }
 

@@ -97,6 +97,8 @@ export interface StepEvent {
   readonly state: FailoverState;
   /** requestApproval only. */
   readonly taskToken?: string;
+  /** requestApproval only: the asking state's name ($$.State.Name), which keys the approval item. */
+  readonly request?: string;
 }
 
 export type Promotion =

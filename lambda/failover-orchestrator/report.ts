@@ -9,7 +9,7 @@ import { PublishCommand } from "@aws-sdk/client-sns";
 import { ensureScalableTarget } from "../shared/capacity";
 import { readFence, writeFence } from "../shared/control-table";
 import { Plain, TABLE_KEY, toItem } from "../shared/dynamo";
-import { approvalCommands, storeApprovalToken } from "../shared/approval";
+import { approvalCommands, APPROVAL_REQUEST_PATTERN, storeApprovalToken } from "../shared/approval";
 import { isAwsError, PreconditionFailedError } from "../shared/errors";
 import { applyGate } from "../shared/gate-api";
 import { lockKey, readLockItem, releaseLock } from "../shared/lock";
@@ -28,13 +28,14 @@ export function noticeKey(executionId: string): string {
 }
 
 
-export async function requestApproval(deps: OrchestratorDeps, state: FailoverState, taskToken: string | undefined): Promise<FailoverState> {
+export async function requestApproval(deps: OrchestratorDeps, state: FailoverState, taskToken: string | undefined, asking: string | undefined): Promise<FailoverState> {
   const { config } = deps;
   const request = normalizeRequest(state?.request);
   if (!taskToken) throw new PreconditionFailedError("requestApproval needs taskToken ($$.Task.Token)");
+  if (!asking || !APPROVAL_REQUEST_PATTERN.test(asking)) throw new PreconditionFailedError(`requestApproval needs the asking state's name ($$.State.Name), got ${JSON.stringify(asking)}`);
   const run = state.run;
   const nowMs = deps.clock();
-  await storeApprovalToken(deps.own.dynamodb, deps.call, { tableName: config.stateTableName, executionId: state.executionId, taskToken, nowMs });
+  await storeApprovalToken(deps.own.dynamodb, deps.call, { tableName: config.stateTableName, executionId: state.executionId, request: asking, taskToken, nowMs });
   await deps.call("Publish", () =>
     deps.own.sns.send(
       new PublishCommand({
@@ -55,7 +56,8 @@ export async function requestApproval(deps: OrchestratorDeps, state: FailoverSta
           reason: request.reason ?? null,
           incidentId: request.incidentId ?? null,
           // The token stays in the state table: answering needs the failover operator role, not this message.
-          ...approvalCommands(config.region, config.stateTableName, state.executionId),
+          request: asking,
+          ...approvalCommands(config.region, config.stateTableName, state.executionId, asking),
         }),
       }),
     ),

@@ -146,9 +146,9 @@ function lambdaTask(p: DefinitionProps, step: StepName, next: string, retryable:
 function approvalTask(p: DefinitionProps, resultPath: string, next: string, onTimeout: { resultPath: string; next: string } | null): State {
   return {
     Type: "Task",
-    Comment: `Pages the task token and waits up to ${p.approvalTimeoutSeconds} s for send-task-success (approve) or send-task-failure (refuse).`,
+    Comment: `Keeps the task token in the state table (approval#<execution>#<state>), pages the request without it, and waits up to ${p.approvalTimeoutSeconds} s for npm run approve (send-task-success) or a refusal (send-task-failure --error ${APPROVAL_REFUSED_ERROR}).`,
     Resource: `arn:${p.partition}:states:::lambda:invoke.waitForTaskToken`,
-    Parameters: { FunctionName: p.functionArn, Payload: { step: "requestApproval", "state.$": "$", "taskToken.$": "$$.Task.Token" } },
+    Parameters: { FunctionName: p.functionArn, Payload: { step: "requestApproval", "state.$": "$", "taskToken.$": "$$.Task.Token", "request.$": "$$.State.Name" } },
     ResultPath: resultPath,
     TimeoutSeconds: p.approvalTimeoutSeconds,
     Retry: [retryOf(LAMBDA_SERVICE_ERRORS, SERVICE_RETRY), retryOf(RETRYABLE_ERROR_NAMES, STEP_RETRY), retryOf(LAMBDA_CRASH_ERRORS, CRASH_RETRY)],

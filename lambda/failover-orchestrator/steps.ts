@@ -15,7 +15,7 @@ export async function runStep(event: StepEvent, deps: OrchestratorDeps): Promise
     case "assess":
       return assess(deps, event.state);
     case "requestApproval":
-      return requestApproval(deps, event.state, event.taskToken);
+      return requestApproval(deps, event.state, event.taskToken, event.request);
     case "raiseCapacity":
       return raiseCapacity(deps, event.state);
     case "fence":

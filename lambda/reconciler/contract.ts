@@ -102,6 +102,8 @@ export interface StepEvent {
   readonly step: StepName;
   readonly state: ReconcileState;
   readonly taskToken?: string;
+  /** requestApproval only: the asking state's name ($$.State.Name), which keys the approval item. */
+  readonly request?: string;
   readonly kind?: NoticeKind;
 }
 

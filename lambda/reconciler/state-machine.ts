@@ -129,9 +129,9 @@ export function reconciliationDefinition(p: ReconciliationDefinitionProps): Stat
   };
   states[S.requestApproval] = {
     Type: "Task",
-    Comment: `Pages the task token and waits up to ${p.approvalTimeoutSeconds} s for send-task-success (approve) or send-task-failure --error ${REFUSED_ERROR} (refuse).`,
+    Comment: `Keeps the task token in the state table (approval#<execution>#<state>), pages the request without it, and waits up to ${p.approvalTimeoutSeconds} s for npm run approve (send-task-success) or a refusal (send-task-failure --error ${REFUSED_ERROR}).`,
     Resource: `arn:${p.partition}:states:::lambda:invoke.waitForTaskToken`,
-    Parameters: { FunctionName: p.functionArn, Payload: { step: "requestApproval", "state.$": "$", "taskToken.$": "$$.Task.Token" } },
+    Parameters: { FunctionName: p.functionArn, Payload: { step: "requestApproval", "state.$": "$", "taskToken.$": "$$.Task.Token", "request.$": "$$.State.Name" } },
     ResultPath: "$.approval",
     TimeoutSeconds: p.approvalTimeoutSeconds,
     Retry: RETRIES,

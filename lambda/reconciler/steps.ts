@@ -4,7 +4,7 @@
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { PublishCommand } from "@aws-sdk/client-sns";
 import { auditKey } from "../failover-orchestrator/report";
-import { approvalCommands, storeApprovalToken } from "../shared/approval";
+import { approvalCommands, APPROVAL_REQUEST_PATTERN, storeApprovalToken } from "../shared/approval";
 import { fromItem, TABLE_KEY } from "../shared/dynamo";
 import { errorMessage, errorName, PreconditionFailedError, toOutcomeError, TransientError } from "../shared/errors";
 import { TransactionRecord } from "../transaction-processor/record";
@@ -182,13 +182,14 @@ export async function notify(deps: ReconcilerDeps, state: ReconcileState, kind: 
   }
 }
 
-export async function requestApproval(deps: ReconcilerDeps, state: ReconcileState, taskToken: string | undefined): Promise<ReconcileState> {
+export async function requestApproval(deps: ReconcilerDeps, state: ReconcileState, taskToken: string | undefined, asking: string | undefined): Promise<ReconcileState> {
   const run = requireRun(state, "requestApproval");
   if (!taskToken) throw new PreconditionFailedError("requestApproval needs taskToken ($$.Task.Token)");
+  if (!asking || !APPROVAL_REQUEST_PATTERN.test(asking)) throw new PreconditionFailedError(`requestApproval needs the asking state's name ($$.State.Name), got ${JSON.stringify(asking)}`);
   if (!run.report) throw new PreconditionFailedError("requestApproval needs the report");
   const { config } = deps;
   const s = run.report.summary;
-  await storeApprovalToken(deps.own.dynamodb, deps.call, { tableName: config.stateTableName, executionId: state.executionId, taskToken, nowMs: deps.clock() });
+  await storeApprovalToken(deps.own.dynamodb, deps.call, { tableName: config.stateTableName, executionId: state.executionId, request: asking, taskToken, nowMs: deps.clock() });
   await publish(deps, `[DR ${config.environment}] Approve the replay of ${s.replayable} transaction(s) from ${run.returnedRegion}?`, {
     kind: "reconciliation-approval-request",
     runId: state.runId,
@@ -197,7 +198,8 @@ export async function requestApproval(deps: ReconcilerDeps, state: ReconcileStat
     summary: s,
     what: `Approving writes ${s.replayable} transaction(s) (records and/or log objects) from ${run.returnedRegion} into ${config.region} with conditional writes only; the ${s.conflicts.count} conflict(s) are left alone.`,
     // The token stays in the state table: answering needs the failover operator role, not this message.
-    ...approvalCommands(config.region, config.stateTableName, state.executionId),
+    request: asking,
+    ...approvalCommands(config.region, config.stateTableName, state.executionId, asking),
   });
   deps.log.warn("approval.requested", { runId: state.runId, replayable: s.replayable });
   return state;
@@ -245,7 +247,7 @@ export async function runStep(event: StepEvent, deps: ReconcilerDeps): Promise<R
     case "notify":
       return notify(deps, event.state, event.kind);
     case "requestApproval":
-      return requestApproval(deps, event.state, event.taskToken);
+      return requestApproval(deps, event.state, event.taskToken, event.request);
     case "replay":
       return replay(deps, event.state);
     default:
