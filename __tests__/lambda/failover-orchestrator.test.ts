@@ -405,7 +405,13 @@ describe("assess: approvals", () => {
     const w = world({ env: { FAILOVER_AUTHORITY: "approval" } });
     const r = await run(assess(w.deps, assessState(MONITOR, { approval: { approvedBy: "ana" } })));
     expect(r.needsApproval).toBe(false);
-    expect(r.approval).toMatchObject({ required: true, granted: true, timedOut: false });
+    expect(r.approval).toMatchObject({ required: true, granted: true, timedOut: false, approvedBy: ["ana"] });
+  });
+
+  it("keeps who approved and when, as npm run approve sends it, for the audit record", async () => {
+    const w = world({ env: { FAILOVER_AUTHORITY: "approval" } });
+    const r = await run(assess(w.deps, assessState(MONITOR, { approval: { approvedBy: "ana", approvedAt: "2025-03-14T09:40:00.000Z" } })));
+    expect(r.approval.approvedBy).toEqual(["ana at 2025-03-14T09:40:00.000Z"]);
   });
 
   it("the timeout stands in for an authority approval (where configured)", async () => {
@@ -764,6 +770,15 @@ describe("decide (P3)", () => {
     // THEN
     expect(r.decision?.kind).toBe("failover");
     expect(r.needsApproval).toBe(false);
+  });
+
+  it("adds the decision's approver to the assess-time one, once even when decide runs again", async () => {
+    const w = world({ writerRegion: "region-down-unknown-lag" });
+    const approved = afterFence({ approval: { required: true, reasons: ["failover.authority is approval"], kinds: ["authority"], granted: true, timedOut: false, approvedBy: ["ana"] } });
+    const first = await run(decide(w.deps, stateOf(approved, undefined, { decisionApproval: { approvedBy: "bo" } })));
+    expect(first.approval.approvedBy).toEqual(["ana", "bo"]);
+    const again = await run(decide(w.deps, stateOf(first, undefined, { decisionApproval: { approvedBy: "bo" } })));
+    expect(again.approval.approvedBy).toEqual(["ana", "bo"]);
   });
 
   it("an authority approval at assess does not approve an RPO risk that appears at decide", async () => {
@@ -1321,6 +1336,12 @@ describe("complete", () => {
     expect(mocks.dynamodb).not.toHaveReceivedCommand(PutItemCommand);
     expect(mocks.sns).not.toHaveReceivedCommand(PublishCommand);
     expect(mocks.dynamodb).not.toHaveReceivedCommand(DeleteItemCommand);
+  });
+
+  it("records who approved in the audit", async () => {
+    const w = world();
+    await complete(w.deps, stateOf(done({ approval: { required: true, reasons: ["r"], kinds: ["authority"], granted: true, timedOut: false, approvedBy: ["ana at 2025-03-14T09:40:00.000Z"] } })));
+    expect(putItems(mocks.dynamodb, auditKey(EXEC))[0]).toMatchObject({ approvalGranted: true, approvedBy: ["ana at 2025-03-14T09:40:00.000Z"] });
   });
 
   it("records the data-loss window in the audit", async () => {

@@ -9,7 +9,7 @@ import { acquireLock, lockAvailability, lockKey, readLock, releaseLock } from ".
 import { assessWriterRegion, rpoAtRisk, readWriter, switchoverPossible } from "./assessment";
 import { ApprovalKind, Check, DecisionKind, FailoverState, RunRecord } from "./contract";
 import { OrchestratorDeps } from "./deps";
-import { describeError, lockParams, normalizeRequest, NormalizedRequest, output, withEvent } from "./run";
+import { describeError, lockParams, normalizeRequest, NormalizedRequest, output, withApprover, withEvent } from "./run";
 
 type PeerLock = RunRecord["locks"]["peer"];
 
@@ -140,6 +140,7 @@ export async function assess(deps: OrchestratorDeps, state: FailoverState): Prom
       kinds: approvals.map((a) => a.kind),
       granted: granted || timeoutCovers,
       timedOut,
+      approvedBy: granted ? withApprover([], state.approval) : [],
     },
     needsApproval: required && !(granted || timeoutCovers),
     rpoSeconds: config.rpoSeconds,

@@ -197,6 +197,8 @@ export interface RunRecord {
     /** A person answered (send-task-success), or the timeout stood in where configured. */
     readonly granted: boolean;
     readonly timedOut: boolean;
+    /** Who approved, as each answer names them (npm run approve: "<approver> at <ISO time>"), in order. @default [] */
+    readonly approvedBy?: readonly string[];
   };
   /** The state machine asks a person before going on (required, not yet granted, not a dry run). */
   readonly needsApproval: boolean;

@@ -13,7 +13,7 @@ import { pollUntil, withRetry } from "../shared/retry";
 import { assessWriterRegion, lossLagMs, promotionState, readWriter, rpoAtRisk, switchoverPossible } from "./assessment";
 import { DataLossWindow, Decision, DecisionKind, FailoverState, Promotion, RunRecord } from "./contract";
 import { OrchestratorDeps } from "./deps";
-import { describeError, holdLock, isoAt, output, requireRun, withEvent } from "./run";
+import { describeError, holdLock, isoAt, output, requireRun, withApprover, withEvent } from "./run";
 
 /** The decision at the point of no return (pure): P3 first, then the evidence, then the RPO policy. */
 export function chooseDecision(input: {
@@ -79,6 +79,7 @@ export async function decide(deps: OrchestratorDeps, state: FailoverState): Prom
     decision = { at: isoAt(deps), ...chosen };
   }
   const needsApproval = decision.kind === "escalate" && !run.dryRun;
+  if (state.decisionApproval !== undefined) run = { ...run, approval: { ...run.approval, approvedBy: withApprover(run.approval.approvedBy, state.decisionApproval) } };
   run = {
     ...run,
     decision,

@@ -93,6 +93,8 @@ function auditItem(run: RunRecord, request: FailoverState["request"], finishedAt
     rpoSeconds: run.rpoSeconds,
     approvalReasons: [...run.approval.reasons],
     approvalGranted: run.approval.granted,
+    // Who approved, as their answers name them; Step Functions and CloudTrail hold the IAM identity that sent each.
+    approvedBy: [...(run.approval.approvedBy ?? [])],
     reason: request?.reason ?? null,
     incidentId: request?.incidentId ?? null,
     startedAt: run.timeline[0]?.at ?? finishedAt,

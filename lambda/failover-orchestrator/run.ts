@@ -32,6 +32,21 @@ export function normalizeRequest(request: FailoverRequest | undefined): Normaliz
   return { ...request, mode, strategy, requestedBy, approvalRequired: request.approvalRequired === true, dryRun: request.dryRun === true };
 }
 
+/** Who answered an approval, as npm run approve sends it ({"approvedBy", "approvedAt"}); null when the answer names nobody. */
+export function approverOf(answer: unknown): string | null {
+  if (!answer || typeof answer !== "object") return null;
+  const { approvedBy, approvedAt } = answer as { approvedBy?: unknown; approvedAt?: unknown };
+  if (typeof approvedBy !== "string" || approvedBy === "") return null;
+  return typeof approvedAt === "string" && approvedAt !== "" ? `${approvedBy} at ${approvedAt}` : approvedBy;
+}
+
+/** The approvers so far with one more (a re-run of the same step adds nobody twice). */
+export function withApprover(approvedBy: readonly string[] | undefined, answer: unknown): readonly string[] {
+  const who = approverOf(answer);
+  const known = approvedBy ?? [];
+  return who === null || known.includes(who) ? known : [...known, who];
+}
+
 export function requireRun(state: FailoverState, step: StepName): RunRecord {
   if (!state || typeof state.executionId !== "string" || !state.run) {
     throw new PreconditionFailedError(`Step ${step} needs the state returned by assess (executionId, request, run)`);
