@@ -174,6 +174,8 @@ const EXPECTED: Record<string, string> = {
     "iam.deployRoleArns: is in partition aws-cn, but the regions are in aws; allowed: arn:aws:iam::111122223333:role/<name> (got \"arn:aws-cn:iam::111122223333:role/txdr-deploy-dev\")",
   "a break-glass role in another account":
     "iam.breakGlassRoleArns: is in account 999999999999, but iam.deployRoleArns names account 111122223333; policies of this environment compare principals of its own account only; allowed: arn:aws:iam::111122223333:role/<name> (got \"arn:aws:iam::999999999999:role/break-glass\")",
+  "an assumed-role session as failover operator":
+    'failover.operatorPrincipals.0: must be IAM role or user ARNs (wildcards allowed) such as arn:aws:iam::123456789012:role/sre-on-call; an sts assumed-role ARN never matches aws:PrincipalArn (got "arn:aws:sts::111122223333:assumed-role/sre/jane")',
   "key administrators without the deploy role":
     "kms.administratorRoleArns: leaves out the deploy role arn:aws:iam::111122223333:role/txdr-deploy-dev; Terraform writes the key policies as a deploy role, and KMS refuses a key policy that would keep its caller from changing it again; allowed: a list that includes every iam.deployRoleArns entry (got [\"arn:aws:iam::111122223333:role/security\"])",
   "a protected configuration without a permissions boundary":

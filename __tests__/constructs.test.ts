@@ -161,7 +161,7 @@ describe("resource catalog", () => {
       counter: "monitor#txdr-global-dev",
       lock: "lock#failover#txdr-global-dev",
       auditPattern: "audit#*",
-      noticePattern: "notice#*",
+      noticePattern: "notice#*#*",
       approvalPattern: "approval#*#*",
     });
     expect([use1.controlKeys.heartbeat("us-east-2"), use1.controlKeys.fence("us-east-1")]).toEqual(["heartbeat#us-east-2", "fence#us-east-1"]);

@@ -99,7 +99,7 @@ describe("the failover operator role", () => {
       expect.stringMatching(/:states:us-east-1:.*:stateMachine:.*reconcile/),
     ]);
     const read = role.statements.find((s) => s.sid === "ReadApprovalsAndAudit")!;
-    expect(read.conditions).toEqual([{ test: "ForAllValues:StringLike", variable: "dynamodb:LeadingKeys", values: ["approval#*#*", "audit#*", "notice#*"] }]);
+    expect(read.conditions).toEqual([{ test: "ForAllValues:StringLike", variable: "dynamodb:LeadingKeys", values: ["approval#*#*", "audit#*", "notice#*#*"] }]);
   });
 });
 

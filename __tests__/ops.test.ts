@@ -525,7 +525,7 @@ describe("state table", () => {
     expect(updatable.some((p) => like(p, lockKey(id)))).toBe(true);
     // Audit records are append-only: created (conditionally) and read, never updated.
     expect(updatable.some((p) => like(p, audit))).toBe(false);
-    expect(keysOf("txdr-failover-orchestrator-use2-dev", "dynamodb:PutItem").some((p) => like(p, noticeKey("x")))).toBe(true);
+    expect(keysOf("txdr-failover-orchestrator-use2-dev", "dynamodb:PutItem").some((p) => like(p, noticeKey("x", "failover-completed")))).toBe(true);
     expect(keysOf("txdr-failover-orchestrator-use2-dev", "dynamodb:PutItem").some((p) => like(p, approvalKey("x", "RequestApproval")))).toBe(true);
     expect(updatable.some((p) => like(p, counterKey(id)))).toBe(false);
     // The other region's state table: its lock item only.

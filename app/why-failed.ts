@@ -19,7 +19,7 @@
  */
 import { GetItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, SFNClient } from "@aws-sdk/client-sfn";
-import { auditKey, parseStepError } from "../lambda/failover-orchestrator/report";
+import { auditKey, failureAuditKey, parseStepError } from "../lambda/failover-orchestrator/report";
 import { STEP_STATES } from "../lambda/failover-orchestrator/state-machine";
 import { fromItem, TABLE_KEY } from "../lambda/shared/dynamo";
 import { ERROR_NAMES } from "../lambda/shared/errors";
@@ -115,15 +115,19 @@ const AUDIT_FIELDS = [
   "estimatedDataLossMs",
   "startedAt",
   "finishedAt",
-  "notifiedAt",
+  "approvedBy",
 ] as const;
 
-/** Reads the audit record the Abort step wrote, or null when there is none. */
+/**
+ * Reads the audit record of the run's failure, or null when there is none: the failure's own record
+ * (audit#<execution>#failed, written when the run's first record said otherwise) first, else the run's record.
+ */
 export async function readAuditRecord(deps: WhyFailedDeps, executionArn: string): Promise<Record<string, unknown> | null> {
-  const result = await deps.dynamodb.send(
-    new GetItemCommand({ TableName: deps.stateTableName, Key: { [TABLE_KEY]: { S: auditKey(executionArn) } }, ConsistentRead: true }),
-  );
-  return result?.Item ? (fromItem(result.Item) as Record<string, unknown>) : null;
+  for (const key of [failureAuditKey(executionArn), auditKey(executionArn)]) {
+    const result = await deps.dynamodb.send(new GetItemCommand({ TableName: deps.stateTableName, Key: { [TABLE_KEY]: { S: key } }, ConsistentRead: true }));
+    if (result?.Item) return fromItem(result.Item) as Record<string, unknown>;
+  }
+  return null;
 }
 
 async function readHistory(deps: WhyFailedDeps, executionArn: string): Promise<HistoryEvent[]> {

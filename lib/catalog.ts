@@ -438,7 +438,7 @@ export class RegionCatalog {
       counter: counterKey(this.globalClusterId),
       lock: lockKey(this.globalClusterId),
       auditPattern: auditKey("*"),
-      noticePattern: noticeKey("*"),
+      noticePattern: noticeKey("*", "*"),
       approvalPattern: approvalKey("*", "*"),
     };
     this.controlKeys = { heartbeat: CONTROL_KEYS.heartbeat, fence: CONTROL_KEYS.fence };

@@ -28,7 +28,7 @@ import {
   standDown,
   verify,
 } from "../../lambda/failover-orchestrator/steps";
-import { auditKey, noticeKey } from "../../lambda/failover-orchestrator/report";
+import { auditKey, failureAuditKey, noticeKey } from "../../lambda/failover-orchestrator/report";
 import { APPROVAL_ITEM_TTL_SECONDS, approvalKey } from "../../lambda/shared/approval";
 import { CONTROL_KEYS } from "../../lambda/shared/control-table";
 import { Plain, TABLE_KEY } from "../../lambda/shared/dynamo";
@@ -1294,7 +1294,7 @@ describe("complete", () => {
     expect(audit).toEqual([expect.objectContaining({ kind: "failover-audit", outcome: "completed", decision: "failover", strategy: "unplanned", incidentId: "i-1", oldRegion: ACTIVE, newRegion: STANDBY })]);
     expect(published(mocks.sns)).toEqual([expect.objectContaining({ kind: "failover-completed", executionId: EXEC })]);
     // After the page went out, a marker of its own (the audit item is not touched again).
-    expect(putItems(mocks.dynamodb, noticeKey(EXEC))).toEqual([expect.objectContaining({ kind: "failover-notice", executionId: EXEC })]);
+    expect(putItems(mocks.dynamodb, noticeKey(EXEC, "failover-completed"))).toEqual([expect.objectContaining({ kind: "failover-notice", executionId: EXEC })]);
     expect(mocks.dynamodb.commandCalls(UpdateItemCommand).filter((c) => c.args[0].input.Key?.pk?.S === auditKey(EXEC))).toHaveLength(0);
     expect(deletes(mocks.dynamodb)).toEqual([{ key: LOCK_KEY, holder: EXEC }]);
     expect(deletes(mocks.peer.dynamodb)).toEqual([{ key: LOCK_KEY, holder: EXEC }]);
@@ -1302,7 +1302,7 @@ describe("complete", () => {
 
   it("a re-run after the notification went out sends nothing again, and still releases the locks", async () => {
     const w = world();
-    w.items.set(noticeKey(EXEC), { pk: noticeKey(EXEC), kind: "failover-notice" });
+    w.items.set(noticeKey(EXEC, "failover-completed"), { pk: noticeKey(EXEC, "failover-completed"), kind: "failover-notice" });
     mocks.dynamodb.on(PutItemCommand).rejects(conditionFailed());
     await complete(w.deps, stateOf(done()));
     expect(mocks.sns).not.toHaveReceivedCommand(PublishCommand);
@@ -1311,17 +1311,17 @@ describe("complete", () => {
 
   it("a re-run that finds its audit record written but no notice keeps the first record and sends the notification (at least once)", async () => {
     const w = world();
-    mocks.dynamodb.on(PutItemCommand, { Item: expect.objectContaining({ pk: { S: auditKey(EXEC) } }) }).rejects(conditionFailed());
+    refusePutOf(auditKey(EXEC));
     await complete(w.deps, stateOf(done()));
     expect(published(mocks.sns)).toEqual([expect.objectContaining({ kind: "failover-completed", executionId: EXEC })]);
-    expect(putItems(mocks.dynamodb, noticeKey(EXEC))).toHaveLength(1);
+    expect(putItems(mocks.dynamodb, noticeKey(EXEC, "failover-completed"))).toHaveLength(1);
     expect(mocks.dynamodb).not.toHaveReceivedCommand(UpdateItemCommand);
   });
 
   it("reads the notice consistently, so a re-run right after the page does not send it twice", async () => {
     const w = world();
     await complete(w.deps, stateOf(done()));
-    expect(mocks.dynamodb).toHaveReceivedCommandWith(GetItemCommand, { TableName: STATE_TABLE, Key: { pk: { S: noticeKey(EXEC) } }, ConsistentRead: true });
+    expect(mocks.dynamodb).toHaveReceivedCommandWith(GetItemCommand, { TableName: STATE_TABLE, Key: { pk: { S: noticeKey(EXEC, "failover-completed") } }, ConsistentRead: true });
   });
 
   it("an unreachable other region does not keep the run from completing", async () => {
@@ -1336,6 +1336,30 @@ describe("complete", () => {
     expect(mocks.dynamodb).not.toHaveReceivedCommand(PutItemCommand);
     expect(mocks.sns).not.toHaveReceivedCommand(PublishCommand);
     expect(mocks.dynamodb).not.toHaveReceivedCommand(DeleteItemCommand);
+  });
+
+  it("a failure after Complete recorded the run (its page or lock release failed) gets a record and a page of its own; the first record stands", async () => {
+    // GIVEN Complete wrote audit#<exec> (completed) and its page went out, then a later call failed past its retries
+    const w = world();
+    w.items.set(auditKey(EXEC), { pk: auditKey(EXEC), kind: "failover-audit", outcome: "completed" });
+    w.items.set(noticeKey(EXEC, "failover-completed"), { pk: noticeKey(EXEC, "failover-completed"), kind: "failover-notice" });
+    refusePutOf(auditKey(EXEC));
+    // WHEN Abort runs
+    await abort(w.deps, stateOf(done(), MONITOR, { error: { Error: "Lambda.Unknown", Cause: "{}" } }));
+    // THEN the failure has its own record and its own page; nothing updates the first record
+    expect(putItems(mocks.dynamodb, failureAuditKey(EXEC))).toEqual([expect.objectContaining({ outcome: "failed", error: expect.stringContaining("Lambda.Unknown") })]);
+    expect(published(mocks.sns)).toEqual([expect.objectContaining({ kind: "failover-failed", executionId: EXEC })]);
+    expect(mocks.dynamodb).not.toHaveReceivedCommand(UpdateItemCommand);
+  });
+
+  it("an Abort that runs again after its own record writes no second one and pages once", async () => {
+    const w = world();
+    w.items.set(auditKey(EXEC), { pk: auditKey(EXEC), kind: "failover-audit", outcome: "failed" });
+    w.items.set(noticeKey(EXEC, "failover-failed"), { pk: noticeKey(EXEC, "failover-failed"), kind: "failover-notice" });
+    refusePutOf(auditKey(EXEC));
+    await abort(w.deps, stateOf(done(), MONITOR, { error: { Error: "Lambda.Unknown", Cause: "{}" } }));
+    expect(putItems(mocks.dynamodb, failureAuditKey(EXEC))).toEqual([]);
+    expect(mocks.sns).not.toHaveReceivedCommand(PublishCommand);
   });
 
   it("records who approved in the audit", async () => {
@@ -1462,6 +1486,14 @@ describe("standDown and abort: rolling the fence back", () => {
 function givenGateClosedAndScaledDown(): void {
   givenGate(mocks.peer.elb, false, ACTIVE);
   givenScalableTarget(mocks.peer.autoscaling, 0, 0);
+}
+
+/** The state table refuses the conditional create of `key` (it exists); every other PutItem succeeds. */
+function refusePutOf(key: string): void {
+  mocks.dynamodb.on(PutItemCommand).callsFake((input: { Item?: Record<string, { S?: string }> }) => {
+    if (input.Item?.pk?.S === key) throw conditionFailed();
+    return {};
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

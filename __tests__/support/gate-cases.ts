@@ -101,6 +101,7 @@ export const GATE_INPUTS: Record<string, GateInput> = {
   "every role of the account as deploy role": dev({ iam: { deployRoleArns: ["arn:aws:iam::111122223333:role/*"] } }),
   "a deploy role of another partition": dev({ iam: { deployRoleArns: ["arn:aws-cn:iam::111122223333:role/txdr-deploy-dev"] } }),
   "a break-glass role in another account": dev({ iam: { breakGlassRoleArns: ["arn:aws:iam::999999999999:role/break-glass"] } }),
+  "an assumed-role session as failover operator": dev({ failover: { operatorPrincipals: ["arn:aws:sts::111122223333:assumed-role/sre/jane"] } }),
   "key administrators without the deploy role": dev({ kms: { administratorRoleArns: ["arn:aws:iam::111122223333:role/security"] } }),
   "a protected configuration without a permissions boundary": { kind: "json", raw: rawVariant("variant-a", { iam: { permissionsBoundaryArn: undefined } }) },
   "a paging URL in a protected configuration": {

@@ -914,7 +914,7 @@ export class AwsModel {
         for (const [key, item] of this.items(name, table)) {
           if (key.startsWith("lock#")) items[key] = { holder: item.holder?.S };
           if (key.startsWith("gate#")) items[key] = { value: item.value?.N ?? null };
-          if (key.startsWith("audit#")) items[key] = { outcome: item.outcome?.S ?? null, notified: this.items(name, table).has(`notice#${key.slice("audit#".length)}`) };
+          if (key.startsWith("audit#")) items[key] = { outcome: item.outcome?.S ?? null, notified: [...this.items(name, table).keys()].some((k) => k.startsWith(`notice#${key.slice("audit#".length)}#`)) };
         }
       }
       perRegion[name] = {

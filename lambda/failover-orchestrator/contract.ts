@@ -24,7 +24,8 @@
  *                   intended strategy; decides whether an approval is needed (authority approval for the
  *                   monitor's runs, RPO policy, an unplanned request without evidence). Errors: LockHeldError,
  *                   PreconditionFailedError, TransientError.
- * - requestApproval Publishes the task token with the reasons; changes nothing else. The operator's answer
+ * - requestApproval Keeps the task token in the state table (approval#<execution>#<state>) and pages the reasons
+ *                   and the npm run approve command, never the token; changes nothing else. The operator's answer
  *                   arrives as `$.approval` (send-task-success output) or the timeout as `$.approvalTimedOut`.
  * - raiseCapacity   This region's service to at least the active minimum (it is about to take the traffic).
  * - fence           fence#old in the control table (lease = the lock's expiry), then best effort in the old

@@ -1,8 +1,10 @@
 /**
  * requestApproval, complete, standDown, abort: approval requests, the audit
  * record, notification, rollback of a fence that led nowhere, lock release.
- * The audit record is keyed by execution and written once; the notification is
- * sent once per execution (a re-run after a crash finds `notifiedAt` stored).
+ * The audit record is keyed by execution and created once, never changed (a failure
+ * after it gets audit#<execution>#failed); the notification is sent at least once
+ * per execution and kind (a re-run after a crash finds the notice#<execution>#<kind>
+ * marker written after the page).
  */
 import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { PublishCommand } from "@aws-sdk/client-sns";
@@ -23,8 +25,13 @@ export function auditKey(executionId: string): string {
 }
 
 /** The marker that the run's notification was sent (the audit item itself is written once and never changed). */
-export function noticeKey(executionId: string): string {
-  return `notice#${executionId}`;
+export function noticeKey(executionId: string, kind: string): string {
+  return `notice#${executionId}#${kind}`;
+}
+
+/** The failure's own record when the run's first audit record said otherwise (append-only: the first is kept). */
+export function failureAuditKey(executionId: string): string {
+  return `${auditKey(executionId)}#failed`;
 }
 
 
@@ -105,34 +112,51 @@ function auditItem(run: RunRecord, request: FailoverState["request"], finishedAt
   };
 }
 
-/**
- * Writes the audit record once and sends the notification at least once per execution. The audit item is
- * append-only: a retried step finds it written and keeps the first record (the role may not update or
- * delete it); whether the notification went out is a separate marker, written after it was sent.
- */
-async function recordAndNotify(deps: OrchestratorDeps, run: RunRecord, request: FailoverState["request"], subject: string): Promise<"sent" | "already-sent"> {
-  const { config } = deps;
-  const finishedAt = new Date(deps.clock()).toISOString();
+/** Creates an audit item unless its key exists; false when it did (the record is append-only). */
+async function createAuditItem(deps: OrchestratorDeps, item: Record<string, Plain | undefined>): Promise<boolean> {
   try {
     await deps.call("PutItem", () =>
       deps.own.dynamodb.send(
         new PutItemCommand({
-          TableName: config.auditTableName,
-          Item: toItem(auditItem(run, request, finishedAt)),
+          TableName: deps.config.auditTableName,
+          Item: toItem(item),
           ConditionExpression: "attribute_not_exists(#key)",
           ExpressionAttributeNames: { "#key": TABLE_KEY },
         }),
       ),
     );
+    return true;
   } catch (error) {
     if (!isAwsError(error, "ConditionalCheckFailedException")) throw error;
-    deps.log.info("audit.already-written", { executionId: run.executionId });
+    return false;
   }
+}
+
+/**
+ * Writes the audit record once and sends the notification at least once per execution and kind. The audit item is
+ * append-only: a retried step finds it written and keeps the first record (the role may not update or delete it).
+ * A failure after the run's first record said otherwise (Complete wrote "completed", then its page or lock release
+ * failed past its retries) gets a record of its own, audit#<execution>#failed. Whether a notification went out is a
+ * separate marker per kind, written after it was sent, so a completion page never silences the failure page.
+ */
+async function recordAndNotify(deps: OrchestratorDeps, run: RunRecord, request: FailoverState["request"], subject: string): Promise<"sent" | "already-sent"> {
+  const { config } = deps;
+  const finishedAt = new Date(deps.clock()).toISOString();
+  const item = auditItem(run, request, finishedAt);
+  if (!(await createAuditItem(deps, item))) {
+    deps.log.info("audit.already-written", { executionId: run.executionId });
+    if (run.outcome === "failed") {
+      const first = await deps.call("GetItem", () =>
+        deps.own.dynamodb.send(new GetItemCommand({ TableName: config.auditTableName, Key: { [TABLE_KEY]: { S: auditKey(run.executionId) } }, ConsistentRead: true })),
+      );
+      if (first.Item?.outcome?.S !== "failed") await createAuditItem(deps, { ...item, [TABLE_KEY]: failureAuditKey(run.executionId) });
+    }
+  }
+  const kind = run.outcome === "completed" ? "failover-completed" : run.outcome === "stood-down" ? "failover-stood-down" : "failover-failed";
   const notice = await deps.call("GetItem", () =>
-    deps.own.dynamodb.send(new GetItemCommand({ TableName: config.auditTableName, Key: { [TABLE_KEY]: { S: noticeKey(run.executionId) } }, ConsistentRead: true })),
+    deps.own.dynamodb.send(new GetItemCommand({ TableName: config.auditTableName, Key: { [TABLE_KEY]: { S: noticeKey(run.executionId, kind) } }, ConsistentRead: true })),
   );
   if (notice.Item) return "already-sent";
-  const kind = run.outcome === "completed" ? "failover-completed" : run.outcome === "stood-down" ? "failover-stood-down" : "failover-failed";
   await deps.call("Publish", () =>
     deps.own.sns.send(
       new PublishCommand({
@@ -162,7 +186,7 @@ async function recordAndNotify(deps: OrchestratorDeps, run: RunRecord, request: 
     deps.own.dynamodb.send(
       new PutItemCommand({
         TableName: config.auditTableName,
-        Item: toItem({ [TABLE_KEY]: noticeKey(run.executionId), kind: "failover-notice", executionId: run.executionId, sentAt: new Date(deps.clock()).toISOString() }),
+        Item: toItem({ [TABLE_KEY]: noticeKey(run.executionId, kind), kind: "failover-notice", notice: kind, executionId: run.executionId, sentAt: new Date(deps.clock()).toISOString() }),
       }),
     ),
   );

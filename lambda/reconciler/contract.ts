@@ -17,7 +17,7 @@
  *  - report           merges the parts into report.json (ids, amounts, no account numbers) and replay-set.json
  *                     (the returned region's records to replay), both SSE-KMS; publishes the counts as metrics
  *  - notify           one page of the given kind (report, replayed, refused, expired, failed)
- *  - requestApproval  pages the task token with the summary and the commands to approve or refuse
+ *  - requestApproval  keeps the task token in the state table and pages the summary and the npm run approve commands
  *  - replay           one bounded slice of the replay set, conditional writes only; replay/part-N.json; at the end replay.json
  */
 import { CompareCounts, CompareCursor, Finding } from "./compare";

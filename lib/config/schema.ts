@@ -585,9 +585,9 @@ export const ConfigSchema = strictObject({
       .max(20)
       .default([])
       .describe(
-        "E-mail addresses subscribed to the alert topics in both regions. They receive every alert except the approval " +
-          "requests, which carry a Step Functions task token (whoever holds it can approve a data-losing failover or a replay): " +
-          "an e-mail subscription's filter policy drops every message that has one. Default none.",
+        "E-mail addresses subscribed to the alert topics in both regions. They receive every alert, approval requests " +
+          "included: those name the execution and the npm run approve command, never the task token (it waits in the state " +
+          "table); as a second line, an e-mail subscription's filter policy drops any message that has a taskToken. Default none.",
       ),
     httpsEndpoints: z
       .array(
@@ -867,8 +867,9 @@ export const ConfigSchema = strictObject({
       ),
     operatorPrincipals: z
       .array(
-        z.string().regex(/^arn:aws(-us-gov|-cn)?:(iam|sts)::\d{12}:[A-Za-z0-9+=,.@_\/*:-]{1,512}$/, {
-          error: () => "must be IAM principal ARNs (wildcards allowed) such as arn:aws:iam::123456789012:role/sre-on-call",
+        // aws:PrincipalArn is the role's ARN for a role session, never an sts assumed-role ARN: only iam ARNs can match.
+        z.string().regex(/^arn:aws(-us-gov|-cn)?:iam::\d{12}:(role|user)\/[A-Za-z0-9+=,.@_\/*-]{1,512}$/, {
+          error: () => "must be IAM role or user ARNs (wildcards allowed) such as arn:aws:iam::123456789012:role/sre-on-call; an sts assumed-role ARN never matches aws:PrincipalArn",
         }),
       )
       .min(1)
