@@ -25,12 +25,16 @@ describe("Fargate service", () => {
     expect(app).toMatchObject({ name: "app", readonlyRootFilesystem: true, portMappings: [{ containerPort: 80, protocol: "tcp" }] });
   });
 
-  test("secrets are injected from Secrets Manager and SSM, never as plain environment values", () => {
+  test("values are injected from SSM, never as plain environment values; the database is reached by IAM authentication, not a secret", () => {
     const [app] = JSON.parse(one(variantC.stacks["app-us-east-2"], "aws_ecs_task_definition").container_definitions);
-    expect(app.secrets.map((s: any) => s.name).sort()).toEqual(["DATABASE_CREDENTIALS", "DATABASE_WRITER_ENDPOINT", "TXLOGS_BUCKET", "TXMETA_TABLE"]);
-    expect(app.secrets.find((s: any) => s.name === "DATABASE_CREDENTIALS").valueFrom).toMatch(/^\$\{data\.aws_secretsmanager_secret\.[^.]+\.arn\}$/);
+    expect(app.secrets.map((s: any) => s.name).sort()).toEqual(["DATABASE_WRITER_ENDPOINT", "TXLOGS_BUCKET", "TXMETA_TABLE"]);
     expect(app.secrets.find((s: any) => s.name === "DATABASE_WRITER_ENDPOINT").valueFrom).toMatch(/:ssm:us-east-2:.*:parameter\/txdr\/varc\/database-writer-endpoint$/);
-    expect(app.environment).toEqual([]);
+    expect(app.environment).toEqual([
+      { name: "DATABASE_AUTH", value: "iam" },
+      { name: "DATABASE_NAME", value: "transactions" },
+      { name: "DATABASE_PORT", value: "5432" },
+      { name: "DATABASE_USER", value: "app" },
+    ]);
   });
 
   test("the service runs in the private subnets without public IPs, with the circuit breaker and rollback, and ignores desired_count drift", () => {
@@ -86,7 +90,8 @@ describe("Fargate service", () => {
   });
 
   test("GIVEN an image tag THEN each region pulls from its own repository and may read only it", () => {
-    const app = synthConfig(configVariant("variant-c", { service: { imageTag: "1.4.2" } }));
+    // A tag is the destroyable profile's way (the protected one pins a digest: __tests__/security-api.test.ts, "finding 4").
+    const app = synthConfig(configVariant("variant-c", { destroyProfile: "destroyable", service: { imageDigest: undefined, imageTag: "1.4.2" }, backup: { vaultLock: { enabled: false } } }));
     for (const region of ["us-east-1", "us-east-2"]) {
       const [container] = JSON.parse(one(app.stacks[`app-${region}`], "aws_ecs_task_definition").container_definitions);
       expect(container.image).toMatch(/^\$\{aws_ecr_repository\..*\.repository_url\}:1\.4\.2$/);
@@ -131,7 +136,7 @@ describe("load balancer", () => {
     const listeners = all(prod.stacks["app-us-east-1"], "aws_lb_listener");
     const https = listeners.find((l) => l.port === 443);
     expect(https).toMatchObject({ protocol: "HTTPS", ssl_policy: TLS_POLICY, certificate_arn: expect.stringContaining("aws_acm_certificate_validation.") });
-    expect(TLS_POLICY).toBe("ELBSecurityPolicy-TLS13-1-2-2021-06");
+    expect(TLS_POLICY).toBe("ELBSecurityPolicy-TLS13-1-2-Res-2021-06");
     const http = listeners.find((l) => l.port === 80);
     expect(http.default_action).toEqual([{ type: "redirect", redirect: { port: "443", protocol: "HTTPS", status_code: "HTTP_301" } }]);
   });
@@ -223,8 +228,8 @@ describe("WAF", () => {
     }
   });
 
-  test("dev runs without WAF, by configuration", () => {
-    const dev = synthConfig(configVariant("dev"));
+  test("a configuration may still turn WAF off (dev, by configuration)", () => {
+    const dev = synthConfig(configVariant("dev", { waf: { enabled: false } }));
     expect(all(dev.stacks["app-us-east-1"], "aws_wafv2_web_acl")).toEqual([]);
   });
 });
@@ -442,7 +447,7 @@ describe("transaction-processing Lambda", () => {
     ]) {
       const stack = prod.stacks[`app-${region}`];
       const fn = all(stack, "aws_lambda_function").find((f) => f.function_name === "txdr-transaction-processor-prd");
-      expect(fn.environment.variables).toEqual({ ENVIRONMENT: "prod", TXLOGS_BUCKET_NAME: `txdr-txlogs-${code}-prd`, TXMETA_TABLE_NAME: "txdr-txmeta-prd" });
+      expect(fn.environment.variables).toMatchObject({ ENVIRONMENT: "prod", TXLOGS_BUCKET_NAME: `txdr-txlogs-${code}-prd`, TXMETA_TABLE_NAME: "txdr-txmeta-prd", CONTROL_TABLE_NAME: "txdr-control-prd" });
       expect(fn.tracing_config).toEqual({ mode: "Active" });
       hashes.add(fn.source_code_hash);
       expect(one(stack, "aws_lb_target_group_attachment").target_id).toContain("aws_lambda_function.");

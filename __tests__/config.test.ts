@@ -26,6 +26,8 @@ describe("configuration defaults", () => {
         regions: { primary: "us-east-1", secondary: "us-west-2" },
         targets: { rpoSeconds: 60, rtoSeconds: 600 },
         dns: { domainName: "min.example.com" },
+        // The default profile is protected, which runs only images pinned by digest (issue 18).
+        service: { imageDigest: `sha256:${"0".repeat(64)}` },
       },
       "minimal.json",
     );
@@ -60,10 +62,10 @@ describe("configuration defaults", () => {
     expect(config.database.engineVersion).toMatch(/^8\.0\.mysql_aurora\./);
   });
 
-  test("GIVEN the protected profile THEN WAF is on by default; the destroyable profile leaves it off; protected without WAF draws a warning", () => {
+  test("GIVEN any profile THEN WAF is on by default (issue 18: every load balancer is public); turning it off is possible; protected without WAF draws a warning", () => {
     expect(configVariant("variant-a").waf.enabled).toBe(true);
-    expect(configVariant("dev").waf.enabled).toBe(false);
-    expect(configVariant("dev", { waf: { enabled: true } }).waf.enabled).toBe(true);
+    expect(configVariant("dev").waf.enabled).toBe(true);
+    expect(configVariant("dev", { waf: { enabled: false } }).waf.enabled).toBe(false);
     const { config, warnings } = checkConfig(rawVariant("variant-a", { waf: { enabled: false } }), "variant-a.json (patched)");
     expect(config.waf.enabled).toBe(false);
     expect(warnings.map((w) => w.path)).toContain("waf.enabled");

@@ -186,8 +186,8 @@ describe("failover functions' environment contracts", () => {
       consecutiveSamples: settings.consecutiveFailures,
       peerWitnessAliveName: names.witness("us-east-1").alive,
     });
-    const orchestratorEnv = orchestratorEnvironment({ names, settings, capacity: config.service.capacity, rpoSeconds: 60, topicArn: "arn:aws:sns:us-east-2:111122223333:t", awaitWriter: { sliceSeconds: 600, extraAttempts: 0 } });
-    expect(loadOrchestratorConfig({ ...orchestratorEnv, AWS_REGION: "us-east-2" })).toMatchObject({ rpoSeconds: 60, peerTimeoutMs: settings.peerTimeoutMs, ownGateUrl: names.urls.ownGate });
+    const orchestratorEnv = orchestratorEnvironment({ names, settings, capacity: config.service.capacity, rpoSeconds: 60, rpoEnforcedByDatabase: true, topicArn: "arn:aws:sns:us-east-2:111122223333:t", awaitWriter: { sliceSeconds: 600, extraAttempts: 0 } });
+    expect(loadOrchestratorConfig({ ...orchestratorEnv, AWS_REGION: "us-east-2" })).toMatchObject({ rpoSeconds: 60, rpoEnforcement: "database", peerTimeoutMs: settings.peerTimeoutMs, ownGateUrl: names.urls.ownGate });
     for (const contract of [MONITOR_ENVIRONMENT, ORCHESTRATOR_ENVIRONMENT]) {
       const variables = Object.values(contract.names);
       expect(new Set(variables).size).toBe(variables.length);
@@ -203,9 +203,36 @@ describe("failover functions' environment contracts", () => {
 
 describe("transaction processor environment contract", () => {
   test("GIVEN the values the infrastructure writes THEN the function's configuration reads them back", () => {
-    const env = PROCESSOR_ENVIRONMENT.write({ environment: "prod", tableName: "txdr-txmeta-prd", bucketName: "txdr-txlogs-use1-prd" });
-    expect(env).toEqual({ ENVIRONMENT: "prod", TXMETA_TABLE_NAME: "txdr-txmeta-prd", TXLOGS_BUCKET_NAME: "txdr-txlogs-use1-prd" });
-    expect(loadProcessorConfig({ ...env, AWS_REGION: "us-east-1" })).toMatchObject({ environment: "prod", tableName: "txdr-txmeta-prd", bucketName: "txdr-txlogs-use1-prd" });
+    const env = PROCESSOR_ENVIRONMENT.write({
+      environment: "prod",
+      tableName: "txdr-txmeta-prd",
+      bucketName: "txdr-txlogs-use1-prd",
+      controlTableName: "txdr-control-prd",
+      fenceCacheSeconds: 5,
+      staleHeartbeatSeconds: 30,
+      tokenIssuer: "https://idp.example.com",
+      clientIdClaim: "client_id",
+      clientRegistry: '{"acme":["DE89*"]}',
+    });
+    expect(env).toEqual({
+      ENVIRONMENT: "prod",
+      TXMETA_TABLE_NAME: "txdr-txmeta-prd",
+      TXLOGS_BUCKET_NAME: "txdr-txlogs-use1-prd",
+      CONTROL_TABLE_NAME: "txdr-control-prd",
+      FENCE_CACHE_SECONDS: "5",
+      STALE_HEARTBEAT_SECONDS: "30",
+      TOKEN_ISSUER: "https://idp.example.com",
+      CLIENT_ID_CLAIM: "client_id",
+      CLIENT_REGISTRY: '{"acme":["DE89*"]}',
+    });
+    expect(loadProcessorConfig({ ...env, AWS_REGION: "us-east-1" })).toMatchObject({
+      environment: "prod",
+      tableName: "txdr-txmeta-prd",
+      bucketName: "txdr-txlogs-use1-prd",
+      controlTableName: "txdr-control-prd",
+      tokenIssuer: "https://idp.example.com",
+      clients: new Map([["acme", ["DE89*"]]]),
+    });
   });
 });
 

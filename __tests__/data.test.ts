@@ -129,7 +129,7 @@ describe("Aurora global database", () => {
   });
 
   /** Slow-statement logging, on every PostgreSQL cluster whatever the RPO setting. */
-  const POSTGRES_LOGGING = { log_min_duration_statement: "1000", log_statement: "none" };
+  const POSTGRES_LOGGING = { log_min_duration_statement: "1000", log_statement: "none", log_parameter_max_length: "0", log_parameter_max_length_on_error: "0" };
 
   function parametersOf(app: SynthesizedApp, region: string): Record<string, string> {
     const group = one(app.stacks[`data-${region}`], "aws_rds_cluster_parameter_group");
@@ -176,7 +176,13 @@ describe("Aurora global database", () => {
       });
       for (const instance of all(stack, "aws_rds_cluster_instance")) expect(instance.instance_class).toBe("db.serverless");
       expect(one(stack, "aws_rds_cluster_parameter_group").family).toBe("aurora-mysql8.0");
-      expect(parametersOf(app, region)).toEqual({ require_secure_transport: "ON" });
+      expect(parametersOf(app, region)).toEqual({
+        require_secure_transport: "ON",
+        general_log: "0",
+        slow_query_log: "0",
+        server_audit_logging: "1",
+        server_audit_events: "CONNECT",
+      });
     }
     expect(parameterGroupFamily("aurora-postgresql", "14.15")).toBe("aurora-postgresql14");
   });

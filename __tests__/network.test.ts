@@ -203,8 +203,10 @@ describe("security groups", () => {
         "alb:443-443 from ::/0",
         "alb:80-80 from 0.0.0.0/0",
         "alb:80-80 from ::/0",
-        "db:5432-5432 from 10.50.0.0/17",
-        "db:5432-5432 from failover",
+        // Issue 18: the peer region's application subnets one by one; the failover functions never connect.
+        "db:5432-5432 from 10.50.0.0/19",
+        "db:5432-5432 from 10.50.32.0/19",
+        "db:5432-5432 from 10.50.64.0/19",
         "db:5432-5432 from tasks",
         "endpoints:443-443 from 10.40.0.0/16",
         "tasks:80-80 from alb",
@@ -237,8 +239,9 @@ describe("security groups", () => {
   test("GIVEN Aurora MySQL THEN the database rules use 3306", () => {
     const app = synthConfig(configVariant("variant-e"));
     expect(ingressOf(app, "base-us-west-2").filter((r) => r.startsWith("db:"))).toEqual([
-      "db:3306-3306 from 10.68.0.0/17",
-      "db:3306-3306 from failover",
+      "db:3306-3306 from 10.68.0.0/19",
+      "db:3306-3306 from 10.68.32.0/19",
+      "db:3306-3306 from 10.68.64.0/19",
       "db:3306-3306 from tasks",
     ]);
   });

@@ -413,6 +413,18 @@ describe("function environment", () => {
     });
   });
 
+  test.each([
+    ["dev", {}],
+    ["dev", { database: { rpoEnforcement: "alarm" } }],
+  ])("GIVEN %s %j THEN the orchestrator escalates no RPO risk exactly where the clusters carry rds.global_db_rpo", (name, patch) => {
+    const app = synthConfig(configVariant(name, patch));
+    const clusterParameters = Object.values<any>(app.stacks["data-us-east-2"].resource.aws_rds_cluster_parameter_group).flatMap((g) => g.parameter ?? []);
+    const enforced = clusterParameters.some((p: any) => p.name === "rds.global_db_rpo");
+    expect(enforced).toBe(Object.keys(patch).length === 0);
+    const config = loadOrchestratorConfig(environmentOf(orchestrator(app, "us-east-2")[1], "us-east-2"));
+    expect(config.rpoEnforcement).toBe(enforced ? "database" : "alarm");
+  });
+
   test("GIVEN the approval variant THEN the orchestrator's environment loads, with the wait split to fit the Lambda timeout", () => {
     const config = loadOrchestratorConfig(environmentOf(orchestrator(approval, "us-east-2")[1], "us-east-2"));
     expect(config.maxWaitSeconds).toBeLessThan(ORCHESTRATOR_TIMEOUT_SECONDS);
@@ -544,10 +556,13 @@ describe("control table", () => {
     }
   });
 
-  test("GIVEN the application's roles THEN none may touch the control table (the failover signals cannot be forged by the application)", () => {
+  test("GIVEN the application's roles THEN none may write the control table (the failover signals cannot be forged by the application); the transaction function may only read its region's fence and heartbeat", () => {
     for (const region of REGIONS) {
       const policies = Object.values<any>(dev.stacks[`app-${region}`].data?.aws_iam_policy_document ?? {});
-      expect(JSON.stringify(policies)).not.toContain("txdr-control-dev");
+      const touching = policies.flatMap((p) => p.statement ?? []).filter((st: any) => JSON.stringify(st.resources ?? []).includes("txdr-control-dev"));
+      // Issue 18: the write gate (lambda/transaction-processor/write-gate.ts); __tests__/security-api.test.ts checks it in full.
+      expect(touching).toEqual([expect.objectContaining({ sid: "ReadOwnRegionFence", actions: ["dynamodb:GetItem"] })]);
+      expect(touching[0].condition[0].values).toEqual([`fence#${region}`, `heartbeat#${region}`]);
     }
   });
 });
@@ -787,6 +802,21 @@ describe("IAM", () => {
       `arn:aws:application-autoscaling:us-east-2:${FAKE_ACCOUNT}:scalable-target/*`,
     ]);
     expect(conditionOf(register, "aws:RequestedRegion")).toEqual({ test: "StringEquals", variable: "aws:RequestedRegion", values: ["us-east-1", "us-east-2"] });
+    // Only the ECS desired count, of a target that carries the project's tags...
+    expect(conditionOf(register, "application-autoscaling:service-namespace")!.values).toEqual(["ecs"]);
+    expect(conditionOf(register, "application-autoscaling:scalable-dimension")!.values).toEqual(["ecs:service:DesiredCount"]);
+    const tagConditions = register.condition!.filter((c: any) => c.variable.startsWith("aws:ResourceTag/"));
+    expect(tagConditions.map((c: any) => [c.variable, c.values])).toEqual([
+      ["aws:ResourceTag/Project", ["txdr"]],
+      ["aws:ResourceTag/Environment", ["dev"]],
+    ]);
+    // ...and the service's scalable target does carry them (the app stack's provider default tags).
+    for (const region of REGIONS) {
+      const appStack = dev.stacks[`app-${region}`];
+      expect(Object.keys(appStack.resource.aws_appautoscaling_target)).toHaveLength(1);
+      const tags = appStack.provider.aws.find((p: any) => p.alias === undefined).default_tags[0].tags;
+      for (const c of tagConditions) expect(tags[c.variable.replace("aws:ResourceTag/", "")]).toBe(c.values[0]);
+    }
     const [ecs] = statementsFor(statements, "ecs:UpdateService");
     expect(ecs.resources.map(resolveReferences).sort()).toEqual([
       `arn:aws:ecs:us-east-1:${FAKE_ACCOUNT}:service/txdr-app-dev/txdr-app-dev`,
@@ -795,6 +825,21 @@ describe("IAM", () => {
     const [describe] = statementsFor(statements, "application-autoscaling:DescribeScalableTargets");
     expect(describe.resources).toEqual(["*"]);
     expect(conditionOf(describe, "aws:RequestedRegion")!.values).toEqual(["us-east-1", "us-east-2"]);
+  });
+
+  test("GIVEN the runbook roles THEN the log group policy for vended delivery is held to this account's logs in the region; only the delivery actions are on *", () => {
+    for (const region of REGIONS) {
+      const code = region === "us-east-1" ? "use1" : "use2";
+      for (const role of [`txdr-failover-runbook-${code}-dev`, `txdr-reconcile-runbook-${code}-dev`]) {
+        const statements = roleStatements(ops(dev, region), role);
+        const [policy] = statementsFor(statements, "logs:PutResourcePolicy");
+        expect(policy.actions.sort()).toEqual(["logs:DescribeLogGroups", "logs:DescribeResourcePolicies", "logs:PutResourcePolicy"]);
+        expect(policy.resources.map(resolveReferences)).toEqual([`arn:aws:logs:${region}:${FAKE_ACCOUNT}:*`]);
+        const [delivery] = statementsFor(statements, "logs:CreateLogDelivery");
+        expect(delivery.resources).toEqual(["*"]);
+        expect(delivery.actions.every((a: string) => /Log(Delivery|Deliveries)$/.test(a))).toBe(true);
+      }
+    }
   });
 
   test("GIVEN PutMetricData (no resource-level permissions) THEN the monitor may publish its verdict and its own gate's state in its own region only, and the orchestrator publishes nothing", () => {
@@ -825,7 +870,11 @@ describe("IAM", () => {
   test("GIVEN the peer region's state table THEN its items' data key is usable only through DynamoDB there", () => {
     const [peerKey] = roleStatements(ops(dev, "us-east-2"), "txdr-failover-orchestrator-use2-dev").filter((s) => s.sid === "PeerStateTableKeyThroughDynamoDb");
     expect(peerKey.resources.map(resolveReferences)).toEqual([`arn:aws:kms:us-east-1:${FAKE_ACCOUNT}:key/*`]);
-    expect(peerKey.condition).toEqual([{ test: "StringEquals", variable: "kms:ViaService", values: ["dynamodb.us-east-1.amazonaws.com"] }]);
+    // Any key of the account there, as its id cannot be built, but only the one aliased as the data key.
+    expect(peerKey.condition).toEqual([
+      { test: "StringEquals", variable: "kms:ViaService", values: ["dynamodb.us-east-1.amazonaws.com"] },
+      { test: "ForAnyValue:StringEquals", variable: "kms:ResourceAliases", values: ["alias/txdr-data-dev"] },
+    ]);
   });
 
   test("GIVEN any statement on \"*\" THEN it only holds actions without resource-level permissions", () => {
@@ -849,9 +898,6 @@ describe("IAM", () => {
       "logs:UpdateLogDelivery",
       "logs:DeleteLogDelivery",
       "logs:ListLogDeliveries",
-      "logs:PutResourcePolicy",
-      "logs:DescribeResourcePolicies",
-      "logs:DescribeLogGroups",
       // The game-day experiment roles (constructs/resilience/game-day-permissions.ts), each also held to its region.
       "tag:GetResources",
       "ec2:DescribeVpcs",

@@ -11,13 +11,13 @@ import { readConfigFile, validateConfig } from "../lib/config/load";
 import { DrConfig } from "../lib/config/model";
 import { BACKUP_FULL_MANAGEMENT_RESOURCE_TYPES, BACKUP_OPT_IN_RESOURCE_TYPES } from "../constructs/data/regional-backup";
 import { INTERFACE_ENDPOINT_SERVICES } from "../lib/endpoint-services";
-import { isolatedTierCidr, privateTierCidr } from "../lib/subnet-plan";
+import { planSubnets } from "../lib/subnet-plan";
 import { TERRAFORM_REQUIRED_VERSION } from "../stacks/dr-stack";
 import { regionCidr } from "../stacks/region-settings";
 import { shippedConfigFiles } from "./support/config";
 import { resourcesAllowed, roleOfReference, roleStatements, trustStatements } from "./support/iam";
 import { asList, parseReference } from "./support/policy";
-import { regionOfResource, synthConfig } from "./support/synth";
+import { synthConfig } from "./support/synth";
 
 const shipped: [string, DrConfig][] = shippedConfigFiles().map((f) => [path.basename(f, ".json"), readConfigFile(f)]);
 
@@ -59,17 +59,12 @@ describe.each(shipped)("%s: database credentials in the tasks", (_name, config) 
   });
   const regions = [config.regions.primary, config.regions.secondary];
 
-  test.each(regions)("app-%s: every secret is injected by full ARN (ECS reads a bare name as an SSM parameter)", (region) => {
+  test.each(regions)("app-%s: every secret is injected by full ARN (ECS reads a bare name as an SSM parameter), and none is the master credentials (issue 18: IAM database authentication)", (region) => {
     const { secrets } = taskDefinitionOf(app.stacks[`app-${region}`]);
     expect(secrets.length).toBeGreaterThan(0);
     for (const secret of secrets) expect([secret.name, isArnValue(secret.valueFrom)]).toEqual([secret.name, true]);
-    const credentials = secrets.find((s) => s.name === "DATABASE_CREDENTIALS")!;
-    // Found by name in the task's own region: in the DR region, the replica of the founding region's secret.
-    const ref = parseReference(secretArnOf(credentials.valueFrom))!;
-    expect(ref).toMatchObject({ kind: "data", type: "aws_secretsmanager_secret", attribute: "arn" });
-    const lookup = app.stacks[`app-${region}`].data.aws_secretsmanager_secret[ref.name];
-    expect(lookup.name).toBe(`${config.project}-db-master-${config.suffix}`);
-    expect(regionOfResource(app.stacks[`app-${region}`], lookup)).toBe(region);
+    expect(secrets.map((s) => s.name)).not.toContain("DATABASE_CREDENTIALS");
+    expect(JSON.stringify(secrets)).not.toContain("db-master");
   });
 
   test.each(regions)("app-%s: the execution role may read exactly the secrets and parameters the task definition names", (region) => {
@@ -82,20 +77,12 @@ describe.each(shipped)("%s: database credentials in the tasks", (_name, config) 
     expect(resourcesAllowed(statements, "ssm:GetParameters").sort()).toEqual([...new Set(fromSsm)].sort());
   });
 
-  test.each(regions)("app-%s: the task role may read the database secret and decrypt it through Secrets Manager, as the README describes", (region) => {
+  test.each(regions)("app-%s: the task role may not read the master secret; it connects with IAM database authentication (README, \"Database credentials\")", (region) => {
     const stack = app.stacks[`app-${region}`];
-    const { secrets, taskRole } = taskDefinitionOf(stack);
+    const { taskRole } = taskDefinitionOf(stack);
     const statements = roleStatements(stack, taskRole);
-    const credentials = secretArnOf(secrets.find((s) => s.name === "DATABASE_CREDENTIALS")!.valueFrom);
-    expect(resourcesAllowed(statements, "secretsmanager:GetSecretValue")).toEqual([credentials]);
-    const decrypt = statements.filter((s) => s.effect === "Allow" && s.actions.includes("kms:Decrypt"));
-    const viaSecretsManager = decrypt.filter((s) =>
-      s.conditions.some((c) => c.variable === "kms:ViaService" && c.values.includes(`secretsmanager.${region}.amazonaws.com`)),
-    );
-    expect(viaSecretsManager).toHaveLength(1);
-    // The region's secrets key, found by its alias in this region.
-    const key = parseReference(viaSecretsManager[0].resources[0])!;
-    expect(stack.data.aws_kms_alias[key.name].name).toBe(`alias/${config.project}-secrets-${config.suffix}`);
+    expect(resourcesAllowed(statements, "secretsmanager:GetSecretValue")).toEqual([]);
+    expect(resourcesAllowed(statements, "rds-db:connect").length).toBeGreaterThan(0);
   });
 });
 
@@ -115,21 +102,24 @@ describe.each(shipped)("%s: network.crossRegionDatabaseAccess", (_name, config) 
       .filter((r) => groupOf(r.security_group_id) === "db" && r.referenced_security_group_id)
       .map((r) => groupOf(r.referenced_security_group_id)!)
       .sort();
-    expect(clients).toEqual(["failover", "tasks"]);
-    const peerDatabaseCidr = isolatedTierCidr(regionCidr(config, peer));
+    // Issue 18: the failover functions use the RDS API, never a database connection; only the tasks reach the database.
+    expect(clients).toEqual(["tasks"]);
+    // The peer's subnets as lib/subnet-plan.ts carves them: one rule per subnet, never a whole tier or VPC block.
+    const peerDatabaseCidrs = planSubnets(regionCidr(config, peer), config.network.availabilityZones).isolated;
+    const ownApplicationCidrs = planSubnets(regionCidr(config, region), config.network.availabilityZones).private;
     const peerAdmits = rules(`base-${peer}`, "aws_vpc_security_group_ingress_rule")
       .filter((r) => groupOf(r.security_group_id) === "db" && r.from_port === port && r.cidr_ipv4)
       .map((r) => r.cidr_ipv4);
     const egressToPeer = (group: string) =>
-      rules(`base-${region}`, "aws_vpc_security_group_egress_rule").filter(
-        (r) => groupOf(r.security_group_id) === group && r.from_port === port && r.to_port === port && r.cidr_ipv4 === peerDatabaseCidr,
-      );
+      rules(`base-${region}`, "aws_vpc_security_group_egress_rule")
+        .filter((r) => groupOf(r.security_group_id) === group && r.from_port === port && r.to_port === port && peerDatabaseCidrs.includes(r.cidr_ipv4))
+        .map((r) => r.cidr_ipv4);
     for (const group of clients) {
       if (config.network.crossRegionDatabaseAccess) {
-        expect([group, egressToPeer(group).length]).toEqual([group, 1]);
-        expect(peerAdmits).toEqual([privateTierCidr(regionCidr(config, region))]);
+        expect([group, egressToPeer(group)]).toEqual([group, peerDatabaseCidrs]);
+        expect(peerAdmits).toEqual(ownApplicationCidrs);
       } else {
-        expect([group, egressToPeer(group).length]).toEqual([group, 0]);
+        expect([group, egressToPeer(group)]).toEqual([group, []]);
         expect(peerAdmits).toEqual([]);
       }
     }
@@ -337,7 +327,7 @@ describe("default engine versions", () => {
   });
 
   test("extended support is declined unless configuration asks for it", () => {
-    const minimal = { environment: "min", suffix: "min", regions: { primary: "us-east-1", secondary: "us-west-2" }, targets: { rpoSeconds: 60, rtoSeconds: 600 }, dns: { domainName: "min.example.com" } };
+    const minimal = { environment: "min", suffix: "min", regions: { primary: "us-east-1", secondary: "us-west-2" }, targets: { rpoSeconds: 60, rtoSeconds: 600 }, dns: { domainName: "min.example.com" }, service: { imageDigest: `sha256:${"0".repeat(64)}` } };
     expect(validateConfig(minimal, "minimal.json").database.engineLifecycleSupport).toBe("open-source-rds-extended-support-disabled");
   });
 });

@@ -13,8 +13,12 @@ import * as fs from "fs";
 import * as path from "path";
 
 export const FIGURE_IDS = {
-  /** Forced promotion of a secondary (FailoverGlobalCluster): "a secondary can be promoted in about a minute". */
-  promotion: "aurora.globalFailover.seconds",
+  /**
+   * Forced promotion of a secondary (FailoverGlobalCluster): the published figure the budget
+   * (lib/budget/model.ts, phase "promotion") uses; aurora.globalFailover.seconds (600 s) is the
+   * file's conservative assumption, not budgeted: run `--figures` with it to see its effect.
+   */
+  promotion: "aurora.globalFailover.published.seconds",
   /** Planned switchover (SwitchoverGlobalCluster). */
   switchover: "aurora.switchover.seconds",
   /** Aurora storage replication lag while healthy: "typically under 1 s". */
@@ -23,12 +27,16 @@ export const FIGURE_IDS = {
   dnsTtl: "alb.aliasTtl.seconds",
   /** Route 53 health-check interval when a check does not say (the synthesized `request_interval` wins). */
   route53Interval: "route53.healthCheck.interval.fast.seconds",
+  /** From a health check changing status to Route 53's answers changing (the budget's detection and traffic phases). */
+  dnsPropagation: "route53.dnsPropagationAfterHealthChange.seconds",
   /** DynamoDB global-table replication delay: "typically within a second". */
   ddbReplication: "dynamodb.globalReplication.seconds",
   /** Fargate task start (no image cache): "about a minute". */
   taskStart: "fargate.taskStart.seconds",
   /** CloudWatch alarm evaluation interval (metric health checks of Route 53). */
   alarmPeriod: "cloudwatch.alarmEvaluationInterval.seconds",
+  /** Period of Aurora's CloudWatch metrics (AuroraGlobalDBReplicationLag is published once per period). */
+  auroraMetricsPeriod: "aurora.metrics.period.seconds",
 } as const;
 
 export type FigureName = keyof typeof FIGURE_IDS;
@@ -40,9 +48,11 @@ export const BRIEF_DEFAULTS: Readonly<Record<FigureName, number>> = {
   auroraLag: 1,
   dnsTtl: 60,
   route53Interval: 10,
+  dnsPropagation: 60,
   ddbReplication: 1,
   taskStart: 60,
   alarmPeriod: 60,
+  auroraMetricsPeriod: 60,
 };
 
 export interface Figures {
@@ -64,8 +74,13 @@ export function loadFigures(file?: string): Figures {
   return figuresFrom(parsed, path.relative(process.cwd(), chosen) || chosen);
 }
 
-/** Figures from a parsed figures document (ids -> `{ value }` or a bare number). */
-export function figuresFrom(document: Record<string, unknown>, sourceName: string): Figures {
+/**
+ * Figures from a parsed figures document: the figures file's shape (`{ "figures": { id: { value } } }`,
+ * lib/budget/aws-figures.json) or a flat one (ids -> `{ value }` or a bare number).
+ */
+export function figuresFrom(raw: Record<string, unknown>, sourceName: string): Figures {
+  const nested = raw.figures;
+  const document = nested && typeof nested === "object" && !Array.isArray(nested) ? (nested as Record<string, unknown>) : raw;
   const seconds = { ...BRIEF_DEFAULTS } as Record<FigureName, number>;
   const sources = Object.fromEntries(Object.keys(BRIEF_DEFAULTS).map((k) => [k, "design brief"])) as Record<FigureName, string>;
   for (const [name, id] of Object.entries(FIGURE_IDS) as [FigureName, string][]) {

@@ -16,18 +16,22 @@
  * - the traffic generator and the invariant checker.
  */
 import { LambdaName } from "../constructs/app/lambda-bundle";
+import { S3Model } from "./model/s3";
+import { DynamoDbIndexes, IndexSpec } from "./model/ddb-index";
 import { DrConfig } from "../lib/config/model";
+import { RUNBOOK_MODES } from "../lib/catalog";
 import { Invocation, StepFunctionsService, TaskFailure } from "./asl/runner";
-import { AuditAdapter, currentAuditAdapter } from "./audit";
+import { AuditAdapter, auditAdapter } from "./audit";
 import { VirtualClock } from "./clock";
 import { Figures } from "./figures";
-import { InvariantChecker, RequestRecord } from "./invariants";
+import { InvariantChecker, RequestRecord, RunView } from "./invariants";
 import { bundleNameOf, drillBundles } from "./lambda/bundle";
 import { DnsShim, FetchLike, LambdaInstance, loadInstance } from "./lambda/instance";
 import { AwsModel, TableSpec } from "./model/aws-model";
 import { RuleAction, RuleCondition, TargetGroupSpec } from "./model/elbv2";
 import { Resolver, Route53Model } from "./model/route53";
 import { Body, Json, ResourceRef, TerraformApp } from "./terraform/app";
+import { PARTITION_KEY } from "../lambda/transaction-processor/record";
 
 export interface FunctionSpec {
   readonly arn: string;
@@ -46,8 +50,10 @@ export interface ScheduleSpec {
 }
 
 export interface TrafficOptions {
-  /** Requests per virtual second. @default 2 */
+  /** Requests per virtual second through the global name. @default 2 */
   readonly ratePerSecond?: number;
+  /** Seconds between requests sent to each regional name directly (clients that pinned a region). 0: none. @default 5 */
+  readonly regionalEverySeconds?: number;
   /** @default "POST" */
   readonly method?: string;
   /** Path of the application's write (served by the load balancer's default action: the ECS service). @default "/app/payments" */
@@ -72,9 +78,26 @@ export interface WorldOptions {
   /** Drain window of the traffic invariant, seconds. @default the failover figures' promotion time + DNS TTL */
   readonly drainWindowSeconds?: number;
   readonly audit?: AuditAdapter;
+  /** A loss beyond the RPO is what the configuration or a person allowed (ON_RPO_BREACH proceed, an approval). @default false */
+  readonly rpoBreachAccepted?: boolean;
   /** The require the Lambda bundles use for the SDK (jest passes its own). */
   readonly hostRequire?: NodeRequire;
 }
+
+/** A test double applied to a bundle's code before it is loaded (a safeguard removed in the code as shipped). */
+export type BundlePatch = (bundle: LambdaName, code: string) => string;
+
+/**
+ * How long an AWS call to an unreachable endpoint takes to fail when the client set no request
+ * timeout of its own (the orchestrator's peer clients set PEER_TIMEOUT_MS): a modelling choice.
+ */
+export const UNREACHABLE_TIMEOUT_MS = 10_000;
+
+/**
+ * How long an S3 replica takes to appear in the other region while both are up: a modelling choice (S3 Replication
+ * Time Control guarantees 15 minutes for 99.99 % of objects and replicates most within seconds).
+ */
+export const S3_REPLICATION_DELAY_MS = 15_000;
 
 export interface TimelineEntry {
   readonly atMs: number;
@@ -85,19 +108,33 @@ export interface TimelineEntry {
 export class World {
   readonly clock: VirtualClock;
   readonly model: AwsModel;
+  /** The synthesized buckets (every S3 call of every function is answered by the model, never by AWS). */
+  s3: S3Model;
   readonly route53: Route53Model;
   readonly sfn: StepFunctionsService;
   readonly invariants: InvariantChecker;
   readonly functions = new Map<string, FunctionSpec>();
   readonly schedules: ScheduleSpec[] = [];
+  /** Requests through the global name (the RTO is measured on these). */
   readonly requests: RequestRecord[] = [];
+  /** Requests sent to a regional name directly. */
+  readonly regionalRequests: RequestRecord[] = [];
   readonly timeline: TimelineEntry[] = [];
   readonly active: string;
   readonly standby: string;
   readonly globalName: string | undefined;
+  /** Each region's own name (its regional record), by region. */
+  readonly regionalNames = new Map<string, string>();
+  /** The txmeta global table the transaction path writes (for data-loss accounting); undefined when the app has none. */
+  readonly txmetaTable: string | undefined;
   readonly drainWindowMs: number;
   readonly auditTables: string[];
-  private readonly instances = new Map<string, LambdaInstance>();
+  readonly figures: Figures;
+  /** Called on every Step Functions history event (scenarios react to states being entered). */
+  /** Test doubles applied to the bundles' code before they are loaded (set them in `prepare`). */
+  readonly bundlePatches: BundlePatch[] = [];
+  readonly sfnListeners: ((execution: { arn: string; name: string; stateMachineArn: string }, event: { type: string; details?: Record<string, unknown> }) => void)[] = [];
+  private readonly instances = new Map<string, LambdaInstance & { sandbox: { alive: boolean } }>();
   private readonly running = new Map<string, number>();
   private readonly lastAction = new Map<string, string>();
   private readonly clientResolver: Resolver;
@@ -110,6 +147,7 @@ export class World {
   constructor(options: WorldOptions) {
     this.options = options;
     const { app, config, figures } = options;
+    this.figures = figures;
     this.active = config.regions.active;
     this.standby = config.regions.active === config.regions.primary ? config.regions.secondary : config.regions.primary;
     this.clock = new VirtualClock({ ...(options.startMs !== undefined ? { startMs: options.startMs } : {}), seed: options.seed ?? 1 });
@@ -130,12 +168,23 @@ export class World {
       clusters: [writer, secondary],
       now: this.clock.now,
       promotionDurationMs: s.promotion * 1000,
+      switchoverDurationMs: s.switchover * 1000,
       resyncDurationMs: s.promotion * 1000,
       replicationLagMs: s.auroraLag * 1000,
       ddbReplicationDelayMs: s.ddbReplication * 1000,
       taskStartMs: s.taskStart * 1000,
+      lagMetricPeriodMs: s.auroraMetricsPeriod * 1000,
+      unreachableTimeoutMs: UNREACHABLE_TIMEOUT_MS,
+      globalDbRpoMs: globalDbRpoSeconds(app) === null ? null : (globalDbRpoSeconds(app) as number) * 1000,
       tables: tablesOf(app),
     });
+
+    // ---- S3 and the tables' secondary indexes: every function's S3 calls and index queries are answered by the model
+    // (the reconciler runs in every scenario a region returns in; drill/scenarios/reconciliation.ts judges it).
+    this.s3 = S3Model.fromApp(app, { replicationDelayMs: S3_REPLICATION_DELAY_MS });
+    this.model.extensions.push(this.s3);
+    const indexes = indexesOf(app);
+    if (indexes.length > 0) this.model.extensions.push(new DynamoDbIndexes(indexes));
 
     // ---- ECS services and load balancers
     const services = new Map<string, string>(); // target group arn -> service resource id
@@ -167,6 +216,7 @@ export class World {
       now: this.clock.now,
       invoke: (invocation) => this.invokeForTask(invocation),
       onEvent: (execution, event) => {
+        for (const listener of this.sfnListeners) listener(execution, event);
         if (/StateEntered$/.test(event.type) || /^Execution(Started|Succeeded|Failed|Aborted|TimedOut)$/.test(event.type) || event.type === "TaskFailed" || event.type === "TaskTimedOut") {
           const name = (event.details?.stateEnteredEventDetails as { name?: string } | undefined)?.name;
           const error = (event.details?.taskFailedEventDetails as { error?: string } | undefined)?.error;
@@ -192,19 +242,31 @@ export class World {
     this.auditTables = [...new Set([...this.functions.values()].flatMap((f) => [f.env.AUDIT_TABLE_NAME, f.env.STATE_TABLE_NAME].filter((t): t is string => typeof t === "string")))];
 
     // ---- Route 53 and traffic
-    this.route53 = new Route53Model(app, this.model, { aliasTtlSeconds: s.dnsTtl, alarmPeriodSeconds: s.alarmPeriod, defaultIntervalSeconds: s.route53Interval });
+    this.route53 = new Route53Model(app, this.model, { aliasTtlSeconds: s.dnsTtl, alarmPeriodSeconds: s.alarmPeriod, defaultIntervalSeconds: s.route53Interval, propagationSeconds: s.dnsPropagation });
     this.clientResolver = new Resolver(this.route53, this.clock.now);
-    this.globalName = this.route53.records.find((r) => r.failover !== undefined || r.weight !== undefined)?.name;
+    this.globalName = this.route53.records.find((r) => (r.failover !== undefined || r.weight !== undefined) && r.type === "A")?.name;
+    for (const r of this.route53.records) {
+      if (r.type !== "A" || r.failover !== undefined || r.weight !== undefined || !r.aliasRegion) continue;
+      this.regionalNames.set(r.aliasRegion, r.name);
+    }
+    this.txmetaTable = [...this.functions.values()].find((f) => f.env.TXMETA_TABLE_NAME)?.env.TXMETA_TABLE_NAME;
     this.traffic =
       options.traffic === false
         ? null
-        : { ratePerSecond: options.traffic?.ratePerSecond ?? 2, method: options.traffic?.method ?? "POST", path: options.traffic?.path ?? "/app/payments" };
+        : {
+            ratePerSecond: options.traffic?.ratePerSecond ?? 2,
+            regionalEverySeconds: options.traffic?.regionalEverySeconds ?? 5,
+            method: options.traffic?.method ?? "POST",
+            path: options.traffic?.path ?? "/app/payments",
+          };
     this.drainWindowMs = (options.drainWindowSeconds ?? s.promotion + s.dnsTtl) * 1000;
     this.invariants = new InvariantChecker(this.model, {
       drainWindowMs: this.drainWindowMs,
       rpoMs: config.targets.rpoSeconds * 1000,
-      audit: options.audit ?? currentAuditAdapter,
+      audit: options.audit ?? auditAdapter,
       auditTables: this.auditTables,
+      runs: () => this.runs(),
+      ...(options.rpoBreachAccepted ? { rpoBreachAccepted: true } : {}),
     });
   }
 
@@ -273,31 +335,72 @@ export class World {
   private second(): void {
     this.model.tick();
     this.route53.tick();
-    if (this.traffic) for (let i = 0; i < this.traffic.ratePerSecond; i++) this.request();
+    if (this.traffic) {
+      for (let i = 0; i < this.traffic.ratePerSecond; i++) this.request();
+      const every = this.traffic.regionalEverySeconds;
+      const elapsed = Math.round(this.clock.elapsedMs() / 1000);
+      if (every > 0 && elapsed % every === 0) for (const region of [...this.regionalNames.keys()].sort()) this.request(region);
+    }
     this.invariants.check();
   }
 
-  /** One client request through the global name. */
-  private request(): void {
+  /**
+   * One client request: through the global name (the client population's resolver), or to
+   * `regional`'s own name (a client that pinned that region). A request the load balancer
+   * forwards to the application commits a write in that region's cluster, which succeeds only
+   * while that cluster takes writes; a committed write also writes its txmeta item in that
+   * region's replica of the global table.
+   */
+  private request(regional?: string): void {
     const traffic = this.traffic as Required<TrafficOptions>;
     const atMs = this.clock.now();
-    const answer = this.globalName ? this.clientResolver.resolve(this.globalName, "A") : undefined;
-    const region = answer?.record.aliasRegion;
+    const name = regional ? this.regionalNames.get(regional) : this.globalName;
+    const answer = name ? this.clientResolver.resolve(name, "A") : undefined;
+    const region = answer?.region;
+    const via = regional ? ("regional" as const) : ("global" as const);
     let record: RequestRecord;
-    if (!region) record = { atMs, outcome: "unresolved", reachedApp: false };
+    if (!region) record = { atMs, via, outcome: "unresolved", reachedApp: false };
     else {
       const response = this.model.httpRequest(undefined, region, traffic.method, traffic.path);
-      if (response.kind === "unreachable") record = { atMs, region, outcome: "unreachable", reachedApp: false };
-      else if (response.servedBy !== "app") record = { atMs, region, outcome: "refused", status: response.status, reachedApp: false };
+      if (response.kind === "unreachable") record = { atMs, via, region, outcome: "unreachable", reachedApp: false };
+      else if (response.servedBy !== "app") record = { atMs, via, region, outcome: "refused", status: response.status, reachedApp: false };
       else {
         const write = this.model.commitWrite(region);
-        record = write ? { atMs, region, outcome: "committed", status: 200, reachedApp: true } : { atMs, region, outcome: "failed", status: 500, reachedApp: true };
+        if (write && this.txmetaTable) this.model.clientPutItem(region, this.txmetaTable, { [PARTITION_KEY]: { S: write.id }, region: { S: region }, at: { N: String(atMs) } });
+        record = write ? { atMs, via, region, outcome: "committed", status: 200, reachedApp: true } : { atMs, via, region, outcome: "failed", status: 500, reachedApp: true };
       }
     }
     const writerRegion = this.model.writer()?.region;
     if (writerRegion) record = { ...record, writerRegion };
-    this.requests.push(record);
+    if (regional) this.regionalRequests.push(record);
+    else this.requests.push(record);
     this.invariants.onRequest(record);
+  }
+
+  /** Every runbook execution, with whether it was a dry run. */
+  /** Replaces the S3 model (a scenario that holds or inspects its copies brings its own); before start(). */
+  useS3(model: S3Model): void {
+    const at = this.model.extensions.indexOf(this.s3);
+    this.model.extensions.splice(at, 1, model);
+    this.s3 = model;
+  }
+
+  /** The failover and failback runbooks' executions: the runs the orchestrator audits and notifies once each. */
+  runs(): RunView[] {
+    // The catalog names them <project>-<mode>-<environment> (the drill's scenarios find them the same way).
+    const isRunbook = (stateMachineArn: string) => RUNBOOK_MODES.some((mode) => (stateMachineArn.split(":").pop() ?? "").includes(`-${mode}-`));
+    return this.sfn
+      .allExecutions()
+      .filter((e) => isRunbook(e.stateMachineArn))
+      .map((e) => {
+      let dryRun = false;
+      try {
+        dryRun = (JSON.parse(e.input) as { dryRun?: unknown }).dryRun === true;
+      } catch {
+        dryRun = false;
+      }
+      return { executionArn: e.arn, status: e.status, dryRun };
+    });
   }
 
   // ------------------------------------------------------------ Lambda
@@ -310,19 +413,37 @@ export class World {
     if (instance) return instance;
     const spec = this.functions.get(arn);
     if (!spec) throw new Error(`No function ${arn} in the synthesized app`);
-    const code = drillBundles().get(spec.bundle);
-    if (!code) throw new Error(`No drill bundle for ${spec.bundle}`);
-    instance = loadInstance({
+    const original = drillBundles().get(spec.bundle);
+    if (!original) throw new Error(`No drill bundle for ${spec.bundle}`);
+    const code = this.bundlePatches.reduce((c, patch) => patch(spec.bundle, c), original);
+    const sandbox = { alive: true };
+    const fetch = this.fetchFrom(spec.region);
+    const dns = this.dnsFrom(spec.region);
+    const frozen = <T>(): Promise<T> => new Promise<T>(() => undefined);
+    const loaded = loadInstance({
+      sandbox,
       functionName: spec.functionName,
+      tag: spec.bundle,
       region: spec.region,
       code,
       env: spec.env,
-      fetch: this.fetchFrom(spec.region),
-      dns: this.dnsFrom(spec.region),
+      fetch: (url, init) => (sandbox.alive ? fetch(url, init) : frozen()),
+      dns: {
+        ...dns,
+        promises: {
+          resolveTxt: (name) => (sandbox.alive ? dns.promises.resolveTxt(name) : frozen()),
+          Resolver: class {
+            resolveTxt(name: string) {
+              return sandbox.alive ? dns.promises.resolveTxt(name) : frozen<string[][]>();
+            }
+          },
+        },
+      },
       ...(this.options.hostRequire ? { hostRequire: this.options.hostRequire } : {}),
     });
-    this.instances.set(arn, instance);
-    return instance;
+    const live = Object.assign(loaded, { sandbox });
+    this.instances.set(arn, live);
+    return live;
   }
 
   /** Invokes a function as Lambda would: its timeout enforced (Sandbox.Timedout), a down region refusing the call. */
@@ -342,8 +463,30 @@ export class World {
     });
     try {
       return await Promise.race([instance.handler(event), timeout]);
+    } catch (error) {
+      // A timed-out invocation's execution environment is discarded: its code stops; the next invocation starts cold.
+      if (error instanceof TaskFailure && error.name === "Sandbox.Timedout") this.discard(spec.arn);
+      throw error;
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /** Freezes and forgets a function's execution environment (timed out, or its region lost). */
+  private discard(arn: string): void {
+    const instance = this.instances.get(arn);
+    if (instance) instance.sandbox.alive = false;
+    this.instances.delete(arn);
+    this.running.set(arn, 0);
+  }
+
+  /** A region outage (or its end): its Lambda execution environments die with it. */
+  setRegionDown(region: string, down: boolean): void {
+    this.model.setRegionDown(region, down);
+    if (down) {
+      for (const spec of this.functions.values()) if (spec.region === region) this.discard(spec.arn);
+    } else {
+      this.invariants.regionReturned(region);
     }
   }
 
@@ -362,9 +505,13 @@ export class World {
     this.running.set(spec.arn, 1);
     this.invoke(spec.arn, { source: "aws.events", "detail-type": "Scheduled Event", time: new Date(this.clock.now()).toISOString() })
       .then((result) => {
-        const action = (result as { action?: string; activeRegionHealthy?: boolean } | undefined)?.action;
-        if (action && action !== this.lastAction.get(spec.arn)) this.note(`${spec.bundle} ${spec.region}`, `action ${action}`);
-        if (action) this.lastAction.set(spec.arn, action);
+        // The health monitor returns one outcome per sample: note when its role, verdict or action changes, and gate changes.
+        for (const sample of Array.isArray(result) ? (result as { role?: string; action?: string; judgement?: { verdict?: string }; gate?: { desired?: boolean; change?: string } }[]) : []) {
+          const summary = `${sample.role ?? "?"}${sample.judgement?.verdict ? ` ${sample.judgement.verdict}` : ""}${sample.action ? ` ${sample.action}` : ""}`;
+          if (summary !== this.lastAction.get(spec.arn)) this.note(`${spec.bundle} ${spec.region}`, summary);
+          this.lastAction.set(spec.arn, summary);
+          if (sample.gate?.change === "done") this.note(`${spec.bundle} ${spec.region}`, `gate ${sample.gate.desired ? "opened" : "closed"}`);
+        }
       })
       .catch((error: Error) => this.note(`${spec.bundle} ${spec.region}`, `failed: ${error.name}`))
       .finally(() => this.running.set(spec.arn, 0));
@@ -385,7 +532,7 @@ export class World {
     return (url, init = {}) => {
       const u = new URL(String(url));
       if (!this.model.network.canResolve(region)) return Promise.reject(Object.assign(new TypeError("fetch failed"), { cause: { code: "EAI_AGAIN" } }));
-      const target = this.resolverOf(region).resolve(u.hostname, "A")?.record.aliasRegion ?? /\.([a-z]{2}-[a-z]+-\d)\.elb\.amazonaws\.com$/.exec(u.hostname)?.[1];
+      const target = this.resolverOf(region).resolve(u.hostname, "A")?.region ?? /\.([a-z]{2}-[a-z]+-\d)\.elb\.amazonaws\.com$/.exec(u.hostname)?.[1];
       if (!target) return Promise.reject(Object.assign(new TypeError("fetch failed"), { cause: { code: "ENOTFOUND", hostname: u.hostname } }));
       const answer = this.model.httpRequest(region, target, init.method ?? "GET", u.pathname);
       if (answer.kind === "unreachable") {
@@ -430,6 +577,28 @@ export class World {
       },
     };
   }
+}
+
+/** rds.global_db_rpo of the clusters' parameter groups (seconds), or null when the database does not enforce an RPO. */
+export function globalDbRpoSeconds(app: TerraformApp): number | null {
+  const values = app
+    .resources("aws_rds_cluster_parameter_group")
+    .flatMap((g) => ((g.body.parameter as Body[] | undefined) ?? []).filter((p) => p.name === "rds.global_db_rpo").map((p) => Number(p.value)));
+  return values.length > 0 ? Math.max(...values) : null;
+}
+
+/** The global secondary indexes of the synthesized tables (the txmeta time index the reconciler queries). */
+function indexesOf(app: TerraformApp): IndexSpec[] {
+  return app.resources("aws_dynamodb_table").flatMap((t) =>
+    ((t.body.global_secondary_index as Body[] | undefined) ?? []).map((i) => ({
+      table: String(app.resolve(t.stack, t.body.name as Json)),
+      name: String(i.name),
+      tableKey: String(t.body.hash_key),
+      partitionKey: String(i.hash_key),
+      sortKey: String(i.range_key),
+      projection: String(i.projection_type) as IndexSpec["projection"],
+    })),
+  );
 }
 
 function tablesOf(app: TerraformApp): TableSpec[] {

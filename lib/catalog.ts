@@ -23,7 +23,7 @@ import { counterKey } from "../lambda/health-monitor/counter";
 import { lockKey } from "../lambda/shared/lock";
 import { auditKey } from "../lambda/failover-orchestrator/report";
 import { CONTROL_KEYS } from "../lambda/shared/control-keys";
-import { TIME_INDEX } from "../lambda/transaction-processor/record";
+import { PARTITION_KEY as TXMETA_PARTITION_KEY, TIME_INDEX } from "../lambda/transaction-processor/record";
 import { ALIVE_PATH, GATE_PATH } from "../lambda/shared/gate-rule";
 import { AwsRegion } from "./aws-regions";
 import { DrConfig, RegionRole, otherRegion, roleOf } from "./config/model";
@@ -42,7 +42,7 @@ export interface AccountRef {
  */
 export const GLOBAL_TABLES = [
   { purpose: "sessions", partitionKey: "sessionId", ttlAttribute: "expiresAt" },
-  { purpose: "txmeta", partitionKey: "transactionId", ttlAttribute: "expiresAt", indexes: [TIME_INDEX] },
+  { purpose: "txmeta", partitionKey: TXMETA_PARTITION_KEY, ttlAttribute: "expiresAt", indexes: [TIME_INDEX] },
 ] as const;
 export type GlobalTablePurpose = (typeof GLOBAL_TABLES)[number]["purpose"];
 
@@ -82,7 +82,7 @@ export const GAME_DAY_TEMPLATES = ["stop-tasks", "disrupt-network", "db-writer",
 export type GameDayTemplate = (typeof GAME_DAY_TEMPLATES)[number];
 
 export type CanaryLabel = "pri" | "sec" | "gbl";
-export type SecurityGroupPurpose = "alb" | "tasks" | "db" | "failover" | "endpoints";
+export type SecurityGroupPurpose = "alb" | "tasks" | "transactions" | "db" | "failover" | "endpoints";
 export type SubnetTierName = "public" | "private" | "isolated" | "nat";
 
 /** One replicated bucket as the region that replicates it sees it. */
@@ -534,6 +534,11 @@ export class RegionArns {
     return this.arn("dynamodb", region, `table/${name}`);
   }
 
+  /** Every CloudWatch Logs resource of this account in a region (log groups, resource policies, deliveries). */
+  logsOfAccount(region: string = this.names.region): string {
+    return this.arn("logs", region, "*");
+  }
+
   /** Buckets are global: no region, no account in their ARN. */
   bucket(name: string): string {
     return `arn:${this.account.partition}:s3:::${name}`;
@@ -585,6 +590,19 @@ export class RegionArns {
     const id = region === this.names.region ? this.names.clusterId : region === this.names.peerRegion ? this.names.peerClusterId : undefined;
     if (!id) throw new Error(`No cluster identifier for ${region}`);
     return this.arn("rds", region, `cluster:${id}`);
+  }
+
+  /**
+   * The rds-db:connect resource of a database user: `dbuser:<cluster resource id>/<user>` (the cluster's resource id,
+   * cluster-XXXX, not its identifier); `clusterResourceId` may be the pattern "cluster-*" where the id is not known in-region.
+   */
+  databaseUser(region: string, clusterResourceId: string, user: string): string {
+    return this.arn("rds-db", region, `dbuser:${clusterResourceId}/${user}`);
+  }
+
+  /** An IAM role of this account, by path and name (a pattern may hold wildcards). */
+  role(pathAndName: string): string {
+    return this.arn("iam", "", `role/${pathAndName}`);
   }
 
   ecsService(region: string): string {

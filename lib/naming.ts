@@ -301,7 +301,7 @@ export const NAME_PURPOSES = {
   cloudTrail: ["audit"],
   ecrRepository: ["app"],
   ecs: ["app"],
-  securityGroup: ["alb", "tasks", "db", "failover", "endpoints"],
+  securityGroup: ["alb", "tasks", "transactions", "db", "failover", "endpoints"],
   secret: ["db-master"],
   ssmDocument: ["game-day-failover"],
   generic: [

@@ -129,7 +129,7 @@ export function reconcilerConfigFor(config: DrConfig, survivor: AwsRegion): Reco
 
 const line = (label: string, value: string) => `  ${label.padEnd(22)} ${value}\n`;
 const totals = (t: Readonly<Record<string, string>>) => Object.entries(t).map(([c, a]) => `${a} ${c}`).join(", ") || "-";
-const list = (found: readonly Finding[]) => (found.length === 0 ? "-" : found.map((f) => `${f.transactionId} (${f.amount} ${f.currency}, ${f.receivedAt})`).join("\n" + " ".repeat(25)));
+const list = (found: readonly Finding[]) => (found.length === 0 ? "-" : found.map((f) => `${f.recordKey} (${f.amount} ${f.currency}, ${f.receivedAt})`).join("\n" + " ".repeat(25)));
 
 export async function reconcileCli(argv: readonly string[], io: CliIo): Promise<number> {
   let args: ReconcileArgs;

@@ -13,8 +13,9 @@ import { Certificate } from "../constructs/traffic/certificate";
 import { ContainerRegistry } from "../constructs/app/container-registry";
 import { EventBus } from "../constructs/app/event-bus";
 import { HostedZoneLookup } from "../constructs/traffic/hosted-zone";
-import { BucketRef, KeyRef, SecretRef, TableRef } from "../constructs/security/grants";
-import { SecretLookup } from "../constructs/security/secret-lookup";
+import { BucketRef, KeyRef, TableRef } from "../constructs/security/grants";
+import { DatabaseUserGrant } from "../constructs/security/database-user";
+import { clientRegistryJson } from "../lib/config/validate";
 import { FargateService } from "../constructs/app/fargate-service";
 import { EventGlobalEndpoint } from "../constructs/traffic/event-global-endpoint";
 import { RegionalRecord } from "../constructs/traffic/regional-record";
@@ -90,6 +91,8 @@ export class AppStack extends DrStack {
       securityGroupId: base.securityGroups.loadBalancer.id,
       certificateArn: certificate.validation.certificateArn,
       appPort: config.service.containerPort,
+      targetProtocol: config.service.targetProtocol,
+      tlsPolicy: config.loadBalancer.tlsPolicy,
       healthCheckPath: config.service.healthCheckPath,
       healthCheck: targetGroupHealthCheck(config.targets.rtoSeconds),
       logRetentionDays: config.retention.logDays,
@@ -124,8 +127,15 @@ export class AppStack extends DrStack {
     }
 
     const parameterArn = (name: string) => account.arns.parameter(name);
-    // The database credentials, by full ARN in this region (the DR region's is the replica of the founding region's secret).
-    const databaseSecret = new SecretLookup(this, "database-secret", { provider: this.provider, secretName: catalog.databaseSecret });
+    // The application's database user, by IAM authentication: no stored password, and never the master credentials.
+    const databaseUser = new DatabaseUserGrant(this, "database-user", {
+      provider: this.provider,
+      account,
+      region,
+      clusterIdentifier: catalog.clusterId,
+      peerRegion: config.network.crossRegionDatabaseAccess ? peer : undefined,
+      user: config.database.applicationUser,
+    });
     const tables = catalog.tableNames.map((name) => new TableRef(name, account.arns.table(name)));
     const buckets = Object.values(catalog.buckets).map((name) => new BucketRef(name, account.arns.bucket(name)));
     const capacity = config.service.capacity[role];
@@ -140,14 +150,26 @@ export class AppStack extends DrStack {
       taskRoleName: catalog.taskRole,
       executionRoleName: catalog.executionRole,
       permissionsBoundaryArn: config.iam.permissionsBoundaryArn,
-      image: config.service.imageTag ? this.registry.imageUri(config.service.imageTag) : config.service.image,
-      repositoryArn: config.service.imageTag ? this.registry.repository.arn : undefined,
+      // Pinned by digest in the region's own repository, or by tag there (the destroyable profile), or service.image
+      // (lib/config/validate.ts imageProblems: the protected profile runs only ECR images pinned by digest).
+      image: config.service.imageDigest
+        ? this.registry.imageUriByDigest(config.service.imageDigest)
+        : config.service.imageTag
+          ? this.registry.imageUri(config.service.imageTag)
+          : config.service.image,
+      repositoryArn: config.service.imageDigest || config.service.imageTag ? this.registry.repository.arn : undefined,
       cpu: config.service.cpu,
       memory: config.service.memory,
       containerPort: config.service.containerPort,
-      environment: config.service.environment,
+      environment: {
+        ...config.service.environment,
+        // IAM database authentication: the application signs a token with its task role (RDS Signer) for this user.
+        DATABASE_USER: config.database.applicationUser,
+        DATABASE_AUTH: "iam",
+        DATABASE_NAME: config.database.databaseName,
+        DATABASE_PORT: String(config.database.port),
+      },
       secrets: [
-        { name: "DATABASE_CREDENTIALS", secretArn: databaseSecret.arn },
         { name: "DATABASE_WRITER_ENDPOINT", parameterArn: parameterArn("database-writer-endpoint") },
         { name: "TXMETA_TABLE", parameterArn: parameterArn("txmeta-table") },
         { name: "TXLOGS_BUCKET", parameterArn: parameterArn("txlogs-bucket") },
@@ -174,10 +196,8 @@ export class AppStack extends DrStack {
         }),
         BucketRef.objectsStatement(buckets, { sid: "TransactionObjects", actions: ["s3:GetObject", "s3:PutObject"] }),
         { sid: "RuntimeParameters", effect: "Allow", actions: ["ssm:GetParameter", "ssm:GetParameters"], resources: [parameterArn("*")] },
-        // The application reads the database credentials itself at connection time (README, "Database credentials"),
-        // by the name in the database-secret-name parameter: the secret, and its key through Secrets Manager only.
-        SecretRef.readStatement([databaseSecret.ref], "ReadDatabaseCredentials"),
-        new KeyRef(keys.arn("secrets"), region).viaServicesStatement({ sid: "DecryptDatabaseCredentials", actions: ["kms:Decrypt"], services: ["secretsmanager"] }),
+        // The database as its own least-privilege user (IAM authentication), never with the master credentials.
+        databaseUser.statement,
         // The runtime parameters are SecureStrings of the secrets key (GetParameter with WithDecryption).
         new KeyRef(keys.arn("secrets"), region).viaServicesStatement({ sid: "DecryptRuntimeParameters", actions: ["kms:Decrypt"], services: ["ssm"] }),
         new KeyRef(keys.arn("data"), region).viaServicesStatement({
@@ -197,7 +217,20 @@ export class AppStack extends DrStack {
       targetGroupName: catalog.transactionTargetGroup,
       permissionsBoundaryArn: config.iam.permissionsBoundaryArn,
       runtime: config.failover.lambdaRuntime,
-      environment: { environment: config.environment, tableName: catalog.tables.txmeta, bucketName: catalog.buckets.txlogs },
+      environment: {
+        environment: config.environment,
+        tableName: catalog.tables.txmeta,
+        bucketName: catalog.buckets.txlogs,
+        controlTableName: catalog.controlTable,
+        fenceCacheSeconds: config.transactionApi.fenceCacheSeconds,
+        staleHeartbeatSeconds: config.failover.staleHeartbeatSeconds,
+        tokenIssuer: config.transactionApi.authentication?.issuer,
+        clientIdClaim: config.transactionApi.authentication?.clientIdClaim ?? "client_id",
+        clientRegistry: clientRegistryJson(config),
+      },
+      tokenValidation: config.transactionApi.authentication,
+      reservedConcurrency: config.transactionApi.reservedConcurrency,
+      controlTable: new TableRef(catalog.controlTable, account.arns.table(catalog.controlTable)),
       table: new TableRef(catalog.tables.txmeta, account.arns.table(catalog.tables.txmeta)),
       bucket: new BucketRef(catalog.buckets.txlogs, account.arns.bucket(catalog.buckets.txlogs)),
       dataKey: new KeyRef(keys.arn("data"), region),
@@ -206,7 +239,7 @@ export class AppStack extends DrStack {
       logRetentionDays: config.retention.logDays,
       logGroupName: catalog.functionLogGroups.transactionProcessor,
       privateSubnetIds: base.network.privateSubnetIds,
-      securityGroupId: base.securityGroups.tasks.id,
+      securityGroupId: base.securityGroups.transactions.id,
       httpsListenerArn: this.loadBalancer.httpsListener.arn,
     });
 

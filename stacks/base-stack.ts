@@ -5,7 +5,7 @@
  */
 import { Construct } from "constructs";
 import { Fn } from "cdktf";
-import { isolatedTierCidr, privateTierCidr } from "../lib/subnet-plan";
+import { planSubnets } from "../lib/subnet-plan";
 import { otherRegion } from "../lib/config/model";
 import { AccountContext } from "../constructs/security/account-context";
 import { AlertTopic } from "../constructs/observability/alert-topic";
@@ -58,6 +58,7 @@ export class BaseStack extends DrStack {
       logRetentionDays: config.retention.logDays,
       permissionsBoundaryArn: boundary,
     });
+    const peerPlan = planSubnets(regionCidr(config, peer), config.network.availabilityZones);
     this.securityGroups = new SecurityGroups(this, "security-groups", {
       provider: this.provider,
       names: catalog,
@@ -65,8 +66,10 @@ export class BaseStack extends DrStack {
       vpcCidr: cidr,
       appPort: config.service.containerPort,
       databasePort: config.database.port,
-      peerPrivateCidr: config.network.crossRegionDatabaseAccess ? privateTierCidr(regionCidr(config, peer)) : undefined,
-      peerDatabaseCidr: config.network.crossRegionDatabaseAccess ? isolatedTierCidr(regionCidr(config, peer)) : undefined,
+      gatewayPrefixLists: { s3: this.network.gatewayEndpoints.s3.prefixListId, dynamodb: this.network.gatewayEndpoints.dynamodb.prefixListId },
+      // The peer's subnets exactly as its network carves them (security groups cannot be referenced across regions).
+      peerPrivateSubnetCidrs: config.network.crossRegionDatabaseAccess ? peerPlan.private : undefined,
+      peerDatabaseSubnetCidrs: config.network.crossRegionDatabaseAccess ? peerPlan.isolated : undefined,
       interfaceEndpoints: config.network.interfaceEndpoints.length > 0,
     });
     if (this.securityGroups.endpoints) {

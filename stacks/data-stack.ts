@@ -63,6 +63,8 @@ export class DataStack extends DrStack {
         databaseName: config.database.databaseName,
         port: config.database.port,
         passwordVersion: config.database.masterPasswordVersion,
+        // Break-glass readers; by default the account's IAM Identity Center administrators (docs/security.md).
+        readers: config.database.masterSecretReaders ?? [account.arns.role("aws-reserved/sso.amazonaws.com/*AWSReservedSSO_AdministratorAccess_*")],
         removal,
       });
       this.globalCluster = new GlobalCluster(this, "global-cluster", {

@@ -12,6 +12,7 @@
  * a name from the catalog.
  */
 import { Construct } from "constructs";
+import { GLOBAL_DB_RPO_PARAMETER, clusterParameters } from "../constructs/data/aurora-cluster";
 import { TerraformResource } from "cdktf";
 import { AccountContext } from "../constructs/security/account-context";
 import { KeyLookup } from "../constructs/security/key-lookup";
@@ -61,9 +62,12 @@ export class OpsStack extends DrStack {
       keys,
       vpc: { subnetIds: base.network.privateSubnetIds, securityGroupId: base.securityGroups.failover.id },
       alertTopicArn: topicArn,
+      // Two of the default tags every resource of the app stacks carries (stacks/dr-stack.ts defaultTags).
+      resourceTags: { Project: config.project, Environment: config.environment },
       settings: config.failover,
       capacity: config.service.capacity,
       rpoSeconds: config.targets.rpoSeconds,
+      rpoEnforcedByDatabase: clusterParameters(config.database, config.targets.rpoSeconds).some((p) => p.name === GLOBAL_DB_RPO_PARAMETER),
       logRetentionDays: config.retention.logDays,
       permissionsBoundaryArn: config.iam.permissionsBoundaryArn,
       removal: this.removal,

@@ -3,7 +3,7 @@
  * table and chart.
  */
 import { RDSClient, FailoverGlobalClusterCommand } from "@aws-sdk/client-rds";
-import { AuditAdapter } from "../../drill/audit";
+import { AuditAdapter, AuditView } from "../../drill/audit";
 import { INVARIANTS, InvariantChecker, RequestRecord } from "../../drill/invariants";
 import { AwsModel, CALLER_REGION } from "../../drill/model/aws-model";
 import { recoverySeconds, ScenarioResult } from "../../drill/scenario";
@@ -70,17 +70,67 @@ describe("the invariants", () => {
     expect(c.violations().map((v) => v.invariant)).toEqual([INVARIANTS.trafficFollowsWriter]);
   });
 
-  it("compares the lost writes with the RPO and with the audit record", async () => {
-    const c = checker();
+  const B_ARN = `arn:aws:rds:${B}:111122223333:cluster:b`;
+  const audit = (fields: Partial<AuditView>): AuditView => ({
+    executionId: "x",
+    region: B,
+    newWriterArn: B_ARN,
+    forced: true,
+    promotionRequestedAt: null,
+    decision: "failover",
+    dataLossKind: "estimated",
+    estimatedDataLossMs: 6_000,
+    windows: null,
+    approvalReasons: [],
+    approvalGranted: false,
+    ...fields,
+  });
+  const window = (from: number | null, to: number | null) => ({ aurora: { from, to, basis: "" }, dynamodb: { from, to, basis: "" }, s3: { from, to, basis: "" } });
+
+  async function loseOneWrite(): Promise<number> {
     advance(1_000);
-    model.commitWrite(A); // after the replication watermark: not yet on the secondary
+    const write = model.commitWrite(A); // after the replication watermark: not yet on the secondary
     model.setRegionDown(A);
     await forceFailover();
     advance(61_000);
-    audits = [{ executionId: "x", region: B, newWriterArn: `arn:aws:rds:${B}:111122223333:cluster:b`, forced: true, dataLossWindowMs: null }];
+    return write?.atMs as number;
+  }
+
+  it("a lost write inside the audit record's Aurora window, with an estimate that covers it, holds", async () => {
+    const c = checker();
+    const at = await loseOneWrite();
+    audits = [audit({ windows: window(at - 10_000, at + 10_000) })];
     c.finish();
-    expect(c.violations().map((v) => v.detail)).toEqual([expect.stringMatching(/states the data-loss window as unknown without a reason; 1 writes were lost/)]);
-    expect(c.dataLoss[0]).toMatchObject({ lostWrites: 1, auditWindowMs: null });
+    expect(c.violations()).toEqual([]);
+    expect(c.dataLoss[0]).toMatchObject({ lostWrites: 1, lostFromMs: at, lostToMs: at });
+  });
+
+  it("a lost write before the audit record's Aurora window breaks audit-states-data-loss", async () => {
+    const c = checker();
+    const at = await loseOneWrite();
+    audits = [audit({ windows: window(at + 1, null) })];
+    c.finish();
+    expect(c.violations().map((v) => v.detail)).toEqual([expect.stringMatching(/1 of 1 lost Aurora writes .* lie outside the audit record's Aurora window/)]);
+  });
+
+  it("an estimate below the actual loss, or an unknown window without a reason, breaks it", async () => {
+    const c = checker();
+    const at = await loseOneWrite();
+    audits = [audit({ estimatedDataLossMs: 0, windows: window(at - 1, null) })];
+    c.finish();
+    expect(c.violations().map((v) => v.invariant)).toEqual([INVARIANTS.auditStatesDataLoss]);
+
+    const unknown = checker();
+    audits = [audit({ dataLossKind: "unknown", estimatedDataLossMs: null, windows: window(null, null) })];
+    unknown.finish();
+    expect(unknown.violations().map((v) => v.detail)).toEqual([expect.stringMatching(/unknown without a reason/)]);
+  });
+
+  it("a forced failover without an audit record breaks it", async () => {
+    const c = checker();
+    await loseOneWrite();
+    c.finish();
+    expect(c.violations().map((v) => v.detail)).toEqual([expect.stringMatching(/no audit record of the forced failover/)]);
   });
 });
 
@@ -105,7 +155,10 @@ describe("the report", () => {
     rtoSeconds: 186,
     rtoTargetSeconds: 900,
     rpoTargetSeconds: 60,
-    dataLoss: [{ lostWrites: 2, windowSeconds: 1, auditWindowSeconds: null, toRegion: B }],
+    rtoJudgement: "target",
+    budgetRtoSeconds: 300,
+    brokenTargets: [],
+    dataLoss: [{ toRegion: B, lostWrites: 2, windowSeconds: 1, lostFromSeconds: 119, lostToSeconds: 119, ddbUnreplicated: 0, audit: { execution: "x", kind: "estimated", estimateSeconds: 6, auroraFromSeconds: 54, auroraToSeconds: 230 } }],
     violations: [{ invariant: INVARIANTS.singleWriter, firstAtMs: 300_000, lastAtMs: 310_000, count: 3, detail: "two" }],
     expectations: [],
     targetsMet: true,
@@ -123,9 +176,11 @@ describe("the report", () => {
     evaluations: 700,
   } as unknown as ScenarioResult;
 
-  it("has one row per scenario with outcome, RTO, data loss, invariants and targets", () => {
-    const run = { configFile: "config/prod.json", environment: "prod", regions: { active: A, standby: B }, targets: { rpoSeconds: 60, rtoSeconds: 900 }, figures: [], seed: 1, results: [result] };
-    expect(table(run).split("\n")[2]).toBe("| Primary region lost | FAIL | 3.1 min (target 15.0 min) | 1.0 s / 2 writes (audit: unknown) (RPO 60 s) | broken: single-writer | RTO met, RPO met |");
+  it("has one row per scenario with outcome, RTO, data-loss window, invariants and expectations", () => {
+    const run = { configFile: "config/prod.json", environment: "prod", regions: { active: A, standby: B }, targets: { rpoSeconds: 60, rtoSeconds: 900 }, budgetRtoSeconds: 300, figures: [], seed: 1, results: [result], doubles: [] };
+    expect(table(run).split("\n")[2]).toBe(
+      "| Primary region lost | FAIL | 3.1 min (target 15.0 min) | 2 writes lost over 1.0 s (committed 119-119 s); audit: estimated 6.0 s, Aurora window 54 s-230 s | broken: single-writer | 0/0 met |",
+    );
   });
 
   it("draws a Mermaid gantt with a section per lane", () => {

@@ -5,7 +5,8 @@
  * it, and fetch/dns answered by the hooks.
  */
 import { CALLER_REGION } from "../../drill/model/aws-model";
-import { drillBundles } from "../../drill/lambda/bundle";
+import { DRILL_BUNDLE_OPTIONS, drillBundles } from "../../drill/lambda/bundle";
+import { BUNDLE_OPTIONS } from "../../constructs/app/lambda-bundle";
 import { DnsShim, loadInstance } from "../../drill/lambda/instance";
 
 const dns: DnsShim = {
@@ -43,6 +44,13 @@ exports.handler = async () => ({
 `;
 
 describe("the drill bundles", () => {
+  it("are built with exactly the production BUNDLE_OPTIONS but for one difference: @aws-sdk/* external", () => {
+    const { external, ...rest } = DRILL_BUNDLE_OPTIONS;
+    expect(rest).toEqual(BUNDLE_OPTIONS);
+    expect(external).toEqual(["@aws-sdk/*"]);
+    expect("external" in BUNDLE_OPTIONS).toBe(false);
+  });
+
   it("bundle every function with only @aws-sdk/* left external", () => {
     const bundles = drillBundles();
     expect([...bundles.keys()].sort()).toEqual(["failover-orchestrator", "health-monitor", "reconciler", "transaction-processor"]);

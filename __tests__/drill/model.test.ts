@@ -2,7 +2,9 @@
  * The drill's AWS model, service by service: network paths, Aurora (views,
  * forced failover losing exactly the unreplicated writes, the partitioned old
  * primary, switchover), DynamoDB global tables (replication delay, LWW,
- * local conditions, partition), CloudWatch, ECS and Auto Scaling, ELBv2 rules.
+ * local conditions, partition), CloudWatch, ECS and Auto Scaling, ELBv2 rules;
+ * and what the rewritten protocol adds (rds.global_db_rpo, unreplicated
+ * global-table writes at a forced failover, the published lag, dead sandboxes).
  */
 import { DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from "@aws-sdk/client-rds";
 import { DynamoDBClient, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
@@ -272,5 +274,64 @@ describe("ECS, Auto Scaling and the load balancer", () => {
     expect(globMatch("/transactions", "/transactions/1")).toBe(false);
     expect(globMatch("/transactions/*", "/transactions/1")).toBe(true);
     expect(globMatch("/a?c", "/abc")).toBe(true);
+  });
+});
+
+describe("what the rewritten protocol adds to the model", () => {
+  it("rds.global_db_rpo: the primary refuses commits once its (available) secondary lags beyond the bound", () => {
+    now = Date.UTC(2025, 0, 1);
+    const enforced = new AwsModel({ globalClusterId: GLOBAL, clusters: [{ region: A, id: `db-${A}` }, { region: B, id: `db-${B}` }], now: () => now, replicationLagMs: 1_000, globalDbRpoMs: 20_000 });
+    const tick = (ms: number) => {
+      for (let t = 0; t < ms; t += 1_000) {
+        now += 1_000;
+        enforced.tick();
+      }
+    };
+    tick(5_000);
+    expect(enforced.commitWrite(A)).not.toBeNull();
+    enforced.network.setPartition(A, B); // replication stops: the secondary falls behind
+    tick(15_000);
+    expect(enforced.commitWrite(A)).not.toBeNull();
+    tick(10_000);
+    expect(enforced.commitWrite(A)).toBeNull();
+    enforced.network.setPartition(A, B, false);
+    tick(2_000);
+    expect(enforced.commitWrite(A)).not.toBeNull();
+  });
+
+  it("a forced failover counts the global-table writes of the old region not yet replicated", async () => {
+    advance(5_000);
+    model.clientPutItem(A, "control", { pk: { S: "tx-1" } });
+    model.setRegionDown(A);
+    const rds = clientIn(new RDSClient({ region: B }), B);
+    await rds.send(new FailoverGlobalClusterCommand({ GlobalClusterIdentifier: GLOBAL, TargetDbClusterIdentifier: ARN(B), AllowDataLoss: true }));
+    advance(61_000);
+    expect(model.failovers[0]?.ddbUnreplicated).toEqual([{ table: "control", key: "tx-1", atMs: Date.UTC(2025, 0, 1) + 5_000 }]);
+  });
+
+  it("the lag the secondary publishes is its actual distance behind the writer", async () => {
+    advance(61_000);
+    model.replicationLagMs = 30_000;
+    advance(120_000);
+    const cw = clientIn(new CloudWatchClient({ region: B }), B);
+    const result = await cw.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(now - 300_000),
+        EndTime: new Date(now + 60_000),
+        ScanBy: "TimestampDescending",
+        MetricDataQueries: [{ Id: "lag", Expression: `MAX(SEARCH('Namespace="AWS/RDS" MetricName="AuroraGlobalDBReplicationLag" DBClusterIdentifier="db-${B}"', 'Maximum', 60))`, ReturnData: true }],
+      }),
+    );
+    expect(result.MetricDataResults?.[0]?.Values?.[0]).toBe(30_000);
+  });
+
+  it("a dead sandbox's calls never complete; the same call from a live one answers", async () => {
+    const sandbox = { alive: true };
+    const rds = clientIn(new RDSClient({ region: A }), A);
+    (rds as unknown as Record<symbol, unknown>)[Symbol.for("drill.sandbox")] = sandbox;
+    await expect(rds.send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: GLOBAL }))).resolves.toBeDefined();
+    sandbox.alive = false;
+    const settled = await Promise.race([rds.send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: GLOBAL })).then(() => "settled"), new Promise((r) => setTimeout(() => r("pending"), 50))]);
+    expect(settled).toBe("pending");
   });
 });

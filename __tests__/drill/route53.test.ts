@@ -10,7 +10,8 @@ import { AwsModel } from "../../drill/model/aws-model";
 import { Resolver, Route53Model } from "../../drill/model/route53";
 import { LoadBalancerSpec } from "../../drill/model/elbv2";
 import { TerraformApp } from "../../drill/terraform/app";
-import { BRIEF_DEFAULTS, figuresFrom } from "../../drill/figures";
+import { BRIEF_DEFAULTS, figuresFrom, loadFigures } from "../../drill/figures";
+import { FIGURES } from "../../lib/budget/figures";
 
 const A = "us-east-1";
 const B = "us-east-2";
@@ -50,7 +51,8 @@ const dnsStack = {
         set_identifier: A,
         failover_routing_policy: { type: "PRIMARY" },
         health_check_id: "${aws_route53_health_check.region-use1.id}",
-        alias: { name: "${data.aws_lb.lb-use1.dns_name}", zone_id: "${data.aws_lb.lb-use1.zone_id}", evaluate_target_health: false },
+        // As constructs/traffic/dns-failover.ts: an alias of the region's own record (an alias chain within the zone).
+        alias: { name: "api-use1.example.com", zone_id: "${data.aws_route53_zone.zone.zone_id}", evaluate_target_health: false },
       },
       "global-use2": {
         name: "api.example.com",
@@ -58,7 +60,7 @@ const dnsStack = {
         set_identifier: B,
         failover_routing_policy: { type: "SECONDARY" },
         health_check_id: "${aws_route53_health_check.region-use2.id}",
-        alias: { name: "${data.aws_lb.lb-use2.dns_name}", zone_id: "${data.aws_lb.lb-use2.zone_id}", evaluate_target_health: false },
+        alias: { name: "api-use2.example.com", zone_id: "${data.aws_route53_zone.zone.zone_id}", evaluate_target_health: false },
       },
       "witness-up-use1": { name: "dr-alive-use1.example.com", type: "TXT", ttl: 10, records: ['"up"'], set_identifier: "up", failover_routing_policy: { type: "PRIMARY" }, health_check_id: "${aws_route53_health_check.alive-use1.id}" },
       "witness-down-use1": { name: "dr-alive-use1.example.com", type: "TXT", ttl: 10, records: ['"down"'], set_identifier: "down", failover_routing_policy: { type: "SECONDARY" } },
@@ -118,7 +120,8 @@ describe("health checks from the synthesized shapes", () => {
     expect([...route53.checks.values()].map((c) => `${c.resource}:${c.type}`).sort()).toEqual(
       ["alive-use1:HTTPS", "app-use1:HTTPS", "app-use2:HTTPS", "gate-use1:HTTPS", "gate-use2:HTTPS", "region-use1:CALCULATED", "region-use2:CALCULATED"].sort(),
     );
-    expect(route53.records.find((r) => r.resource === "global-use1")).toMatchObject({ failover: "PRIMARY", aliasRegion: A, ttlSeconds: 60, healthCheckId: "hc-region-use1" });
+    expect(route53.records.find((r) => r.resource === "global-use1")).toMatchObject({ failover: "PRIMARY", aliasName: "api-use1.example.com", ttlSeconds: 60, healthCheckId: "hc-region-use1" });
+    expect(route53.answer("api.example.com", "A")).toMatchObject({ region: A, values: [`alb:${A}`], ttlSeconds: 60 });
     expect(route53.regionOfName("api-use2.example.com")).toBe(B);
   });
 
@@ -239,13 +242,42 @@ describe("the Terraform reference resolver", () => {
   });
 });
 
+describe("propagation", () => {
+  it("answers follow a check's change only a propagation delay later; the checks see each other at once", () => {
+    const delayed = new Route53Model(TerraformApp.of({ dns: dnsStack }), model, { aliasTtlSeconds: 60, propagationSeconds: 60 });
+    const tick = (ms: number) => {
+      for (let t = 0; t < ms; t += 1_000) {
+        now += 1_000;
+        model.tick();
+        delayed.tick();
+      }
+    };
+    tick(1_000);
+    model.setRegionDown(A);
+    tick(30_000);
+    expect(delayed.isHealthy("hc-alive-use1")).toBe(false);
+    expect(delayed.answer("dr-alive-use1.example.com", "TXT")?.values).toEqual(["up"]);
+    tick(60_000);
+    expect(delayed.answer("dr-alive-use1.example.com", "TXT")?.values).toEqual(["down"]);
+  });
+});
+
 describe("figures", () => {
-  it("takes the ids present in the figures document and keeps the brief's defaults for the others", () => {
-    const figures = figuresFrom({ "aurora.globalFailover.seconds": { value: 120, unit: "s" }, "alb.aliasTtl.seconds": 60 }, "aws-figures.json");
+  it("takes the ids present in the figures document (the figures file's shape) and keeps the brief's defaults for the others", () => {
+    const figures = figuresFrom({ figures: { "aurora.globalFailover.published.seconds": { value: 120, unit: "s" }, "alb.aliasTtl.seconds": 60 } }, "aws-figures.json");
     expect(figures.seconds.promotion).toBe(120);
     expect(figures.sources.promotion).toBe("aws-figures.json");
     expect(figures.seconds.taskStart).toBe(BRIEF_DEFAULTS.taskStart);
     expect(figures.sources.taskStart).toBe("design brief");
     expect(() => figuresFrom({ "fargate.taskStart.seconds": { value: -1 } }, "bad.json")).toThrow(/fargate.taskStart.seconds/);
+  });
+
+  it("reads the budget's figures file by the budget's ids", () => {
+    const figures = loadFigures();
+    expect(figures.sources.promotion).toMatch(/lib\/budget\/aws-figures\.json$/);
+    expect(figures.seconds.promotion).toBe(FIGURES["aurora.globalFailover.published.seconds"].value);
+    expect(figures.seconds.dnsPropagation).toBe(FIGURES["route53.dnsPropagationAfterHealthChange.seconds"].value);
+    expect(figures.seconds.taskStart).toBe(FIGURES["fargate.taskStart.seconds"].value);
+    expect(figures.seconds.switchover).toBe(FIGURES["aurora.switchover.seconds"].value);
   });
 });

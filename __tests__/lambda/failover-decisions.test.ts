@@ -124,6 +124,15 @@ describe("dataLossWindow: what the audit record says may be lost (P4)", () => {
     expect(w.stores?.dynamodb.from).not.toBeNull();
   });
 
+  it("an unknown lag where the database enforces the RPO is bounded by it: estimated, with the basis named", () => {
+    const enforced = orchestratorDeps({ env: { DATA_LOSS_MARGIN_SECONDS: "5", SAMPLE_INTERVAL_SECONDS: "10", REPLICATION_ALLOWANCE_SECONDS: "7", RPO_ENFORCEMENT: "database", RPO_SECONDS: "60" } });
+    const w = dataLossWindow(enforced, forced({ decisionEvidence: evidenceRecord({ replicationLagMs: null, rpoLagMs: null }) }), PROMOTED, { detectedAt: iso(DETECTED) });
+    expect(w.kind).toBe("estimated");
+    expect(w.estimatedMs).toBe(60_000 + 5_000);
+    expect(w.reason).toContain("rds.global_db_rpo");
+    expect(w.stores?.aurora.from).toBe(iso(DETECTED - 10_000 - 60_000 - 5_000));
+  });
+
   it("no evidence recorded at all is unknown", () => {
     expect(window(forced({ decisionEvidence: null, assessment: null })).kind).toBe("unknown");
   });
@@ -180,6 +189,14 @@ describe("assessment helpers", () => {
     ["the RPO lag decides when Aurora reports it", 1_000, 90_000, true],
   ])("rpoAtRisk: %s", (_name, replicationLagMs, rpoLagMs, risk) => {
     expect(rpoAtRisk(evidenceRecord({ replicationLagMs, rpoLagMs }), 60)).toBe(risk);
+  });
+
+  it.each<[string, number | null]>([
+    ["an unknown lag", null],
+    ["a lag far above the RPO", 900_000],
+  ])("rpoAtRisk: where the database enforces the RPO (rds.global_db_rpo), %s is no risk: the primary refused what no secondary held", (_name, lag) => {
+    expect(rpoAtRisk(evidenceRecord({ replicationLagMs: lag, rpoLagMs: lag }), 60, "database")).toBe(false);
+    expect(rpoAtRisk(evidenceRecord({ replicationLagMs: lag, rpoLagMs: lag }), 60, "alarm")).toBe(true);
   });
 
   it("lossLagMs prefers the RPO lag", () => {

@@ -866,7 +866,10 @@ describe("promote", () => {
       promotionStrategy: { S: "unplanned" },
       replicationLagMs: { N: "800" },
       rpoLagMs: { NULL: true },
+      // When the old region was last seen working (the lag datapoint's or its heartbeat's time): before the promotion.
+      oldRegionLastSeenMs: { N: expect.stringMatching(/^\d+$/) },
     });
+    expect(Number(byName.oldRegionLastSeenMs.N)).toBeLessThanOrEqual(T0);
   });
 
   it("an unreadable lag at promotion makes the loss window unknown, and the failover still goes ahead", async () => {

@@ -958,6 +958,26 @@ describe("runInvocation: the sampling loop", () => {
   });
 });
 
+describe("runInvocation: a failed sample", () => {
+  it("does not end the invocation: the next sample runs on time and acts", async () => {
+    // GIVEN the first sample's global-cluster read fails beyond the caller's retries
+    const world = new World({ env: { RUN_SECONDS: "30", SAMPLE_INTERVAL_SECONDS: "10" } });
+    mocks.rds.on(DescribeGlobalClustersCommand).rejectsOnce(awsError("AccessDenied", "not authorized", "client", 403)).resolves({ GlobalClusters: [globalCluster()] });
+    // WHEN
+    const outcomes = await runInvocation(world.deps);
+    // THEN the two later samples ran at their own times, and the failure is logged
+    expect(outcomes.map((o) => o.at)).toEqual([10, 20].map((s) => new Date(T0 + s * 1000).toISOString()));
+    expect(world.logger.lines.filter((l) => l.event === "sample.failed")).toHaveLength(1);
+  });
+
+  it("fails the invocation with the typed error when no sample succeeded", async () => {
+    const world = new World({ env: { RUN_SECONDS: "30", SAMPLE_INTERVAL_SECONDS: "10" } });
+    mocks.rds.on(DescribeGlobalClustersCommand).rejects(awsError("GlobalClusterNotFoundFault"));
+    await expect(createMonitorHandler(world.deps)()).rejects.toMatchObject({ name: ERROR_NAMES.preconditionFailed });
+    expect(world.logger.lines.filter((l) => l.event === "sample.failed")).toHaveLength(3);
+  });
+});
+
 describe("the handler: failures", () => {
   it("retries a throttled call through the caller", async () => {
     const world = new World();

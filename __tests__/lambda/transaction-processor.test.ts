@@ -16,7 +16,11 @@ import { canonicalJson, parseTransaction, payloadSha256 } from "../../lambda/tra
 import { newRecord, recordFromItem, TransactionRecord } from "../../lambda/transaction-processor/record";
 import { awsError, fakeTiming, testLogger } from "./support/fixtures";
 import {
+  accessToken,
   albEvent,
+  CLIENT_ID,
+  CONTROL_TABLE,
+  mockControlTable,
   CREDIT,
   DEBIT,
   processorDeps,
@@ -35,7 +39,8 @@ const dynamodb = mockClient(DynamoDBClient);
 const s3 = mockClient(S3Client);
 
 const NOW = Date.UTC(2025, 2, 14, 9, 30, 0);
-const EXPECTED_KEY = `transactions/2025/03/14/${TX_ID}.json`;
+const EXPECTED_KEY = `transactions/${CLIENT_ID}/2025/03/14/${TX_ID}.json`;
+const RECORD_KEY = `${CLIENT_ID}#${TX_ID}`;
 
 const conditionFailed = () => awsError("ConditionalCheckFailedException", "The conditional request failed");
 const ddbThrottled = () => awsError("ProvisionedThroughputExceededException", "The level of configured provisioned throughput for the table was exceeded.");
@@ -55,7 +60,7 @@ function setup(env: Record<string, string | undefined> = {}): void {
 /** The record as it would be stored for `body`, first received in `region` at `atMs`. */
 function storedRecord(body: Record<string, unknown>, region: string, atMs: number): TransactionRecord {
   const transaction = parseTransaction(JSON.stringify(body));
-  return newRecord(transaction, payloadSha256(transaction), region, atMs, 400);
+  return newRecord(CLIENT_ID, transaction, payloadSha256(transaction), region, atMs, 400);
 }
 
 function storedItem(record: TransactionRecord): Record<string, AttributeValue> {
@@ -93,8 +98,10 @@ describe("recording a new transaction", () => {
     expect(dynamodb).toHaveReceivedCommandTimes(PutItemCommand, 1);
     expect(dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
       TableName: TX_TABLE,
-      ConditionExpression: "attribute_not_exists(transactionId)",
+      ConditionExpression: "attribute_not_exists(recordKey)",
       Item: expect.objectContaining({
+        recordKey: { S: RECORD_KEY },
+        clientId: { S: CLIENT_ID },
         transactionId: { S: TX_ID },
         amount: { S: "125.50" },
         currency: { S: "EUR" },
@@ -120,6 +127,7 @@ describe("recording a new transaction", () => {
     });
     expect(putObjectInput()).not.toHaveProperty("SSEKMSKeyId");
     expect(responseBody(result)).toEqual({
+      clientId: CLIENT_ID,
       transactionId: TX_ID,
       status: "RECORDED",
       amount: "125.50",
@@ -173,7 +181,7 @@ describe("recording a new transaction", () => {
   test("GIVEN a timestamp whose local date differs from UTC WHEN recorded THEN the log key uses the UTC date of the transaction, not of receipt", async () => {
     await handle(albEvent(validBody({ timestamp: "2025-03-01T00:30:00+02:00" })));
 
-    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Key: `transactions/2025/02/28/${TX_ID}.json` });
+    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Key: `transactions/${CLIENT_ID}/2025/02/28/${TX_ID}.json` });
   });
 
   test("GIVEN a base64-encoded body WHEN posted THEN it is decoded and recorded", async () => {
@@ -379,7 +387,7 @@ describe("duplicates", () => {
       expect.objectContaining({ replayed: true, region: TX_OTHER_REGION, receivedAt: new Date(EARLIER).toISOString(), payloadSha256: stored.payloadSha256 }),
     );
     expect(dynamodb).toHaveReceivedCommandTimes(PutItemCommand, 1);
-    expect(dynamodb).toHaveReceivedCommandWith(GetItemCommand, { TableName: TX_TABLE, Key: { transactionId: { S: TX_ID } }, ConsistentRead: true });
+    expect(dynamodb).toHaveReceivedCommandWith(GetItemCommand, { TableName: TX_TABLE, Key: { recordKey: { S: RECORD_KEY } }, ConsistentRead: true });
     expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Key: EXPECTED_KEY, IfNoneMatch: "*" });
     expect(requestLine()).toEqual(expect.objectContaining({ outcome: "replayed", statusCode: 200, logObject: "exists", recordRegion: TX_OTHER_REGION, crossRegionReplay: true }));
   });
@@ -422,12 +430,12 @@ describe("duplicates", () => {
   test("GIVEN a crash-like S3 failure after the record was written WHEN the client retries THEN the retry writes the log object the first attempt would have", async () => {
     const items = new Map<string, Record<string, AttributeValue>>();
     dynamodb.on(PutItemCommand).callsFake(async (input: { Item: Record<string, AttributeValue> }) => {
-      const id = input.Item.transactionId.S!;
+      const id = input.Item.recordKey.S!;
       if (items.has(id)) throw conditionFailed();
       items.set(id, input.Item);
       return {};
     });
-    dynamodb.on(GetItemCommand).callsFake(async (input: { Key: { transactionId: { S: string } } }) => ({ Item: items.get(input.Key.transactionId.S) }));
+    dynamodb.on(GetItemCommand).callsFake(async (input: { Key: { recordKey: { S: string } } }) => ({ Item: items.get(input.Key.recordKey.S) }));
     s3.on(PutObjectCommand).rejects(awsError("InternalError", "We encountered an internal error.", "server", 500));
 
     const first = await handle(albEvent(validBody()));
@@ -610,7 +618,7 @@ describe("health check", () => {
 
 describe("configuration", () => {
   test("GIVEN only the required variables WHEN loaded THEN the documented defaults apply", () => {
-    expect(loadProcessorConfig(processorEnv())).toEqual({
+    expect(loadProcessorConfig(processorEnv({ TOKEN_ISSUER: undefined, CLIENT_REGISTRY: undefined }))).toEqual({
       region: TX_REGION,
       environment: undefined,
       tableName: TX_TABLE,
@@ -620,10 +628,16 @@ describe("configuration", () => {
       retry: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 1_000 },
       callTimeoutMs: 3_000,
       retryAfterSeconds: 1,
+      controlTableName: CONTROL_TABLE,
+      fenceCacheSeconds: 5,
+      staleHeartbeatSeconds: 30,
+      tokenIssuer: undefined,
+      clientIdClaim: "client_id",
+      clients: new Map(),
     });
   });
 
-  test.each(["AWS_REGION", "TXMETA_TABLE_NAME", "TXLOGS_BUCKET_NAME"])("GIVEN %s is unset WHEN loaded THEN a ConfigurationError names it", (name) => {
+  test.each(["AWS_REGION", "TXMETA_TABLE_NAME", "TXLOGS_BUCKET_NAME", "CONTROL_TABLE_NAME"])("GIVEN %s is unset WHEN loaded THEN a ConfigurationError names it", (name) => {
     expect(() => loadProcessorConfig(processorEnv({ [name]: undefined }))).toThrow(ConfigurationError);
     expect(() => loadProcessorConfig(processorEnv({ [name]: undefined }))).toThrow(name);
   });
@@ -652,12 +666,15 @@ describe("the deployed module (index.ts)", () => {
     process.env = { ...saved, ...processorEnv({ LOG_LEVEL: "error" }) } as NodeJS.ProcessEnv;
 
     // The test file's registry, so that index.ts's clients are instances of the mocked classes.
+    mockControlTable(dynamodb, { nowMs: Date.now() });
     const { handler } = require("../../lambda/transaction-processor/index") as { handler: Handler };
-    const result = await handler(albEvent(validBody()), { awsRequestId: "req-index" });
+    const result = await handler(albEvent(validBody(), { token: accessToken({}, Date.now()) }), { awsRequestId: "req-index" });
 
     expect(result.statusCode).toBe(201);
-    expect(dynamodb).toHaveReceivedCommandWith(PutItemCommand, { TableName: TX_TABLE, ConditionExpression: "attribute_not_exists(transactionId)" });
-    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: TX_BUCKET, Key: logObjectKey(parseTransaction(JSON.stringify(validBody()))) });
+    // The module-scope write gate read this region's fence and heartbeat before the write.
+    expect(dynamodb).toHaveReceivedCommandWith(GetItemCommand, { TableName: CONTROL_TABLE });
+    expect(dynamodb).toHaveReceivedCommandWith(PutItemCommand, { TableName: TX_TABLE, ConditionExpression: "attribute_not_exists(recordKey)" });
+    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: TX_BUCKET, Key: logObjectKey(CLIENT_ID, parseTransaction(JSON.stringify(validBody()))) });
   });
 
   test("GIVEN TXLOGS_BUCKET_NAME is unset WHEN the module loads THEN the cold start fails naming it", () => {
@@ -669,17 +686,17 @@ describe("the deployed module (index.ts)", () => {
 });
 
 describe("the time index (reconciliation)", () => {
-  test("GIVEN a new transaction WHEN recorded THEN the item carries the time-index keys: the minute of receipt and receivedAt#transactionId", async () => {
+  test("GIVEN a new transaction WHEN recorded THEN the item carries the time-index keys: the minute of receipt and receivedAt#recordKey", async () => {
     await handle(albEvent(validBody()), { awsRequestId: "req-1" });
     expect(dynamodb).toHaveReceivedCommandWith(PutItemCommand, {
-      Item: expect.objectContaining({ receivedMinute: { S: "2025-03-14T09:30" }, receivedSort: { S: `2025-03-14T09:30:00.000Z#${TX_ID}` } }),
+      Item: expect.objectContaining({ receivedMinute: { S: "2025-03-14T09:30" }, receivedSort: { S: `2025-03-14T09:30:00.000Z#${RECORD_KEY}` } }),
     });
   });
 
   test("GIVEN a stored record without the index keys (written before the index) WHEN read back THEN the keys are derived from receivedAt and the id", () => {
     const record = storedRecord(validBody(), TX_REGION, NOW);
     const { receivedMinute, receivedSort, ...older } = storedItem(record);
-    expect([receivedMinute, receivedSort]).toEqual([{ S: "2025-03-14T09:30" }, { S: `2025-03-14T09:30:00.000Z#${TX_ID}` }]);
+    expect([receivedMinute, receivedSort]).toEqual([{ S: "2025-03-14T09:30" }, { S: `2025-03-14T09:30:00.000Z#${RECORD_KEY}` }]);
     expect(recordFromItem(older)).toEqual(record);
   });
 });

@@ -140,7 +140,7 @@ export class FakeAws {
   }
 
   private keyOf(item: Item): string {
-    return String((item.transactionId ?? item.pk)?.S);
+    return String((item.recordKey ?? item.pk)?.S);
   }
 
   private query(input: any, region: string) {
@@ -151,7 +151,7 @@ export class FakeAws {
     const after = input.ExclusiveStartKey ? rows.filter((r) => r.receivedSort!.S! > input.ExclusiveStartKey.receivedSort.S) : rows;
     const page = after.slice(0, input.Limit ?? 1000);
     const last = page[page.length - 1];
-    const keysOnly = page.map((i) => ({ transactionId: i.transactionId!, receivedMinute: i.receivedMinute!, receivedSort: i.receivedSort! }));
-    return { Items: keysOnly, ...(after.length > page.length && last ? { LastEvaluatedKey: { transactionId: last.transactionId, receivedMinute: last.receivedMinute, receivedSort: last.receivedSort } } : {}) };
+    const keysOnly = page.map((i) => ({ recordKey: i.recordKey!, receivedMinute: i.receivedMinute!, receivedSort: i.receivedSort! }));
+    return { Items: keysOnly, ...(after.length > page.length && last ? { LastEvaluatedKey: { recordKey: last.recordKey, receivedMinute: last.receivedMinute, receivedSort: last.receivedSort } } : {}) };
   }
 }

@@ -37,7 +37,7 @@ const io = () => ({
 });
 
 function put(region: string, r: TransactionRecord, bucket?: string): TransactionRecord {
-  aws.table(region, TABLE).set(r.transactionId, toItem({ ...r }));
+  aws.table(region, TABLE).set(r.recordKey, toItem({ ...r }));
   if (bucket) aws.bucket(bucket).set(r.logObjectKey, { body: logDocument(r), metadata: { "payload-sha256": r.payloadSha256 } });
   return r;
 }
@@ -89,11 +89,11 @@ describe("npm run reconcile", () => {
   test("GIVEN --replay --yes THEN the missing transaction is written into the survivor with conditional writes, the files are kept there; a second run writes nothing new", async () => {
     expect(await reconcileCli(["--incident", FAILOVER, "--region-survivor", SURVIVOR, "--replay", "--yes"], io())).toBe(0);
     expect(out).toMatch(/records\s+1 written, 0 already there, 0 conflicts left alone/);
-    expect(aws.table(SURVIVOR, TABLE).has(lost.transactionId)).toBe(true);
+    expect(aws.table(SURVIVOR, TABLE).has(lost.recordKey)).toBe(true);
     expect(aws.bucket("txdr-txlogs-use2-dev").has(lost.logObjectKey)).toBe(true);
     expect([...aws.bucket("txdr-txlogs-use2-dev").keys()].filter((k) => k.startsWith("reconciliation/failover-txdr-global-dev-20250314T093000Z-0a1b2c3d4e-a1/manual-"))).toHaveLength(3);
     const dataWrites = aws.calls.filter((c) => (c.operation === "PutItem" || (c.operation === "PutObject" && c.input.Key.startsWith("transactions/"))));
-    expect(dataWrites.every((c) => c.region === SURVIVOR && (c.input.ConditionExpression === "attribute_not_exists(transactionId)" || c.input.IfNoneMatch === "*"))).toBe(true);
+    expect(dataWrites.every((c) => c.region === SURVIVOR && (c.input.ConditionExpression === "attribute_not_exists(recordKey)" || c.input.IfNoneMatch === "*"))).toBe(true);
 
     out = "";
     const before = aws.calls.filter((c) => c.operation === "PutItem" && c.outcome === "ok").length;

@@ -34,8 +34,8 @@ describe("the reconciliation drill: primary lost, failover, region returns", () 
 
   test("the report lists exactly the missing records and log objects and the one conflict, with totals per currency", () => {
     const report = result.report!;
-    expect(report.missingRecords.map((f) => f.transactionId).sort()).toEqual(result.truth!.missingRecords);
-    expect(report.missingObjects.map((f) => f.transactionId).sort()).toEqual(result.truth!.missingObjects);
+    expect(report.missingRecords.map((f) => f.recordKey).sort()).toEqual(result.truth!.missingRecords);
+    expect(report.missingObjects.map((f) => f.recordKey).sort()).toEqual(result.truth!.missingObjects);
     expect(report.conflicts).toHaveLength(1);
     expect(report.summary.missingRecords.count).toBeGreaterThan(0);
     expect(report.summary.missingObjects.count).toBeGreaterThan(0);

@@ -9,7 +9,10 @@ export const NEW = "us-west-2";
 let seq = 0;
 
 /** A record as the transaction path writes it, received at `receivedAt` in `region`. */
-export function record(receivedAt: string, overrides: Partial<Transaction> = {}, region = OLD): TransactionRecord {
+/** The client of the records unless a test names another. */
+export const CLIENT = "acme-payments";
+
+export function record(receivedAt: string, overrides: Partial<Transaction> = {}, region = OLD, clientId = CLIENT): TransactionRecord {
   seq++;
   const transaction: Transaction = {
     transactionId: overrides.transactionId ?? `tx-${String(seq).padStart(5, "0")}`,
@@ -20,7 +23,7 @@ export function record(receivedAt: string, overrides: Partial<Transaction> = {},
     timestamp: overrides.timestamp ?? receivedAt,
     ...(overrides.reference ? { reference: overrides.reference } : {}),
   };
-  return newRecord(transaction, payloadSha256(transaction), region, Date.parse(receivedAt), 400);
+  return newRecord(clientId, transaction, payloadSha256(transaction), region, Date.parse(receivedAt), 400);
 }
 
 export class FakeRegion {
@@ -34,7 +37,7 @@ export class FakeRegion {
 
   /** Stores a record and, unless told otherwise, its log object. */
   put(r: TransactionRecord, withObject = true): TransactionRecord {
-    this.records.set(r.transactionId, r);
+    this.records.set(r.recordKey, r);
     if (withObject) this.objects.set(r.logObjectKey, r.payloadSha256);
     return r;
   }
@@ -50,8 +53,8 @@ export class FakeRegion {
         const size = Math.min(limit, this.indexPageSize);
         const page = after.slice(0, size);
         const last = page[page.length - 1];
-        const next = after.length > size && last ? { transactionId: { S: last.transactionId }, receivedMinute: { S: bucket }, receivedSort: { S: last.receivedSort } } : null;
-        return { ids: page.map((r) => r.transactionId), next };
+        const next = after.length > size && last ? { recordKey: { S: last.recordKey }, receivedMinute: { S: bucket }, receivedSort: { S: last.receivedSort } } : null;
+        return { ids: page.map((r) => r.recordKey), next };
       },
     };
   }

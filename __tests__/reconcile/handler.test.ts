@@ -64,7 +64,7 @@ function deps(env: Record<string, string> = {}): ReconcilerDeps {
 }
 
 function putRecord(region: string, r: TransactionRecord, bucket?: string): TransactionRecord {
-  aws.table(region, TABLE).set(r.transactionId, toItem({ ...r }));
+  aws.table(region, TABLE).set(r.recordKey, toItem({ ...r }));
   if (bucket) aws.bucket(bucket).set(r.logObjectKey, { body: logDocument(r), metadata: { "payload-sha256": r.payloadSha256 } });
   return r;
 }
@@ -177,8 +177,8 @@ describe("a reconciliation run, step by step as the state machine runs it", () =
     expect(summary!.subject).toBe("[DR prod] Reconciliation with us-east-1: 2 missing, 1 log objects, 1 conflicts");
     expect(summary!.message).toMatchObject({
       kind: "reconciliation-report",
-      missingRecords: { count: 2, totalsByCurrency: { EUR: "125.50", USD: "0.10" }, ids: { first: [A.transactionId, E.transactionId], more: 0 } },
-      conflicts: { count: 1, ids: { first: ["clash-1"] } },
+      missingRecords: { count: 2, totalsByCurrency: { EUR: "125.50", USD: "0.10" }, ids: { first: [A.recordKey, E.recordKey], more: 0 } },
+      conflicts: { count: 1, ids: { first: [C.recordKey] } },
       report: expect.stringMatching(/^s3:\/\/dr-prod-txlogs-usw2\/reconciliation\/.*\/report\.json$/),
     });
     expect(approval!.message).toMatchObject({
@@ -204,14 +204,14 @@ describe("a reconciliation run, step by step as the state machine runs it", () =
     const s = await replayAll(d, await runToApproval(d, initial("reconcile-1")));
     expect(s.run!.replay!.counts).toEqual({ records: { written: 2, present: 1, conflict: 0, skipped: 0 }, objects: { written: 3, present: 0, conflict: 0, skipped: 0 } });
     const survivor = aws.table(NEW, TABLE);
-    expect(recordFromItem(survivor.get(A.transactionId)!)).toEqual(A);
-    expect(recordFromItem(survivor.get(E.transactionId)!)).toEqual(E);
-    expect(recordFromItem(survivor.get("clash-1")!).payloadSha256).toBe(C2.payloadSha256);
+    expect(recordFromItem(survivor.get(A.recordKey)!)).toEqual(A);
+    expect(recordFromItem(survivor.get(E.recordKey)!)).toEqual(E);
+    expect(recordFromItem(survivor.get(C2.recordKey)!).payloadSha256).toBe(C2.payloadSha256);
     expect(ownObject(D.logObjectKey)!.body).toBe(logDocument(D));
     expect(ownObject(A.logObjectKey)!.metadata).toEqual({ "payload-sha256": A.payloadSha256 });
     const writes = aws.calls.filter((c) => c.operation === "PutItem" || (c.operation === "PutObject" && c.input.Key.startsWith("transactions/")));
     expect(writes.every((c) => c.region === NEW)).toBe(true);
-    for (const w of writes.filter((c) => c.operation === "PutItem")) expect(w.input.ConditionExpression).toBe("attribute_not_exists(transactionId)");
+    for (const w of writes.filter((c) => c.operation === "PutItem")) expect(w.input.ConditionExpression).toBe("attribute_not_exists(recordKey)");
     for (const w of writes.filter((c) => c.operation === "PutObject")) expect(w.input).toMatchObject({ IfNoneMatch: "*", ServerSideEncryption: "aws:kms" });
     const result = JSON.parse(ownObject(s.run!.replay!.resultKey!)!.body) as ReplayResult;
     expect(result.outcomes.map((o) => [o.transactionId, o.record, o.object]).sort()).toEqual(

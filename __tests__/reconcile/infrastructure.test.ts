@@ -58,12 +58,12 @@ const machine = (app: SynthesizedApp, region: string) => bodies(ops(app, region)
 const monitor = (app: SynthesizedApp, region: string) => bodies(ops(app, region), "aws_lambda_function").find((f) => f.function_name === "txdr-health-monitor-dev");
 
 describe("the time index of txmeta", () => {
-  test("GIVEN the founding region's data stack THEN txmeta has the byReceivedMinute index (minute, receivedAt#transactionId), keys only, and the other tables none", () => {
+  test("GIVEN the founding region's data stack THEN txmeta, keyed per client (recordKey), has the byReceivedMinute index (minute, receivedAt#recordKey), keys only, and the other tables none", () => {
     const tables = bodies(dev.stacks["data-us-east-1"] as TerraformJson, "aws_dynamodb_table");
     const txmeta = tables.find((t) => t.name === "txdr-txmeta-dev");
     expect(txmeta.global_secondary_index).toEqual([{ name: TIME_INDEX.name, hash_key: "receivedMinute", range_key: "receivedSort", projection_type: "KEYS_ONLY" }]);
     expect(txmeta.attribute).toEqual([
-      { name: "transactionId", type: "S" },
+      { name: "recordKey", type: "S" },
       { name: "receivedMinute", type: "S" },
       { name: "receivedSort", type: "S" },
     ]);

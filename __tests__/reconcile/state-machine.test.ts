@@ -45,7 +45,7 @@ beforeAll(() => {
 });
 
 function put(region: string, r: TransactionRecord, bucket?: string): TransactionRecord {
-  aws.table(region, TABLE).set(r.transactionId, toItem({ ...r }));
+  aws.table(region, TABLE).set(r.recordKey, toItem({ ...r }));
   if (bucket) aws.bucket(bucket).set(r.logObjectKey, { body: logDocument(r), metadata: { "payload-sha256": r.payloadSha256 } });
   return r;
 }
@@ -129,7 +129,7 @@ describe("the emitted reconciliation state machine", () => {
     // The default settle time (reconciliation.settleSeconds, 120 s) passed before the comparison.
     const compareAt = done.history.find((h) => h.type === "TaskStateEntered" && (h.details?.stateEnteredEventDetails as { name?: string })?.name === S.compare)!.timestamp.getTime();
     expect(compareAt - startedAt).toBeGreaterThanOrEqual(120_000);
-    for (const r of lost) expect(aws.table(NEW, TABLE).has(r.transactionId)).toBe(true);
+    for (const r of lost) expect(aws.table(NEW, TABLE).has(r.recordKey)).toBe(true);
     expect(aws.messages.map((m) => m.message.kind)).toEqual(["reconciliation-report", "reconciliation-approval-request", "reconciliation-replayed"]);
   });
 
@@ -141,7 +141,7 @@ describe("the emitted reconciliation state machine", () => {
     expect(done.status).toBe("SUCCEEDED");
     expect(done.states).not.toContain(S.replay);
     expect(done.states).toContain(S.notifyRefused);
-    for (const r of lost) expect(aws.table(NEW, TABLE).has(r.transactionId)).toBe(false);
+    for (const r of lost) expect(aws.table(NEW, TABLE).has(r.recordKey)).toBe(false);
     expect(aws.messages.at(-1)!.message.kind).toBe("reconciliation-refused");
   });
 

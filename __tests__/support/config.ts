@@ -37,7 +37,18 @@ export function rawVariant(name: string, patch: Patch = {}): Record<string, any>
   return merge(readRawConfig(name), patch);
 }
 
-/** The shipped configuration `name` with a patch applied, validated. */
+/** A digest for patched variants that turn a destroyable configuration protected (the gate requires a pinned image there). */
+export const TEST_IMAGE_DIGEST = `sha256:${"0".repeat(64)}`;
+
+/**
+ * The shipped configuration `name` with a patch applied, validated. A patch that makes a configuration protected
+ * without naming an image gets the placeholder digest, as the shipped protected configurations have: the image gate
+ * itself is tested on raw variants (__tests__/security-api.test.ts, "finding 4").
+ */
 export function configVariant(name: string, patch: Patch = {}): DrConfig {
-  return validateConfig(rawVariant(name, patch), `${name}.json (patched)`);
+  const raw = rawVariant(name, patch);
+  if (raw.destroyProfile === "protected" && raw.service?.imageDigest === undefined && raw.service?.image === undefined && raw.service?.imageTag === undefined) {
+    raw.service = { ...(raw.service ?? {}), imageDigest: TEST_IMAGE_DIGEST };
+  }
+  return validateConfig(raw, `${name}.json (patched)`);
 }

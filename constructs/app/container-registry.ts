@@ -72,6 +72,11 @@ export class ContainerRegistry extends Construct {
     }
   }
 
+  /** Image URI of a digest ("sha256:<64 hex>") in this repository: the exact image, whatever tags point where. */
+  imageUriByDigest(digest: string): string {
+    return `${this.repository.repositoryUrl}@${digest}`;
+  }
+
   /** Image URI of a tag in this repository. */
   imageUri(tag: string): string {
     return `${this.repository.repositoryUrl}:${tag}`;

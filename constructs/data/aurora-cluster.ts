@@ -50,15 +50,38 @@ export const SLOW_STATEMENT_MS = 1000;
  * while log_statement stays "none", stated explicitly: "ddl", "mod" and "all" write statements as sent, and
  * CREATE/ALTER ROLE ... PASSWORD would put passwords into the logs; and the database-enforced RPO where
  * configured (in both regions, so it survives a failover).
+ *
+ * Bind values never reach the logs (they are account numbers and amounts, kept as long as the logs):
+ *  - PostgreSQL (13 and later): a statement logged by log_min_duration_statement carries its bind values in a
+ *    "parameters: $1 = ..." detail line unless log_parameter_max_length is 0, and a statement logged because it
+ *    failed carries them unless log_parameter_max_length_on_error is 0 (PostgreSQL's own default, stated here so a
+ *    parameter-group edit shows up as drift). Literals written into the statement text itself are still logged:
+ *    the application must send values as bind parameters (docs/security.md).
+ *  - MySQL has no such switch: the general log and the slow query log write every statement with its values
+ *    substituted, so both are off, stated explicitly; Advanced Auditing records connections only (CONNECT: who
+ *    connected from where, no statement text).
  */
+/** The Aurora PostgreSQL parameter that makes the database enforce the RPO. */
+export const GLOBAL_DB_RPO_PARAMETER = "rds.global_db_rpo";
+
 export function clusterParameters(db: DatabaseSettings, rpoSeconds: number): { name: string; value: string }[] {
-  if (db.engine === "aurora-mysql") return [{ name: "require_secure_transport", value: "ON" }];
+  if (db.engine === "aurora-mysql") {
+    return [
+      { name: "require_secure_transport", value: "ON" },
+      { name: "general_log", value: "0" },
+      { name: "slow_query_log", value: "0" },
+      { name: "server_audit_logging", value: "1" },
+      { name: "server_audit_events", value: "CONNECT" },
+    ];
+  }
   const parameters = [
     { name: "rds.force_ssl", value: "1" },
     { name: "log_min_duration_statement", value: String(SLOW_STATEMENT_MS) },
     { name: "log_statement", value: "none" },
+    { name: "log_parameter_max_length", value: "0" },
+    { name: "log_parameter_max_length_on_error", value: "0" },
   ];
-  if (db.rpoEnforcement === "database") parameters.push({ name: "rds.global_db_rpo", value: String(rpoSeconds) });
+  if (db.rpoEnforcement === "database") parameters.push({ name: GLOBAL_DB_RPO_PARAMETER, value: String(rpoSeconds) });
   return parameters;
 }
 

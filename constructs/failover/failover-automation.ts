@@ -111,6 +111,7 @@ export type FailoverNames = Pick<
   | "targetGroup"
   | "urls"
   | "witness"
+  | "keyAliases"
 >;
 
 export interface FailoverAutomationProps {
@@ -123,10 +124,21 @@ export interface FailoverAutomationProps {
   readonly vpc: { readonly subnetIds: string[]; readonly securityGroupId: string };
   /** ARN of the region's alert topic (pages, approval requests, notifications). */
   readonly alertTopicArn: string;
+  /**
+   * Tags every scalable target of the service carries (the provider's default tags): the capacity grants
+   * are conditioned on them, as a scalable target has no ARN that can be built.
+   */
+  readonly resourceTags: Readonly<Record<string, string>>;
   readonly settings: FailoverSettings;
   readonly capacity: CapacitySettings;
   /** targets.rpoSeconds: the orchestrator's RPO policy. */
   readonly rpoSeconds: number;
+  /**
+   * The clusters carry rds.global_db_rpo (constructs/data/aurora-cluster.ts): a forced failover loses at most the RPO,
+   * so the orchestrator never escalates for it.
+   * @default false
+   */
+  readonly rpoEnforcedByDatabase?: boolean;
   readonly logRetentionDays: number;
   /**
    * ARN of the permissions boundary of every role.
@@ -201,6 +213,7 @@ export function orchestratorEnvironment(p: {
   settings: FailoverSettings;
   capacity: CapacitySettings;
   rpoSeconds: number;
+  rpoEnforcedByDatabase: boolean;
   topicArn: string;
   awaitWriter: AwaitWriterBudget;
 }): Record<string, string> {
@@ -229,6 +242,7 @@ export function orchestratorEnvironment(p: {
     authority: settings.authority,
     rpoSeconds: p.rpoSeconds,
     onRpoBreach: settings.onRpoBreach,
+    rpoEnforcement: p.rpoEnforcedByDatabase ? "database" : "alarm",
     sampleIntervalSeconds: settings.sampleIntervalSeconds,
     staleHeartbeatSeconds: settings.staleHeartbeatSeconds,
     replicationStallSeconds: settings.replicationStallSeconds,
@@ -275,6 +289,8 @@ export class FailoverAutomation extends Construct {
       stateTableArn: this.stateTable.arn,
       topicArn,
       dataKeyArn: keys.data,
+      dataKeyAlias: names.keyAliases.data,
+      resourceTags: props.resourceTags,
       messagingKeyArn: keys.messaging,
     };
     const failoverArn = account.arns.stateMachine("failover");
@@ -293,7 +309,7 @@ export class FailoverAutomation extends Construct {
       timeoutSeconds: ORCHESTRATOR_TIMEOUT_SECONDS,
       reservedConcurrency: ORCHESTRATOR_RESERVED_CONCURRENCY,
       environmentKeyArn: keys.secrets,
-      environment: orchestratorEnvironment({ names, settings, capacity: props.capacity, rpoSeconds: props.rpoSeconds, topicArn, awaitWriter }),
+      environment: orchestratorEnvironment({ names, settings, capacity: props.capacity, rpoSeconds: props.rpoSeconds, rpoEnforcedByDatabase: props.rpoEnforcedByDatabase ?? false, topicArn, awaitWriter }),
       logGroupName: names.functionLogGroups.failoverOrchestrator,
       logsKeyArn: keys.logs,
       logRetentionDays: props.logRetentionDays,
@@ -313,7 +329,7 @@ export class FailoverAutomation extends Construct {
         { test: "ArnLike", variable: "aws:SourceArn", values: RUNBOOK_MODES.map((mode) => account.arns.stateMachine(mode)) },
       ],
       permissionsBoundaryArn: boundary,
-      statements: stateMachineStatements(this.orchestrator.arn),
+      statements: stateMachineStatements(this.orchestrator.arn, account.arns.logsOfAccount(region)),
     });
     const runbook = (mode: RunbookMode) =>
       new FailoverRunbook(this, `${mode}-runbook`, {

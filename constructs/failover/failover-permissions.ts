@@ -34,7 +34,7 @@
  * ARNs come from the catalog (lib/catalog.ts) and the state table's item keys
  * too, which imports them from the Lambda code that reads and writes them.
  */
-import { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsIamPolicyDocumentStatement, DataAwsIamPolicyDocumentStatementCondition } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { Fn, Token } from "cdktf";
 import { RegionArns, RegionCatalog } from "../../lib/catalog";
 import { GATE_METRIC_NAMESPACE } from "../../lambda/shared/gate";
@@ -62,6 +62,10 @@ export interface FailoverResources {
   readonly topicArn: string;
   /** Keys of this region. */
   readonly dataKeyArn: string;
+  /** Alias of the data key (the same alias names each region's own key): narrows the peer region's key. */
+  readonly dataKeyAlias: string;
+  /** Values of the project's default tags that every scalable target of the service carries (provider default_tags). */
+  readonly resourceTags: Readonly<Record<string, string>>;
   readonly messagingKeyArn: string;
 }
 
@@ -99,15 +103,17 @@ function dataKeyThroughDynamoDb(r: FailoverResources): Statement {
 
 /**
  * Use of the peer region's data key for the peer state table's lock item. The
- * key's ARN ends in an id AWS generates, so no name can be built: any key of
- * this account in the peer region, only through DynamoDB there.
+ * key's ARN ends in an id AWS generates, so no ARN can be built: a key of this
+ * account in the peer region that carries the data key's alias
+ * (kms:ResourceAliases), only through DynamoDB there.
  */
 function peerDataKeyThroughDynamoDb(r: FailoverResources): Statement {
-  return new KeyRef(r.arns.anyKey(r.peerRegion), r.peerRegion).viaServicesStatement({
+  const statement = new KeyRef(r.arns.anyKey(r.peerRegion), r.peerRegion).viaServicesStatement({
     sid: "PeerStateTableKeyThroughDynamoDb",
     actions: ITEM_KEY_ACTIONS,
     services: ["dynamodb"],
   });
+  return { ...statement, condition: [...(statement.condition as DataAwsIamPolicyDocumentStatementCondition[]), { test: "ForAnyValue:StringEquals", variable: "kms:ResourceAliases", values: [r.dataKeyAlias] }] };
 }
 
 /** Publishing to the encrypted alert topic (and, with `sqs`, sending to an encrypted queue). */
@@ -157,11 +163,18 @@ function serviceCapacity(r: FailoverResources, regions: string[]): Statement[] {
       condition: [inRegions(...regions)],
     },
     {
+      // A scalable target's ARN ends in an id AWS generates: the ECS desired count of a target that carries the
+      // project's tags (Application Auto Scaling's own condition keys, and aws:ResourceTag on scalable targets).
       sid: "SetServiceCapacityBounds",
       effect: "Allow",
       actions: ["application-autoscaling:RegisterScalableTarget"],
       resources: regions.map((region) => r.arns.scalableTargets(region)),
-      condition: [inRegions(...regions)],
+      condition: [
+        inRegions(...regions),
+        { test: "StringEquals", variable: "application-autoscaling:service-namespace", values: ["ecs"] },
+        { test: "StringEquals", variable: "application-autoscaling:scalable-dimension", values: ["ecs:service:DesiredCount"] },
+        ...Object.entries(r.resourceTags).map(([tag, value]) => ({ test: "StringEquals", variable: `aws:ResourceTag/${tag}`, values: [value] })),
+      ],
     },
     {
       sid: "ServicesBehindTheScalableTargets",
@@ -268,8 +281,11 @@ export function orchestratorStatements(r: FailoverResources): Statement[] {
   ];
 }
 
-/** The state machines: invoke the orchestrator, deliver their logs, send traces. */
-export function stateMachineStatements(orchestratorArn: string): Statement[] {
+/**
+ * The state machines: invoke the orchestrator, deliver their logs, send traces. `logsOfAccount` is the ARN
+ * pattern of this account's CloudWatch Logs resources in the region (RegionArns.logsOfAccount).
+ */
+export function stateMachineStatements(orchestratorArn: string, logsOfAccount: string): Statement[] {
   return [
     {
       sid: "InvokeOrchestrator",
@@ -280,18 +296,17 @@ export function stateMachineStatements(orchestratorArn: string): Statement[] {
     {
       sid: "DeliverExecutionLogs",
       effect: "Allow",
-      // CloudWatch Logs vended delivery: none of these support resource-level permissions.
-      actions: [
-        "logs:CreateLogDelivery",
-        "logs:GetLogDelivery",
-        "logs:UpdateLogDelivery",
-        "logs:DeleteLogDelivery",
-        "logs:ListLogDeliveries",
-        "logs:PutResourcePolicy",
-        "logs:DescribeResourcePolicies",
-        "logs:DescribeLogGroups",
-      ],
+      // CloudWatch Logs vended delivery (the Step Functions logging policy): no resource-level permissions.
+      actions: ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries"],
       resources: ["*"],
+    },
+    {
+      // The log group's resource policy for the delivery: this account's logs in this region only, as the
+      // CloudWatch Logs guide scopes these three for vended logs ("Logs sent to CloudWatch Logs").
+      sid: "LogGroupPolicyForDelivery",
+      effect: "Allow",
+      actions: ["logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"],
+      resources: [logsOfAccount],
     },
     {
       sid: "XRayTraces",

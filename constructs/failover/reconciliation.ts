@@ -246,7 +246,7 @@ export class Reconciliation extends Construct {
         { test: "ArnLike", variable: "aws:SourceArn", values: [this.stateMachineArn] },
       ],
       permissionsBoundaryArn: props.permissionsBoundaryArn,
-      statements: stateMachineStatements(this.reconciler.arn),
+      statements: stateMachineStatements(this.reconciler.arn, account.arns.logsOfAccount(names.region)),
     });
     this.logGroup = new EncryptedLogGroup(this, "logs", {
       provider,

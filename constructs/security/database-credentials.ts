@@ -8,12 +8,20 @@
  *
  * Rotation: raise database.masterPasswordVersion and deploy the data stack of
  * the primary region; the secret and the cluster receive the new value together.
+ *
+ * Break-glass only: no application reads it (the tasks connect as their own user
+ * with IAM database authentication, database-user.ts). The secret's resource
+ * policy denies secretsmanager:GetSecretValue to every principal whose ARN is not
+ * one of `readers` (aws:PrincipalArn, StringNotLike), whatever its identity
+ * policies allow; Secrets Manager replicates the policy to the replica.
  */
 import { Construct } from "constructs";
 import { Fn } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import { SecretsmanagerSecretPolicy } from "@cdktf/provider-aws/lib/secretsmanager-secret-policy";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { AwsRegion } from "../../lib/aws-regions";
 import { RemovalPolicy } from "../../lib/removal";
 import { EphemeralRandomPassword } from "./ephemeral";
@@ -33,6 +41,11 @@ export interface DatabaseCredentialsProps {
   readonly port: number;
   /** Raise to rotate: write-only values are sent only when their version changes. */
   readonly passwordVersion: number;
+  /**
+   * aws:PrincipalArn patterns that may read the secret (break-glass roles, and the role that applies this stack: Terraform
+   * reads the version back). Everyone else is denied GetSecretValue by the secret's resource policy.
+   */
+  readonly readers: readonly string[];
   /**
    * "destroy" deletes the secret at once on destroy (no 30-day recovery window); "retain" refuses to destroy it.
    * @default "retain"
@@ -60,6 +73,25 @@ export class DatabaseCredentials extends Construct {
       recoveryWindowInDays: destroyable ? 0 : 30,
       replica: [{ region: props.replicaRegion, kmsKeyId: props.replicaKmsKeyId }],
       lifecycle: destroyable ? undefined : { preventDestroy: true },
+    });
+    const policy = new DataAwsIamPolicyDocument(this, "policy-document", {
+      provider: props.provider,
+      statement: [
+        {
+          sid: "BreakGlassOnly",
+          effect: "Deny",
+          principals: [{ type: "*", identifiers: ["*"] }],
+          actions: ["secretsmanager:GetSecretValue"],
+          resources: ["*"],
+          condition: [{ test: "StringNotLike", variable: "aws:PrincipalArn", values: [...props.readers] }],
+        },
+      ],
+    });
+    new SecretsmanagerSecretPolicy(this, "policy", {
+      provider: props.provider,
+      secretArn: this.secret.arn,
+      policy: policy.json,
+      blockPublicPolicy: true,
     });
     new SecretsmanagerSecretVersion(this, "value", {
       provider: props.provider,

@@ -1,6 +1,7 @@
 /**
  * The region's Application Load Balancer in the public subnets: HTTPS with a
- * TLS 1.2/1.3 policy, HTTP that only redirects, invalid headers dropped, access
+ * TLS 1.3 / restricted TLS 1.2 policy (AEAD ciphers only, no CBC suite), HTTP
+ * that only redirects, HTTPS (or, in the destroyable profile, HTTP) to the tasks, invalid headers dropped, access
  * logs to a bucket with SSE-S3 (ALB log delivery does not support KMS keys: the
  * documented exception to customer-managed keys), deletion protection by
  * profile, and a target group whose health check is tuned from the RTO.
@@ -18,8 +19,12 @@ import { TargetGroupHealthCheckTiming } from "../../lib/timings";
 import { AccountContext } from "../security/account-context";
 import { SecureBucket } from "../data/secure-bucket";
 
-/** TLS 1.3 and 1.2 only, forward secrecy (Elastic Load Balancing security policies). */
-export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+/**
+ * The default listener policy (loadBalancer.tlsPolicy): TLS 1.3, and TLS 1.2 restricted to ECDHE with AES-GCM (no CBC
+ * suite, forward secrecy), per the Elastic Load Balancing security-policy table. ELBSecurityPolicy-TLS13-1-2-2021-06,
+ * used before, still offered the TLS 1.2 CBC suites (ECDHE-*-AES*-SHA256/SHA384).
+ */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06";
 
 /**
  * Regions opened in August 2022 or later deliver ALB logs as the
@@ -53,6 +58,16 @@ export interface LoadBalancerProps {
   readonly securityGroupId: string;
   readonly certificateArn: string;
   readonly appPort: number;
+  /**
+   * Protocol to the tasks: HTTPS (the container serves TLS on appPort; the load balancer does not verify its certificate).
+   * @default "HTTPS"
+   */
+  readonly targetProtocol?: "HTTPS" | "HTTP";
+  /**
+   * Security policy of the HTTPS listener.
+   * @default TLS_POLICY
+   */
+  readonly tlsPolicy?: string;
   readonly healthCheckPath: string;
   readonly healthCheck: TargetGroupHealthCheckTiming;
   readonly logRetentionDays: number;
@@ -125,12 +140,13 @@ export class LoadBalancer extends Construct {
       provider,
       name: props.targetGroupName,
       port: props.appPort,
-      protocol: "HTTP",
+      protocol: props.targetProtocol ?? "HTTPS",
       targetType: "ip",
       vpcId: props.vpcId,
       deregistrationDelay: "30",
       healthCheck: {
         enabled: true,
+        protocol: props.targetProtocol ?? "HTTPS",
         path: props.healthCheckPath,
         matcher: "200",
         interval: props.healthCheck.intervalSeconds,
@@ -145,7 +161,7 @@ export class LoadBalancer extends Construct {
       loadBalancerArn: this.loadBalancer.arn,
       port: 443,
       protocol: "HTTPS",
-      sslPolicy: TLS_POLICY,
+      sslPolicy: props.tlsPolicy ?? TLS_POLICY,
       certificateArn: props.certificateArn,
       defaultAction: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
     });

@@ -99,6 +99,11 @@ export interface CrashPlan {
   readonly times?: number;
   /** @default "Lambda.Unknown" */
   readonly error?: "Lambda.Unknown" | "Sandbox.Timedout";
+  /**
+   * The execution itself dies after the step did its work (stopped: ABORTED, never resumed),
+   * instead of the task failing into its Retry. @default false
+   */
+  readonly kill?: boolean;
 }
 
 export interface RegisteredStateMachine {
@@ -387,6 +392,13 @@ export class StepFunctionsService implements StepFunctionsBackend {
           throw failure;
         }
         const crash = this.crashDue(execution, stateName);
+        if (crash === "kill") {
+          this.record(execution, "TaskFailed", { taskFailedEventDetails: { error: "drill.Killed", cause: `drill: the execution died after ${stateName} did its work` }, drill: "killed-after-step" });
+          execution.error = "drill.Killed";
+          execution.cause = `killed after ${stateName}`;
+          execution.abort?.();
+          return new Promise<never>(() => undefined);
+        }
         if (crash) {
           const failure = new TaskFailure(crash, JSON.stringify({ errorType: crash, errorMessage: `drill: the sandbox died after ${stateName} did its work` }));
           this.record(execution, "TaskFailed", { taskFailedEventDetails: { error: failure.name, cause: failure.message }, drill: "crash-after-step" });
@@ -420,6 +432,7 @@ export class StepFunctionsService implements StepFunctionsBackend {
     const done = execution.crashes.get(stateName) ?? 0;
     if (done >= (plan.times ?? 1)) return undefined;
     execution.crashes.set(stateName, done + 1);
+    if (plan.kill) return "kill";
     return plan.error ?? "Lambda.Unknown";
   }
 

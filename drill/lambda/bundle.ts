@@ -1,7 +1,10 @@
 /**
- * The Lambda bundles as the drill runs them: built by esbuild with the options
- * of constructs/lambda-bundle.ts (same entries, CommonJS for node22, not
- * minified, names kept) with ONE difference: `@aws-sdk/*` stays external.
+ * The Lambda bundles as the drill runs them: built by esbuild with exactly the
+ * options of the production bundles (BUNDLE_OPTIONS of
+ * constructs/app/lambda-bundle.ts: the same entries, CommonJS for node22,
+ * minified with names kept, the ES-module builds of dependencies preferred,
+ * external source map), imported, not copied, with ONE difference:
+ * `external: ["@aws-sdk/*"]`.
  *
  * Why: the drill answers every AWS call from its in-memory model, installed
  * behind aws-sdk-client-mock, which replaces `send` on the SDK's client classes
@@ -13,22 +16,15 @@
  * (the handlers, shared/, their npm dependencies) is bundled exactly as shipped.
  */
 import * as path from "path";
-import { LAMBDA_ENTRIES, LambdaName } from "../../constructs/app/lambda-bundle";
+import { BUNDLE_OPTIONS, LAMBDA_ENTRIES, LambdaName } from "../../constructs/app/lambda-bundle";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
-/** esbuild options shared with constructs/lambda-bundle.ts, plus the one difference (external SDK). */
-export const DRILL_BUNDLE_OPTIONS = {
-  bundle: true,
-  platform: "node",
-  target: "node22",
-  format: "cjs",
-  minify: false,
-  keepNames: true,
-  sourcemap: false,
-  charset: "utf8",
-  external: ["@aws-sdk/*"],
-} as const;
+/** The one difference from the production bundles: the SDK stays external (see above). */
+export const DRILL_EXTERNAL = ["@aws-sdk/*"] as const;
+
+/** esbuild options of the drill bundles: the production BUNDLE_OPTIONS plus the one difference. */
+export const DRILL_BUNDLE_OPTIONS = { ...BUNDLE_OPTIONS, external: DRILL_EXTERNAL } as const;
 
 let cache: Map<LambdaName, string> | undefined;
 
@@ -40,6 +36,7 @@ export function drillBundles(): ReadonlyMap<LambdaName, string> {
   const names = Object.keys(LAMBDA_ENTRIES) as LambdaName[];
   const result = esbuild.buildSync({
     ...DRILL_BUNDLE_OPTIONS,
+    mainFields: [...DRILL_BUNDLE_OPTIONS.mainFields],
     external: [...DRILL_BUNDLE_OPTIONS.external],
     entryPoints: Object.fromEntries(names.map((name) => [name, path.join(PROJECT_ROOT, LAMBDA_ENTRIES[name])])),
     outdir: path.join(PROJECT_ROOT, ".drill-bundles"),

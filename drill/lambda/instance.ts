@@ -13,7 +13,7 @@
  * - `fetch`: answered by the model from this region's vantage point.
  * Timers and Date are the process's globals: virtual while the drill's clock runs.
  */
-import { CALLER_REGION } from "../model/aws-model";
+import { CALLER_FUNCTION, CALLER_REGION, REQUEST_TIMEOUT, SANDBOX } from "../model/aws-model";
 
 export type Handler = (event: unknown, context?: unknown) => Promise<unknown>;
 
@@ -37,6 +37,14 @@ export interface InstanceOptions {
   readonly hostRequire?: NodeRequire;
   /** Keeps at most this many captured output lines. @default 2000 */
   readonly maxLogLines?: number;
+  /** Tags the SDK clients with the function (the model's call log names it). @default functionName */
+  readonly tag?: string;
+  /**
+   * The execution environment's liveness: once `alive` is false (the sandbox timed out, or its region
+   * went down), every AWS call its code makes never completes, like code in a frozen sandbox.
+   * @default always alive
+   */
+  readonly sandbox?: { alive: boolean };
 }
 
 export interface LambdaInstance {
@@ -75,7 +83,7 @@ export function loadInstance(options: InstanceOptions): LambdaInstance {
     if (id.startsWith("@aws-sdk/client-")) {
       let wrapped = sdkCache.get(id);
       if (!wrapped) {
-        wrapped = regionalSdk(hostRequire(id) as Record<string, unknown>, options.region);
+        wrapped = regionalSdk(hostRequire(id) as Record<string, unknown>, options.region, options.tag ?? options.functionName, options.sandbox);
         sdkCache.set(id, wrapped);
       }
       return wrapped;
@@ -93,7 +101,7 @@ export function loadInstance(options: InstanceOptions): LambdaInstance {
 }
 
 /** The SDK module with each `*Client` class subclassed: default region, and the caller's region tag. */
-function regionalSdk(sdk: Record<string, unknown>, region: string): Record<string, unknown> {
+function regionalSdk(sdk: Record<string, unknown>, region: string, tag: string, sandbox: { alive: boolean } | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(sdk)) {
     if (typeof value === "function" && name.endsWith("Client") && typeof (value as { prototype?: { send?: unknown } }).prototype?.send === "function") {
@@ -102,6 +110,10 @@ function regionalSdk(sdk: Record<string, unknown>, region: string): Record<strin
         constructor(config: Record<string, unknown> = {}) {
           super({ ...config, region: config.region ?? region });
           (this as Record<symbol, unknown>)[CALLER_REGION] = region;
+          (this as Record<symbol, unknown>)[CALLER_FUNCTION] = tag;
+          if (sandbox) (this as Record<symbol, unknown>)[SANDBOX] = sandbox;
+          const handler = config.requestHandler as { requestTimeout?: unknown } | undefined;
+          if (typeof handler?.requestTimeout === "number") (this as Record<symbol, unknown>)[REQUEST_TIMEOUT] = handler.requestTimeout;
         }
       };
       Object.defineProperty(Regional, "name", { value: name });

@@ -56,6 +56,7 @@ import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeRulesCommand,
+  DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   ModifyRuleCommand,
@@ -92,6 +93,12 @@ export type { ErrorFault } from "./errors";
 
 /** The property the drill's Lambda loader sets on every SDK client it builds: the region the code runs in. */
 export const CALLER_REGION = Symbol.for("drill.callerRegion");
+/** The property the loader sets when the client was built with a request timeout (`requestHandler.requestTimeout`), ms. */
+export const REQUEST_TIMEOUT = Symbol.for("drill.requestTimeoutMs");
+/** The property the loader sets on every SDK client it builds: the function whose code built it. */
+export const CALLER_FUNCTION = Symbol.for("drill.callerFunction");
+/** The property the loader sets on every SDK client it builds: its sandbox's liveness (`{ alive }`). */
+export const SANDBOX = Symbol.for("drill.sandbox");
 
 export interface ClusterSpec {
   readonly region: string;
@@ -113,6 +120,8 @@ export interface ModelOptions {
   readonly clusters: readonly [ClusterSpec, ClusterSpec];
   /** Time a promotion takes. @default 45000 */
   readonly promotionDurationMs?: number;
+  /** Time a planned switchover takes. @default promotionDurationMs */
+  readonly switchoverDurationMs?: number;
   /** Start time of the model's own clock (ignored with `now`). @default 2025-01-01T00:00:00Z */
   readonly startMs?: number;
   /** Endpoint URL per region for the legacy `probe`. */
@@ -134,6 +143,19 @@ export interface ModelOptions {
   readonly resyncDurationMs?: number;
   /** Tables to create (with their replicas); tables not declared are regional and created on first use. */
   readonly tables?: readonly TableSpec[];
+  /**
+   * How long a call to an unreachable endpoint takes to fail, ms, when the client set no request
+   * timeout (a client's own `requestHandler.requestTimeout` wins). 0: at once (tests without a
+   * virtual clock). @default 0
+   */
+  readonly unreachableTimeoutMs?: number;
+  /**
+   * Aurora PostgreSQL's rds.global_db_rpo, ms: the primary refuses commits while every connected
+   * secondary lags behind it by more than this. null: not enforced. @default null
+   */
+  readonly globalDbRpoMs?: number | null;
+  /** Period of the AuroraGlobalDBReplicationLag datapoints, ms. @default 60000 */
+  readonly lagMetricPeriodMs?: number;
 }
 
 export interface MemberState {
@@ -197,6 +219,8 @@ export interface FaultSpec {
   readonly region?: string;
   /** Only calls made by code running in this region. */
   readonly callerRegion?: string;
+  /** Only calls made by this function's code (drill instances: the bundle name). */
+  readonly callerFunction?: string;
   readonly error: () => Error;
   /** How many calls fail. @default 1 */
   readonly times?: number;
@@ -207,12 +231,16 @@ export interface FaultSpec {
   readonly when?: "before" | "after" | "drop";
   /** Only calls whose input matches. */
   readonly match?: (input: unknown) => boolean;
+  /** Names the fault so that `clearFault` can remove it (a fault healed by a scenario). */
+  readonly id?: string;
 }
 
 export interface CallRecord {
   readonly operation: string;
   readonly region: string;
   readonly caller?: string;
+  /** The function whose code made the call (drill instances), when known. */
+  readonly function?: string;
   readonly input: unknown;
   readonly atMs: number;
   /** ok, or the error name the caller saw. */
@@ -241,6 +269,8 @@ export interface FailoverOutcome {
   readonly cutoffMs: number;
   /** Writes of the old writer committed after the cutoff: lost. Grows if the old primary kept taking writes while partitioned. */
   readonly lost: WriteRecord[];
+  /** Global-table writes made in the old region and not yet replicated to the new one when the promotion completed. */
+  readonly ddbUnreplicated: readonly { readonly table: string; readonly key: string; readonly atMs: number }[];
 }
 
 interface ServiceState {
@@ -314,13 +344,18 @@ interface AnyStub {
   restore(): void;
 }
 
-type ClientLike = { config: { region?: unknown }; [CALLER_REGION]?: string };
+type ClientLike = { config: { region?: unknown }; [CALLER_REGION]?: string; [REQUEST_TIMEOUT]?: number; [CALLER_FUNCTION]?: string; [SANDBOX]?: { alive: boolean } };
 
-async function regionOf(getClient: () => ClientLike): Promise<{ region: string; caller?: string }> {
+async function regionOf(getClient: () => ClientLike): Promise<{ region: string; caller?: string; timeoutMs?: number; fn?: string }> {
   const client = getClient();
   const region = client.config.region;
   const value = typeof region === "function" ? await (region as () => Promise<string>)() : region;
-  return { region: String(value), caller: client[CALLER_REGION] };
+  return {
+    region: String(value),
+    caller: client[CALLER_REGION],
+    ...(client[REQUEST_TIMEOUT] !== undefined ? { timeoutMs: client[REQUEST_TIMEOUT] } : {}),
+    ...(client[CALLER_FUNCTION] !== undefined ? { fn: client[CALLER_FUNCTION] } : {}),
+  };
 }
 
 const EPOCH_2025 = Date.UTC(2025, 0, 1);
@@ -330,6 +365,7 @@ export class AwsModel {
   readonly account: string;
   readonly globalClusterId: string;
   readonly promotionDurationMs: number;
+  readonly switchoverDurationMs: number;
   readonly resyncDurationMs: number;
   readonly network: NetworkModel;
   readonly elb: ElbModel;
@@ -358,6 +394,11 @@ export class AwsModel {
   replicationLagMs: number | null;
   readonly ddbReplicationDelayMs: number;
   readonly taskStartMs: number;
+  readonly unreachableTimeoutMs: number;
+  readonly globalDbRpoMs: number | null;
+  readonly lagMetricPeriodMs: number;
+  /** Global-table writes the traffic made (the transaction path's txmeta items), for data-loss accounting. */
+  readonly ddbWrites: { readonly table: string; readonly key: string; readonly region: string; readonly atMs: number }[] = [];
   private ownNowMs: number;
   private readonly timeSource: (() => number) | undefined;
   private readonly regions = new Map<string, RegionState>();
@@ -383,6 +424,7 @@ export class AwsModel {
     this.globalClusterId = options.globalClusterId;
     this.promotionDurationMs = options.promotionDurationMs ?? 45_000;
     this.resyncDurationMs = options.resyncDurationMs ?? this.promotionDurationMs;
+    this.switchoverDurationMs = options.switchoverDurationMs ?? this.promotionDurationMs;
     this.timeSource = options.now;
     this.ownNowMs = options.startMs ?? EPOCH_2025;
     this.network = options.network ?? new NetworkModel(() => this.nowMs);
@@ -390,6 +432,9 @@ export class AwsModel {
     this.replicationLagMs = options.replicationLagMs ?? null;
     this.ddbReplicationDelayMs = options.ddbReplicationDelayMs ?? 1_000;
     this.taskStartMs = options.taskStartMs ?? 0;
+    this.unreachableTimeoutMs = options.unreachableTimeoutMs ?? 0;
+    this.globalDbRpoMs = options.globalDbRpoMs ?? null;
+    this.lagMetricPeriodMs = options.lagMetricPeriodMs ?? 60_000;
     this.members = options.clusters.map((c, i) => ({
       arn: this.clusterArn(c.region, c.id),
       region: c.region,
@@ -490,6 +535,11 @@ export class AwsModel {
     this.faults.push({ ...spec, remaining: spec.times ?? 1 });
   }
 
+  /** Removes the faults named `id` (see FaultSpec.id). */
+  clearFault(id: string): void {
+    this.faults = this.faults.filter((f) => f.id !== id);
+  }
+
   /** Drops every fault not yet used up. */
   clearFaults(): void {
     this.faults = [];
@@ -522,9 +572,27 @@ export class AwsModel {
     this.settle();
     const member = this.members.find((m) => m.region === region);
     if (!member || !this.network.isRegionUp(region) || this.databasesDown.has(region)) return false;
+    if (this.rpoBlocked(member)) return false;
     if (this.staleWriters.has(region)) return true;
     if (!member.isWriter) return false;
     return this.failover === null;
+  }
+
+  /**
+   * rds.global_db_rpo: the primary blocks commits while every secondary that is attached and
+   * synchronized (connected, its region and its database up) lags behind by more than the bound. A secondary
+   * that is detached or unavailable (its region lost, its database inaccessible, or resynchronizing after a
+   * forced failover) does not count: a simplification (AWS does not document that case).
+   */
+  private rpoBlocked(writer: MemberState): boolean {
+    if (this.globalDbRpoMs === null || !this.ticking) return false;
+    const secondaries = this.members.filter((m) => m.arn !== writer.arn && m.synchronizationStatus === "connected" && this.network.isRegionUp(m.region) && !this.databasesDown.has(m.region) && !this.staleWriters.has(m.region));
+    if (this.staleWriters.has(writer.region)) {
+      // A partitioned old primary: its former secondary (now the writer) receives nothing from it.
+      return true;
+    }
+    if (secondaries.length === 0) return false;
+    return secondaries.every((m) => this.nowMs - (this.replicatedUpTo.get(m.arn) ?? this.nowMs) > (this.globalDbRpoMs as number));
   }
 
   /**
@@ -557,6 +625,12 @@ export class AwsModel {
     const key = this.keyOf(table, item);
     this.table(region, table).set(key, item);
     this.replicateWrite(region, table, key, item);
+  }
+
+  /** A client's write to a global table (the transaction path's metadata), kept for data-loss accounting. */
+  clientPutItem(region: string, table: string, item: Item): void {
+    this.putItem(region, table, item);
+    this.ddbWrites.push({ table, key: this.keyOf(table, item), region, atMs: this.nowMs });
   }
 
   scalableTarget(region: string, resourceId: string): { min: number; max: number } | undefined {
@@ -680,7 +754,7 @@ export class AwsModel {
 
   private publishLag(): void {
     if (this.replicationLagMs === null) return;
-    const minute = Math.floor(this.nowMs / 60_000) * 60_000;
+    const minute = Math.floor(this.nowMs / this.lagMetricPeriodMs) * this.lagMetricPeriodMs;
     for (const m of this.members) {
       if (m.isWriter || this.lastLagMinute.get(m.arn) === minute) continue;
       this.lastLagMinute.set(m.arn, minute);
@@ -690,7 +764,8 @@ export class AwsModel {
         namespace: "AWS/RDS",
         metricName: LAG_METRIC,
         dimensions: { DBClusterIdentifier: m.id, SourceRegion: writer.region },
-        value: this.replicationLagMs,
+        // The lag the secondary actually has: how far its watermark is behind now (the configured lag while it flows).
+        value: Math.max(this.replicationLagMs, this.nowMs - (this.replicatedUpTo.get(m.arn) ?? this.nowMs)),
         atMs: this.nowMs,
         timestampMs: minute,
       });
@@ -733,8 +808,14 @@ export class AwsModel {
     }
     const on = <I, O>(stub: AnyStub, command: unknown, operation: string, fn: (input: I, region: string, caller: string | undefined) => O) => {
       stub.on(command).callsFake(async (input: I, getClient: () => never) => {
-        const { region, caller } = await regionOf(getClient);
-        return this.dispatch(operation, region, caller, input, fn);
+        // Code of a dead sandbox (timed out, or its region went down) is frozen: its calls never complete.
+        if ((getClient() as ClientLike)[SANDBOX]?.alive === false) return new Promise<never>(() => undefined);
+        const { region, caller, timeoutMs, fn: callerFunction } = await regionOf(getClient);
+        // An unreachable endpoint answers nothing: the caller waits for its request timeout (or the model's default).
+        const waitMs = timeoutMs ?? this.unreachableTimeoutMs;
+        if (waitMs > 0 && !this.network.canCallApi(caller, region)) await new Promise((resolve) => setTimeout(resolve, waitMs));
+        if ((getClient() as ClientLike)[SANDBOX]?.alive === false) return new Promise<never>(() => undefined);
+        return this.dispatch(operation, region, caller, input, fn, callerFunction);
       });
     };
     const rds = mocks.rds as unknown as AnyStub;
@@ -776,6 +857,7 @@ export class AwsModel {
     on(elb, DescribeListenersCommand, "DescribeListeners", (input: { LoadBalancerArn?: string; ListenerArns?: string[] }, region) => this.elb.describeListeners(region, input));
     on(elb, DescribeRulesCommand, "DescribeRules", (input: { ListenerArn?: string; RuleArns?: string[] }, region) => this.elb.describeRules(region, input));
     on(elb, ModifyRuleCommand, "ModifyRule", (input: { RuleArn: string; Conditions?: unknown[]; Actions?: unknown[] }, region) => this.elb.modifyRule(region, input));
+    on(elb, DescribeTargetGroupsCommand, "DescribeTargetGroups", (input: { Names?: string[]; TargetGroupArns?: string[] }, region) => this.elb.describeTargetGroups(region, input));
     on(elb, DescribeTargetHealthCommand, "DescribeTargetHealth", (input: { TargetGroupArn: string }, region) => this.elb.describeTargetHealth(region, input));
     const sfn = mocks.sfn as unknown as AnyStub;
     on(sfn, StartExecutionCommand, "StartExecution", (input: { stateMachineArn: string; name?: string; input?: string }, region) =>
@@ -853,16 +935,17 @@ export class AwsModel {
   }
 
   // ---------------------------------------------------------------- internals
-  private dispatch<I, O>(operation: string, region: string, caller: string | undefined, input: I, fn: (input: I, region: string, caller: string | undefined) => O): O {
-    const call: CallRecord = { operation, region, caller, input, atMs: this.nowMs };
+  private dispatch<I, O>(operation: string, region: string, caller: string | undefined, input: I, fn: (input: I, region: string, caller: string | undefined) => O, callerFunction?: string): O {
+    const call: CallRecord = { operation, region, caller, ...(callerFunction ? { function: callerFunction } : {}), input, atMs: this.nowMs };
     this.calls.push(call);
     try {
       if (!this.network.canCallApi(caller, region)) throw unreachable(region);
       const fault = this.faults.find(
         (f) =>
-          f.operation === operation &&
+          (f.operation === operation || f.operation === "*") &&
           (f.region === undefined || f.region === region) &&
           (f.callerRegion === undefined || f.callerRegion === caller) &&
+          (f.callerFunction === undefined || f.callerFunction === callerFunction) &&
           (f.match === undefined || f.match(input)) &&
           f.remaining > 0,
       );
@@ -918,6 +1001,9 @@ export class AwsModel {
     const cutoffMs = f.allowDataLoss ? (this.replicatedUpTo.get(to.arn) ?? f.calledAtMs) : f.completesAtMs;
     const lost = f.allowDataLoss ? this.writes.filter((w) => w.clusterArn === from.arn && w.atMs > cutoffMs && w.lostAtMs === undefined) : [];
     for (const w of lost) w.lostAtMs = f.completesAtMs;
+    const ddbUnreplicated = f.allowDataLoss
+      ? this.pending.filter((p) => p.source === from.region && p.destination === to.region && p.item !== null).map((p) => ({ table: p.table, key: p.key, atMs: p.version.atMs }))
+      : [];
     for (const m of this.members) m.isWriter = m.arn === to.arn;
     this.failovers.push({
       operation: f.operation,
@@ -930,6 +1016,7 @@ export class AwsModel {
       completedAtMs: f.completesAtMs,
       cutoffMs,
       lost,
+      ddbUnreplicated,
     });
     this.replicatedUpTo.delete(to.arn);
     if (f.allowDataLoss) {
@@ -1051,7 +1138,7 @@ export class AwsModel {
       fromArn: writer.arn,
       toArn: target.arn,
       allowDataLoss: allowDataLoss && !switchover,
-      completesAtMs: this.nowMs + this.promotionDurationMs,
+      completesAtMs: this.nowMs + (switchover ? this.switchoverDurationMs : this.promotionDurationMs),
       calledAtMs: this.nowMs,
       operation,
     };

@@ -123,7 +123,9 @@ export class ElbModel {
   }
 
   private act(region: string, lb: LoadBalancerState, rule: RuleState): HttpAnswer {
-    const action = [...rule.Actions].sort((a, b) => (a.Order ?? 0) - (b.Order ?? 0))[0];
+    // A jwt-validation action passes the request on to the next action: the drill's clients present valid tokens (the
+    // model does not verify signatures; the function re-reads the token's issuer and client id).
+    const action = [...rule.Actions].sort((a, b) => (a.Order ?? 0) - (b.Order ?? 0)).find((a) => a.Type !== "jwt-validation");
     if (!action) return { kind: "answered", status: 500, body: "", servedBy: "none", rule: rule.RuleArn };
     if (action.Type === "fixed-response") {
       const c = action.FixedResponseConfig;
@@ -173,6 +175,15 @@ export class ElbModel {
     }
     if (input.Actions) rule.Actions = clone(input.Actions as RuleAction[]);
     return { Rules: [{ RuleArn: rule.RuleArn, Priority: rule.Priority, Conditions: clone(rule.Conditions), Actions: clone(rule.Actions), IsDefault: rule.IsDefault }] };
+  }
+
+  describeTargetGroups(region: string, input: { Names?: string[]; TargetGroupArns?: string[] }) {
+    const all = (this.byRegion.get(region) ?? []).flatMap((l) => l.spec.targetGroups.map((t) => ({ lb: l.spec.arn, t })));
+    const wanted = all.filter(({ t }) => (input.Names ? input.Names.includes(t.name) : true) && (input.TargetGroupArns ? input.TargetGroupArns.includes(t.arn) : true));
+    if ((input.Names?.length ?? 0) > 0 && wanted.length === 0) throw awsError("TargetGroupNotFoundException", `One or more target groups not found: ${input.Names?.join(", ")}`);
+    return {
+      TargetGroups: wanted.map(({ lb, t }) => ({ TargetGroupArn: t.arn, TargetGroupName: t.name, TargetType: t.kind === "lambda" ? "lambda" : "ip", LoadBalancerArns: [lb] })),
+    };
   }
 
   describeTargetHealth(region: string, input: { TargetGroupArn: string }) {

@@ -13,7 +13,8 @@
  * | X -> Y's public load balancer          | as X -> the internet, plus Y down, the partition    |
  * | the internet / Route 53 checkers -> X  | X down                                              |
  * | replication X <-> Y (Aurora, DynamoDB) | X or Y down, the partition                          |
- * | DNS through X's VPC resolver           | X down (not X's egress: the resolver is in the VPC) |
+ * | DNS through X's VPC resolver           | X down, X's resolver down (not X's egress: the      |
+ * |                                        | resolver is in the VPC)                             |
  * | the third-region witness               | witness down                                        |
  *
  * In-region API calls go through VPC endpoints (interface endpoints, the
@@ -37,6 +38,7 @@ export class NetworkModel {
   private readonly egressDown = new Set<string>();
   private readonly apiDown = new Set<string>();
   private readonly partitions = new Set<string>();
+  private readonly resolversDown = new Set<string>();
   private witnessIsDown = false;
   /** Every change, for the report's timeline. */
   readonly changes: NetworkChange[] = [];
@@ -72,6 +74,13 @@ export class NetworkModel {
     if (partitioned) this.partitions.add(key);
     else this.partitions.delete(key);
     this.record(`partition ${a} <-> ${b} ${partitioned ? "on" : "healed"}`);
+  }
+
+  /** `region`'s VPC resolver fails (lookups time out): its DNS-based signals and its probe's name resolution. */
+  setResolverDown(region: string, down = true): void {
+    if (down) this.resolversDown.add(region);
+    else this.resolversDown.delete(region);
+    this.record(`${region} DNS resolver ${down ? "down" : "up"}`);
   }
 
   setWitnessDown(down = true): void {
@@ -118,7 +127,7 @@ export class NetworkModel {
 
   /** Can code in `region` resolve names through its VPC resolver? */
   canResolve(region: string | undefined): boolean {
-    return region === undefined || this.isRegionUp(region);
+    return region === undefined || (this.isRegionUp(region) && !this.resolversDown.has(region));
   }
 
   witnessUp(): boolean {
@@ -132,6 +141,7 @@ export class NetworkModel {
       ...[...this.egressDown].map((r) => `${r} egress down`),
       ...[...this.apiDown].map((r) => `${r} APIs down`),
       ...[...this.partitions].map((p) => `partition ${p}`),
+      ...[...this.resolversDown].map((r) => `${r} resolver down`),
       ...(this.witnessIsDown ? ["witness down"] : []),
     ];
     return parts.length === 0 ? "healthy" : parts.join(", ");

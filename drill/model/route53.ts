@@ -22,7 +22,13 @@
  *     `treat_missing_data` ignore keeps its last state.
  * - aws_route53_record: `name`, `type`, `set_identifier`, `failover_routing_policy`,
  *   `weighted_routing_policy`, `health_check_id`, `alias` (to a load balancer:
- *   the answer is that region; TTL from the figures, 60 s) or `records` with `ttl`.
+ *   the answer is that region; to another record of the zone: that record's
+ *   answer, followed down the chain, as the protocol's global records alias the
+ *   regional records; TTL from the figures, 60 s) or `records` with `ttl`.
+ * - Propagation: an answer follows a check's status only `propagationSeconds`
+ *   after the status changed (route53.dnsPropagationAfterHealthChange.seconds,
+ *   the figure the budget uses); the checks themselves (and calculated checks)
+ *   see each other at once.
  *   Answers: failover: PRIMARY if healthy, else SECONDARY if healthy, else
  *   PRIMARY; weighted: the healthy records with weight > 0 (all of them when none
  *   is healthy), picked by weight; simple: the record.
@@ -45,6 +51,9 @@ export interface HealthCheckState {
   readonly inverted: boolean;
   readonly children: readonly string[];
   readonly childThreshold: number;
+  /** Status changes (at, healthy), oldest first; the status before the first is `initiallyHealthy`. */
+  readonly history: { atMs: number; healthy: boolean }[];
+  initiallyHealthy: boolean;
   readonly alarm?: { readonly region: string; readonly spec: AlarmSpec | undefined; readonly insufficient: string };
   healthy: boolean;
   streak: number;
@@ -62,6 +71,8 @@ export interface RecordSpec {
   readonly healthCheckId?: string;
   /** Alias to a load balancer: its region. */
   readonly aliasRegion?: string;
+  /** Alias target name (a load balancer's DNS name, or another record of the zone). */
+  readonly aliasName?: string;
   readonly evaluateTargetHealth: boolean;
   readonly ttlSeconds: number;
   readonly values: readonly string[];
@@ -73,6 +84,8 @@ export interface DnsAnswer {
   readonly ttlSeconds: number;
   /** The record that answered. */
   readonly record: RecordSpec;
+  /** The region of the load balancer the answer leads to (an alias chain followed to its end); undefined for other answers. */
+  readonly region?: string;
 }
 
 export interface Route53Options {
@@ -84,6 +97,8 @@ export interface Route53Options {
   readonly defaultIntervalSeconds?: number;
   /** Region of each load balancer DNS name / name, for alias targets. */
   readonly loadBalancerRegion?: (dnsName: string) => string | undefined;
+  /** Seconds between a check's status change and DNS answers following it. @default 0 */
+  readonly propagationSeconds?: number;
 }
 
 export class Route53Model {
@@ -151,6 +166,8 @@ export class Route53Model {
         healthy: true,
         streak: 0,
         nextEvalMs: 0,
+        history: [],
+        initiallyHealthy: true,
       });
     }
   }
@@ -169,15 +186,19 @@ export class Route53Model {
       ...(weight !== undefined ? { weight: Number(weight) } : {}),
       ...(typeof body.health_check_id === "string" ? { healthCheckId: body.health_check_id } : {}),
       ...(aliasRegion ? { aliasRegion } : {}),
+      ...(alias?.name ? { aliasName: normalize(alias.name) } : {}),
       evaluateTargetHealth: alias?.evaluate_target_health === true,
       ttlSeconds: alias ? this.aliasTtlSeconds : Number(body.ttl ?? 300),
       values: Array.isArray(body.records) ? (body.records as string[]).map((v) => v.replace(/^"(.*)"$/, "$1")) : [],
     };
   }
 
+  private primed = false;
+
   /** Evaluates the checks whose time has come (call every virtual second). */
   tick(): void {
     const now = this.model.nowMs;
+    if (!this.primed) this.prime();
     for (const check of this.checks.values()) {
       if (now < check.nextEvalMs) continue;
       if (check.type === "CALCULATED") continue;
@@ -198,10 +219,28 @@ export class Route53Model {
     }
   }
 
+  /**
+   * The first evaluation: every check starts in the status its first result gives, as
+   * if the environment had been running before the drill (no threshold, no history).
+   */
+  private prime(): void {
+    this.primed = true;
+    for (const check of this.checks.values()) {
+      if (check.type === "CALCULATED") continue;
+      if (check.type === "CLOUDWATCH_METRIC") check.healthy = this.metricHealth(check);
+      else {
+        const ok = this.probe(check);
+        check.healthy = check.inverted ? !ok : ok;
+      }
+      check.initiallyHealthy = check.healthy;
+    }
+  }
+
   private setHealth(check: HealthCheckState, healthy: boolean): void {
     check.streak = 0;
     if (check.healthy === healthy) return;
     check.healthy = healthy;
+    check.history.push({ atMs: this.model.nowMs, healthy });
     this.changes.push({ atMs: this.model.nowMs, check: check.name, healthy });
   }
 
@@ -238,21 +277,44 @@ export class Route53Model {
     return check.inverted ? !result : result;
   }
 
+  /** The status of a check as it was at `atMs` (CALCULATED: from its children then). */
+  healthAt(id: string, atMs: number, depth = 0): boolean {
+    const check = this.checks.get(id);
+    if (!check) return true;
+    if (check.type !== "CALCULATED") {
+      let healthy = check.initiallyHealthy;
+      for (const h of check.history) {
+        if (h.atMs > atMs) break;
+        healthy = h.healthy;
+      }
+      return healthy;
+    }
+    if (depth > 5) throw new Error(`Route53Model: calculated check ${id} nests too deep`);
+    const healthy = check.children.filter((c) => this.healthAt(c, atMs, depth + 1)).length;
+    const result = healthy >= check.childThreshold;
+    return check.inverted ? !result : result;
+  }
+
+  /** The status DNS answers follow now: the status one propagation delay ago. */
+  private answerHealth(id: string): boolean {
+    const delayMs = (this.options.propagationSeconds ?? 0) * 1000;
+    return delayMs === 0 ? this.isHealthy(id) : this.healthAt(id, this.model.nowMs - delayMs);
+  }
+
   checkByName(name: string): HealthCheckState | undefined {
     return [...this.checks.values()].find((c) => c.name === name || c.resource === name);
   }
 
   /** The region a name's (non-health-checked, or only) alias record points to: how checks and probes reach a regional name. */
   regionOfName(name: string): string | undefined {
-    const answer = this.answer(name, "A");
-    return answer?.record.aliasRegion;
+    return this.answer(name, "A")?.region;
   }
 
-  /** What Route 53 answers for `name` and `type` now; undefined = NXDOMAIN. */
-  answer(name: string, type: string): DnsAnswer | undefined {
+  /** What Route 53 answers for `name` and `type` now; undefined = NXDOMAIN. Alias chains within the zone are followed. */
+  answer(name: string, type: string, depth = 0): DnsAnswer | undefined {
     const candidates = this.records.filter((r) => r.name === normalize(name) && r.type === type);
     if (candidates.length === 0) return undefined;
-    const healthy = (r: RecordSpec) => (r.healthCheckId ? this.isHealthy(r.healthCheckId) : true) && (r.evaluateTargetHealth && r.aliasRegion ? this.model.network.internetReaches(r.aliasRegion) : true);
+    const healthy = (r: RecordSpec) => (r.healthCheckId ? this.answerHealth(r.healthCheckId) : true) && (r.evaluateTargetHealth && r.aliasRegion ? this.model.network.internetReaches(r.aliasRegion) : true);
     let chosen: RecordSpec | undefined;
     const primary = candidates.find((r) => r.failover === "PRIMARY");
     const secondary = candidates.find((r) => r.failover === "SECONDARY");
@@ -269,7 +331,18 @@ export class Route53Model {
       chosen = candidates[0];
     }
     if (!chosen) return undefined;
-    return { values: chosen.aliasRegion ? [`alb:${chosen.aliasRegion}`] : chosen.values, ttlSeconds: chosen.ttlSeconds, record: chosen };
+    if (chosen.aliasName && !chosen.aliasRegion && depth < 8 && this.records.some((r) => r.name === chosen?.aliasName && r.type === type)) {
+      // An alias of another record in the zone: that record's answer (its own routing and checks), with this record's TTL.
+      const target = this.answer(chosen.aliasName, type, depth + 1);
+      if (!target) return undefined;
+      return { values: target.values, ttlSeconds: chosen.ttlSeconds, record: chosen, ...(target.region ? { region: target.region } : {}) };
+    }
+    return {
+      values: chosen.aliasRegion ? [`alb:${chosen.aliasRegion}`] : chosen.values,
+      ttlSeconds: chosen.ttlSeconds,
+      record: chosen,
+      ...(chosen.aliasRegion ? { region: chosen.aliasRegion } : {}),
+    };
   }
 }
 

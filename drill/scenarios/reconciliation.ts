@@ -40,13 +40,11 @@ import { Report, ReplayResult } from "../../lambda/reconciler/contract";
 import { objectsOf } from "../../lambda/reconciler/stores";
 import { replayRecords } from "../../lambda/reconciler/replay";
 import { createCaller } from "../../lambda/shared/retry";
-import { recordFromItem, TIME_INDEX, TransactionRecord } from "../../lambda/transaction-processor/record";
-import { AuditAdapter, currentAuditAdapter } from "../audit";
+import { recordFromItem, recordKeyOf, TIME_INDEX, TransactionRecord } from "../../lambda/transaction-processor/record";
 import { AwsModel, ModelExtension, ModelMocks } from "../model/aws-model";
-import { DynamoDbIndexes } from "../model/ddb-index";
 import { S3Model } from "../model/s3";
 import { runScenario, Scenario, ScenarioInputs, ScenarioResult } from "../scenario";
-import { World } from "../world";
+import { S3_REPLICATION_DELAY_MS, World } from "../world";
 
 const FAILURE_AT_S = 120;
 const RETURN_AT_S = 600;
@@ -58,7 +56,6 @@ const BACKLOG_DRAINS_AT_S = 2_700;
 const APPROVE_AFTER_S = 60;
 const DURATION_S = 3_000;
 const TRANSACTIONS_PER_SECOND = 5;
-const S3_REPLICATION_DELAY_MS = 15_000;
 
 export const reconciliationScenario: Scenario = {
   id: "reconciliation-after-return",
@@ -145,7 +142,21 @@ class Driver implements ModelExtension {
     private readonly names: Names,
     private readonly old: string,
     private readonly survivor: string,
+    /** The drill's API client: its token's issuer and client id (transactionApi.authentication and .clients of the configuration). */
+    private readonly client: { readonly issuer: string; readonly clientId: string },
   ) {}
+
+  /** The record key of one of this client's transactions (records are keyed per client). */
+  key(transactionId: string): string {
+    return recordKeyOf(this.client.clientId, transactionId);
+  }
+
+  /** The client's access token as the load balancer forwards it after validating it (the model does not check signatures). */
+  private bearer(): string {
+    const segment = (value: unknown) => Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
+    const nowS = Math.floor(this.world().clock.now() / 1000);
+    return `${segment({ alg: "RS256", typ: "at+jwt" })}.${segment({ iss: this.client.issuer, client_id: this.client.clientId, iat: nowS, exp: nowS + 3_600 })}.drill`;
+  }
 
   install(_mocks: ModelMocks, _model: AwsModel): void {
     const world = this.world();
@@ -211,7 +222,7 @@ class Driver implements ModelExtension {
       const result = (await world.invoke(fn.arn, {
         httpMethod: "POST",
         path: "/transactions",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", authorization: `Bearer ${this.bearer()}` },
         body: JSON.stringify(entry.body),
         isBase64Encoded: false,
         requestContext: { elb: { targetGroupArn: "arn:aws:elasticloadbalancing:drill" } },
@@ -262,9 +273,9 @@ class Driver implements ModelExtension {
   private injectConflict(): void {
     const world = this.world();
     const inSurvivor = world.model.items(this.survivor, this.names.table);
-    const victim = [...this.ledger.values()].find((e) => e.outcome === "accepted" && e.acceptedBy === this.old && e.unanswered === 0 && !inSurvivor.has(e.transactionId));
+    const victim = [...this.ledger.values()].find((e) => e.outcome === "accepted" && e.acceptedBy === this.old && e.unanswered === 0 && !inSurvivor.has(this.key(e.transactionId)));
     if (!victim) return;
-    this.conflictId = victim.transactionId;
+    this.conflictId = this.key(victim.transactionId);
     const clash: LedgerEntry = { transactionId: victim.transactionId, body: { ...victim.body, amount: "9999.99" }, attempts: 0, inFlight: false, lastAtMs: 0, outcome: "pending", unanswered: 0 };
     world.note("drill client", `reuses ${victim.transactionId} with another amount in ${this.survivor}`);
     void this.send(clash, this.survivor);
@@ -341,16 +352,18 @@ class Driver implements ModelExtension {
     const missingObjects: string[] = [];
     const conflicts: string[] = [];
     for (const item of oldItems.values()) {
+      // Only the transaction path's records (the world's own client traffic writes bare txmeta items for its loss accounting).
+      if (item[TIME_INDEX.partitionKey] === undefined) continue;
       const r = recordFromItem(item);
       if (r.receivedAt < from || r.receivedAt > to) continue;
-      const theirs = newItems.get(r.transactionId);
+      const theirs = newItems.get(r.recordKey);
       const theirObject = newObjects.get(r.logObjectKey);
       const recordConflict = theirs !== undefined && recordFromItem(theirs).payloadSha256 !== r.payloadSha256;
       const objectConflict = theirObject !== undefined && theirObject.metadata["payload-sha256"] !== r.payloadSha256;
       const mine = oldObjects.get(r.logObjectKey);
-      if (recordConflict || objectConflict || (theirObject === undefined && mine !== undefined && mine.metadata["payload-sha256"] !== r.payloadSha256)) conflicts.push(r.transactionId);
-      else if (!theirs) missingRecords.push(r.transactionId);
-      else if (!theirObject) missingObjects.push(r.transactionId);
+      if (recordConflict || objectConflict || (theirObject === undefined && mine !== undefined && mine.metadata["payload-sha256"] !== r.payloadSha256)) conflicts.push(r.recordKey);
+      else if (!theirs) missingRecords.push(r.recordKey);
+      else if (!theirObject) missingObjects.push(r.recordKey);
     }
     return { missingRecords: sorted(missingRecords), missingObjects: sorted(missingObjects), conflicts: sorted(conflicts) };
   }
@@ -378,26 +391,6 @@ class Driver implements ModelExtension {
   }
 }
 
-/**
- * The audit record's data-loss span as the lag measured at promotion (rpoLagMsAtPromotion, else
- * replicationLagMsAtPromotion: what promotion.ts bounds the loss with), without the safety margin
- * that estimatedDataLossMs adds (the drill's invariant compares the span with the writes the model
- * lost, within one replication delay; drill/audit.ts reads estimatedDataLossMs, margin included).
- */
-export const measuredLagAuditAdapter: AuditAdapter = {
-  name: "audit#<executionId>: lag measured at promotion (rpoLagMsAtPromotion, else replicationLagMsAtPromotion)",
-  records(model, tables) {
-    return currentAuditAdapter.records(model, tables).map((view) => {
-      for (const table of tables) {
-        const item = model.items(view.region, table).get(`audit#${view.executionId}`);
-        const lag = item?.rpoLagMsAtPromotion?.N ?? item?.replicationLagMsAtPromotion?.N;
-        if (item) return { ...view, dataLossWindowMs: lag !== undefined ? Number(lag) : null };
-      }
-      return view;
-    });
-  },
-};
-
 /** Runs the scenario with its model additions and driver, then checks the reconciliation against the truth. */
 export async function runReconciliationDrill(inputs: ScenarioInputs): Promise<ReconciliationDrillResult> {
   const { app, config } = inputs;
@@ -414,17 +407,22 @@ export async function runReconciliationDrill(inputs: ScenarioInputs): Promise<Re
   };
   const names: Names = { table, bucketOf, stateTable: "" };
   let world: World | null = null;
-  const driver = new Driver(() => world as World, s3, names, old, survivor);
+  const auth = config.transactionApi.authentication;
+  const apiClient = config.transactionApi.clients[0];
+  if (!auth || !apiClient) throw new Error("the drill's configuration needs transactionApi.authentication and a registered client (config/dev.json has both)");
+  const driver = new Driver(() => world as World, s3, names, old, survivor, { issuer: auth.issuer, clientId: apiClient.clientId });
   let startMs = 0;
   // From the failure until long after the replay, the txmeta and txlogs replication between the regions does not drain (both directions).
   const backlogHeld = () => world !== null && world.clock.now() >= startMs + FAILURE_AT_S * 1000 && world.clock.now() < startMs + BACKLOG_DRAINS_AT_S * 1000;
   const result = await runScenario(reconciliationScenario, {
-    audit: measuredLagAuditAdapter,
     ...inputs,
     prepare: (w) => {
       world = w;
       startMs = w.clock.now();
-      w.model.extensions.push(new DynamoDbIndexes([{ table, name: TIME_INDEX.name, tableKey: "transactionId", partitionKey: TIME_INDEX.partitionKey, sortKey: TIME_INDEX.sortKey, projection: TIME_INDEX.projection }]), s3, driver);
+      // The world answers the time index already (the synthesized table's); this scenario brings its own S3 model,
+      // whose copies it holds and inspects.
+      w.useS3(s3);
+      w.model.extensions.push(driver);
       w.model.replicationHold = (p) => p.table === table && backlogHeld();
       s3.hold = (copy) => copy.sourceBucket.includes("-txlogs-") && backlogHeld();
       inputs.prepare?.(w);
@@ -438,11 +436,11 @@ export async function runReconciliationDrill(inputs: ScenarioInputs): Promise<Re
   const newItems = w.model.items(survivor, table);
   const newObjects = s3.objects(bucketOf(survivor));
   const oldItems = w.model.items(old, table);
-  const ids = (list: readonly { transactionId: string }[] | undefined) => sorted((list ?? []).map((f) => f.transactionId));
+  const ids = (list: readonly { recordKey: string }[] | undefined) => sorted((list ?? []).map((f) => f.recordKey));
   const reconciliations = driver.reconciliations();
   const byMonitor = reconciliations.filter((e) => e.name.startsWith("reconcile-"));
   const entries = [...driver.ledger.values()];
-  const acceptedByOld = entries.filter((e) => e.acceptedBy === old && e.transactionId !== driver.conflictId);
+  const acceptedByOld = entries.filter((e) => e.acceptedBy === old && driver.key(e.transactionId) !== driver.conflictId);
   const survivorHash = (id: string) => (newItems.get(id) ? recordFromItem(newItems.get(id)!).payloadSha256 : null);
   const oldHash = (id: string) => (oldItems.get(id) ? recordFromItem(oldItems.get(id)!).payloadSha256 : null);
   const converged = truth !== null && [...truth.missingRecords, ...truth.conflicts].every((id) => oldHash(id) !== null && oldHash(id) === survivorHash(id));
@@ -453,14 +451,14 @@ export async function runReconciliationDrill(inputs: ScenarioInputs): Promise<Re
     { check: "the report lists exactly the records the survivor lacked (no more, no fewer)", met: truth !== null && report !== null && same(ids(report.missingRecords), truth.missingRecords), detail: `report ${ids(report?.missingRecords).length}, truth ${truth?.missingRecords.length ?? "?"}` },
     { check: "the report lists exactly the log objects the survivor lacked", met: truth !== null && report !== null && same(ids(report.missingObjects), truth.missingObjects), detail: `report ${ids(report?.missingObjects).length}, truth ${truth?.missingObjects.length ?? "?"}` },
     { check: "the report lists the conflicting record, and only it", met: driver.conflictId !== null && truth !== null && report !== null && same(ids(report.conflicts), [driver.conflictId]) && same(truth.conflicts, [driver.conflictId]), detail: `${driver.conflictId}; report ${JSON.stringify(ids(report?.conflicts))}` },
-    { check: "every transaction the old region accepted is in the survivor or in the report (from the clients' ledger)", met: report !== null && acceptedByOld.every((e) => newItems.has(e.transactionId) || ids(report.missingRecords).includes(e.transactionId)), detail: `${acceptedByOld.length} accepted by ${old}` },
+    { check: "every transaction the old region accepted is in the survivor or in the report (from the clients' ledger)", met: report !== null && acceptedByOld.every((e) => newItems.has(driver.key(e.transactionId)) || ids(report.missingRecords).includes(driver.key(e.transactionId))), detail: `${acceptedByOld.length} accepted by ${old}` },
     { check: "the replay restored every missing record and log object, with the old region's payload", met: replay !== null && truth !== null && truth.missingRecords.every((id) => survivorHash(id) === recordFromItem(oldItems.get(id)!).payloadSha256) && [...truth.missingRecords, ...truth.missingObjects].every((id) => newObjects.get(recordFromItem(oldItems.get(id) ?? newItems.get(id)!).logObjectKey)?.metadata["payload-sha256"] === recordFromItem(oldItems.get(id) ?? newItems.get(id)!).payloadSha256), detail: replay ? JSON.stringify(replay.counts) : "no replay result" },
     { check: "the conflicting record was left alone (the survivor's payload stands)", met: driver.conflictId !== null && survivorHash(driver.conflictId) !== null && report !== null && survivorHash(driver.conflictId) === report.conflicts[0]?.survivorPayloadSha256, detail: `${driver.conflictId}` },
     { check: "a second replay of the approved set writes nothing", met: driver.secondReplay !== null && driver.secondReplay.recordsWritten === 0 && driver.secondReplay.objectsWritten === 0, detail: JSON.stringify(driver.secondReplay) },
     { check: "a second reconciliation run finds nothing to replay", met: reconciliations.some((e) => e.name === "operator-reconcile-again" && e.status === "SUCCEEDED") && !w.sfn.allExecutions().some((e) => e.name === "operator-reconcile-again" && (w.sfn.execution(e.arn)?.history ?? []).some((h) => h.type === "TaskStateEntered" && (h.details?.stateEnteredEventDetails as { name?: string } | undefined)?.name === "RequestApproval")), detail: JSON.stringify(reconciliations.map((e) => [e.name, e.status])) },
     {
       check: "after both backlogs drained, the replayed records and the survivor's conflicting record are unchanged (the older replicated writes lost to last-writer-wins)",
-      met: truth !== null && report !== null && truth.missingRecords.every((id) => survivorHash(id) === report.missingRecords.find((f) => f.transactionId === id)?.payloadSha256) && driver.conflictId !== null && survivorHash(driver.conflictId) === report.conflicts[0]?.survivorPayloadSha256 && s3.pending.length === 0 && converged,
+      met: truth !== null && report !== null && truth.missingRecords.every((id) => survivorHash(id) === report.missingRecords.find((f) => f.recordKey === id)?.payloadSha256) && driver.conflictId !== null && survivorHash(driver.conflictId) === report.conflicts[0]?.survivorPayloadSha256 && s3.pending.length === 0 && converged,
       detail: `S3 copies pending: ${s3.pending.length}; both replicas agree on the reported ids: ${converged}`,
     },
   ];

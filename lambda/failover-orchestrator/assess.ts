@@ -107,7 +107,7 @@ export async function assess(deps: OrchestratorDeps, state: FailoverState): Prom
     intended = "failover";
     approvals.push({ kind: "no-evidence", reason: `a person asked for a forced failover without independent evidence (${evidence.summary})`, timeoutMayProceed: false });
   }
-  if (intended === "failover" && rpoAtRisk(evidence, config.rpoSeconds) && config.onRpoBreach === "escalate") {
+  if (intended === "failover" && rpoAtRisk(evidence, config.rpoSeconds, config.rpoEnforcement) && config.onRpoBreach === "escalate") {
     const lag = evidence.rpoLagMs ?? evidence.replicationLagMs;
     approvals.push({ kind: "rpo", reason: `replication lag ${lag === null ? "unknown" : `${lag} ms`} against an RPO of ${config.rpoSeconds} s`, timeoutMayProceed: false });
   }

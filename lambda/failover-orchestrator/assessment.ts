@@ -109,8 +109,13 @@ export function lossLagMs(record: EvidenceRecord): number | null {
   return record.rpoLagMs ?? record.replicationLagMs;
 }
 
-/** True when a forced failover now could lose more than the RPO, or nobody can tell. */
-export function rpoAtRisk(record: EvidenceRecord, rpoSeconds: number): boolean {
+/**
+ * True when a forced failover now could lose more than the RPO, or nobody can tell. Where the database enforces
+ * the RPO (rds.global_db_rpo), the primary refuses commits that no secondary holds within it: whatever the lag
+ * reads, or if it cannot be read, a forced failover loses at most the RPO.
+ */
+export function rpoAtRisk(record: EvidenceRecord, rpoSeconds: number, enforcement: "database" | "alarm" = "alarm"): boolean {
+  if (enforcement === "database") return false;
   const lag = lossLagMs(record);
   return lag === null || lag > rpoSeconds * 1000;
 }

@@ -29,6 +29,7 @@
  * | FAILOVER_AUTHORITY           | automatic \| approval \| manual (approval: the monitor's runs wait for one) | required         |
  * | RPO_SECONDS                  | targets.rpoSeconds                                                          | required         |
  * | ON_RPO_BREACH                | escalate \| proceed: a forced failover with lag above the RPO or unknown    | escalate         |
+ * | RPO_ENFORCEMENT              | database (rds.global_db_rpo bounds the loss: nothing to escalate) \| alarm  | alarm            |
  * | SAMPLE_INTERVAL_SECONDS      | the monitors' sample interval (a fence reaches the old region's gate within one sample) | 10   |
  * | STALE_HEARTBEAT_SECONDS      | a heartbeat older than this is stale                                        | 30               |
  * | REPLICATION_STALL_MS         | replication lag at or above this is a stall                                 | 30000            |
@@ -46,7 +47,7 @@
  * | VERIFY_ATTEMPTS              | probes of this region before EndpointUnhealthyError                         | 6                |
  * | VERIFY_INTERVAL_SECONDS      | pause between verification probes                                           | 10               |
  * | FAILBACK_MAX_LAG_MS          | a secondary at or below this lag counts as synchronized                     | 1000             |
- * | LAG_LOOKBACK_SECONDS         | how far back GetMetricData looks for the latest lag                         | 300              |
+ * | LAG_LOOKBACK_SECONDS         | how far back GetMetricData looks for the latest lag                         | 3600             |
  * | RETRY_MAX_ATTEMPTS           | attempts per own-region AWS call (throttling, 5xx)                          | 4                |
  * | RETRY_BASE_DELAY_MS          | first backoff delay, doubled per retry                                      | 200              |
  * | PEER_RETRY_MAX_ATTEMPTS      | attempts per peer-region call                                               | 2                |
@@ -65,6 +66,8 @@ export const AUTHORITIES = ["automatic", "approval", "manual"] as const;
 export type Authority = (typeof AUTHORITIES)[number];
 export const RPO_BREACH_ACTIONS = ["escalate", "proceed"] as const;
 export type RpoBreachAction = (typeof RPO_BREACH_ACTIONS)[number];
+export const RPO_ENFORCEMENTS = ["database", "alarm"] as const;
+export type RpoEnforcement = (typeof RPO_ENFORCEMENTS)[number];
 
 export interface OrchestratorConfig {
   readonly environment: string;
@@ -89,6 +92,8 @@ export interface OrchestratorConfig {
   readonly authority: Authority;
   readonly rpoSeconds: number;
   readonly onRpoBreach: RpoBreachAction;
+  /** database: the primary refuses commits that no secondary holds within the RPO, so a forced failover loses at most the RPO. */
+  readonly rpoEnforcement: RpoEnforcement;
   readonly sampleIntervalSeconds: number;
   readonly staleHeartbeatSeconds: number;
   readonly replicationStallMs: number;
@@ -144,6 +149,7 @@ export function loadOrchestratorConfig(source: EnvSource): OrchestratorConfig {
     authority: env.oneOf(W.authority, AUTHORITIES),
     rpoSeconds: env.requiredInt(W.rpoSeconds, { min: 1 }),
     onRpoBreach: env.oneOf(W.onRpoBreach, RPO_BREACH_ACTIONS, "escalate"),
+    rpoEnforcement: env.oneOf(W.rpoEnforcement, RPO_ENFORCEMENTS, "alarm"),
     sampleIntervalSeconds: env.int(W.sampleIntervalSeconds, 10, { min: 1, max: 60 }),
     staleHeartbeatSeconds: env.int(W.staleHeartbeatSeconds, 30, { min: 2, max: 3_600 }),
     replicationStallMs: env.int("REPLICATION_STALL_MS", 30_000, { min: 1_000 }),
@@ -161,7 +167,7 @@ export function loadOrchestratorConfig(source: EnvSource): OrchestratorConfig {
     verifyAttempts: env.int("VERIFY_ATTEMPTS", 6, { min: 1, max: 100 }),
     verifyIntervalSeconds: env.int("VERIFY_INTERVAL_SECONDS", 10, { min: 0, max: 300 }),
     failbackMaxLagMs: env.int("FAILBACK_MAX_LAG_MS", 1_000, { min: 0 }),
-    lagLookbackSeconds: env.int("LAG_LOOKBACK_SECONDS", 300, { min: 60, max: 3_600 }),
+    lagLookbackSeconds: env.int("LAG_LOOKBACK_SECONDS", 3_600, { min: 60, max: 3_600 }),
     retry: { maxAttempts: env.int("RETRY_MAX_ATTEMPTS", 4, { min: 1, max: 10 }), baseDelayMs, maxDelayMs: 5_000 },
     peerRetry: { maxAttempts: env.int("PEER_RETRY_MAX_ATTEMPTS", 2, { min: 1, max: 5 }), baseDelayMs, maxDelayMs: 2_000 },
   };

@@ -30,6 +30,8 @@ export interface OrchestratorEnvironment {
   readonly authority: string;
   readonly rpoSeconds: number;
   readonly onRpoBreach: string;
+  /** "database" where rds.global_db_rpo bounds what a forced failover can lose (Aurora PostgreSQL), else "alarm". */
+  readonly rpoEnforcement: string;
   readonly sampleIntervalSeconds: number;
   readonly staleHeartbeatSeconds: number;
   readonly replicationStallSeconds: number;
@@ -65,6 +67,7 @@ export const ORCHESTRATOR_ENVIRONMENT = envContract<OrchestratorEnvironment>({
   authority: "FAILOVER_AUTHORITY",
   rpoSeconds: "RPO_SECONDS",
   onRpoBreach: "ON_RPO_BREACH",
+  rpoEnforcement: "RPO_ENFORCEMENT",
   sampleIntervalSeconds: "SAMPLE_INTERVAL_SECONDS",
   staleHeartbeatSeconds: "STALE_HEARTBEAT_SECONDS",
   replicationStallSeconds: "REPLICATION_STALL_SECONDS",

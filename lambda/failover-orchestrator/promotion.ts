@@ -5,7 +5,7 @@
  */
 import { FailoverGlobalClusterCommand, SwitchoverGlobalClusterCommand } from "@aws-sdk/client-rds";
 import { readLag } from "../shared/cloudwatch";
-import { writeFence } from "../shared/control-table";
+import { readHeartbeat, writeFence } from "../shared/control-table";
 import { GlobalClusterBusyError, isAwsError, PreconditionFailedError, WriterNotReadyError } from "../shared/errors";
 import { FailoverStrategy } from "../shared/failover-request";
 import { describeGlobalCluster } from "../shared/global-cluster";
@@ -71,7 +71,7 @@ export async function decide(deps: OrchestratorDeps, state: FailoverState): Prom
       requestedStrategy: state.request?.strategy ?? "auto",
       switchoverPossible: switchoverPossible(assessed.record, view),
       dataLossAllowed: assessed.record.dataLossAllowed,
-      rpoAtRisk: rpoAtRisk(assessed.record, config.rpoSeconds),
+      rpoAtRisk: rpoAtRisk(assessed.record, config.rpoSeconds, config.rpoEnforcement),
       onRpoBreach: config.onRpoBreach,
       forcedApproved: run.approval.granted && (run.approval.kinds.includes("no-evidence") || run.approval.kinds.includes("request")),
       rpoApproved,
@@ -90,37 +90,52 @@ export async function decide(deps: OrchestratorDeps, state: FailoverState): Prom
   return output(state, withEvent(deps, run, "decide", decision.kind, { reason: decision.reason, verdict: run.decisionEvidence?.verdict ?? null }));
 }
 
-/** The loss window of a forced failover (P4), per store, or why it is unknown. */
-export function dataLossWindow(deps: OrchestratorDeps, run: RunRecord, promotionAtMs: number, request: FailoverState["request"]): DataLossWindow {
+/**
+ * The loss window of a forced failover (P4), per store, or why it is unknown. `lastSeenMs`: when the
+ * old region was last seen working (the timestamp of the latest replication-lag datapoint, or of the
+ * old region's latest heartbeat, whichever is older); the failure began after it.
+ */
+export function dataLossWindow(deps: OrchestratorDeps, run: RunRecord, promotionAtMs: number, request: FailoverState["request"], lastSeenMs: number | null = null): DataLossWindow {
   const { config } = deps;
   if (run.strategy !== "unplanned") return { kind: "none", estimatedMs: 0, reason: "switchover: Aurora waits for the secondary to catch up (RPO 0)", stores: null };
   const evidence = run.decisionEvidence ?? run.assessment;
-  const lag = evidence ? lossLagMs(evidence) : null;
+  const measured = evidence ? lossLagMs(evidence) : null;
+  // Where the database enforces the RPO, an unreadable lag is still bounded: the primary refused what no secondary held.
+  const enforcedBound = config.rpoEnforcement === "database" ? config.rpoSeconds * 1000 : null;
+  const lag = measured ?? enforcedBound;
   const marginMs = config.dataLossMarginSeconds * 1000;
   const detectedMs = request?.detectedAt ? Date.parse(request.detectedAt) : NaN;
-  // The failure began at most one sample before the first bad sample (detectedAt, set by the monitor). A run
-  // without it (an operator's) knows no such bound: promotion time would be a guess, so the start is unknown.
-  const startKnown = Number.isFinite(detectedMs);
-  const failedBy = Math.min(detectedMs, promotionAtMs) - config.sampleIntervalSeconds * 1000;
+  // The failure began at most one sample before the first bad sample (detectedAt, set by the monitor), and after
+  // the old region was last seen working (replication flowing, or its heartbeat): detection needs two signals
+  // and takes longer than a sample, so the failure may be older than detectedAt. A run with neither (an
+  // operator's, before the old region was ever seen) knows no bound: promotion time would be a guess, so the
+  // start is unknown.
+  const bounds = [
+    ...(Number.isFinite(detectedMs) ? [Math.min(detectedMs, promotionAtMs) - config.sampleIntervalSeconds * 1000] : []),
+    ...(lastSeenMs !== null && Number.isFinite(lastSeenMs) ? [lastSeenMs] : []),
+  ];
+  const startKnown = bounds.length > 0;
+  const failedBy = startKnown ? Math.min(...bounds) : NaN;
   const closed = run.fence && (run.fence.gateOldRegion === "done" || run.fence.gateOldRegion === "unchanged");
   const unreachable = run.assessment?.unreachableEverywhere === true;
   // The margin widens both ends: the instants are this region's clock, the writes carry the old region's.
   const endMs = closed || unreachable ? Math.min(promotionAtMs, Date.parse(run.fence?.at ?? new Date(promotionAtMs).toISOString()) + run.drainSeconds * 1000) + marginMs : null;
   const to = endMs === null ? null : new Date(endMs).toISOString();
   const endNote = endMs === null ? "; end open: the old region was not confirmed fenced (its monitor applies the fence when it can read it)" : "";
-  const startNote = startKnown ? "" : "; start unknown: the run has no detectedAt (started by an operator without it)";
+  const startNote = startKnown ? "" : "; start unknown: the run has no detectedAt (an operator started it) and the old region was never seen working";
   const window = (boundMs: number, basis: string) => ({
     from: startKnown ? new Date(failedBy - boundMs - marginMs).toISOString() : null,
     to,
     basis: `${basis} + ${config.dataLossMarginSeconds} s margin${startKnown ? "" : "; start unknown (no detectedAt)"}`,
   });
   const stores = {
-    aurora: lag === null ? { from: null, to, basis: "replication lag unknown" } : window(lag, `Aurora lag ${lag} ms`),
+    aurora: lag === null ? { from: null, to, basis: "replication lag unknown" } : window(lag, measured === null ? `rds.global_db_rpo ${config.rpoSeconds} s (lag unreadable)` : `Aurora lag ${lag} ms`),
     dynamodb: window(config.replicationAllowanceSeconds * 1000, `global-table replication allowance ${config.replicationAllowanceSeconds} s`),
     s3: window(15 * 60 * 1000, "S3 Replication Time Control guarantee 15 min"),
   };
   if (lag === null) return { kind: "unknown", estimatedMs: null, reason: `the replication lag could not be read at promotion${endNote}${startNote}`, stores };
-  return { kind: "estimated", estimatedMs: lag + marginMs, reason: `Aurora replication lag at promotion ${lag} ms plus margin${endNote}${startNote}`, stores };
+  const basis = measured === null ? `the lag could not be read; the database enforces an RPO of ${config.rpoSeconds} s (rds.global_db_rpo), plus margin` : `Aurora replication lag at promotion ${lag} ms plus margin`;
+  return { kind: "estimated", estimatedMs: lag + marginMs, reason: `${basis}${endNote}${startNote}`, stores };
 }
 
 export async function promote(deps: OrchestratorDeps, state: FailoverState): Promise<FailoverState> {
@@ -144,16 +159,20 @@ export async function promote(deps: OrchestratorDeps, state: FailoverState): Pro
     run = { ...run, promotion, strategy };
     if (mine && typeof held.item?.promotionRequestedAt === "string") {
       const at = held.item.promotionRequestedAt;
-      run = { ...run, promotionRequestedAt: at, dataLoss: dataLossWindow(deps, { ...run, strategy }, Date.parse(at), state.request) };
+      const lastSeenMs = typeof held.item?.oldRegionLastSeenMs === "number" ? held.item.oldRegionLastSeenMs : null;
+      run = { ...run, promotionRequestedAt: at, dataLoss: dataLossWindow(deps, { ...run, strategy }, Date.parse(at), state.request, lastSeenMs) };
     }
     await keepOldRegionFenced(deps, run);
     return output(state, withEvent(deps, run, "promote", "not-needed", { reason: current, promotion }));
   }
 
-  const lag = await readLag(deps.own.cloudwatch, deps.call, config.dbClusterId, deps.clock(), config.lagLookbackSeconds).catch(() => ({ replicationLagMs: null, rpoLagMs: null }));
+  const lag = await readLag(deps.own.cloudwatch, deps.call, config.dbClusterId, deps.clock(), config.lagLookbackSeconds).catch(() => ({ replicationLagMs: null, rpoLagMs: null, replicationLagAtMs: null }));
+  const heartbeat = await readHeartbeat(deps.own.dynamodb, deps.call, config.controlTableName, run.oldRegion).catch(() => null);
+  const seen = [lag.replicationLagAtMs ?? null, heartbeat?.at ?? null].filter((t): t is number => t !== null && Number.isFinite(t));
+  const lastSeenMs = seen.length > 0 ? Math.min(...seen) : null;
   const nowMs = deps.clock();
   run = { ...run, strategy, replicationLagMsAtPromotion: lag.replicationLagMs, rpoLagMsAtPromotion: lag.rpoLagMs, promotionRequestedAt: isoAt(deps, nowMs) };
-  run = { ...run, dataLoss: dataLossWindow(deps, run, nowMs, state.request) };
+  run = { ...run, dataLoss: dataLossWindow(deps, run, nowMs, state.request, lastSeenMs) };
   const target = { GlobalClusterIdentifier: config.globalClusterId, TargetDbClusterIdentifier: run.newWriterArn };
   const description =
     strategy === "planned"
@@ -172,6 +191,7 @@ export async function promote(deps: OrchestratorDeps, state: FailoverState): Pro
       promotionStrategy: strategy,
       replicationLagMs: lag.replicationLagMs,
       rpoLagMs: lag.rpoLagMs,
+      oldRegionLastSeenMs: lastSeenMs,
     })
   ).run;
 

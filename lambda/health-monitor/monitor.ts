@@ -98,18 +98,31 @@ function describe(error: unknown): string {
   return `${errorName(error)}: ${errorMessage(error)}`;
 }
 
-/** Runs one sample, then keeps sampling every SAMPLE_INTERVAL_SECONDS until RUN_SECONDS have passed since the start. */
+/**
+ * Runs one sample, then keeps sampling every SAMPLE_INTERVAL_SECONDS until RUN_SECONDS have passed since the start.
+ * A failed sample (an AWS error that outlasted the caller's retries) is logged and the next one runs on time: one
+ * throttled call must not silence the gate, the heartbeat and the evidence for the rest of the minute. The
+ * invocation fails, with the last sample's error, only when no sample succeeded.
+ */
 export async function runInvocation(deps: MonitorDeps): Promise<SampleOutcome[]> {
   const { config } = deps;
   const startedAt = deps.clock();
   const outcomes: SampleOutcome[] = [];
+  let lastError: unknown = undefined;
   for (let n = 0; ; n++) {
-    outcomes.push(await runSample(deps));
+    try {
+      outcomes.push(await runSample(deps));
+    } catch (error) {
+      lastError = error;
+      const outcome = toOutcomeError(error);
+      deps.log.error("sample.failed", { sample: n, error: outcome, retryable: outcome.retryable });
+    }
     const nextAt = startedAt + (n + 1) * config.sampleIntervalSeconds * 1000;
     if (nextAt - startedAt >= config.runSeconds * 1000) break;
     const wait = nextAt - deps.clock();
     if (wait > 0) await deps.sleep(wait);
   }
+  if (outcomes.length === 0) throw lastError;
   return outcomes;
 }
 

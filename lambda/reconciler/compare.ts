@@ -4,7 +4,7 @@
  *
  * Found by index, never by a scan: the returned region's time index
  * (TIME_INDEX: one Query per minute bucket, sort key between the window's
- * bounds) lists the transactionIds it received in the window; their records
+ * bounds) lists the record keys (client and transactionId) it received in the window; their records
  * are read from the returned replica and from the survivor's by key
  * (BatchGetItem, strongly consistent), and each record's log object
  * (`logObjectKey`) is looked up in the survivor's bucket, and in the returned
@@ -74,6 +74,9 @@ export type ObjectState = "missing" | "absent-both" | "present" | "conflict";
 
 /** One transaction of the window and what the survivor holds of it. */
 export interface Finding {
+  /** The record key (`<clientId>#<transactionId>`): what records are compared by. */
+  readonly recordKey: string;
+  readonly clientId: string;
   readonly transactionId: string;
   readonly amount: string;
   readonly currency: string;
@@ -167,14 +170,16 @@ export async function compareIds(sources: ComparisonSources, ids: readonly strin
     }
     records.compared++;
     const record = row.record;
-    const theirs = survivor.get(record.transactionId);
+    const theirs = survivor.get(record.recordKey);
     const recordState: RecordState = !theirs ? "missing" : theirs.payloadSha256 === record.payloadSha256 ? "present" : "conflict";
     records[recordState]++;
     const object = row.object as { state: ObjectState; detail?: string };
     objects[object.state === "absent-both" ? "missing" : object.state]++;
     if (recordState === "present" && object.state === "present") continue;
-    const details = [recordState === "conflict" ? "the survivor holds another payload under this transactionId" : undefined, object.detail].filter((d): d is string => d !== undefined);
+    const details = [recordState === "conflict" ? "the survivor holds another payload under this client's transactionId" : undefined, object.detail].filter((d): d is string => d !== undefined);
     findings.push({
+      recordKey: record.recordKey,
+      clientId: record.clientId,
       transactionId: record.transactionId,
       amount: record.amount,
       currency: record.currency,

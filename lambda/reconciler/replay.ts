@@ -2,7 +2,7 @@
  * The replay: the returned region's records (and their log objects) written
  * into the surviving region through the transaction path's own conditional
  * writes (lambda/transaction-processor: putRecord with
- * attribute_not_exists(transactionId), putLogObject with If-None-Match "*"), so
+ * attribute_not_exists(recordKey), putLogObject with If-None-Match "*"), so
  * a replay never overwrites anything:
  *
  *  - record: written when absent; when present, compared by payload hash:
@@ -26,6 +26,7 @@ import { mapLimit, ObjectStore } from "./compare";
 export type ReplayWrite = "written" | "present" | "conflict" | "skipped";
 
 export interface ReplayOutcome {
+  readonly clientId: string;
   readonly transactionId: string;
   readonly amount: string;
   readonly currency: string;
@@ -58,16 +59,16 @@ export const EMPTY_REPLAY_COUNTS: ReplayCounts = {
 /** Replays one record and its log object (see the module comment). */
 export async function replayOne(target: ReplayTarget, record: TransactionRecord): Promise<ReplayOutcome> {
   const table = { dynamodb: target.dynamodb, call: target.call, tableName: target.tableName };
-  const base = { transactionId: record.transactionId, amount: record.amount, currency: record.currency };
+  const base = { clientId: record.clientId, transactionId: record.transactionId, amount: record.amount, currency: record.currency };
   let recordWrite: ReplayWrite;
   if (await putRecord(table, record)) recordWrite = "written";
   else {
-    const existing = await getRecord(table, record.transactionId);
-    if (!existing) throw new TransientError(`txmeta record ${record.transactionId} vanished between the conditional write and the read`, { operation: "GetItem" });
+    const existing = await getRecord(table, record.recordKey);
+    if (!existing) throw new TransientError(`txmeta record ${record.recordKey} vanished between the conditional write and the read`, { operation: "GetItem" });
     recordWrite = existing.payloadSha256 === record.payloadSha256 ? "present" : "conflict";
   }
   if (recordWrite === "conflict") {
-    return { ...base, record: "conflict", object: "skipped", detail: "the survivor holds another payload under this transactionId: left alone" };
+    return { ...base, record: "conflict", object: "skipped", detail: "the survivor holds another payload under this client's transactionId: left alone" };
   }
   const written = await putLogObject({ s3: target.s3, call: target.call, bucketName: target.bucketName, kmsKeyId: target.kmsKeyArn }, record);
   if (written === "written") return { ...base, record: recordWrite, object: "written" };

@@ -12,13 +12,13 @@ import { FailoverAudit } from "./window";
 
 export const DEFINITIONS: Readonly<Record<string, string>> = {
   window: "records the returned region received (receivedAt, its own clock) between window.from and window.to, inclusive, found through its time index",
-  missingRecord: "the survivor has no record under the transactionId at the time of the comparison",
+  missingRecord: "the survivor has no record under the record key (client and transactionId) at the time of the comparison",
   missingObject: "the survivor has the record (same payload hash) but no log object at its logObjectKey",
   conflict: "the survivor holds a record or log object under the same key with a different payload hash: listed, never replayed",
   present: "the survivor holds the same payload hash (by replication, a client's retry, or a replay): not listed",
 };
 
-const byTime = (a: Finding, b: Finding) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : a.transactionId < b.transactionId ? -1 : 1);
+const byTime = (a: Finding, b: Finding) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : a.recordKey < b.recordKey ? -1 : 1);
 
 export function classify(findings: readonly Finding[]): { missingRecords: Finding[]; missingObjects: Finding[]; conflicts: Finding[] } {
   const conflicts = findings.filter((f) => f.record === "conflict" || f.object === "conflict").sort(byTime);
@@ -86,7 +86,7 @@ const LIST_IN_PAGE = 25;
 
 /** The body of the report page (SNS): counts, totals, the first ids, where the report is. */
 export function reportNotice(report: Pick<Report, "summary" | "missingRecords" | "missingObjects" | "conflicts" | "window" | "aurora" | "returnedRegion" | "survivorRegion" | "failoverExecutionArn" | "incidentId" | "runId">, uri: string, dryRun: boolean): Record<string, unknown> {
-  const ids = (list: readonly Finding[]) => ({ first: list.slice(0, LIST_IN_PAGE).map((f) => f.transactionId), more: Math.max(0, list.length - LIST_IN_PAGE) });
+  const ids = (list: readonly Finding[]) => ({ first: list.slice(0, LIST_IN_PAGE).map((f) => f.recordKey), more: Math.max(0, list.length - LIST_IN_PAGE) });
   const s = report.summary;
   return {
     kind: "reconciliation-report",

@@ -63,7 +63,7 @@ export function recordsOf(target: TableTarget, sleep: Sleep): RecordStore {
           const result = await target.call("BatchGetItem", () => target.dynamodb.send(new BatchGetItemCommand({ RequestItems: current })));
           for (const item of result.Responses?.[target.tableName] ?? []) {
             const record = recordFromItem(item);
-            out.set(record.transactionId, record);
+            out.set(record.recordKey, record);
           }
           request = result.UnprocessedKeys;
         }

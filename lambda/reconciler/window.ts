@@ -173,9 +173,9 @@ export function minuteBuckets(window: Pick<ReconcileWindow, "from" | "to">): str
 
 /**
  * Sort-key bounds of a window (BETWEEN is inclusive): the sort key is
- * `receivedAt#transactionId`, so `from` sorts before every record received at
+ * `receivedAt#recordKey`, so `from` sorts before every record received at
  * `from`, and `to#~` after every record received at `to` ('~' sorts after every
- * character a transactionId may hold).
+ * character a record key may hold: a client id, '#', a transactionId).
  */
 export function sortKeyBounds(window: Pick<ReconcileWindow, "from" | "to">): { low: string; high: string } {
   return { low: window.from, high: `${window.to}#~` };

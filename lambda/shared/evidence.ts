@@ -49,6 +49,14 @@ export type IndependentSignal = (typeof INDEPENDENT_SIGNALS)[number];
 /** Independent signals that must agree before data loss may be allowed. */
 export const MIN_INDEPENDENT_SIGNALS = 2;
 
+/**
+ * Route 53's health checkers, outside both regions: the only view that a fault on the path between the regions
+ * cannot bias. The heartbeat (the control table's replication) and the replication signal (Aurora's) both travel
+ * between the regions, so a partition silences both while the old region keeps serving: a region-down verdict
+ * needs one of these to see the old region not serving as well.
+ */
+export const OUTSIDE_SIGNALS = ["witness", "serviceWitness"] as const;
+
 export interface Judgement {
   readonly verdict: Verdict;
   /** Independent signals that say down. */
@@ -63,13 +71,18 @@ export interface Judgement {
 
 export function judge(evidence: Evidence): Judgement {
   const independentDown = INDEPENDENT_SIGNALS.filter((name) => evidence[name].state === "down");
-  const dataLossAllowed = independentDown.length >= MIN_INDEPENDENT_SIGNALS;
   const report = evidence.report;
   const fresh = report !== null && !report.stale;
+  // Database-down: the region itself reports its database gone (a fresh heartbeat: the path between the regions
+  // works), and the database's own replication agrees.
+  const databaseDown = fresh && !report.databaseAvailable && evidence.replication.state === "down";
+  // Region-down: two independent signals, one of them seen from outside both regions (OUTSIDE_SIGNALS).
+  const seenFromOutside = OUTSIDE_SIGNALS.some((name) => evidence[name].state === "down");
+  const regionDown = independentDown.length >= MIN_INDEPENDENT_SIGNALS && seenFromOutside;
+  const dataLossAllowed = databaseDown || regionDown;
   let verdict: Verdict;
   if (dataLossAllowed) {
-    // Database-down: the region itself reports its database gone, and the database's own replication agrees.
-    verdict = fresh && !report.databaseAvailable && evidence.replication.state === "down" ? "database-down" : "region-down";
+    verdict = databaseDown ? "database-down" : "region-down";
   } else if (fresh && report.databaseAvailable && !report.fenced && report.serviceHealthy === false && evidence.serviceWitness.state === "down") {
     verdict = "service-down";
   } else if ([evidence.probe, evidence.heartbeat, evidence.witness, evidence.replication, evidence.serviceWitness].some((s) => s.state === "down")) {

@@ -41,6 +41,8 @@ const REASONS: Readonly<Record<number, string>> = {
   200: "OK",
   201: "Created",
   400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
   404: "Not Found",
   405: "Method Not Allowed",
   409: "Conflict",

@@ -18,6 +18,12 @@
  * | AWS_CALL_TIMEOUT_MS    | socket request timeout of one AWS call                                          | 3000     |
  * | RETRY_AFTER_SECONDS    | Retry-After header of a 503                                                     | 1        |
  * | ENVIRONMENT            | environment name, on every log line                                            | unset    |
+ * | CONTROL_TABLE_NAME     | control table of the failover automation (fence and heartbeat of AWS_REGION)   | required |
+ * | FENCE_CACHE_SECONDS    | seconds the write gate's verdict is cached (write-gate.ts)                      | 5        |
+ * | STALE_HEARTBEAT_SECONDS| heartbeat age beyond which the writer is unknown (writes refused)               | 30       |
+ * | TOKEN_ISSUER           | `iss` of the tokens the load balancer validates; unset: every write is refused  | unset    |
+ * | CLIENT_ID_CLAIM        | the token claim naming the client                                               | client_id|
+ * | CLIENT_REGISTRY        | {"<client id>": ["<account or prefix*>", ...]}: what each client may debit      | {} (none)|
  * | LOG_LEVEL              | debug \| info \| warn \| error                                                  | info     |
  *
  * Keep the Lambda timeout above RETRY_MAX_ATTEMPTS x (AWS_CALL_TIMEOUT_MS +
@@ -26,6 +32,7 @@
 import { EnvReader, EnvSource } from "../shared/env";
 import { ConfigurationError } from "../shared/errors";
 import { RetryPolicy } from "../shared/retry";
+import { ClientRegistry, parseClientRegistry } from "./clients";
 import { PROCESSOR_ENVIRONMENT } from "./environment";
 
 /** The variables the infrastructure writes (environment.ts). */
@@ -42,6 +49,20 @@ export interface ProcessorConfig {
   readonly retry: RetryPolicy;
   readonly callTimeoutMs: number;
   readonly retryAfterSeconds: number;
+  readonly controlTableName: string;
+  readonly fenceCacheSeconds: number;
+  readonly staleHeartbeatSeconds: number;
+  readonly tokenIssuer: string | undefined;
+  readonly clientIdClaim: string;
+  readonly clients: ClientRegistry;
+}
+
+function registryFrom(text: string | undefined): ClientRegistry {
+  try {
+    return parseClientRegistry(text);
+  } catch (error) {
+    throw new ConfigurationError(WRITTEN.clientRegistry, (error as Error).message);
+  }
 }
 
 export function loadProcessorConfig(source: EnvSource): ProcessorConfig {
@@ -59,5 +80,11 @@ export function loadProcessorConfig(source: EnvSource): ProcessorConfig {
     retry: { maxAttempts: env.int("RETRY_MAX_ATTEMPTS", 3, { min: 1, max: 10 }), baseDelayMs, maxDelayMs },
     callTimeoutMs: env.int("AWS_CALL_TIMEOUT_MS", 3_000, { min: 100, max: 30_000 }),
     retryAfterSeconds: env.int("RETRY_AFTER_SECONDS", 1, { min: 1, max: 300 }),
+    controlTableName: env.string(WRITTEN.controlTableName),
+    fenceCacheSeconds: env.int(WRITTEN.fenceCacheSeconds, 5, { min: 1, max: 30 }),
+    staleHeartbeatSeconds: env.int(WRITTEN.staleHeartbeatSeconds, 30, { min: 10, max: 3_600 }),
+    tokenIssuer: env.optionalString(WRITTEN.tokenIssuer),
+    clientIdClaim: env.optionalString(WRITTEN.clientIdClaim) ?? "client_id",
+    clients: registryFrom(env.optionalString(WRITTEN.clientRegistry)),
   };
 }

@@ -14,10 +14,28 @@ export interface ProcessorEnvironment {
   readonly tableName: string;
   /** This region's transaction log bucket. */
   readonly bucketName: string;
+  /** The failover automation's control table (read-only: this region's fence and heartbeat items). */
+  readonly controlTableName: string;
+  /** Seconds the write gate's verdict is cached (write-gate.ts). */
+  readonly fenceCacheSeconds: number;
+  /** Age beyond which this region's heartbeat no longer tells whether its cluster is the writer. */
+  readonly staleHeartbeatSeconds: number;
+  /** The `iss` of the tokens the load balancer validates; unset: authentication is not configured (every write refused). */
+  readonly tokenIssuer?: string;
+  /** The token claim that names the client. */
+  readonly clientIdClaim: string;
+  /** The client registry, JSON ({"<client id>": ["<account or prefix*>", ...]}). */
+  readonly clientRegistry: string;
 }
 
 export const PROCESSOR_ENVIRONMENT = envContract<ProcessorEnvironment>({
   environment: "ENVIRONMENT",
   tableName: "TXMETA_TABLE_NAME",
   bucketName: "TXLOGS_BUCKET_NAME",
+  controlTableName: "CONTROL_TABLE_NAME",
+  fenceCacheSeconds: "FENCE_CACHE_SECONDS",
+  staleHeartbeatSeconds: "STALE_HEARTBEAT_SECONDS",
+  tokenIssuer: "TOKEN_ISSUER",
+  clientIdClaim: "CLIENT_ID_CLAIM",
+  clientRegistry: "CLIENT_REGISTRY",
 });

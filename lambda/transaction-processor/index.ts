@@ -2,7 +2,12 @@
  * Transaction processor Lambda, deployed identically in both regions (same
  * bundle, same variables but AWS_REGION and the bucket name).
  *
- * Invocation: an ALB target group of target type `lambda` (alb.ts).
+ * Invocation: an ALB target group of target type `lambda` (alb.ts), behind a
+ * listener rule that validates the caller's JWT first (clients.ts).
+ *   Before any write: the caller's client id from the validated token (401
+ *   without one), this region's write gate (write-gate.ts: 503 while fenced or
+ *   not the writer), the payload (400), the client registry (403 for a debit
+ *   account the client may not use).
  *   POST /transactions with a JSON body records a transaction;
  *   GET /transactions/health answers 200 without any AWS call (the target
  *   group's health check path, matcher 200). Multi-value headers: off (the
@@ -13,7 +18,7 @@
  * decimal string, never a float). 400 names every bad field, never a value.
  *
  * Writes, in this order (why: processor.ts):
- *   1. txmeta global table, PutItem with attribute_not_exists(transactionId)
+ *   1. txmeta global table, PutItem with attribute_not_exists(recordKey), keyed per client
  *      (record.ts). Already there: GetItem (consistent read); same payload
  *      hash -> idempotent replay, 200 with the stored record; different -> 409.
  *   2. the region's txlogs bucket, PutObject with IfNoneMatch "*", SSE-KMS
@@ -44,6 +49,7 @@ import { realSleep, systemClock } from "../shared/retry";
 import { createProcessorCaller } from "./caller";
 import { loadProcessorConfig } from "./config";
 import { createHandler, Handler } from "./handler";
+import { createWriteGate } from "./write-gate";
 
 const config = loadProcessorConfig(process.env);
 const log = createLogger(
@@ -63,4 +69,11 @@ const clients = {
 
 const call = createProcessorCaller(config.retry, realSleep, log);
 
-export const handler: Handler = createHandler({ config, clients, clock: systemClock, call, log });
+const writeGate = createWriteGate({
+  dynamodb: clients.dynamodb,
+  call,
+  clock: systemClock,
+  settings: { controlTableName: config.controlTableName, region: config.region, cacheSeconds: config.fenceCacheSeconds, staleHeartbeatSeconds: config.staleHeartbeatSeconds },
+});
+
+export const handler: Handler = createHandler({ config, clients, clock: systemClock, call, log, writeGate });

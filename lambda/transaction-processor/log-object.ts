@@ -1,8 +1,9 @@
 /**
  * The transaction log object in this region's txlogs bucket:
  *
- *   transactions/<yyyy>/<mm>/<dd>/<transactionId>.json
+ *   transactions/<clientId>/<yyyy>/<mm>/<dd>/<transactionId>.json
  *
+ * under the client's own prefix (two clients' equal transactionIds never share a key).
  * The date is the transaction's own `timestamp` (UTC), not the time of
  * receipt, so every retry of a transaction, on any day and in either region,
  * names the same key. The body is built from the metadata record only, with a
@@ -21,7 +22,8 @@ import { Caller } from "../shared/retry";
 import { canonicalJson, Transaction } from "./payload";
 
 export const LOG_OBJECT_PREFIX = "transactions/";
-export const LOG_DOCUMENT_VERSION = 1;
+/** 2: the client's id in the metadata and in the key (1: keyed by transactionId alone). */
+export const LOG_DOCUMENT_VERSION = 2;
 
 /** What the conditional write found: "written" by this call, or "exists" already (412). */
 export type LogObjectStatus = "written" | "exists";
@@ -36,6 +38,7 @@ export interface LogTarget {
 
 /** What the log document holds besides the transaction. */
 export interface LogMetadata {
+  readonly clientId: string;
   readonly status: string;
   readonly region: string;
   readonly receivedAt: string;
@@ -44,12 +47,12 @@ export interface LogMetadata {
   readonly logObjectKey: string;
 }
 
-export function logObjectKey(transaction: Pick<Transaction, "transactionId" | "timestamp">): string {
+export function logObjectKey(clientId: string, transaction: Pick<Transaction, "transactionId" | "timestamp">): string {
   const at = new Date(transaction.timestamp);
   const yyyy = String(at.getUTCFullYear()).padStart(4, "0");
   const mm = String(at.getUTCMonth() + 1).padStart(2, "0");
   const dd = String(at.getUTCDate()).padStart(2, "0");
-  return `${LOG_OBJECT_PREFIX}${yyyy}/${mm}/${dd}/${transaction.transactionId}.json`;
+  return `${LOG_OBJECT_PREFIX}${clientId}/${yyyy}/${mm}/${dd}/${transaction.transactionId}.json`;
 }
 
 /** The object body: the canonical transaction and the record's metadata, in a fixed order. */
@@ -68,6 +71,7 @@ export function logDocument(record: Transaction & LogMetadata): string {
       version: LOG_DOCUMENT_VERSION,
       transaction: JSON.parse(canonicalJson(transaction)) as unknown,
       metadata: {
+        clientId: record.clientId,
         status: record.status,
         region: record.region,
         receivedAt: record.receivedAt,

@@ -29,6 +29,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { TransientError } from "../shared/errors";
 import { Logger } from "../shared/log";
 import { Caller, Clock } from "../shared/retry";
+import { WriteGate } from "./write-gate";
 import { ProcessorConfig } from "./config";
 import { TransactionConflictError } from "./errors";
 import { LogObjectStatus, putLogObject } from "./log-object";
@@ -47,6 +48,10 @@ export interface ProcessorDeps {
   /** Retrying caller: throttling and 5xx with backoff, then TransientError. */
   readonly call: Caller;
   readonly log: Logger;
+  /** This region's write gate (write-gate.ts): checked before every write. */
+  readonly writeGate: WriteGate;
+  /** Receives one embedded-metric-format line per refused write. @default process.stdout */
+  readonly metricSink?: (line: string) => void;
 }
 
 export interface RecordOutcome {
@@ -57,16 +62,16 @@ export interface RecordOutcome {
   readonly logObject: LogObjectStatus;
 }
 
-export async function recordTransaction(deps: ProcessorDeps, transaction: Transaction): Promise<RecordOutcome> {
+export async function recordTransaction(deps: ProcessorDeps, clientId: string, transaction: Transaction): Promise<RecordOutcome> {
   const { config, clients, call } = deps;
   const table = { dynamodb: clients.dynamodb, call, tableName: config.tableName };
   const hash = payloadSha256(transaction);
-  const candidate = newRecord(transaction, hash, config.region, deps.clock(), config.retentionDays);
+  const candidate = newRecord(clientId, transaction, hash, config.region, deps.clock(), config.retentionDays);
 
   let kind: RecordOutcome["kind"] = "created";
   let record = candidate;
   if (!(await putRecord(table, candidate))) {
-    const existing = await getRecord(table, transaction.transactionId);
+    const existing = await getRecord(table, candidate.recordKey);
     // Deleted between the failed condition and the read (TTL, a replicated delete): a retry will create it.
     if (!existing) throw new TransientError("txmeta record vanished between PutItem and GetItem", { operation: "GetItem" });
     if (existing.payloadSha256 !== hash) throw new TransactionConflictError(transaction.transactionId);

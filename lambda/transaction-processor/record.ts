@@ -1,9 +1,12 @@
 /**
- * The metadata record in the `txmeta` global table: one item per
- * transactionId (the partition key), written once with
- * `attribute_not_exists(transactionId)` and never updated by this function.
+ * The metadata record in the `txmeta` global table: one item per client and
+ * transactionId, under the partition key `recordKey` = `<clientId>#<transactionId>`
+ * (recordKeyOf), written once with `attribute_not_exists(recordKey)` and never
+ * updated by this function. The idempotency key is the pair: two clients may use
+ * the same transactionId without meeting, and a client cannot claim, or learn of,
+ * another client's id (a 409 answers only a conflict within the same client).
  *
- * Attributes (all S unless noted): transactionId, amount (canonical decimal
+ * Attributes (all S unless noted): recordKey, clientId, transactionId, amount (canonical decimal
  * string, never N), currency, debitAccount, creditAccount, timestamp,
  * reference (when sent), status "RECORDED", region (where it was first
  * written), receivedAt (ISO), expiresAt (N, epoch seconds: DynamoDB TTL),
@@ -11,11 +14,11 @@
  * (TIME_INDEX below): receivedMinute and receivedSort.
  *
  * The time index is a global secondary index keyed by the minute the record
- * was received (partition key, "2025-03-14T09:30") and `receivedAt#transactionId`
+ * was received (partition key, "2025-03-14T09:30") and `receivedAt#recordKey`
  * (sort key), projecting the table's keys only: one Query per minute finds
  * every record a region received in a time window without scanning the table
  * (the reconciliation of an unplanned failover, lambda/reconciler). Both
- * attributes are derived from receivedAt and transactionId, so a record read
+ * attributes are derived from receivedAt and the record key, so a record read
  * back without them (written before the index existed) gets them derived.
  *
  * The record carries every payload field, so the log object can be rebuilt
@@ -29,12 +32,17 @@ import { logObjectKey } from "./log-object";
 import { Transaction } from "./payload";
 
 export const RECORD_STATUS = "RECORDED";
-export const PARTITION_KEY = "transactionId";
+export const PARTITION_KEY = "recordKey";
+
+/** The record key of a client's transaction: neither part holds '#' (clients.ts CLIENT_ID, payload.ts transactionId). */
+export function recordKeyOf(clientId: string, transactionId: string): string {
+  return `${clientId}#${transactionId}`;
+}
 export const CONDITION_NEW_RECORD = `attribute_not_exists(${PARTITION_KEY})`;
 
 /**
  * The time index of the txmeta table (a GSI on every replica): the minute of
- * receipt as partition key, `receivedAt#transactionId` as sort key, keys only.
+ * receipt as partition key, `receivedAt#recordKey` as sort key, keys only.
  */
 export const TIME_INDEX = {
   name: "byReceivedMinute",
@@ -44,8 +52,8 @@ export const TIME_INDEX = {
 } as const;
 
 /** The time-index keys of a record received at `receivedAt` (ISO, UTC). */
-export function timeIndexKeys(receivedAt: string, transactionId: string): { receivedMinute: string; receivedSort: string } {
-  return { receivedMinute: receivedMinuteOf(receivedAt), receivedSort: `${receivedAt}#${transactionId}` };
+export function timeIndexKeys(receivedAt: string, recordKey: string): { receivedMinute: string; receivedSort: string } {
+  return { receivedMinute: receivedMinuteOf(receivedAt), receivedSort: `${receivedAt}#${recordKey}` };
 }
 
 /** "2025-03-14T09:30:12.345Z" -> "2025-03-14T09:30": the index partition of that instant. */
@@ -54,6 +62,10 @@ export function receivedMinuteOf(receivedAt: string): string {
 }
 
 export interface TransactionRecord extends Transaction {
+  /** `<clientId>#<transactionId>`: the table's partition key. */
+  readonly recordKey: string;
+  /** The authenticated client that recorded it (clients.ts). */
+  readonly clientId: string;
   readonly status: typeof RECORD_STATUS;
   /** Region whose replica accepted the first write. */
   readonly region: string;
@@ -65,7 +77,7 @@ export interface TransactionRecord extends Transaction {
   readonly logObjectKey: string;
   /** Time index partition key: receivedAt to the minute (TIME_INDEX). */
   readonly receivedMinute: string;
-  /** Time index sort key: `receivedAt#transactionId` (TIME_INDEX). */
+  /** Time index sort key: `receivedAt#recordKey` (TIME_INDEX). */
   readonly receivedSort: string;
 }
 
@@ -75,23 +87,26 @@ export interface RecordTarget {
   readonly tableName: string;
 }
 
-export function newRecord(transaction: Transaction, payloadSha256: string, region: string, nowMs: number, retentionDays: number): TransactionRecord {
+export function newRecord(clientId: string, transaction: Transaction, payloadSha256: string, region: string, nowMs: number, retentionDays: number): TransactionRecord {
   const receivedAt = new Date(nowMs).toISOString();
+  const recordKey = recordKeyOf(clientId, transaction.transactionId);
   return {
+    recordKey,
+    clientId,
     ...transaction,
     status: RECORD_STATUS,
     region,
     receivedAt,
     expiresAt: Math.floor(nowMs / 1000) + retentionDays * 86_400,
     payloadSha256,
-    logObjectKey: logObjectKey(transaction),
-    ...timeIndexKeys(receivedAt, transaction.transactionId),
+    logObjectKey: logObjectKey(clientId, transaction),
+    ...timeIndexKeys(receivedAt, recordKey),
   };
 }
 
 /**
  * Conditional put. True when this call created the record, false when an
- * item with this transactionId already exists in this region's replica
+ * item with this record key (client and transactionId) already exists in this region's replica
  * (ConditionalCheckFailedException). Throttling and 5xx are retried by `call`.
  */
 export async function putRecord(target: RecordTarget, record: TransactionRecord): Promise<boolean> {
@@ -113,9 +128,9 @@ export async function putRecord(target: RecordTarget, record: TransactionRecord)
 }
 
 /** Strongly consistent read of this region's replica; undefined when absent. */
-export async function getRecord(target: RecordTarget, transactionId: string): Promise<TransactionRecord | undefined> {
+export async function getRecord(target: RecordTarget, recordKey: string): Promise<TransactionRecord | undefined> {
   const result = await target.call("GetItem", () =>
-    target.dynamodb.send(new GetItemCommand({ TableName: target.tableName, Key: { [PARTITION_KEY]: { S: transactionId } }, ConsistentRead: true })),
+    target.dynamodb.send(new GetItemCommand({ TableName: target.tableName, Key: { [PARTITION_KEY]: { S: recordKey } }, ConsistentRead: true })),
   );
   return result.Item ? recordFromItem(result.Item) : undefined;
 }
@@ -133,8 +148,13 @@ export function recordFromItem(item: Parameters<typeof fromItem>[0]): Transactio
   if (plain.status !== RECORD_STATUS) throw new Error("txmeta item has an unknown status");
   const reference = plain.reference;
   const transactionId = str("transactionId");
+  const clientId = str("clientId");
+  const recordKey = recordKeyOf(clientId, transactionId);
+  if (plain[PARTITION_KEY] !== undefined && plain[PARTITION_KEY] !== recordKey) throw new Error("txmeta item's recordKey disagrees with its clientId and transactionId");
   const receivedAt = str("receivedAt");
   return {
+    recordKey,
+    clientId,
     transactionId,
     amount: str("amount"),
     currency: str("currency"),
@@ -148,6 +168,6 @@ export function recordFromItem(item: Parameters<typeof fromItem>[0]): Transactio
     expiresAt,
     payloadSha256: str("payloadSha256"),
     logObjectKey: str("logObjectKey"),
-    ...timeIndexKeys(receivedAt, transactionId),
+    ...timeIndexKeys(receivedAt, recordKey),
   };
 }

@@ -16,13 +16,20 @@ type Backup = ParsedConfig["backup"];
 type Backend = ParsedConfig["backend"];
 type Waf = ParsedConfig["waf"];
 type Network = ParsedConfig["network"];
+type Service = ParsedConfig["service"];
+type TransactionApi = ParsedConfig["transactionApi"];
+
+/** Seconds one transaction invocation is budgeted at peak when sizing reserved concurrency (AWS calls with retries). */
+export const TRANSACTION_SECONDS_AT_PEAK = 2;
 
 export type ResolvedBackend =
   | Extract<Backend, { type: "s3" }>
   | Extract<Backend, { type: "local" }>
   | (Extract<Backend, { type: "cloud" }> & { readonly workspacePrefix: string });
 
-export interface DrConfig extends Omit<ParsedConfig, "regions" | "network" | "database" | "backend" | "backup" | "waf"> {
+export interface DrConfig extends Omit<ParsedConfig, "regions" | "network" | "database" | "backend" | "backup" | "waf" | "service" | "transactionApi"> {
+  readonly service: Omit<Service, "targetProtocol"> & { readonly targetProtocol: "HTTPS" | "HTTP" };
+  readonly transactionApi: Omit<TransactionApi, "reservedConcurrency"> & { readonly reservedConcurrency: number };
   readonly regions: { readonly primary: AwsRegion; readonly secondary: AwsRegion; readonly active: AwsRegion };
   readonly network: Omit<Network, "interfaceEndpoints"> & { readonly interfaceEndpoints: readonly InterfaceEndpointService[] };
   readonly database: Omit<Database, "engineVersion" | "rpoEnforcement" | "port"> & {
@@ -66,8 +73,14 @@ export function resolveConfig(parsed: ParsedConfig): DrConfig {
       port: parsed.database.port ?? (parsed.database.engine === "aurora-postgresql" ? 5432 : 3306),
     },
     backend,
-    // Payments-grade (protected) environments get WAF unless they say otherwise.
-    waf: { ...parsed.waf, enabled: parsed.waf.enabled ?? parsed.destroyProfile === "protected" },
+    // The placeholder image of the destroyable profile serves plain HTTP; the protected profile encrypts up to the task.
+    service: { ...parsed.service, targetProtocol: parsed.service.targetProtocol ?? (parsed.destroyProfile === "protected" ? "HTTPS" : "HTTP") },
+    transactionApi: {
+      ...parsed.transactionApi,
+      reservedConcurrency: parsed.transactionApi.reservedConcurrency ?? Math.ceil(parsed.transactionApi.peakTransactionsPerSecond * TRANSACTION_SECONDS_AT_PEAK),
+    },
+    // Every load balancer faces the internet and fronts the transaction API: WAF unless a configuration says otherwise.
+    waf: { ...parsed.waf, enabled: parsed.waf.enabled ?? true },
     backup: {
       ...parsed.backup,
       continuousBackup: parsed.backup.continuousBackup ?? parsed.targets.rpoSeconds < CONTINUOUS_BACKUP_BELOW_RPO_SECONDS,

@@ -312,6 +312,30 @@ export const ConfigSchema = strictObject({
         "Master user name; the password is never in configuration or in cdktf.out. Reserved words of the engine, rdsadmin " +
           "and the rds_* roles, and pg_* names on PostgreSQL are refused. Default dbadmin.",
       ),
+    applicationUser: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,31}$/, { error: () => "must start with a lowercase letter and hold lowercase letters, digits and '_', at most 32 characters" })
+      .default("app")
+      .describe(
+        "Database user the application connects as, with IAM database authentication (a 15-minute token from its task role, " +
+          "never a stored password): the task role may rds-db:connect as exactly this user. Create it once with the SQL in " +
+          "docs/security.md. It must differ from masterUsername. Default app.",
+      ),
+    masterSecretReaders: z
+      .array(
+        z.string().regex(/^arn:aws(-us-gov|-cn)?:(iam|sts)::\d{12}:[A-Za-z0-9+=,.@_\/*:-]{1,512}$/, {
+          error: () => "must be IAM principal ARNs (wildcards allowed) such as arn:aws:iam::123456789012:role/break-glass",
+        }),
+      )
+      .max(20)
+      .optional()
+      .describe(
+        "Principals (aws:PrincipalArn patterns) that may read the master credentials secret: the break-glass roles, and the role " +
+          "that applies data-<primary> (Terraform reads the secret's version back at every refresh). Every other principal of " +
+          "any account is denied secretsmanager:GetSecretValue by the secret's resource policy, whatever its IAM policies say. " +
+          "Default: the account's IAM Identity Center AdministratorAccess roles " +
+          "(arn:<partition>:iam::<account>:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_AdministratorAccess_*).",
+      ),
     port: integer(1150, 65_535)
       .optional()
       .describe("Database port in both regions. Default 5432 for PostgreSQL, 3306 for MySQL."),
@@ -398,6 +422,16 @@ export const ConfigSchema = strictObject({
         "Tag of the image in the project's own ECR repository of each region. When set, each region runs the image from " +
           "its own repository (it survives the loss of the other region); when absent, service.image is used. Default: absent.",
       ),
+    imageDigest: z
+      .string()
+      .regex(/^sha256:[a-f0-9]{64}$/, { error: () => "must be an image digest: sha256: followed by 64 lowercase hexadecimal digits" })
+      .optional()
+      .describe(
+        "Digest of the image in the project's own ECR repository of each region (sha256:<64 hex>), as `docker push` or " +
+          "`aws ecr describe-images` prints it. When set, each region runs <its own repository>@<digest>: the exact, scanned " +
+          "bytes, whatever tag points where. Required in the protected profile unless service.image is itself an ECR image " +
+          "pinned by digest; refused together with service.imageTag. Default: absent.",
+      ),
     environment: z
       .record(
         z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, { error: () => "variable names must be letters, digits and _, not starting with a digit" }),
@@ -418,6 +452,13 @@ export const ConfigSchema = strictObject({
       .max(10)
       .default(["/tmp", "/var/cache/nginx", "/var/run"])
       .describe("Paths that stay writable (scratch volumes) under a read-only root. Default /tmp, /var/cache/nginx, /var/run."),
+    targetProtocol: oneOf(["HTTPS", "HTTP"] as const)
+      .optional()
+      .describe(
+        "Protocol from the load balancer to the tasks. HTTPS: the container serves TLS on containerPort (any certificate: the " +
+          "load balancer does not verify it; docs/security.md), so requests are encrypted inside the VPC too. Default HTTPS in the " +
+          "protected profile (HTTP is refused there), HTTP in the destroyable one (the placeholder image serves plain HTTP).",
+      ),
     xraySidecar: z
       .boolean({ error: () => "must be true or false" })
       .default(false)
@@ -483,9 +524,9 @@ export const ConfigSchema = strictObject({
       .boolean({ error: () => "must be true or false" })
       .optional()
       .describe(
-        "Protect both load balancers with AWS WAF. Default: on in the protected profile (payments-grade: a public load " +
-          "balancer of a production system is not left without WAF), off in the destroyable profile (cheap dev and test). " +
-          "Turning it off in the protected profile draws a warning.",
+        "Protect both load balancers with AWS WAF. Default on in every profile: both load balancers face the internet and " +
+          "front the transaction API, in dev too (a web ACL costs a few dollars a month). Turning it off in the protected " +
+          "profile draws a warning.",
       ),
     rateLimitPer5Minutes: integer(10, 2_000_000_000)
       .default(2000)
@@ -849,6 +890,107 @@ export const ConfigSchema = strictObject({
   })
     .prefault({})
     .describe("AWS Fault Injection Service game-day templates (docs/game-day.md)."),
+  loadBalancer: strictObject({
+    tlsPolicy: oneOf([
+      "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+      "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+      "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+      "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09",
+      "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    ] as const)
+      .default("ELBSecurityPolicy-TLS13-1-2-Res-2021-06")
+      .describe(
+        "Security policy of the HTTPS listener: only TLS 1.3, or TLS 1.2 restricted to AEAD (GCM) ciphers with forward secrecy, " +
+          "never a CBC suite. The FIPS variants use FIPS 140-validated cryptography (for workloads that must), the PQ variants " +
+          "add hybrid post-quantum key exchange to TLS 1.3. Default ELBSecurityPolicy-TLS13-1-2-Res-2021-06.",
+      ),
+  })
+    .prefault({})
+    .describe("The regional load balancers."),
+  transactionApi: strictObject({
+    authentication: strictObject({
+      issuer: z
+        .string()
+        .regex(/^https:\/\/[^\s]{1,248}$/, { error: () => "must be an https URL of at most 256 characters (the tokens' iss claim)" })
+        .describe("The tokens' iss claim: the OAuth 2.0 authorization server that issues the clients' access tokens."),
+      jwksEndpoint: z
+        .string()
+        .regex(/^https:\/\/[^\s]{1,248}$/, { error: () => "must be an https URL of at most 256 characters" })
+        .describe("The issuer's JSON Web Key Set (public, reachable by the load balancer); at most 10 keys, RS256 only."),
+      clientIdClaim: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_:.-]{0,63}$/, { error: () => "must be a claim name such as client_id" })
+        .default("client_id")
+        .describe("The claim that names the client (RFC 9068 access tokens carry client_id). Default client_id."),
+      requiredClaims: z
+        .array(
+          strictObject({
+            name: z
+              .string()
+              .regex(/^[A-Za-z_][A-Za-z0-9_:.-]{0,63}$/, { error: () => "must be a claim name" })
+              .refine((n) => !["exp", "iss", "nbf", "iat"].includes(n), { error: () => "exp, iss, nbf and iat are always validated; name another claim" }),
+            format: oneOf(["single-string", "string-array", "space-separated-values"] as const),
+            values: z.array(z.string().min(1).max(256)).min(1).max(10),
+          }),
+        )
+        .max(10)
+        .default([])
+        .describe(
+          "Claims the load balancer also requires, as Elastic Load Balancing's JWT validation takes them (for example aud, or " +
+            "scope with space-separated-values). Default none.",
+        ),
+    })
+      .optional()
+      .describe(
+        "How callers of POST /transactions authenticate: an OAuth 2.0 access token (JWT, client-credentials grant) that the " +
+          "load balancer validates before anything reaches the function (docs/security.md says why not mutual TLS). Default: " +
+          "absent, and the load balancer refuses every /transactions request (401): the API is closed until an issuer is set.",
+      ),
+    clients: z
+      .array(
+        strictObject({
+          clientId: z
+            .string()
+            .regex(/^[A-Za-z0-9._@-]{1,128}$/, { error: () => "must be 1-128 letters, digits, '.', '_', '@' or '-'" })
+            .describe("The client's id, as the token's clientIdClaim carries it."),
+          debitAccounts: z
+            .array(z.string().regex(/^[A-Za-z0-9]{1,34}\*?$/, { error: () => "must be an account number, or a prefix of one ending in *" }))
+            .min(1)
+            .max(100)
+            .describe("Accounts the client may debit: exact account numbers, or prefixes ending in *."),
+        }),
+      )
+      .default([])
+      .describe(
+        "The client registry: which accounts each client may debit (403 otherwise). A client not listed may debit nothing. " +
+          "Written into the function's environment (Lambda allows 4 KB of variables): a change takes effect with the deployment. " +
+          "Default none: nothing can be debited until clients are registered.",
+      ),
+    peakTransactionsPerSecond: integer(1, 5_000)
+      .default(25)
+      .describe(
+        "Peak rate of POST /transactions one region must absorb (it takes all traffic after a failover). The design brief's " +
+          "10,000 transactions an hour average 2.8 per second; 25 allows a ninefold burst. Sizes the reserved concurrency. Default 25.",
+      ),
+    reservedConcurrency: integer(1, 900)
+      .optional()
+      .describe(
+        "Reserved concurrency of the transaction function in each region: guaranteed to the payment path however other " +
+          "functions of the account burst, and a ceiling on what a flood of authenticated requests can cost (a throttled Lambda " +
+          "target is a 5xx the client retries). Default peakTransactionsPerSecond x 2 s (an invocation under AWS retries, " +
+          "well above the usual tens of milliseconds): 50.",
+      ),
+    fenceCacheSeconds: integer(1, 30)
+      .default(5)
+      .describe(
+        "Seconds the function caches its region's fence and writer status from the control table (two reads per period " +
+          "per execution environment). Adds at most this much to the time a fenced region keeps accepting writes (after the " +
+          "control table's replication, typically under a second); must not exceed failover.sampleIntervalSeconds, the drain " +
+          "a fence waits when it could not close the old region's gate. Default 5.",
+      ),
+  })
+    .prefault({})
+    .describe("The transaction API (POST /transactions): authentication, the client registry, capacity and the write gate."),
   audit: strictObject({
     cloudTrail: z
       .boolean({ error: () => "must be true or false" })

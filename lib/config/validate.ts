@@ -12,7 +12,7 @@ import { DrConfig } from "./model";
 import { RESERVED_TAG_KEYS } from "./schema";
 import { parseCidr, cidrsOverlap } from "./cidr";
 import { SMALLEST_SUBNET_PREFIX, smallestSubnetPrefix } from "../subnet-plan";
-import { ConfigProblem, ConfigWarning } from "./problems";
+import { ConfigProblem, ConfigWarning, configProblem } from "./problems";
 import { checkAwsCron } from "./cron";
 import { credentialReason } from "./secrets";
 import { lookUpEngineVersion } from "./data/aurora-engines";
@@ -70,6 +70,108 @@ function maintenanceMinutes(window: string): number[] {
   const week = 7 * 1440;
   const length = (end - start + week) % week;
   return Array.from({ length }, (_, i) => (start + i) % week);
+}
+
+/** An image in an ECR private registry, pinned by digest: `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>@sha256:<64 hex>`. */
+export const ECR_DIGEST_IMAGE = /^\d{12}\.dkr\.ecr\.[a-z]{2}(-[a-z]+)+-\d\.amazonaws\.com(\.cn)?\/[a-z0-9]+(?:[._\/-][a-z0-9]+)*@sha256:[a-f0-9]{64}$/;
+
+/**
+ * What a protected profile may run: images from ECR (scanned on push, immutable tags, the account's own keys) pinned by
+ * digest, so what runs is exactly the bytes that were scanned and approved; never a tag, which names whatever was pushed
+ * last, nor a public registry. service.imageDigest pins the project's own repository of each region; service.image may
+ * instead name an ECR image by digest. The X-Ray daemon sidecar image is a public tag (XRAY_DAEMON_IMAGE), so the
+ * sidecar is refused there too.
+ */
+export function imageProblems(config: DrConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const { service } = config;
+  if (service.imageTag !== undefined && service.imageDigest !== undefined) {
+    problems.push(
+      configProblem("service.imageTag", service.imageTag, "is set together with service.imageDigest, which already names the image", "one of service.imageTag or service.imageDigest"),
+    );
+  }
+  if (config.destroyProfile !== "protected") return problems;
+  if (service.imageDigest === undefined && !ECR_DIGEST_IMAGE.test(service.image)) {
+    const field = service.imageTag !== undefined ? "service.imageTag" : "service.image";
+    const value = service.imageTag !== undefined ? service.imageTag : service.image;
+    problems.push(
+      configProblem(
+        field,
+        value,
+        `${service.imageTag !== undefined ? "names the image by a tag (whatever was pushed under it)" : "is not an ECR image pinned by digest"}, ` +
+          `and destroyProfile "protected" runs only images pinned by digest from ECR (scanned, immutable)`,
+        `service.imageDigest "sha256:<64 hex>" (the project's own repository of each region), or service.image ` +
+          `"<account>.dkr.ecr.<region>.amazonaws.com/<repository>@sha256:<64 hex>"`,
+      ),
+    );
+  }
+  if (service.xraySidecar) {
+    problems.push(
+      configProblem(
+        "service.xraySidecar",
+        service.xraySidecar,
+        "runs the X-Ray daemon from a public registry by a mutable tag, and destroyProfile \"protected\" runs only images pinned by digest from ECR",
+        "false (send traces through the application's own OpenTelemetry exporter, or run the daemon from your repository in your image)",
+      ),
+    );
+  }
+  return problems;
+}
+
+/** Bytes of CLIENT_REGISTRY the function's environment may take (Lambda allows 4 KB of variables in all; the rest need about 600). */
+export const CLIENT_REGISTRY_MAX_BYTES = 3_000;
+
+/** The registry as the function receives it (lambda/transaction-processor/clients.ts parseClientRegistry). */
+export function clientRegistryJson(config: DrConfig): string {
+  return JSON.stringify(Object.fromEntries(config.transactionApi.clients.map((c) => [c.clientId, c.debitAccounts])));
+}
+
+/** The transaction API, the tasks' protocol and the application's database user. */
+export function transactionApiProblems(config: DrConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const api = config.transactionApi;
+  const ids = api.clients.map((c) => c.clientId);
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice !== undefined) {
+    problems.push(configProblem("transactionApi.clients", twice, "lists this clientId more than once", "each clientId once, with all its debitAccounts"));
+  }
+  const registryBytes = Buffer.byteLength(clientRegistryJson(config), "utf8");
+  if (registryBytes > CLIENT_REGISTRY_MAX_BYTES) {
+    problems.push(
+      configProblem(
+        "transactionApi.clients",
+        `${api.clients.length} clients`,
+        `take ${registryBytes} bytes in the function's environment (Lambda allows 4 KB of variables in all)`,
+        `at most ${CLIENT_REGISTRY_MAX_BYTES} bytes: use account prefixes ending in * instead of long lists`,
+      ),
+    );
+  }
+  if (api.fenceCacheSeconds > config.failover.sampleIntervalSeconds) {
+    problems.push(
+      configProblem(
+        "transactionApi.fenceCacheSeconds",
+        api.fenceCacheSeconds,
+        `is longer than failover.sampleIntervalSeconds (${config.failover.sampleIntervalSeconds}), the part of a fence's drain that waits for the fenced region to notice it; writes could land after the drain`,
+        `1 to ${config.failover.sampleIntervalSeconds}`,
+      ),
+    );
+  }
+  if (config.destroyProfile === "protected" && config.service.targetProtocol !== "HTTPS") {
+    problems.push(
+      configProblem(
+        "service.targetProtocol",
+        config.service.targetProtocol,
+        "sends requests from the load balancer to the tasks in plain text, and destroyProfile \"protected\" encrypts them up to the task",
+        "HTTPS (the container serves TLS on service.containerPort; docs/security.md)",
+      ),
+    );
+  }
+  if (config.database.applicationUser === config.database.masterUsername.toLowerCase()) {
+    problems.push(
+      configProblem("database.applicationUser", config.database.applicationUser, "is the master user; the application gets a user of its own, with least privilege", "any other name, such as app"),
+    );
+  }
+  return problems;
 }
 
 export function validateSemantics(config: DrConfig): ConfigProblem[] {
@@ -162,6 +264,8 @@ export function validateSemantics(config: DrConfig): ConfigProblem[] {
       );
     }
   }
+  for (const problem of imageProblems(config)) problems.push(problem);
+  for (const problem of transactionApiProblems(config)) problems.push(problem);
   const memoryOptions = fargateMemoryOptions(config.service.cpu);
   if (!memoryOptions.includes(config.service.memory)) {
     add(

@@ -1,0 +1,60 @@
+/**
+ * The RTO/RPO budget (lib/budget) of the configuration a scenario runs: the
+ * same synthesized stacks, with the scenario's function environment overrides
+ * applied (an authority or an RPO policy changes the budget), read by the same
+ * extraction the configuration gate uses. A scenario whose measured RTO is
+ * above this budget shows that the budget is wrong (reported as a broken
+ * target), not that the drill is.
+ */
+import { budgetOptions } from "../app/synth";
+import { LambdaName } from "../constructs/app/lambda-bundle";
+import { budgetsOf } from "../lib/budget";
+import { SynthesizedApp } from "../lib/budget/extract";
+import { DrConfig } from "../lib/config/model";
+import { bundleNameOf } from "./lambda/bundle";
+import { Body, TerraformApp } from "./terraform/app";
+
+export interface EnvironmentPatch {
+  readonly function: LambdaName;
+  readonly region?: string;
+  readonly variables: Readonly<Record<string, string>>;
+}
+
+const cache = new WeakMap<TerraformApp, Map<string, number | null>>();
+
+/** The synthesized stacks with the overrides written into the functions' environments (a copy). */
+export function patchedStacks(app: TerraformApp, environment: readonly EnvironmentPatch[]): SynthesizedApp {
+  const stacks: Record<string, Body> = {};
+  for (const name of app.stackNames()) stacks[name] = JSON.parse(JSON.stringify(app.stacks.get(name))) as Body;
+  if (environment.length === 0) return stacks as SynthesizedApp;
+  for (const name of Object.keys(stacks)) {
+    const functions = ((stacks[name]?.resource as Record<string, Record<string, Body>> | undefined)?.aws_lambda_function ?? {}) as Record<string, Body>;
+    for (const [id, fn] of Object.entries(functions)) {
+      const bundle = bundleNameOf(String(fn.filename ?? ""));
+      const region = app.resources("aws_lambda_function").find((r) => r.stack === name && r.id === id)?.region;
+      const variables = ((fn.environment as Body | undefined)?.variables ?? {}) as Record<string, string>;
+      for (const o of environment) if (o.function === bundle && (o.region === undefined || o.region === region)) Object.assign(variables, o.variables);
+    }
+  }
+  return stacks as SynthesizedApp;
+}
+
+/** The budget's RTO (the worse direction) for the app with these overrides; null when it cannot be computed. */
+export function budgetRtoOf(app: TerraformApp, config: DrConfig, environment: readonly EnvironmentPatch[] = []): number | null {
+  const key = JSON.stringify(environment);
+  let perApp = cache.get(app);
+  if (!perApp) {
+    perApp = new Map();
+    cache.set(app, perApp);
+  }
+  if (perApp.has(key)) return perApp.get(key) as number | null;
+  let rto: number | null;
+  try {
+    const [worst] = budgetsOf(patchedStacks(app, environment), budgetOptions(config, `drill ${config.environment}`));
+    rto = worst?.rtoSeconds ?? null;
+  } catch {
+    rto = null;
+  }
+  perApp.set(key, rto);
+  return rto;
+}
