@@ -24,7 +24,7 @@ function budget(patch: Patch = {}): Budget {
   const inputs = Object.fromEntries(
     Object.entries(base).map(([key, value]) => {
       const change = patch[key as keyof BudgetInputs];
-      return [key, typeof value === "object" && change ? { ...value, ...change } : (change ?? value)];
+      return [key, typeof value === "object" && typeof change === "object" ? { ...value, ...change } : (change ?? value)];
     }),
   ) as unknown as BudgetInputs;
   return computeBudget(inputs);
