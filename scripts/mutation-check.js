@@ -12,7 +12,7 @@
  * compile are not counted either way.
  *
  *   node scripts/mutation-check.js [--report reports/mutation/mutation.json] [--min-module 80] [--min-total 85]
- *                                  [--target 85] [--modules a.ts,b.ts] [--markdown] [--survivors [path-substring]]
+ *                                  [--target 85] [--modules a.ts,b.ts] [--allow-missing] [--markdown] [--survivors [path-substring]]
  */
 "use strict";
 const fs = require("fs");
@@ -21,7 +21,7 @@ const path = require("path");
 const root = path.resolve(__dirname, "..");
 
 function parseArgs(argv) {
-  const args = { report: "reports/mutation/mutation.json", minModule: 80, minTotal: 85, target: 85, modules: null, markdown: false, survivors: null };
+  const args = { report: "reports/mutation/mutation.json", minModule: 80, minTotal: 85, target: 85, modules: null, allowMissing: false, markdown: false, survivors: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -34,6 +34,7 @@ function parseArgs(argv) {
     else if (a === "--min-total") args.minTotal = Number(value());
     else if (a === "--target") args.target = Number(value());
     else if (a === "--modules") args.modules = value().split(",").map((m) => m.trim().replace(/:[0-9].*$/, "")).filter(Boolean);
+    else if (a === "--allow-missing") args.allowMissing = true;
     else if (a === "--markdown") args.markdown = true;
     else if (a === "--survivors") args.survivors = argv[i + 1] && !argv[i + 1].startsWith("--") ? argv[++i] : "";
     else throw new Error(`unknown argument ${a}`);
@@ -108,7 +109,7 @@ function main() {
 
   const failures = [];
   const configured = args.modules ?? JSON.parse(fs.readFileSync(path.join(root, "stryker.config.json"), "utf8")).mutate ?? [];
-  for (const file of configured.filter((f) => !f.startsWith("!") && !/[*?{[:]/.test(f))) {
+  for (const file of args.allowMissing ? [] : configured.filter((f) => !f.startsWith("!") && !/[*?{[:]/.test(f))) {
     if (!(file in files)) failures.push(`${file} is in stryker.config.json's mutate list but not in the report`);
   }
   for (const r of rows) {
