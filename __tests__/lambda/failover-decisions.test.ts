@@ -167,6 +167,37 @@ describe("dataLossWindow: what the audit record says may be lost (P4)", () => {
   });
 });
 
+describe("dataLossWindow: when the old region was last seen working bounds the start too", () => {
+  const deps = orchestratorDeps({ env: { DATA_LOSS_MARGIN_SECONDS: "5", SAMPLE_INTERVAL_SECONDS: "10", REPLICATION_ALLOWANCE_SECONDS: "7" } });
+  const PROMOTED = T0 + 120_000;
+  const DETECTED = T0 + 60_000;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const forced = runRecord({ strategy: "unplanned", fence: fenced({ at: iso(T0 + 90_000), gateOldRegion: "done" }), drainSeconds: 10, decisionEvidence: evidenceRecord({ replicationLagMs: 800 }) });
+  const from = (detectedAt: string | undefined, lastSeenMs: number | null) => dataLossWindow(deps, forced, PROMOTED, { detectedAt }, lastSeenMs).stores?.dynamodb.from;
+
+  it("starts from the last sight of the old region when that is older than one sample before detection", () => {
+    expect(from(iso(DETECTED), DETECTED - 100_000)).toBe(iso(DETECTED - 100_000 - 7_000 - 5_000));
+  });
+
+  it("a last sight after the sample before detection does not move the start later", () => {
+    expect(from(iso(DETECTED), DETECTED)).toBe(iso(DETECTED - 10_000 - 7_000 - 5_000));
+  });
+
+  it("knows the start from the last sight alone when the run has no detection time (an operator's run)", () => {
+    const w = dataLossWindow(deps, forced, PROMOTED, {}, T0);
+    expect(w.stores?.dynamodb.from).toBe(iso(T0 - 7_000 - 5_000));
+    expect(w.reason).not.toContain("start unknown");
+  });
+
+  it.each<[string, number | null]>([
+    ["no last sight", null],
+    ["a last sight that is not a time", NaN],
+  ])("%s leaves the start to the detection time", (_name, lastSeenMs) => {
+    expect(from(iso(DETECTED), lastSeenMs)).toBe(iso(DETECTED - 10_000 - 7_000 - 5_000));
+    expect(from(undefined, lastSeenMs)).toBeNull();
+  });
+});
+
 describe("drainSeconds: how long the old region may still serve after the fence", () => {
   const deps = orchestratorDeps({ env: { SAMPLE_INTERVAL_SECONDS: "7", REPLICATION_ALLOWANCE_SECONDS: "11", INFLIGHT_ALLOWANCE_SECONDS: "13" } });
 
@@ -188,7 +219,7 @@ describe("assessment helpers", () => {
     ["an unknown lag is a risk", null, null, true],
     ["the RPO lag decides when Aurora reports it", 1_000, 90_000, true],
   ])("rpoAtRisk: %s", (_name, replicationLagMs, rpoLagMs, risk) => {
-    expect(rpoAtRisk(evidenceRecord({ replicationLagMs, rpoLagMs }), 60)).toBe(risk);
+    expect(rpoAtRisk(evidenceRecord({ replicationLagMs, rpoLagMs }), 60, "alarm")).toBe(risk);
   });
 
   it.each<[string, number | null]>([

@@ -49,6 +49,7 @@ import {
   givenGate,
   givenScalableTarget,
   GLOBAL_ID,
+  heartbeatItem,
   globalCluster,
   LOCK_KEY,
   lockItem,
@@ -85,6 +86,10 @@ const EXPIRES = Math.floor(T0 / 1000) + 1800;
 const ACQUIRE = "attribute_not_exists(#pk) OR #exp < :now OR #holder = :holder";
 const MONITOR: FailoverRequest = { mode: "failover", strategy: "auto", requestedBy: "health-monitor", observedWriterArn: OLD_ARN, incidentId: "i-1", attempt: 1 };
 const OPERATOR: FailoverRequest = { mode: "failover", requestedBy: "operator" };
+
+function heartbeatItemAt(at: number): Record<string, Plain> {
+  return { ...heartbeatItem(ACTIVE, { at }) };
+}
 
 function world(options: ConstructorParameters<typeof OrchestratorWorld>[1] = {}): OrchestratorWorld {
   return new OrchestratorWorld(mocks, options);
@@ -801,6 +806,74 @@ describe("decide (P3)", () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+describe("decide: when a switchover is possible (the writer's database and this secondary, as decide reads them)", () => {
+  const afterFence = (fields: Partial<RunRecord> = {}) => runRecord({ fence: fenced(), ...fields });
+
+  it("a writer database that answers but is not available is not reachable: no switchover, and nothing down to fail over on", async () => {
+    const w = world({ writerRegion: "healthy" });
+    mocks.peer.rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterIdentifier: "active", DBClusterArn: OLD_ARN, Status: "failing-over" }] });
+    const r = await run(decide(w.deps, stateOf(afterFence())));
+    expect(r.decisionEvidence).toMatchObject({ primaryReachable: false, synchronized: true });
+    expect(r.decision?.kind).toBe("stand-down");
+    expect(r.strategy).toBe("none");
+  });
+
+  it("no writer visible: there is no primary to switch over from, whatever the lag", async () => {
+    const w = world({ writerRegion: "healthy", global: { writer: null } });
+    const r = await run(decide(w.deps, stateOf(afterFence())));
+    expect(r.decisionEvidence?.primaryReachable).toBe(false);
+    expect(r.decision?.kind).not.toBe("switchover");
+    expect(mocks.peer.rds).not.toHaveReceivedCommand(DescribeDBClustersCommand);
+  });
+
+  it("a secondary that is not connected to replication is not synchronized, however small its lag: no switchover", async () => {
+    const w = world({ writerRegion: "healthy", global: { sync: { [STANDBY]: "pending-resync" } } });
+    const r = await run(decide(w.deps, stateOf(afterFence())));
+    expect(r.decisionEvidence).toMatchObject({ primaryReachable: true, synchronized: false });
+    expect(r.decision?.kind).not.toBe("switchover");
+  });
+
+  it("a secondary whose engine reports no synchronization status is synchronized on its lag alone", async () => {
+    const w = world({ writerRegion: "healthy", global: { sync: { [STANDBY]: undefined } } });
+    const r = await run(decide(w.deps, stateOf(afterFence())));
+    expect(r.decisionEvidence).toMatchObject({ primaryReachable: true, synchronized: true });
+    expect(r.decision?.kind).toBe("switchover");
+  });
+
+  it("a lag exactly at FAILBACK_MAX_LAG_MS is synchronized; one millisecond less allowed is not", async () => {
+    const at = world({ writerRegion: "healthy", env: { FAILBACK_MAX_LAG_MS: "100" } });
+    expect((await run(decide(at.deps, stateOf(afterFence())))).decision?.kind).toBe("switchover");
+    mocks.restore();
+    mocks = mockAws();
+    const under = world({ writerRegion: "healthy", env: { FAILBACK_MAX_LAG_MS: "99" } });
+    const r = await run(decide(under.deps, stateOf(afterFence())));
+    expect(r.decisionEvidence?.synchronized).toBe(false);
+    expect(r.decision?.kind).not.toBe("switchover");
+  });
+});
+
+describe("assess: the writer database's health, as the failback checks report it", () => {
+  it("names the writer's status when its database answers but is not available", async () => {
+    const w = world({ writerRegion: "healthy" });
+    mocks.peer.rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterIdentifier: "active", DBClusterArn: OLD_ARN, Status: "modifying" }] });
+    const r = await run(assess(w.deps, assessState({ mode: "failback", requestedBy: "operator", dryRun: true })));
+    expect(r.checks.find((c) => c.name === "writer-database-reachable")).toEqual({ name: "writer-database-reachable", ok: false, detail: expect.stringMatching(/: modifying$/) });
+  });
+
+  it("says there is no writer member when none is visible", async () => {
+    const w = world({ writerRegion: "healthy", global: { writer: null } });
+    const r = await run(assess(w.deps, assessState({ mode: "failback", requestedBy: "operator", dryRun: true })));
+    expect(r.checks.find((c) => c.name === "writer-database-reachable")).toEqual({ name: "writer-database-reachable", ok: false, detail: "no writer member" });
+  });
+
+  it("names the writer region and the error when its endpoint cannot be reached", async () => {
+    const w = world({ writerRegion: "region-down" });
+    const r = await run(assess(w.deps, assessState({ mode: "failback", requestedBy: "operator", dryRun: true })));
+    expect(r.checks.find((c) => c.name === "writer-database-reachable")).toEqual({ name: "writer-database-reachable", ok: false, detail: expect.stringMatching(new RegExp(`^${ACTIVE} unreachable: .+`)) });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
 describe("promote", () => {
   const decided = (kind: "switchover" | "failover", fields: Partial<RunRecord> = {}) =>
     runRecord({ fence: fenced(), decision: { at: new Date(T0).toISOString(), kind, reason: "test" }, strategy: kind === "failover" ? "unplanned" : "planned", decisionEvidence: evidenceRecord(), ...fields });
@@ -886,6 +959,61 @@ describe("promote", () => {
       oldRegionLastSeenMs: { N: expect.stringMatching(/^\d+$/) },
     });
     expect(Number(byName.oldRegionLastSeenMs.N)).toBeLessThanOrEqual(T0);
+  });
+
+  describe("records when the old region was last seen working: the older of its last replication datapoint and its heartbeat", () => {
+    const lastSeen = () => {
+      const intent = lockUpdates(mocks.dynamodb).find((c) => c.args[0].input.UpdateExpression?.includes("#x5"));
+      const names = intent?.args[0].input.ExpressionAttributeNames ?? {};
+      const key = Object.entries(names).find(([, v]) => v === "oldRegionLastSeenMs")?.[0] ?? "#none";
+      return intent?.args[0].input.ExpressionAttributeValues?.[key.replace("#", ":")];
+    };
+    const HEARTBEAT_KEY = CONTROL_KEYS.heartbeat(ACTIVE);
+
+    it("the heartbeat when it is older", async () => {
+      // The world's old region: last lag datapoint 200 s before the promotion, last heartbeat 600 s before.
+      const w = world();
+      const r = await run(promote(w.deps, stateOf(decided("failover"), { ...MONITOR, detectedAt: new Date(T0).toISOString() })));
+      expect(lastSeen()).toEqual({ N: String(T0 - 600_000) });
+      const { replicationAllowanceSeconds: allowance, dataLossMarginSeconds: margin } = w.deps.config;
+      expect(r.dataLoss.stores?.dynamodb.from).toBe(new Date(T0 - 600_000 - (allowance + margin) * 1000).toISOString());
+    });
+
+    it("the replication datapoint when it is older", async () => {
+      const w = world({ items: [{ ...heartbeatItemAt(T0 - 100_000) }] });
+      await promote(w.deps, stateOf(decided("failover")));
+      expect(lastSeen()).toEqual({ N: String(T0 - 200_000) });
+    });
+
+    it("the heartbeat alone when the lag cannot be read", async () => {
+      const w = world();
+      mocks.cloudwatch.on(GetMetricDataCommand).rejects(awsError("AccessDeniedException"));
+      await promote(w.deps, stateOf(decided("failover")));
+      expect(lastSeen()).toEqual({ N: String(T0 - 600_000) });
+    });
+
+    it("nothing when neither can be read", async () => {
+      const w = world();
+      mocks.cloudwatch.on(GetMetricDataCommand).rejects(awsError("AccessDeniedException"));
+      mocks.dynamodb.on(GetItemCommand, { Key: { [TABLE_KEY]: { S: HEARTBEAT_KEY } } }).rejects(awsError("AccessDeniedException"));
+      await promote(w.deps, stateOf(decided("failover")));
+      expect(lastSeen()).toEqual({ NULL: true });
+    });
+
+    it("a re-run after a crash takes it from the lock, with the promotion time recorded there", async () => {
+      const w = world({ global: { failover: { to: STANDBY } } });
+      w.lockExtra = { promotionRequestedBy: EXEC, promotionRequestedAt: new Date(T0).toISOString(), promotionStrategy: "unplanned", oldRegionLastSeenMs: T0 - 300_000 };
+      const r = await run(promote(w.deps, stateOf(decided("failover"), { ...OPERATOR })));
+      const { replicationAllowanceSeconds: allowance, dataLossMarginSeconds: margin } = w.deps.config;
+      expect(r.dataLoss.stores?.dynamodb.from).toBe(new Date(T0 - 300_000 - (allowance + margin) * 1000).toISOString());
+    });
+
+    it("a re-run whose lock holds no last sight knows no start without a detection time", async () => {
+      const w = world({ global: { failover: { to: STANDBY } } });
+      w.lockExtra = { promotionRequestedBy: EXEC, promotionRequestedAt: new Date(T0).toISOString(), promotionStrategy: "unplanned", oldRegionLastSeenMs: "T0" };
+      const r = await run(promote(w.deps, stateOf(decided("failover"), { ...OPERATOR })));
+      expect(r.dataLoss.stores?.dynamodb.from).toBeNull();
+    });
   });
 
   it("an unreadable lag at promotion makes the loss window unknown, and the failover still goes ahead", async () => {

@@ -510,6 +510,19 @@ describe("as standby: evidence and counting", () => {
     expect(datum?.Value).toBe(1);
   });
 
+  it("is ready when its engine reports no synchronization status (the lag decides)", async () => {
+    const world = new World();
+    givenRds(mocks, { sync: { [STANDBY]: undefined } }, STANDBY);
+    expect((await world.sample()).promotionReady).toBe(true);
+  });
+
+  it("is not ready on a small lag whose latest datapoint is older than REPLICATION_STALL_SECONDS (replication stalled)", async () => {
+    const world = new World();
+    mocks.cloudwatch.on(GetMetricDataCommand).resolves(lagData(100, T0 - 200_000));
+    const outcome = await world.sample();
+    expect(outcome.promotionReady).toBe(false);
+  });
+
   it("is not ready for a switchover with a lag above PROMOTION_READY_MAX_LAG_MS", async () => {
     const world = new World({ env: { PROMOTION_READY_MAX_LAG_MS: "99" } });
     expect((await world.sample()).promotionReady).toBe(false);
@@ -943,6 +956,11 @@ describe("as writer", () => {
     const world = new World({ writer: null, items: [streak({ incident: openIncident() })] });
     await world.sample();
     expect(mocks.dynamodb.commandCalls(PutItemCommand).filter((c) => c.args[0].input.Item?.[TABLE_KEY]?.S === COUNTER)).toEqual([]);
+  });
+
+  it("a writer sample without a reconciliation to trigger records no error", async () => {
+    const world = new World({ own: ACTIVE, writer: ACTIVE });
+    expect((await world.sample()).errors).toEqual([]);
   });
 
   it("writes nothing to a counter that has nothing to close", async () => {

@@ -1,6 +1,8 @@
 /** The shared modules: gate contract, environment, errors, retry, logs, probe, lock, control table, metrics, capacity, global cluster. */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { runInNewContext } from "node:vm";
+import { transformSync } from "esbuild";
 import { EnvReader } from "../../lambda/shared/env";
 import {
   ConfigurationError,
@@ -80,9 +82,14 @@ describe("the traffic-gate contract", () => {
   });
 
   it("imports nothing, so the infrastructure code can use it without side effects", () => {
-    const source = readFileSync(join(LAMBDA_DIR, "shared", "gate.ts"), "utf8");
-    expect(source).not.toMatch(/^\s*import\s/m);
-    expect(source).not.toMatch(/require\(|process\.env/);
+    // Run as CommonJS where there is no require and no process: an import or an environment read throws.
+    // (Running it, rather than matching its text, also holds on the instrumented copy of the mutation run.)
+    const { code } = transformSync(readFileSync(join(LAMBDA_DIR, "shared", "gate.ts"), "utf8"), { loader: "ts", format: "cjs" });
+    const module = { exports: {} as Record<string, unknown> };
+    runInNewContext(code, { module, exports: module.exports });
+    expect(module.exports.GATE_METRIC_NAME).toBe("GateOpen");
+    expect(() => runInNewContext(transformSync('import { x } from "./y"; export const z = x;', { loader: "ts", format: "cjs" }).code, { module, exports: {} })).toThrow(/require is not defined/);
+    expect(() => runInNewContext(transformSync("export const z = process.env.Z;", { loader: "ts", format: "cjs" }).code, { module, exports: {} })).toThrow(/process is not defined/);
   });
 });
 

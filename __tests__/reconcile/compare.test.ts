@@ -61,7 +61,9 @@ describe("comparing the returned region with the survivor", () => {
     const result = await compareAll(returned, new FakeRegion());
     expect(result.findings).toEqual([]);
     expect(result.counts.records.compared).toBe(0);
-    expect(returned.queries.map((q) => q.bucket)).toEqual(minuteBuckets(windowOf()));
+    // toStrictEqual: a query past the last bucket (bucket undefined) must fail this, and toEqual ignores undefined items.
+    expect(returned.queries.map((q) => q.bucket)).toStrictEqual(minuteBuckets(windowOf()));
+    expect(result.pages).toBe(returned.queries.length);
   });
 
   test("GIVEN records at exactly the window's bounds and one millisecond outside THEN exactly those at the bounds are compared (inclusive)", async () => {
@@ -185,5 +187,127 @@ describe("comparing the returned region with the survivor", () => {
     expect(result.counts.records).toMatchObject({ compared: 0, vanished: 1 });
     expect(result.findings).toEqual([]);
     expect(r.transactionId).toBeDefined();
+  });
+});
+
+describe("what the comparison says about each transaction and log object", () => {
+  test("GIVEN log objects missing, absent everywhere, or different THEN the object counts say so (absent everywhere counts as missing)", async () => {
+    const returned = new FakeRegion();
+    const survivor = new FakeRegion();
+    survivor.put(returned.put(record(at(FROM, 1000))), false);
+    survivor.put(returned.put(record(at(FROM, 2000)), false), false);
+    const differs = survivor.put(returned.put(record(at(FROM, 3000))), false);
+    survivor.objects.set(differs.logObjectKey, "f".repeat(64));
+    survivor.put(returned.put(record(at(FROM, 4000))));
+    const result = await compareAll(returned, survivor);
+    expect(result.counts).toEqual({ records: { compared: 4, present: 4, missing: 0, conflict: 0, vanished: 0 }, objects: { present: 1, missing: 2, conflict: 1 } });
+  });
+
+  test("GIVEN each kind of object conflict THEN the finding says why, with the survivor's hash when it has an object", async () => {
+    const returned = new FakeRegion();
+    const survivor = new FakeRegion();
+    const otherPayload = survivor.put(returned.put(record(at(FROM, 1000))), false);
+    survivor.objects.set(otherPayload.logObjectKey, "f".repeat(64));
+    const noMetadata = survivor.put(returned.put(record(at(FROM, 2000))), false);
+    survivor.objects.set(noMetadata.logObjectKey, null);
+    const ownDisagrees = survivor.put(returned.put(record(at(FROM, 3000)), false), false);
+    returned.objects.set(ownDisagrees.logObjectKey, "0".repeat(64));
+    const neverWritten = survivor.put(returned.put(record(at(FROM, 4000)), false), false);
+    const lagged = survivor.put(returned.put(record(at(FROM, 5000))), false);
+    const result = await compareAll(returned, survivor);
+    const by = (id: string) => {
+      const found = result.findings.find((f) => f.transactionId === id);
+      if (!found) throw new Error(`no finding ${id}`);
+      return { object: found.object, detail: found.detail, survivorObjectSha256: found.survivorObjectSha256 };
+    };
+    expect(by(otherPayload.transactionId)).toEqual({ object: "conflict", detail: "the survivor's log object holds another payload", survivorObjectSha256: "f".repeat(64) });
+    expect(by(noMetadata.transactionId)).toEqual({ object: "conflict", detail: "the survivor's log object has no payload-sha256 metadata", survivorObjectSha256: null });
+    expect(by(ownDisagrees.transactionId)).toEqual({ object: "conflict", detail: "the returned region's log object disagrees with its own record", survivorObjectSha256: undefined });
+    expect(by(neverWritten.transactionId)).toEqual({ object: "absent-both", detail: "no log object in either region: the replay rebuilds it from the record", survivorObjectSha256: undefined });
+    expect(by(lagged.transactionId)).toEqual({ object: "missing", detail: undefined, survivorObjectSha256: undefined });
+    const lag = result.findings.find((f) => f.transactionId === lagged.transactionId);
+    expect(lag && "detail" in lag).toBe(false);
+    expect(result.replayable.map((r) => r.transactionId).sort()).toEqual([neverWritten.transactionId, lagged.transactionId].sort());
+  });
+
+  test("GIVEN a record the survivor lacks whose own log object disagrees with it THEN it is listed and not replayed", async () => {
+    const returned = new FakeRegion();
+    const bad = returned.put(record(at(FROM, 1000)), false);
+    returned.objects.set(bad.logObjectKey, "0".repeat(64));
+    const result = await compareAll(returned, new FakeRegion());
+    expect(result.findings).toEqual([expect.objectContaining({ transactionId: bad.transactionId, record: "missing", object: "conflict" })]);
+    expect(result.replayable).toEqual([]);
+  });
+
+  test("GIVEN another payload under the id in both stores THEN the finding names both reasons and both of the survivor's hashes", async () => {
+    const returned = new FakeRegion();
+    const survivor = new FakeRegion();
+    const mine = returned.put(record(at(FROM, 5000), { transactionId: "clash", amount: "100.00" }));
+    const theirs = survivor.put(record(at(FROM, 5000), { transactionId: "clash", amount: "999.99", timestamp: mine.timestamp }));
+    expect(theirs.logObjectKey).toBe(mine.logObjectKey);
+    const [finding] = (await compareAll(returned, survivor)).findings;
+    expect(finding).toMatchObject({
+      record: "conflict",
+      object: "conflict",
+      survivorPayloadSha256: theirs.payloadSha256,
+      survivorObjectSha256: theirs.payloadSha256,
+      detail: "the survivor holds another payload under this client's transactionId; the survivor's log object holds another payload",
+    });
+  });
+
+  test("GIVEN only the record missing THEN the finding carries no survivor hash and no detail", async () => {
+    const returned = new FakeRegion();
+    const r = returned.put(record(at(FROM, 1000)));
+    const [finding] = (await compareAll(returned, new FakeRegion())).findings;
+    expect(finding).toEqual({
+      recordKey: r.recordKey,
+      clientId: r.clientId,
+      transactionId: r.transactionId,
+      amount: r.amount,
+      currency: r.currency,
+      receivedAt: r.receivedAt,
+      region: r.region,
+      logObjectKey: r.logObjectKey,
+      payloadSha256: r.payloadSha256,
+      record: "missing",
+      object: "missing",
+    });
+  });
+
+  test("GIVEN 250 records in one index page THEN they are read 100 keys at a time at most (BatchGetItem's limit), each once", async () => {
+    const returned = new FakeRegion();
+    Array.from({ length: 250 }, (_, i) => returned.put(record(at("2025-03-14T09:31:00.000Z", i * 100))));
+    const s = sources(returned, new FakeRegion());
+    const asked: number[] = [];
+    const counting = { ...s, survivor: { ...s.survivor, records: { get: (ids: readonly string[]) => (asked.push(ids.length), s.survivor.records.get(ids)) } } };
+    const result = await compareWindow(counting, windowOf(), { bucket: 0, startKey: null }, 2000);
+    expect(asked).toEqual([100, 100, 50]);
+    expect(result.counts.records.compared).toBe(250);
+    expect(new Set(result.findings.map((f) => f.recordKey)).size).toBe(250);
+  });
+
+  test("GIVEN a cursor past the window's last minute THEN nothing is read and the window is done", async () => {
+    const returned = new FakeRegion();
+    const result = await compareWindow(sources(returned, new FakeRegion()), windowOf(), { bucket: minuteBuckets(windowOf()).length, startKey: null }, 2000);
+    expect(result).toEqual({ findings: [], replayable: [], counts: expect.anything(), cursor: null, pages: 0 });
+    expect(returned.queries).toEqual([]);
+  });
+
+  test("GIVEN heads looked up with a concurrency of 2 THEN no more than 2 are in flight, and every record is compared", async () => {
+    const returned = new FakeRegion();
+    Array.from({ length: 9 }, (_, i) => returned.put(record(at(FROM, i * 1000))));
+    const s = sources(returned, new FakeRegion());
+    let inFlight = 0;
+    let most = 0;
+    const head = async (key: string) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight--;
+      return s.survivor.objects.head(key);
+    };
+    const result = await compareWindow({ ...s, concurrency: 2, survivor: { ...s.survivor, objects: { head } } }, windowOf(), { bucket: 0, startKey: null }, 2000);
+    expect(most).toBe(2);
+    expect(result.counts.records.compared).toBe(9);
   });
 });

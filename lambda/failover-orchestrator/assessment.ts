@@ -114,7 +114,7 @@ export function lossLagMs(record: EvidenceRecord): number | null {
  * the RPO (rds.global_db_rpo), the primary refuses commits that no secondary holds within it: whatever the lag
  * reads, or if it cannot be read, a forced failover loses at most the RPO.
  */
-export function rpoAtRisk(record: EvidenceRecord, rpoSeconds: number, enforcement: "database" | "alarm" = "alarm"): boolean {
+export function rpoAtRisk(record: EvidenceRecord, rpoSeconds: number, enforcement: "database" | "alarm"): boolean {
   if (enforcement === "database") return false;
   const lag = lossLagMs(record);
   return lag === null || lag > rpoSeconds * 1000;

@@ -435,7 +435,9 @@ async function prewarm(deps: MonitorDeps, state: MonitorState, judgement: Judgem
       log.warn("capacity.prewarmed", { verdict: judgement.verdict, change: result.change });
       return { ...state, prewarmedAt: Math.floor(ctx.nowMs / 1000) };
     }
-    if (state.prewarmedAt !== null && judgement.verdict === "healthy" && state.healthy >= config.consecutiveSamples && state.incident === null) {
+    // A healthy streak counts only healthy verdicts (counter.ts, advance), and a streak as long as the threshold has
+    // already resolved any incident (nextAction, before this): the streak alone says healthy and no incident.
+    if (state.prewarmedAt !== null && state.healthy >= config.consecutiveSamples) {
       const current = await readScalableTarget(clients.autoscaling, call, config.service);
       await ensureScalableTarget(clients.autoscaling, call, config.service, config.standbyMinCapacity, current.max ?? config.maxCapacity);
       log.info("capacity.prewarm-released");
@@ -472,7 +474,7 @@ async function writerSample(deps: MonitorDeps, nowMs: number, errors: string[]):
 
 function isPromotionReady(global: GlobalClusterView, ownMember: MemberView | undefined, gathered: GatheredEvidence, maxLagMs: number): boolean {
   if (!ownMember || ownMember.isWriter || global.failover || global.status !== "available") return false;
-  if (ownMember.synchronizationStatus !== undefined && ownMember.synchronizationStatus !== "connected") return false;
+  // Replication "up" already means this member is connected (or reports no status) with a fresh, small lag (signals.ts).
   return gathered.replicationLagMs !== null && gathered.replicationLagMs <= maxLagMs && gathered.evidence.replication.state === "up";
 }
 

@@ -1,0 +1,247 @@
+/**
+ * What the budget says, not only what it adds up: the "how" of every phase and store (the table
+ * `npm run budget` prints), the configuration fields each phase names, and the one-line refusal the
+ * configuration gate prints at synthesis (rtoExcess, rpoExcess). The AWS figures are cited with
+ * figures.ts's own `cite`, so an update of aws-figures.json does not break these tests; the
+ * arithmetic and the wording around the figures are the model's.
+ */
+import { cite } from "../../lib/budget/figures";
+import { Budget, BudgetInputs, computeBudget, excessLine, rpoExcess, rtoExcess } from "../../lib/budget/model";
+
+const base: BudgetInputs = {
+  label: "hand",
+  targets: { rtoSeconds: 900, rpoSeconds: 60 },
+  monitor: { sampleIntervalSeconds: 10, consecutiveSamples: 3, staleHeartbeatSeconds: 30, replicationStallSeconds: 180 },
+  route53: { alive: { intervalSeconds: 10, failureThreshold: 2 }, gate: { intervalSeconds: 10, failureThreshold: 1 }, witnessTtlSeconds: 5 },
+  runbook: { authority: "automatic", approvalTimeoutSeconds: 900, onRpoBreach: "escalate", pollIntervalSeconds: 10, peerTimeoutMs: 5000, peerRetryAttempts: 2, taskStatesToPromotion: 5 },
+  capacity: { targetGroupIntervalSeconds: 22 },
+  data: { globalDbRpoSeconds: 60, lagAlarmSeconds: 60, s3ReplicationTimeControl: true, dynamodbGlobalTables: true, backupIntervalSeconds: 3600 },
+};
+
+type Patch = { [K in keyof BudgetInputs]?: Partial<BudgetInputs[K]> };
+
+function budget(patch: Patch = {}): Budget {
+  const inputs = Object.fromEntries(
+    Object.entries(base).map(([key, value]) => {
+      const change = patch[key as keyof BudgetInputs];
+      return [key, typeof value === "object" && typeof change === "object" ? { ...value, ...change } : (change ?? value)];
+    }),
+  ) as unknown as BudgetInputs;
+  return computeBudget(inputs);
+}
+
+const phase = (b: Budget, name: string) => {
+  const found = b.phases.find((p) => p.name === name);
+  if (!found) throw new Error(`no phase ${name}`);
+  return found;
+};
+const store = (b: Budget, name: string) => {
+  const found = b.rpo.find((s) => s.store === name);
+  if (!found) throw new Error(`no store ${name}`);
+  return found;
+};
+
+describe("the detection phase: the second-fastest independent signal, then the monitor's count", () => {
+  it("names the two fastest signals with how each turns down", () => {
+    // heartbeat 30 + 10 = 40 s; witness 10 x 2 + 60 + 5 = 85 s; replication 180 + 60 = 240 s.
+    expect(phase(budget(), "detection").basis).toBe(
+      "two independent signals down: heartbeat (stale after 30 s, written every 10 s) and witness (alive check 10 s x 2 + propagation 60 s + TTL 5 s) = 85 s; then 3 samples x 10 s",
+    );
+  });
+
+  it("takes the signals in the order they turn down, not in the order they are listed", () => {
+    // heartbeat 300 + 10 = 310 s is now the slowest: witness (85 s) and replication (75 + 60 = 135 s) decide.
+    const b = budget({ monitor: { staleHeartbeatSeconds: 300, replicationStallSeconds: 75 } });
+    expect(phase(b, "detection").seconds).toBe(135 + 30);
+    expect(phase(b, "detection").basis).toBe(
+      "two independent signals down: witness (alive check 10 s x 2 + propagation 60 s + TTL 5 s) and replication (no lag datapoint for 75 s + one 60 s metric period) = 135 s; then 3 samples x 10 s",
+    );
+  });
+
+  it("names the configuration fields that change it", () => {
+    expect(phase(budget(), "detection").fields).toEqual(["failover.sampleIntervalSeconds", "failover.consecutiveSamples", "failover.staleHeartbeatSeconds", "dns.witnessTtlSeconds"]);
+  });
+});
+
+describe("the decision phase: who must act before the runbook goes on", () => {
+  it.each<[string, Patch, number, string]>([
+    ["automatic authority", {}, 0, "automatic authority: no person in the path"],
+    ["approval authority", { runbook: { authority: "approval", approvalTimeoutSeconds: 600 } }, 600, "approval authority: up to the approval window (600 s)"],
+    [
+      "manual authority",
+      { runbook: { authority: "manual", approvalTimeoutSeconds: 300 } },
+      300,
+      "manual authority: a paged person starts the runbook, budgeted at the approval window (300 s)",
+    ],
+    [
+      "a lag the database does not bound, escalated",
+      { data: { globalDbRpoSeconds: null }, runbook: { approvalTimeoutSeconds: 450 } },
+      450,
+      "the database does not bound the lag, so a lag above the RPO or unreadable escalates to an approval (up to 450 s)",
+    ],
+    ["a lag the database does not bound, with onRpoBreach proceed", { data: { globalDbRpoSeconds: null }, runbook: { onRpoBreach: "proceed" } }, 0, "automatic authority: no person in the path"],
+    ["a lag the database bounds, with onRpoBreach escalate", { runbook: { onRpoBreach: "escalate" } }, 0, "automatic authority: no person in the path"],
+  ])("%s", (_name, patch, seconds, basis) => {
+    const decision = phase(budget(patch), "decision");
+    expect(decision).toEqual({ name: "decision", seconds, basis, fields: ["failover.authority", "failover.approvalTimeoutSeconds", "failover.onRpoBreach", "database.rpoEnforcement"] });
+  });
+});
+
+describe("orchestration, drain, promotion and traffic", () => {
+  it("orchestration: the task states and the lost region's lock attempt, rounded up to whole seconds", () => {
+    const b = budget({ runbook: { peerTimeoutMs: 1500, peerRetryAttempts: 1, taskStatesToPromotion: 4 } });
+    // 4 x 3 s + 1.5 s rounded up.
+    expect(phase(b, "orchestration")).toEqual({
+      name: "orchestration",
+      seconds: 12 + 2,
+      basis: `4 task states x ${cite("orchestration.step.worstCase.seconds")} + the lost region's lock attempt timing out (1500 ms x 1)`,
+      fields: ["failover.peerTimeoutMs"],
+    });
+  });
+
+  it("drain: nothing reaches a region no vantage point reaches, and no field changes that", () => {
+    expect(phase(budget(), "drain")).toEqual({
+      name: "drain",
+      seconds: 0,
+      basis: "the lost region is unreachable from every vantage point: nothing to drain (a reachable old region drains for one sample, the replication allowance and the in-flight allowance)",
+      fields: [],
+    });
+  });
+
+  it("promotion: the published promotion time and one poll", () => {
+    expect(phase(budget({ runbook: { pollIntervalSeconds: 7 } }), "promotion")).toEqual({
+      name: "promotion",
+      seconds: 60 + 7,
+      basis: `${cite("aurora.globalFailover.published.seconds")} + one poll (7 s)`,
+      fields: ["failover.pollIntervalSeconds"],
+    });
+  });
+
+  it("traffic: the gate check, the propagation and the alias TTL; AWS figures and the check's own timing only", () => {
+    expect(phase(budget({ route53: { gate: { intervalSeconds: 30, failureThreshold: 2 } } }), "traffic")).toEqual({
+      name: "traffic",
+      seconds: 60 + 60 + 60,
+      basis: `gate check 30 s x 2 + ${cite("route53.dnsPropagationAfterHealthChange.seconds")} + ${cite("alb.aliasTtl.seconds")}`,
+      fields: [],
+    });
+  });
+
+  it("capacity is off the path: pre-warmed at the first bad sample", () => {
+    expect(budget({ capacity: { targetGroupIntervalSeconds: 15 } }).offPath).toEqual([
+      {
+        name: "capacity",
+        seconds: 10 + 120 + 15,
+        basis: `pre-warmed at the first bad sample; ${cite("fargate.taskStart.seconds")} + the first target-group check (15 s); the standby's running tasks serve meanwhile`,
+      },
+    ]);
+  });
+
+  it("meets the RTO at the target exactly, not above it", () => {
+    const total = budget().rtoSeconds as number;
+    expect(budget({ targets: { rtoSeconds: total } }).meetsRto).toBe(true);
+    expect(budget({ targets: { rtoSeconds: total - 1 } }).meetsRto).toBe(false);
+  });
+});
+
+describe("the RPO of each store", () => {
+  it.each<[string, Patch, { seconds: number | null; basis: string }]>([
+    ["Aurora with rds.global_db_rpo", { data: { globalDbRpoSeconds: 45 } }, { seconds: 45, basis: "rds.global_db_rpo = 45 s: the database refuses commits beyond it" }],
+    [
+      "Aurora bounded by the lag alarm, escalating",
+      { data: { globalDbRpoSeconds: null, lagAlarmSeconds: 30 } },
+      { seconds: 30, basis: "not enforced by the database: the lag alarm pages at 30 s and a forced failover waits for a person above it" },
+    ],
+    [
+      "Aurora bounded by the lag alarm, proceeding",
+      { data: { globalDbRpoSeconds: null, lagAlarmSeconds: 30 }, runbook: { onRpoBreach: "proceed" } },
+      { seconds: 30, basis: "not enforced by the database: the lag alarm pages at 30 s and a forced failover proceeds above it" },
+    ],
+    ["Aurora neither enforced nor alarmed", { data: { globalDbRpoSeconds: null, lagAlarmSeconds: null } }, { seconds: null, basis: "not enforced and not alarmed" }],
+  ])("%s", (_name, patch, expected) => {
+    expect(store(budget(patch), "aurora")).toEqual({ store: "aurora", checked: true, ...expected });
+  });
+
+  it("DynamoDB: the global tables' replication figure, or unbounded without global tables", () => {
+    expect(store(budget(), "dynamodb")).toEqual({ store: "dynamodb", seconds: 10, basis: cite("dynamodb.globalReplication.worstCase.seconds"), checked: true });
+    expect(store(budget({ data: { dynamodbGlobalTables: false } }), "dynamodb")).toEqual({ store: "dynamodb", seconds: null, basis: "no global tables", checked: true });
+  });
+
+  it("S3: Replication Time Control's 15 minutes, reported and not counted; unbounded without it", () => {
+    expect(store(budget(), "s3")).toEqual({
+      store: "s3",
+      seconds: 900,
+      basis: `${cite("s3.rtc.seconds")}; reported, not counted: the transaction log objects are re-derivable from the records`,
+      checked: false,
+    });
+    expect(store(budget({ data: { s3ReplicationTimeControl: false } }), "s3")).toEqual({ store: "s3", seconds: null, basis: "no Replication Time Control", checked: false });
+  });
+
+  it.each<[number | null, string]>([
+    [null, "no backup plan"],
+    [0, "continuous backup (point-in-time restore): logical corruption"],
+    [3600, "every 3600 s: what only backups protect (logical corruption)"],
+  ])("backups every %s s: reported, not counted", (interval, basis) => {
+    expect(store(budget({ data: { backupIntervalSeconds: interval } }), "backups")).toEqual({ store: "backups", seconds: interval, basis, checked: false });
+  });
+
+  it("the RPO is the largest bound of the counted stores; S3 and backups never count", () => {
+    const b = budget({ data: { globalDbRpoSeconds: 25 }, targets: { rpoSeconds: 25 } });
+    expect(b.rpoSeconds).toBe(25);
+    expect(b.meetsRpo).toBe(true);
+    expect(budget({ data: { globalDbRpoSeconds: 25 }, targets: { rpoSeconds: 24 } }).meetsRpo).toBe(false);
+  });
+
+  it("one unbounded counted store leaves the RPO unbounded, which meets no target", () => {
+    const b = budget({ data: { dynamodbGlobalTables: false }, targets: { rpoSeconds: 86_400 } });
+    expect(b.rpoSeconds).toBeNull();
+    expect(b.meetsRpo).toBe(false);
+  });
+});
+
+describe("the refusal at synthesis: one line naming what to change", () => {
+  it("says nothing when both targets are met", () => {
+    const b = budget();
+    expect([rtoExcess(b), rpoExcess(b), excessLine(b)]).toEqual([null, null, null]);
+  });
+
+  it("names the largest phases until they cover the excess, each with the fields that change it", () => {
+    // Phases: detection 115, decision 0, orchestration 25, drain 0, promotion 70, traffic 130: 340 s.
+    // An excess of 200 s is covered by traffic (130) and detection (115); promotion is not needed.
+    expect(rtoExcess(budget({ targets: { rtoSeconds: 140 } }))).toBe(
+      "targets.rtoSeconds: 140 s is below the failover budget of 340 s (excess 200 s: " +
+        "traffic 130 s via AWS figures only (no configuration field changes it); " +
+        "detection 115 s via failover.sampleIntervalSeconds, failover.consecutiveSamples, failover.staleHeartbeatSeconds, dns.witnessTtlSeconds" +
+        "); raise targets.rtoSeconds or change those fields",
+    );
+  });
+
+  it("an excess exactly covered by one phase names that phase alone", () => {
+    expect(rtoExcess(budget({ targets: { rtoSeconds: 210 } }))).toMatch(/\(excess 130 s: traffic 130 s via [^;]*\); raise/);
+  });
+
+  it("never names a phase that takes no time", () => {
+    // The whole budget is the excess: every phase with time is named, the zero ones (decision, drain) are not.
+    const line = rtoExcess(budget({ targets: { rtoSeconds: 0 } })) as string;
+    expect(line.match(/(\w+) \d+ s via/g)).toEqual(["traffic 130 s via", "detection 115 s via", "promotion 70 s via", "orchestration 25 s via"]);
+  });
+
+  it("names each store whose bound exceeds the RPO, and an unbounded one as such", () => {
+    expect(rpoExcess(budget({ targets: { rpoSeconds: 20 }, data: { globalDbRpoSeconds: 30, dynamodbGlobalTables: false } }))).toBe(
+      "targets.rpoSeconds: 20 s is below what the data stores bound (" +
+        "aurora 30 s: rds.global_db_rpo = 30 s: the database refuses commits beyond it; dynamodb unbounded: no global tables" +
+        "); raise targets.rpoSeconds or set database.rpoEnforcement to database",
+    );
+  });
+
+  it("an RPO target equal to a store's bound is met by that store", () => {
+    expect(rpoExcess(budget({ targets: { rpoSeconds: 10 }, data: { globalDbRpoSeconds: 20 } }))).toBe(
+      "targets.rpoSeconds: 10 s is below what the data stores bound (aurora 20 s: rds.global_db_rpo = 20 s: the database refuses commits beyond it); raise targets.rpoSeconds or set database.rpoEnforcement to database",
+    );
+  });
+
+  it("both excesses in one line, the RTO's first", () => {
+    const b = budget({ targets: { rtoSeconds: 210, rpoSeconds: 5 } });
+    expect(excessLine(b)).toBe(`${rtoExcess(b)} | ${rpoExcess(b)}`);
+    expect(excessLine(budget({ targets: { rtoSeconds: 900, rpoSeconds: 5 } }))).toBe(rpoExcess(budget({ targets: { rpoSeconds: 5 } })));
+  });
+});
