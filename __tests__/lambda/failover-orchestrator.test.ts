@@ -29,6 +29,7 @@ import {
   verify,
 } from "../../lambda/failover-orchestrator/steps";
 import { auditKey, failureAuditKey, noticeKey } from "../../lambda/failover-orchestrator/report";
+import { approverOf, withApprover } from "../../lambda/failover-orchestrator/run";
 import { APPROVAL_ITEM_TTL_SECONDS, approvalKey } from "../../lambda/shared/approval";
 import { CONTROL_KEYS } from "../../lambda/shared/control-table";
 import { Plain, TABLE_KEY } from "../../lambda/shared/dynamo";
@@ -411,6 +412,11 @@ describe("assess: approvals", () => {
     const r = await run(assess(w.deps, assessState(MONITOR, { approval: { approvedBy: "ana" } })));
     expect(r.needsApproval).toBe(false);
     expect(r.approval).toMatchObject({ required: true, granted: true, timedOut: false, approvedBy: ["ana"] });
+  });
+
+  it("keeps no approver when nobody was asked", async () => {
+    const w = world();
+    expect((await run(assess(w.deps, assessState(MONITOR)))).approval.approvedBy).toEqual([]);
   });
 
   it("keeps who approved and when, as npm run approve sends it, for the audit record", async () => {
@@ -1475,9 +1481,36 @@ describe("complete", () => {
     // WHEN Abort runs
     await abort(w.deps, stateOf(done(), MONITOR, { error: { Error: "Lambda.Unknown", Cause: "{}" } }));
     // THEN the failure has its own record and its own page; nothing updates the first record
-    expect(putItems(mocks.dynamodb, failureAuditKey(EXEC))).toEqual([expect.objectContaining({ outcome: "failed", error: expect.stringContaining("Lambda.Unknown") })]);
+    expect(putItems(mocks.dynamodb, `audit#${EXEC}#failed`)).toEqual([expect.objectContaining({ outcome: "failed", error: expect.stringContaining("Lambda.Unknown") })]);
     expect(published(mocks.sns)).toEqual([expect.objectContaining({ kind: "failover-failed", executionId: EXEC })]);
     expect(mocks.dynamodb).not.toHaveReceivedCommand(UpdateItemCommand);
+    expect(mocks.dynamodb).toHaveReceivedCommandWith(GetItemCommand, { Key: { pk: { S: auditKey(EXEC) } }, ConsistentRead: true });
+  });
+
+  it("a failure record is written too when the first record cannot be read back, or says nothing of its outcome", async () => {
+    for (const first of [undefined, { pk: auditKey(EXEC), kind: "failover-audit" }]) {
+      mocks.dynamodb.resetHistory();
+      const w = world();
+      if (first) w.items.set(auditKey(EXEC), first);
+      refusePutOf(auditKey(EXEC));
+      await abort(w.deps, stateOf(done(), MONITOR, { error: { Error: "Lambda.Unknown", Cause: "{}" } }));
+      expect(putItems(mocks.dynamodb, failureAuditKey(EXEC))).toHaveLength(1);
+    }
+  });
+
+  it("an Abort that writes the run's first record writes no failure record beside it", async () => {
+    const w = world();
+    await abort(w.deps, stateOf(done(), MONITOR, { error: { Error: "Lambda.Unknown", Cause: "{}" } }));
+    expect(putItems(mocks.dynamodb, auditKey(EXEC))).toHaveLength(1);
+    expect(putItems(mocks.dynamodb, failureAuditKey(EXEC))).toEqual([]);
+  });
+
+  it("a re-run of Complete that finds its record written adds no failure record", async () => {
+    const w = world();
+    w.items.set(auditKey(EXEC), { pk: auditKey(EXEC), kind: "failover-audit", outcome: "completed" });
+    refusePutOf(auditKey(EXEC));
+    await complete(w.deps, stateOf(done()));
+    expect(putItems(mocks.dynamodb, failureAuditKey(EXEC))).toEqual([]);
   });
 
   it("an Abort that runs again after its own record writes no second one and pages once", async () => {
@@ -1488,6 +1521,12 @@ describe("complete", () => {
     await abort(w.deps, stateOf(done(), MONITOR, { error: { Error: "Lambda.Unknown", Cause: "{}" } }));
     expect(putItems(mocks.dynamodb, failureAuditKey(EXEC))).toEqual([]);
     expect(mocks.sns).not.toHaveReceivedCommand(PublishCommand);
+  });
+
+  it("records nobody as approver when no one approved", async () => {
+    const w = world();
+    await complete(w.deps, stateOf(done()));
+    expect(putItems(mocks.dynamodb, auditKey(EXEC))[0]).toMatchObject({ approvedBy: [] });
   });
 
   it("records who approved in the audit", async () => {
@@ -1623,6 +1662,31 @@ function refusePutOf(key: string): void {
     return {};
   });
 }
+
+describe("approverOf and withApprover: who an answer names", () => {
+  it.each<[string, unknown, string | null]>([
+    ["no answer", undefined, null],
+    ["a null answer", null, null],
+    ["a string", "ana", null],
+    ["an object without approvedBy", {}, null],
+    ["an empty approvedBy", { approvedBy: "" }, null],
+    ["an approvedBy that is not a string", { approvedBy: 5 }, null],
+    ["a name", { approvedBy: "ana" }, "ana"],
+    ["a name and an empty time", { approvedBy: "ana", approvedAt: "" }, "ana"],
+    ["a name and a time that is not a string", { approvedBy: "ana", approvedAt: 5 }, "ana"],
+    ["a name and a time", { approvedBy: "ana", approvedAt: "2025-03-14T09:40:00Z" }, "ana at 2025-03-14T09:40:00Z"],
+  ])("%s", (_name, answer, expected) => {
+    expect(approverOf(answer)).toBe(expected);
+  });
+
+  it("adds a new approver, keeps the known ones, and adds nobody for an answer that names nobody", () => {
+    expect(withApprover(undefined, { approvedBy: "ana" })).toEqual(["ana"]);
+    expect(withApprover(undefined, undefined)).toEqual([]);
+    expect(withApprover(["ana"], {})).toEqual(["ana"]);
+    expect(withApprover(["ana"], { approvedBy: "ana" })).toEqual(["ana"]);
+    expect(withApprover(["ana"], { approvedBy: "bo" })).toEqual(["ana", "bo"]);
+  });
+});
 
 // ---------------------------------------------------------------------------------------------
 describe("requestApproval", () => {

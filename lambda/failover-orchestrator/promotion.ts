@@ -79,7 +79,7 @@ export async function decide(deps: OrchestratorDeps, state: FailoverState): Prom
     decision = { at: isoAt(deps), ...chosen };
   }
   const needsApproval = decision.kind === "escalate" && !run.dryRun;
-  if (state.decisionApproval !== undefined) run = { ...run, approval: { ...run.approval, approvedBy: withApprover(run.approval.approvedBy, state.decisionApproval) } };
+  run = { ...run, approval: { ...run.approval, approvedBy: withApprover(run.approval.approvedBy, state.decisionApproval) } };
   run = {
     ...run,
     decision,

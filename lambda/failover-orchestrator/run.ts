@@ -34,8 +34,8 @@ export function normalizeRequest(request: FailoverRequest | undefined): Normaliz
 
 /** Who answered an approval, as npm run approve sends it ({"approvedBy", "approvedAt"}); null when the answer names nobody. */
 export function approverOf(answer: unknown): string | null {
-  if (!answer || typeof answer !== "object") return null;
-  const { approvedBy, approvedAt } = answer as { approvedBy?: unknown; approvedAt?: unknown };
+  // Object() of anything but null or undefined has the answer's own properties, or none (a string, a number).
+  const { approvedBy, approvedAt } = Object(answer ?? {}) as { approvedBy?: unknown; approvedAt?: unknown };
   if (typeof approvedBy !== "string" || approvedBy === "") return null;
   return typeof approvedAt === "string" && approvedAt !== "" ? `${approvedBy} at ${approvedAt}` : approvedBy;
 }
