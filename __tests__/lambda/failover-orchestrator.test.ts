@@ -29,7 +29,7 @@ import {
   verify,
 } from "../../lambda/failover-orchestrator/steps";
 import { auditKey, failureAuditKey, noticeKey } from "../../lambda/failover-orchestrator/report";
-import { approverOf, withApprover } from "../../lambda/failover-orchestrator/run";
+import { approverOf, describeError, normalizeRequest, withApprover } from "../../lambda/failover-orchestrator/run";
 import { APPROVAL_ITEM_TTL_SECONDS, approvalKey } from "../../lambda/shared/approval";
 import { CONTROL_KEYS } from "../../lambda/shared/control-table";
 import { Plain, TABLE_KEY } from "../../lambda/shared/dynamo";
@@ -1662,6 +1662,57 @@ function refusePutOf(key: string): void {
     return {};
   });
 }
+
+describe("normalizeRequest: the execution input, validated once", () => {
+  it("fills the defaults: failover, auto, asked by an operator, no approval, not a dry run", () => {
+    expect(normalizeRequest({})).toEqual({ mode: "failover", strategy: "auto", requestedBy: "operator", approvalRequired: false, dryRun: false });
+  });
+
+  it("keeps what the request says, and only true counts as true", () => {
+    expect(normalizeRequest({ mode: "failback", strategy: "planned", requestedBy: "health-monitor", approvalRequired: true, dryRun: true, reason: "r", pollIntervalSeconds: 2 })).toEqual({
+      mode: "failback",
+      strategy: "planned",
+      requestedBy: "health-monitor",
+      approvalRequired: true,
+      dryRun: true,
+      reason: "r",
+      pollIntervalSeconds: 2,
+    });
+    expect(normalizeRequest({ approvalRequired: "yes", dryRun: 1 } as never)).toMatchObject({ approvalRequired: false, dryRun: false });
+  });
+
+  it.each<[string, unknown, string]>([
+    ["no request", undefined, "The execution input (request) is missing"],
+    ["a request that is not an object", "failover", "The execution input (request) is missing"],
+    ["an unknown mode", { mode: "sideways" }, "request.mode must be one of failover, failback"],
+    ["an unknown strategy", { strategy: "fast" }, "request.strategy must be one of auto, planned, unplanned"],
+    ["an unplanned failback", { mode: "failback", strategy: "unplanned" }, "A failback is always a planned switchover; strategy unplanned is not allowed"],
+    ["an unknown requester", { requestedBy: "cron" }, "request.requestedBy must be one of health-monitor, operator"],
+    ["a poll interval that is not a number", { pollIntervalSeconds: "5" }, "request.pollIntervalSeconds must be a positive number"],
+    ["a poll interval of zero", { pollIntervalSeconds: 0 }, "request.pollIntervalSeconds must be a positive number"],
+    ["a negative poll interval", { pollIntervalSeconds: -1 }, "request.pollIntervalSeconds must be a positive number"],
+    ["an infinite poll interval", { pollIntervalSeconds: Infinity }, "request.pollIntervalSeconds must be a positive number"],
+  ])("refuses %s, permanently, saying which field", (_name, request, message) => {
+    let thrown: unknown;
+    try {
+      normalizeRequest(request as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ name: ERROR_NAMES.preconditionFailed, message });
+  });
+
+  it("a failback may be planned or auto", () => {
+    expect(normalizeRequest({ mode: "failback" }).strategy).toBe("auto");
+    expect(normalizeRequest({ mode: "failback", strategy: "planned" }).strategy).toBe("planned");
+  });
+});
+
+describe("describeError", () => {
+  it("names the error and says its message", () => {
+    expect(describeError(Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }))).toBe("AccessDeniedException: not authorized");
+  });
+});
 
 describe("approverOf and withApprover: who an answer names", () => {
   it.each<[string, unknown, string | null]>([
