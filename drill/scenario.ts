@@ -15,7 +15,6 @@
  *     expect: [{ writer: "standby" }, { promotions: 1 }],
  *   };
  */
-import { approvalKey } from "../lambda/shared/approval";
 import { APPROVAL_REFUSED_ERROR } from "../lambda/shared/failover-request";
 import { LambdaName } from "../constructs/app/lambda-bundle";
 import { DR_RULE_PRIORITY, GATE_PATH } from "../lambda/shared/gate-rule";
@@ -363,7 +362,7 @@ export function apply(world: World, action: Action): void {
   }
   // The operator answers with the token the orchestrator left in the state table for the request the page names
   // (npm run approve --request <state>), never one from the page.
-  const stored = world.auditTables.map((table) => world.model.items(region, table).get(approvalKey(pending.executionArn, pending.stateName))?.taskToken?.S).find((t) => t !== undefined);
+  const stored = world.storedApprovalToken(region, pending.executionArn, pending.stateName);
   if (stored === undefined) {
     world.note("operator", `${action.operator}: no approval item for ${pending.executionArn.split(":").pop()} in ${region}'s state table`);
     return;

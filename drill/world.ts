@@ -32,6 +32,7 @@ import { RuleAction, RuleCondition, TargetGroupSpec } from "./model/elbv2";
 import { Resolver, Route53Model } from "./model/route53";
 import { Body, Json, ResourceRef, TerraformApp } from "./terraform/app";
 import { PARTITION_KEY } from "../lambda/transaction-processor/record";
+import { approvalKey } from "../lambda/shared/approval";
 
 export interface FunctionSpec {
   readonly arn: string;
@@ -375,6 +376,14 @@ export class World {
     if (regional) this.regionalRequests.push(record);
     else this.requests.push(record);
     this.invariants.onRequest(record);
+  }
+
+  /**
+   * The task token a runbook left in `region`'s state table for one approval request (approval#<execution>#<state>),
+   * as npm run approve reads it; undefined when there is none.
+   */
+  storedApprovalToken(region: string, executionArn: string, request: string): string | undefined {
+    return this.auditTables.map((table) => this.model.items(region, table).get(approvalKey(executionArn, request))?.taskToken?.S).find((t) => t !== undefined);
   }
 
   /** Every runbook execution, with whether it was a dry run. */

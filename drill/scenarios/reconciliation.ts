@@ -34,7 +34,6 @@
  * extensions; this file adds a third extension that drives the clients and the
  * operator.
  */
-import { approvalKey } from "../../lambda/shared/approval";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { Report, ReplayResult } from "../../lambda/reconciler/contract";
@@ -293,7 +292,7 @@ class Driver implements ModelExtension {
     }
     if (pending && this.tokenSeenAtMs !== null && this.approvedAtMs === null && now - this.tokenSeenAtMs >= APPROVE_AFTER_S * 1000) {
       // As npm run approve does: the token the reconciler left in the survivor's state table for the request the page names.
-      const stored = world.auditTables.map((table) => world.model.items(this.survivor, table).get(approvalKey(pending.executionArn, pending.stateName))?.taskToken?.S).find((t) => t !== undefined);
+      const stored = world.storedApprovalToken(this.survivor, pending.executionArn, pending.stateName);
       if (stored === undefined) throw new Error(`drill: no approval item for ${pending.executionArn} ${pending.stateName} in ${this.survivor}'s state table`);
       world.sfn.sendTaskSuccess(this.survivor, { taskToken: stored, output: JSON.stringify({ approvedBy: "drill operator" }) });
       this.approvedAtMs = now;

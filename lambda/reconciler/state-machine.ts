@@ -14,6 +14,7 @@
  * The retry policies are the failover runbook's (lambda/failover-orchestrator/state-machine.ts).
  */
 import { RETRYABLE_ERROR_NAMES } from "../shared/errors";
+import { APPROVAL_REFUSED_ERROR } from "../shared/failover-request";
 import { CRASH_RETRY, Json, LAMBDA_CRASH_ERRORS, LAMBDA_SERVICE_ERRORS, SERVICE_RETRY, State, STEP_RETRY } from "../failover-orchestrator/state-machine";
 import { NoticeKind, StepName } from "./contract";
 
@@ -28,8 +29,8 @@ export interface ReconciliationDefinitionProps {
   readonly approvalTimeoutSeconds: number;
 }
 
-/** The refusal an operator sends (send-task-failure --error Refused). */
-export const REFUSED_ERROR = "Refused";
+/** The refusal an operator sends (npm run approve --refuse): the same error the failover runbooks read. */
+export const REFUSED_ERROR = APPROVAL_REFUSED_ERROR;
 
 export const RECONCILIATION_STATES = {
   init: "Init",
