@@ -360,7 +360,7 @@ describe("logs", () => {
     }
   });
 
-  test("the protected profile's trail records item-level calls on the project's tables and object-level calls on its data and state buckets, in both regions, besides management events", () => {
+  test("the protected profile's trail records item-level calls on the project's tables and object-level calls on its data, state and Lambda code buckets, in both regions, besides management events", () => {
     const prod = synthConfig(configVariant("prod"));
     const trail = onlyOf(prod.stacks["base-us-east-2"], "aws_cloudtrail");
     const selectors = asList(trail.advanced_event_selector);
@@ -373,7 +373,17 @@ describe("logs", () => {
     );
     const s3 = selectors.find((s: any) => field(s, "resources.type")?.equals?.[0] === "AWS::S3::Object");
     const buckets = field(s3, "resources.ARN").starts_with.map((arn: string) => /:s3:::(.+)\/$/.exec(arn)![1]);
-    expect(buckets.sort()).toEqual(["txdr-appdata-use1-prd", "txdr-appdata-use2-prd", "txdr-tfstate-use1-prd", "txdr-tfstate-use2-prd", "txdr-txlogs-use1-prd", "txdr-txlogs-use2-prd"]);
+    expect(buckets.sort()).toEqual([
+      "txdr-appdata-use1-prd",
+      "txdr-appdata-use2-prd",
+      // Who uploaded or signed which function code.
+      "txdr-lambda-use1-prd",
+      "txdr-lambda-use2-prd",
+      "txdr-tfstate-use1-prd",
+      "txdr-tfstate-use2-prd",
+      "txdr-txlogs-use1-prd",
+      "txdr-txlogs-use2-prd",
+    ]);
     // Reads too: who read the ledger matters to an auditor.
     expect(field(dynamodb, "readOnly")).toBeUndefined();
   });

@@ -255,8 +255,9 @@ describe("S3 application buckets and replication", () => {
       const names = all(stack, "aws_s3_bucket").map((b) => b.bucket).sort();
       expect(names).toEqual([`txdr-appdata-${code}-prd`, `txdr-s3logs-${code}-prd`, `txdr-txlogs-${code}-prd`]);
       const logging = all(stack, "aws_s3_bucket_logging");
-      // The two data buckets, and the region's Terraform state bucket (bootstrap stack), plus the trail bucket in the DR region.
-      expect(logging).toHaveLength(region === "us-east-2" ? 4 : 3);
+      // The two data buckets, the region's Terraform state bucket (bootstrap stack) and Lambda code bucket (base stack),
+      // plus the trail bucket in the DR region.
+      expect(logging).toHaveLength(region === "us-east-2" ? 5 : 4);
       for (const l of logging) expect(l.target_bucket).toContain("access-logs");
       const lifecycles = all(stack, "aws_s3_bucket_lifecycle_configuration").filter((l) =>
         l.rule.some((r: any) => r.id === "transition-to-infrequent-access"),
@@ -273,7 +274,7 @@ describe("S3 application buckets and replication", () => {
     ]) {
       const stack = prod.stacks[`data-${region}`];
       const external = all(stack, "aws_s3_bucket_logging").filter((l) => !l.bucket.startsWith("${"));
-      const expected = [`txdr-tfstate-${code}-prd`, ...(region === "us-east-2" ? [`txdr-trail-${code}-prd`] : [])];
+      const expected = [`txdr-lambda-${code}-prd`, `txdr-tfstate-${code}-prd`, ...(region === "us-east-2" ? [`txdr-trail-${code}-prd`] : [])];
       expect(external.map((l) => l.bucket).sort()).toEqual(expected);
       for (const l of external) {
         expect(l.target_prefix).toBe(`${l.bucket}/`);
@@ -281,6 +282,7 @@ describe("S3 application buckets and replication", () => {
       }
       // Those buckets exist in earlier stacks of the same region, under the same names.
       expect(all(prod.stacks.bootstrap, "aws_s3_bucket").map((b) => b.bucket)).toContain(`txdr-tfstate-${code}-prd`);
+      expect(all(prod.stacks[`base-${region}`], "aws_s3_bucket").map((b) => b.bucket)).toContain(`txdr-lambda-${code}-prd`);
       if (region === "us-east-2") expect(all(prod.stacks[`base-${region}`], "aws_s3_bucket").map((b) => b.bucket)).toContain(`txdr-trail-${code}-prd`);
 
       const documents = Object.values<any>(stack.data.aws_iam_policy_document);
@@ -292,16 +294,16 @@ describe("S3 application buckets and replication", () => {
     }
   });
 
-  test("GIVEN a backend without state buckets, no trail and no canaries THEN the access-log bucket neither configures nor admits them", () => {
+  test("GIVEN a backend without state buckets, no trail and no canaries THEN the access-log bucket neither configures nor admits them (only the Lambda code bucket of the base stack)", () => {
     const app = synthConfig(
       configVariant("dev", { backend: { type: "local", directory: "terraform-state" }, audit: { cloudTrail: false }, canaries: { enabled: false } }),
     );
     const stack = app.stacks["data-us-east-2"];
-    expect(all(stack, "aws_s3_bucket_logging").filter((l) => !l.bucket.startsWith("${"))).toEqual([]);
+    expect(all(stack, "aws_s3_bucket_logging").filter((l) => !l.bucket.startsWith("${")).map((l) => l.bucket)).toEqual(["txdr-lambda-use2-dev"]);
     const documents = Object.values<any>(stack.data.aws_iam_policy_document);
     const [delivery] = documents.flatMap((d) => d.statement).filter((st: any) => st.sid === "S3ServerAccessLogsFromThisAccountsBuckets");
     const sources = delivery.condition.find((c: any) => c.variable === "aws:SourceArn").values.map((v: string) => v.replace(/^.*:::/, ""));
-    expect(sources.sort()).toEqual(["txdr-alblogs-use2-dev", "txdr-appdata-use2-dev", "txdr-txlogs-use2-dev"]);
+    expect(sources.sort()).toEqual(["txdr-alblogs-use2-dev", "txdr-appdata-use2-dev", "txdr-lambda-use2-dev", "txdr-txlogs-use2-dev"]);
   });
 
   test("the access-log bucket uses SSE-S3 (S3 cannot deliver server access logs to SSE-KMS buckets) and admits only S3 logging from this account", () => {

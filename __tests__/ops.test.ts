@@ -119,8 +119,17 @@ function synthKeepingAssets(config: DrConfig): { app: SynthesizedApp; outdir: st
 }
 afterAll(() => kept.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
+/** The object a function's signing job signs (s3_key -> signing job -> uploaded object). */
+function uploadOf(app: SynthesizedApp, stackId: string, fn: any): any {
+  const stack = app.stacks[stackId] as any;
+  const id = (value: string, type: string) => new RegExp(`^\\$\\{${type}\\.([^.}]+)\\.`).exec(value)?.[1] ?? "";
+  const job = stack.resource.aws_signer_signing_job[id(fn.s3_key, "aws_signer_signing_job")];
+  return stack.resource.aws_s3_object[id(job.source.s3.key, "aws_s3_object")];
+}
+
+/** The zip a function of the dev synthesis deploys (through its signing job). */
 function zipOf(outdir: string, stackId: string, fn: any): Buffer {
-  return fs.readFileSync(path.join(outdir, "stacks", stackId, fn.filename));
+  return fs.readFileSync(path.join(outdir, "stacks", stackId, uploadOf(dev, stackId, fn).source));
 }
 
 // ------------------------------------------------------------------------------------------------ fixtures
@@ -150,14 +159,18 @@ beforeAll(() => {
 // ------------------------------------------------------------------------------------------------ bundles
 
 describe("Lambda bundles", () => {
-  test("GIVEN the dev configuration WHEN synthesized THEN each function's zip is an asset of its stack whose source_code_hash is the SHA-256 of its bytes", () => {
+  test("GIVEN the dev configuration WHEN synthesized THEN each function's zip is an asset of its stack, uploaded for signing under a key named by the SHA-256 of its bytes", () => {
     for (const region of REGIONS) {
       for (const fn of bodies(ops(dev, region), "aws_lambda_function")) {
-        expect(fn.filename).toMatch(/^assets\/[^/]+\/[a-f0-9]{64}\/(health-monitor|failover-orchestrator|reconciler)\.zip$/);
+        const upload = uploadOf(dev, `ops-${region}`, fn);
+        expect(upload.source).toMatch(/^assets\/[^/]+\/[a-f0-9]{64}\/(health-monitor|failover-orchestrator|reconciler)\.zip$/);
         const zip = zipOf(devOut, `ops-${region}`, fn);
-        const digest = crypto.createHash("sha256").update(zip).digest();
-        expect(fn.source_code_hash).toBe(digest.toString("base64"));
-        expect(fn.filename.split("/")[2]).toBe(digest.toString("hex"));
+        const digest = crypto.createHash("sha256").update(zip).digest("hex");
+        const bundle = path.basename(upload.source, ".zip");
+        // A new key (so a new object version and a new signing job) exactly when the bytes change.
+        expect(upload.key).toBe(`unsigned/${bundle}/${digest}.zip`);
+        expect(upload.source_hash).toBe(digest);
+        expect(upload.source.split("/")[2]).toBe(digest);
       }
     }
   });
@@ -364,7 +377,10 @@ describe("health monitor schedule and role", () => {
   test("GIVEN regions.active flipped THEN the function code, its asset path and every name stay the same", () => {
     for (const region of REGIONS) {
       const pick = (app: SynthesizedApp) =>
-        bodies(ops(app, region), "aws_lambda_function").map((f) => ({ name: f.function_name, filename: f.filename, hash: f.source_code_hash }));
+        bodies(ops(app, region), "aws_lambda_function").map((f) => {
+          const upload = uploadOf(app, `ops-${region}`, f);
+          return { name: f.function_name, source: upload.source, key: upload.key };
+        });
       expect(pick(flipped)).toEqual(pick(dev));
     }
   });

@@ -11,7 +11,7 @@ import { LambdaName } from "../constructs/app/lambda-bundle";
 import { budgetsOf } from "../lib/budget";
 import { SynthesizedApp } from "../lib/budget/extract";
 import { DrConfig } from "../lib/config/model";
-import { bundleNameOf } from "./lambda/bundle";
+import { bundleOfFunction } from "./lambda/bundle";
 import { Body, TerraformApp } from "./terraform/app";
 
 export interface EnvironmentPatch {
@@ -30,7 +30,7 @@ export function patchedStacks(app: TerraformApp, environment: readonly Environme
   for (const name of Object.keys(stacks)) {
     const functions = ((stacks[name]?.resource as Record<string, Record<string, Body>> | undefined)?.aws_lambda_function ?? {}) as Record<string, Body>;
     for (const [id, fn] of Object.entries(functions)) {
-      const bundle = bundleNameOf(String(fn.filename ?? ""));
+      const bundle = bundleOfFunction(stacks[name] as Body, fn);
       const region = app.resources("aws_lambda_function").find((r) => r.stack === name && r.id === id)?.region;
       const variables = ((fn.environment as Body | undefined)?.variables ?? {}) as Record<string, string>;
       for (const o of environment) if (o.function === bundle && (o.region === undefined || o.region === region)) Object.assign(variables, o.variables);

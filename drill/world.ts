@@ -25,7 +25,7 @@ import { AuditAdapter, auditAdapter } from "./audit";
 import { VirtualClock } from "./clock";
 import { Figures } from "./figures";
 import { InvariantChecker, RequestRecord, RunView } from "./invariants";
-import { bundleNameOf, drillBundles } from "./lambda/bundle";
+import { bundleOfFunction, drillBundles } from "./lambda/bundle";
 import { DnsShim, FetchLike, LambdaInstance, loadInstance } from "./lambda/instance";
 import { AwsModel, TableSpec } from "./model/aws-model";
 import { RuleAction, RuleCondition, TargetGroupSpec } from "./model/elbv2";
@@ -205,7 +205,7 @@ export class World {
     // ---- Lambda functions, state machines, schedules
     for (const fn of app.resources("aws_lambda_function")) {
       const body = fn.body;
-      const bundle = bundleNameOf(String(body.filename ?? ""));
+      const bundle = bundleOfFunction(app.stacks.get(fn.stack) as Body, body);
       if (!bundle) continue;
       const variables = app.resolve(fn.stack, ((body.environment as Body | undefined)?.variables ?? {}) as Json) as Record<string, string>;
       for (const o of options.environment ?? []) if (o.function === bundle && (o.region === undefined || o.region === fn.region)) Object.assign(variables, o.variables);

@@ -136,6 +136,10 @@ export class RegionCatalog {
   readonly loadBalancerLogBucket: string;
   readonly canaryBucket: string;
   readonly trailBucket: string;
+  /** The region's Lambda code: bundles as uploaded (unsigned/) and as AWS Signer signed them (signed/). */
+  readonly lambdaArtifactBucket: string;
+  /** Name prefix of the region's AWS Signer profile for Lambda code (Terraform adds a unique part). */
+  readonly signingProfilePrefix: string;
   readonly backupVault: string;
   readonly airGappedVault: string;
   readonly backupPlan: string;
@@ -310,6 +314,8 @@ export class RegionCatalog {
     this.loadBalancerLogBucket = naming.name("s3Bucket", "alblogs", region);
     this.canaryBucket = naming.name("s3Bucket", "canary", region);
     this.trailBucket = naming.name("s3Bucket", "trail", region);
+    this.lambdaArtifactBucket = naming.name("s3Bucket", "lambda", region);
+    this.signingProfilePrefix = `${naming.name("signingProfile", "lambda")}_`;
     this.backupVault = naming.name("backupVault", "vault");
     this.airGappedVault = naming.name("backupVault", "airgap");
     this.backupPlan = naming.name("backupPlan", "plan");

@@ -238,6 +238,16 @@ export const NAME_RULES = {
     allowed: "letters, digits and /_+=.@-",
     regional: false,
   },
+  signingProfile: {
+    // Terraform's name_prefix of aws_signer_signing_profile: ^[0-9A-Za-z_]{0,38}$; the catalog appends "_" before
+    // the unique part Terraform adds (profile names can never be reused once cancelled, so the name is not fixed).
+    label: "AWS Signer signing profile name prefix",
+    maxLength: 37,
+    pattern: /^[0-9A-Za-z_]+$/,
+    allowed: "letters, digits and '_'",
+    regional: false,
+    separator: "_",
+  },
   generic: {
     label: "resource name",
     maxLength: 255,
@@ -254,7 +264,7 @@ export type NameKind = keyof typeof NAME_RULES;
  * adding its purpose here, which puts its name under validation at once.
  */
 export const NAME_PURPOSES = {
-  s3Bucket: ["tfstate", "appdata", "txlogs", "alblogs", "s3logs", "canary", "trail"],
+  s3Bucket: ["tfstate", "appdata", "txlogs", "alblogs", "s3logs", "canary", "trail", "lambda"],
   dynamodbTable: ["tflock", "sessions", "txmeta", "control", "failover-lock", "failover-audit"],
   loadBalancer: ["app"],
   targetGroup: ["app", "tx"],
@@ -306,6 +316,7 @@ export const NAME_PURPOSES = {
   securityGroup: ["alb", "tasks", "transactions", "db", "failover", "endpoints"],
   secret: ["db-master", "paging"],
   ssmDocument: ["game-day-failover"],
+  signingProfile: ["lambda"],
   generic: [
     "vpc",
     "igw",

@@ -169,13 +169,18 @@ const FAKE_ACCOUNT = "123456789012";
  * https URL pointed at a closed local port.
  */
 function functionEnvironments(outdir) {
+  /** The function's zip, as Terraform deploys it: s3_key -> signing job -> uploaded object -> its source (drill/lambda/bundle.ts bundleOfFunction). */
+  const uploadedZipOf = (stack, fn) => {
+    const ref = (value, type) => stack.resource?.[type]?.[/^\$\{[^.]+\.([^.}]+)\./.exec(String(value ?? ""))?.[1]];
+    return ref(ref(fn.s3_key, "aws_signer_signing_job")?.source?.s3?.key, "aws_s3_object")?.source;
+  };
   const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
   const found = new Map();
   for (const entry of Object.values(manifest.stacks)) {
     const stack = JSON.parse(fs.readFileSync(path.join(outdir, entry.synthesizedStackPath), "utf8"));
     const region = (stack.provider?.aws ?? []).find((p) => p.alias === undefined)?.region;
     for (const fn of Object.values(stack.resource?.aws_lambda_function ?? {})) {
-      const name = path.basename(String(fn.filename ?? "")).replace(/\.zip$/, "");
+      const name = path.basename(String(uploadedZipOf(stack, fn) ?? "")).replace(/\.zip$/, "");
       if (!name || found.has(name)) continue;
       const env = {};
       for (const [key, value] of Object.entries(fn.environment?.variables ?? {})) env[key] = standIn(key, String(value), region);

@@ -16,9 +16,9 @@
  * - every file other than a Lambda bundle must be byte-identical: manifest,
  *   cdk.tf.json of every stack, the canary zip;
  * - Lambda bundles (assets/<function>_code_zip_*) may differ: their zip, the
- *   hash that names the asset's directory, and the two attributes of the
- *   function that point at it (filename, source_code_hash);
- * - in cdk.tf.json those two attributes are masked, and then the files must be
+ *   hash that names the asset's directory, and the attributes of the uploaded
+ *   object that point at it (source, key, source_hash);
+ * - in cdk.tf.json those attributes are masked, and then the files must be
  *   byte-identical; a file that still differs is reported with the differing
  *   JSON paths, classified: an environment variable that the function no longer
  *   receives is accepted only when the function's own configuration loader,
@@ -93,7 +93,9 @@ function maskedPath(file) {
 /** cdk.tf.json with the attributes that point at a Lambda bundle masked. */
 function maskedStack(text) {
   return text
-    .replace(/("filename": "assets\/[^"]*_code_zip_[0-9A-F]{8}\/)[0-9a-f]{64}(\/[^"]+\.zip")/g, "$1<hash>$2")
+    .replace(/("(?:filename|source)": "assets\/[^"]*_code_zip_[0-9A-F]{8}\/)[0-9a-f]{64}(\/[^"]+\.zip")/g, "$1<hash>$2")
+    .replace(/("key": "unsigned\/[^"/]+\/)[0-9a-f]{64}(\.zip")/g, "$1<hash>$2")
+    .replace(/("source_hash": ")[0-9a-f]{64}(")/g, "$1<hash>$2")
     .replace(/("source_code_hash": ")[A-Za-z0-9+/=]{44}(")/g, "$1<hash>$2");
 }
 

@@ -213,6 +213,7 @@ export class AppStack extends DrStack {
 
     this.transactions = new TransactionEndpoint(this, "transactions", {
       provider: this.provider,
+      codeSigning: base.codeSigning,
       account,
       region,
       functionName: catalog.functions.transactionProcessor,

@@ -13,6 +13,7 @@ import { AccountContext } from "../constructs/security/account-context";
 import { AlertTopic } from "../constructs/observability/alert-topic";
 import { AuditTrail } from "../constructs/observability/audit-trail";
 import { PagingForwarder } from "../constructs/observability/paging-forwarder";
+import { LambdaCodeSigning } from "../constructs/security/lambda-code-signing";
 import { InterfaceEndpoints } from "../constructs/network/interface-endpoints";
 import { Network } from "../constructs/network/network";
 import { RegionalKeys } from "../constructs/security/regional-keys";
@@ -30,6 +31,8 @@ export class BaseStack extends DrStack {
   readonly endpoints?: InterfaceEndpoints;
   readonly parameters: RuntimeParameters;
   readonly alerts: AlertTopic;
+  /** The region's Lambda code signing, which every function of the region deploys through. */
+  readonly codeSigning: LambdaCodeSigning;
   readonly auditTrail?: AuditTrail;
   /** Present with alerts.pagingForwarder. */
   readonly pagingForwarder?: PagingForwarder;
@@ -114,9 +117,19 @@ export class BaseStack extends DrStack {
       emails: config.alerts.emails,
       httpsEndpoints: config.alerts.httpsEndpoints,
     });
+    this.codeSigning = new LambdaCodeSigning(this, "code-signing", {
+      provider: this.provider,
+      bucketName: catalog.lambdaArtifactBucket,
+      profileNamePrefix: catalog.signingProfilePrefix,
+      kmsKeyArn: this.keys.key("data").arn,
+      // Bundles are deployment artifacts, kept as long as the state that deployed them.
+      noncurrentVersionExpirationDays: config.retention.stateVersionDays,
+      removal: this.removal,
+    });
     if (config.alerts.pagingForwarder) {
       this.pagingForwarder = new PagingForwarder(this, "paging", {
         provider: this.provider,
+        codeSigning: this.codeSigning,
         account: this.account,
         region,
         names: catalog,
@@ -180,6 +193,8 @@ export class BaseStack extends DrStack {
       tableArns: regions.flatMap((r) => tables.map((t) => this.account.arns.table(t, r))),
       bucketArns: regions.flatMap((r) => [
         ...Object.values(names.region(r).buckets),
+        // Who uploaded or signed which function code.
+        names.region(r).lambdaArtifactBucket,
         ...(config.backend.type === "s3" ? [names.stateStore(r).bucket] : []),
       ]).map((b) => this.account.arns.bucket(b)),
     };

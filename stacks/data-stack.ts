@@ -131,6 +131,8 @@ export class DataStack extends DrStack {
       otherLoggedBuckets: [
         ...(config.backend.type === "s3" ? [{ label: "tfstate", bucketName: s3StateNames(config, region).bucket, configureHere: true }] : []),
         ...(region === config.regions.secondary && config.audit.cloudTrail ? [{ label: "trail", bucketName: catalog.trailBucket, configureHere: true }] : []),
+        // Created by the base stack (the paging forwarder deploys from it) before this log target exists.
+        { label: "lambda", bucketName: catalog.lambdaArtifactBucket, configureHere: true },
         { label: "alblogs", bucketName: catalog.loadBalancerLogBucket, configureHere: false },
         ...(config.canaries.enabled ? [{ label: "canary", bucketName: catalog.canaryBucket, configureHere: false }] : []),
       ],

@@ -60,6 +60,7 @@ export class OpsStack extends DrStack {
 
     this.automation = new FailoverAutomation(this, "failover", {
       provider,
+      codeSigning: base.codeSigning,
       account,
       names: catalog,
       keys,
@@ -81,6 +82,7 @@ export class OpsStack extends DrStack {
     if (config.reconciliation.enabled) {
       this.reconciliation = new Reconciliation(this, "reconciliation", {
         provider,
+        codeSigning: base.codeSigning,
         account,
         names: catalog,
         keys,

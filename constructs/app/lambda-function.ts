@@ -1,7 +1,10 @@
 /**
  * One of the project's Lambda functions, with everything it runs with:
  *
- * - the reproducible code asset (constructs/app/lambda-bundle.ts);
+ * - the reproducible code asset (constructs/app/lambda-bundle.ts), uploaded and
+ *   signed with the region's AWS Signer profile, and a code signing
+ *   configuration that refuses any code that profile did not sign
+ *   (constructs/security/lambda-code-signing.ts);
  * - its own log group, encrypted with the region's logs key and kept for the
  *   configured retention (the function logs there through `logging_config`,
  *   not to an implicit /aws/lambda group that nothing would encrypt or expire);
@@ -31,6 +34,7 @@ import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { AccountContext } from "../security/account-context";
 import { BoundedRole } from "../security/bounded-role";
+import { LambdaCodeSigning, SignedCode } from "../security/lambda-code-signing";
 import { EncryptedLogGroup } from "../observability/encrypted-log-group";
 import { LAMBDA_HANDLER, LambdaCodeAsset, LambdaName, lambdaBundle } from "./lambda-bundle";
 
@@ -65,6 +69,8 @@ export interface DrLambdaFunctionProps {
   readonly region: string;
   /** Which bundle (lambda/<name>/index.ts) the function runs. */
   readonly code: LambdaName;
+  /** The region's code signing: the bundle is deployed as its profile signed it, and nothing else can be. */
+  readonly codeSigning: LambdaCodeSigning;
   readonly functionName: string;
   readonly description: string;
   /** Lambda runtime, e.g. nodejs22.x (failover.lambdaRuntime). */
@@ -110,6 +116,7 @@ export class DrLambdaFunction extends Construct {
   readonly role: BoundedRole;
   readonly logGroup: EncryptedLogGroup;
   readonly code: LambdaCodeAsset;
+  readonly signedCode: SignedCode;
   readonly invokeConfig?: LambdaFunctionEventInvokeConfig;
 
   constructor(scope: Construct, id: string, props: DrLambdaFunctionProps) {
@@ -137,7 +144,9 @@ export class DrLambdaFunction extends Construct {
     });
     const rolePolicies: ITerraformDependable[] = this.role.node.findAll().filter((c): c is IamRolePolicy => c instanceof IamRolePolicy);
 
-    this.code = new LambdaCodeAsset(this, "code", { bundle: lambdaBundle(props.code, this) });
+    const bundle = lambdaBundle(props.code, this);
+    this.code = new LambdaCodeAsset(this, "code", { bundle });
+    this.signedCode = props.codeSigning.sign(this, provider, { name: props.code, path: this.code.path, sha256Hex: bundle.sha256Hex });
     this.function = new LambdaFunction(this, "function", {
       provider,
       functionName: props.functionName,
@@ -146,8 +155,10 @@ export class DrLambdaFunction extends Construct {
       runtime: props.runtime,
       architectures: [LAMBDA_ARCHITECTURE],
       handler: LAMBDA_HANDLER,
-      filename: this.code.path,
-      sourceCodeHash: this.code.sourceCodeHash,
+      // The signed object: its key is new for each signing job, and a job runs exactly when the bundle changes.
+      s3Bucket: this.signedCode.s3Bucket,
+      s3Key: this.signedCode.s3Key,
+      codeSigningConfigArn: this.signedCode.codeSigningConfigArn,
       memorySize: props.memorySizeMb,
       timeout: props.timeoutSeconds,
       reservedConcurrentExecutions: props.reservedConcurrency,

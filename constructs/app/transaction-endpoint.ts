@@ -30,6 +30,7 @@ import { AccountContext } from "../security/account-context";
 import { BucketRef, KeyRef, TableRef } from "../security/grants";
 import { CONTROL_KEYS } from "../../lambda/shared/control-keys";
 import { DrLambdaFunction } from "./lambda-function";
+import { LambdaCodeSigning } from "../security/lambda-code-signing";
 
 export const TRANSACTIONS_PATH = "/transactions";
 export const TRANSACTIONS_HEALTH_PATH = "/transactions/health";
@@ -60,6 +61,8 @@ export interface TokenValidation {
 
 export interface TransactionEndpointProps {
   readonly provider: AwsProvider;
+  /** The region\'s Lambda code signing (its functions deploy only code its profile signed). */
+  readonly codeSigning: LambdaCodeSigning;
   readonly account: AccountContext;
   readonly region: string;
   readonly functionName: string;
@@ -111,6 +114,7 @@ export class TransactionEndpoint extends Construct {
       account,
       region,
       code: "transaction-processor",
+      codeSigning: props.codeSigning,
       functionName: props.functionName,
       description: "Validates transactions, records their metadata idempotently and writes the transaction log object",
       runtime: props.runtime,

@@ -46,6 +46,7 @@ import { AwaitWriterBudget, FailoverRunbook, RunbookMode, awaitWriterBudget } fr
 import { FailoverStateTable } from "./failover-state-table";
 import { MONITOR_ENVIRONMENT } from "../../lambda/health-monitor/environment";
 import { ORCHESTRATOR_ENVIRONMENT } from "../../lambda/failover-orchestrator/environment";
+import { LambdaCodeSigning } from "../security/lambda-code-signing";
 
 /** The schedule's period: one invocation per minute, which samples every failover.sampleIntervalSeconds within it. */
 export const CHECK_INTERVAL_SECONDS = 60;
@@ -116,6 +117,8 @@ export type FailoverNames = Pick<
 
 export interface FailoverAutomationProps {
   readonly provider: AwsProvider;
+  /** The region\'s Lambda code signing (its functions deploy only code its profile signed). */
+  readonly codeSigning: LambdaCodeSigning;
   readonly account: AccountContext;
   readonly names: FailoverNames;
   /** ARNs of the region's keys: data (state table), logs, messaging (topic, queue), secrets (environment variables). */
@@ -302,6 +305,7 @@ export class FailoverAutomation extends Construct {
       account,
       region,
       code: "failover-orchestrator",
+      codeSigning: props.codeSigning,
       functionName: names.functions.failoverOrchestrator,
       description: `Failover runbook steps: promotes ${region} (lambda/failover-orchestrator)`,
       runtime: settings.lambdaRuntime,
@@ -369,6 +373,7 @@ export class FailoverAutomation extends Construct {
       account,
       region,
       code: "health-monitor",
+      codeSigning: props.codeSigning,
       functionName: names.functions.healthMonitor,
       description: `Health monitor of ${region}: decider in the standby region, observer in the active one (lambda/health-monitor)`,
       runtime: settings.lambdaRuntime,

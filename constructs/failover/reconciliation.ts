@@ -50,6 +50,7 @@ import { AccountContext } from "../security/account-context";
 import { BoundedRole } from "../security/bounded-role";
 import { BucketRef, IGrantable, KeyRef, leadingKeys, TableRef, TopicRef } from "../security/grants";
 import { stateMachineStatements } from "./failover-permissions";
+import { LambdaCodeSigning } from "../security/lambda-code-signing";
 
 type Statement = DataAwsIamPolicyDocumentStatement;
 
@@ -74,6 +75,8 @@ export type ReconciliationNames = Pick<
 
 export interface ReconciliationProps {
   readonly provider: AwsProvider;
+  /** The region\'s Lambda code signing (its functions deploy only code its profile signed). */
+  readonly codeSigning: LambdaCodeSigning;
   readonly account: AccountContext;
   readonly names: ReconciliationNames;
   /** ARNs of the region's keys: data (tables, buckets, the report), logs, messaging (topic), secrets (environment variables). */
@@ -210,6 +213,7 @@ export class Reconciliation extends Construct {
       account,
       region: names.region,
       code: "reconciler",
+      codeSigning: props.codeSigning,
       functionName: names.functions.reconciler,
       description: `Reconciliation after an unplanned failover: compares ${names.peerRegion} with ${names.region} and replays into ${names.region} (lambda/reconciler)`,
       runtime: props.runtime,

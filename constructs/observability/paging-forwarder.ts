@@ -34,9 +34,12 @@ import { DrLambdaFunction } from "../app/lambda-function";
 import { DEAD_LETTER_RETENTION_SECONDS } from "../failover/failover-dead-letter-queue";
 import { AccountContext } from "../security/account-context";
 import { KeyRef } from "../security/grants";
+import { LambdaCodeSigning } from "../security/lambda-code-signing";
 
 export interface PagingForwarderProps {
   readonly provider: AwsProvider;
+  /** The region\'s Lambda code signing (its functions deploy only code its profile signed). */
+  readonly codeSigning: LambdaCodeSigning;
   readonly account: AccountContext;
   readonly region: string;
   /** Names of the secret, function, role, log group, dead-letter queue and alarm. */
@@ -100,6 +103,7 @@ export class PagingForwarder extends Construct {
       account,
       region,
       code: "paging-forwarder",
+      codeSigning: props.codeSigning,
       functionName: names.paging.function,
       description: "Forwards the alert topic's messages to the paging service, whose URL it reads from Secrets Manager",
       runtime: props.runtime,

@@ -55,8 +55,27 @@ export function drillBundles(): ReadonlyMap<LambdaName, string> {
   return out;
 }
 
-/** The function a synthesized `filename` (assets/<id>/<hash>/<name>.zip) is the bundle of. */
+/** The function a synthesized zip path (assets/<id>/<hash>/<name>.zip) is the bundle of. */
 export function bundleNameOf(filename: string): LambdaName | undefined {
   const base = path.basename(filename).replace(/\.zip$/, "");
   return base in LAMBDA_ENTRIES ? (base as LambdaName) : undefined;
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * The bundle a synthesized aws_lambda_function deploys, followed as Terraform would: its `s3_key` is the signed object
+ * of a signing job of the same stack, whose source is an uploaded object, whose `source` is the bundle's zip
+ * (constructs/security/lambda-code-signing.ts). Undefined for anything else (no function of this project).
+ */
+export function bundleOfFunction(stack: Json, fn: Json): LambdaName | undefined {
+  const resources = (stack.resource ?? {}) as Record<string, Record<string, Json> | undefined>;
+  const referenced = (value: unknown, type: string): Json | undefined => {
+    const match = new RegExp(`^\\$\\{${type}\\.([^.}]+)\\.`).exec(String(value ?? ""));
+    return match ? resources[type]?.[match[1]] : undefined;
+  };
+  const job = referenced(fn.s3_key, "aws_signer_signing_job");
+  const source = ((job?.source as Json | undefined)?.s3 ?? {}) as Json;
+  const upload = referenced(source.key, "aws_s3_object");
+  return upload ? bundleNameOf(String(upload.source ?? "")) : undefined;
 }
