@@ -233,6 +233,16 @@ describe("gatherEvidence: the signals as read from the standby region", () => {
     expect(gathered.evidence.witness.state).toBe("down");
   });
 
+  it("reads the answers the witness records carry (constructs/traffic/dns-failover.ts): up, down, and nothing else", async () => {
+    givenHeartbeatAge(1_000);
+    mocks.cloudwatch.on(GetMetricDataCommand).resolves(lagData(120, NOW));
+    const stateFor = async (answers: string[][]) => (await gather({ resolveTxt: async () => answers })).evidence.witness.state;
+    expect(await stateFor([["u", "p"]])).toBe("up");
+    expect(await stateFor([["down"]])).toBe("down");
+    expect(await stateFor([[""]])).toBe("unknown");
+    expect(await stateFor([])).toBe("unknown");
+  });
+
   it("the probe failing is down", async () => {
     givenHeartbeatAge(1_000);
     mocks.cloudwatch.on(GetMetricDataCommand).resolves(lagData(120, NOW));

@@ -11,7 +11,8 @@ import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } 
 import { ModifyRuleCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { DescribeDBClustersCommand, DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, SwitchoverGlobalClusterCommand } from "@aws-sdk/client-rds";
 import { PublishCommand } from "@aws-sdk/client-sns";
-import { FailoverState, RunRecord, StepEvent } from "../../lambda/failover-orchestrator/contract";
+import { FailoverState, RunRecord, STEP_NAMES, StepEvent } from "../../lambda/failover-orchestrator/contract";
+import * as steps from "../../lambda/failover-orchestrator/steps";
 import {
   abort,
   assess,
@@ -25,6 +26,7 @@ import {
   raiseCapacity,
   requestApproval,
   runStep,
+  STATE_STEPS,
   standDown,
   verify,
 } from "../../lambda/failover-orchestrator/steps";
@@ -1805,6 +1807,38 @@ describe("the step handler", () => {
     const w = world();
     const state = await runStep({ step: "verify", state: stateOf(runRecord()) }, w.deps);
     expect(state.run?.verification?.ok).toBe(true);
+  });
+
+  it("runs, for every step name the runbooks send, the step function of that name (requestApproval with its token and request)", () => {
+    const exported = steps as unknown as Record<string, unknown>;
+    expect([...Object.keys(STATE_STEPS), "requestApproval"].sort()).toEqual([...STEP_NAMES].sort());
+    for (const [name, fn] of Object.entries(STATE_STEPS)) expect([name, fn]).toEqual([name, exported[name]]);
+  });
+
+  it("dispatches requestApproval with the event's task token and asking state", async () => {
+    const w = world();
+    await runStep({ step: "requestApproval", state: stateOf(runRecord()), taskToken: "token-9", request: "RequestDecisionApproval" } as StepEvent, w.deps);
+    expect(putItems(mocks.dynamodb, approvalKey(EXEC, "RequestDecisionApproval"))).toEqual([expect.objectContaining({ taskToken: "token-9" })]);
+  });
+
+  it.each<[string, unknown]>([
+    ["no event", undefined],
+    ["null", null],
+    ["a string", "assess"],
+    ["an event without a state", { step: "assess" }],
+  ])("refuses %s, naming the shape it expects", async (_name, event) => {
+    const w = world();
+    await expect(runStep(event as StepEvent, w.deps)).rejects.toThrow("The event must be { step, state }");
+    await expect(createStepHandler(w.deps)(event as StepEvent)).rejects.toMatchObject({ name: ERROR_NAMES.preconditionFailed });
+  });
+
+  it("refuses an unknown step, naming it and the steps it knows, and never a name inherited from Object", async () => {
+    const w = world();
+    for (const step of ["jump", "toString", "constructor"]) {
+      await expect(runStep({ step, state: stateOf(runRecord()) } as unknown as StepEvent, w.deps)).rejects.toThrow(
+        `Unknown step "${step}"; expected one of ${STEP_NAMES.join(", ")}`,
+      );
+    }
   });
 
   it.each<[string, () => void, StepEvent, string]>([

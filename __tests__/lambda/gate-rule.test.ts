@@ -112,6 +112,76 @@ describe("findGateRule", () => {
   });
 });
 
+describe("findGateRule: reading a rule changed by hand", () => {
+  const givenRule = (rule: Record<string, unknown>) => {
+    givenGate(mocks.elb, true);
+    mocks.elb.on(DescribeRulesCommand).resolves({ Rules: [{ RuleArn: GATE_RULE, Priority: "3", ...rule }] });
+  };
+  const fixed = (statusCode: string) => [{ Type: "fixed-response" as const, FixedResponseConfig: { StatusCode: statusCode } }];
+  const paths = (...values: string[]) => [{ Field: "path-pattern", PathPatternConfig: { Values: values } }];
+
+  it.each<[string, Record<string, unknown>, boolean | null]>([
+    ["a 503 on the gate path only is neither state", { Conditions: paths(GATE_PATH), Actions: fixed("503") }, null],
+    ["a 200 on the gate path and another path is not the open gate", { Conditions: paths(GATE_PATH, "/other"), Actions: fixed("200") }, null],
+    ["a 503 on every path and another path is not the closed gate", { Conditions: paths("/*", "/other"), Actions: fixed("503") }, null],
+    ["a forward action is neither state", { Conditions: paths("/*"), Actions: [{ Type: "forward", TargetGroupArn: "tg" }] }, null],
+    ["a rule with neither conditions nor actions is neither state", {}, null],
+    ["a rule with an empty condition list is neither state", { Conditions: [], Actions: fixed("503") }, null],
+    [
+      "the path condition is read wherever it is listed (after a host condition)",
+      { Conditions: [{ Field: "host-header", Values: ["api.example.com"] }, ...paths("/*")], Actions: fixed("503") },
+      false,
+    ],
+  ])("%s", async (_name, rule, open) => {
+    givenRule(rule);
+    expect(await findGateRule(elb(), call, LOAD_BALANCER)).toEqual({ ruleArn: GATE_RULE, open });
+  });
+});
+
+describe("findGateRule: the calls and the errors", () => {
+  it("asks for the listeners and rules of exactly what it found", async () => {
+    givenGate(mocks.elb, true);
+    mocks.elb.on(DescribeLoadBalancersCommand).resolves({ LoadBalancers: [{ LoadBalancerArn: "lb-arn-1", LoadBalancerName: LOAD_BALANCER }] });
+    await findGateRule(elb(), call, LOAD_BALANCER);
+    expect(mocks.elb.commandCalls(DescribeListenersCommand).map((c) => c.args[0].input)).toEqual([{ LoadBalancerArn: "lb-arn-1" }]);
+  });
+
+  it("falls back to another HTTPS listener before a plain listener on 443", async () => {
+    givenGate(mocks.elb, false);
+    mocks.elb.on(DescribeListenersCommand).resolves({ Listeners: [{ ListenerArn: "l-80", Protocol: "HTTP", Port: 443 }, { ListenerArn: "l-8443", Protocol: "HTTPS", Port: 8443 }] });
+    await findGateRule(elb(), call, LOAD_BALANCER);
+    expect(mocks.elb.commandCalls(DescribeRulesCommand).map((c) => c.args[0].input)).toEqual([{ ListenerArn: "l-8443" }]);
+  });
+
+  it("takes the HTTPS listener on 443 even when a plain listener comes first", async () => {
+    givenGate(mocks.elb, false);
+    mocks.elb.on(DescribeListenersCommand).resolves({ Listeners: [{ ListenerArn: "l-80", Protocol: "HTTP", Port: 80 }, { ListenerArn: "l-443", Protocol: "HTTPS", Port: 443 }] });
+    await findGateRule(elb(), call, LOAD_BALANCER);
+    expect(mocks.elb.commandCalls(DescribeRulesCommand).map((c) => c.args[0].input)).toEqual([{ ListenerArn: "l-443" }]);
+  });
+
+  it.each<[string, () => void, string, string]>([
+    ["no load balancer list at all", () => mocks.elb.on(DescribeLoadBalancersCommand).resolves({}), "LoadBalancerNotFoundException", `Load balancer ${LOAD_BALANCER} not found`],
+    ["no listener list at all", () => mocks.elb.on(DescribeListenersCommand).resolves({}), "ListenerNotFoundException", `Load balancer ${LOAD_BALANCER} has no HTTPS listener`],
+    ["no rule list at all", () => mocks.elb.on(DescribeRulesCommand).resolves({}), "RuleNotFoundException", `Load balancer ${LOAD_BALANCER} has no gate rule (priority 3)`],
+  ])("fails with a named error and message when there is %s", async (_name, arrange, errorName, message) => {
+    givenGate(mocks.elb, true);
+    arrange();
+    await expect(findGateRule(elb(), call, LOAD_BALANCER)).rejects.toMatchObject({ name: errorName, message });
+  });
+
+  it.each<[string, Parameters<typeof mocks.elb.on>[0]]>([
+    ["DescribeLoadBalancers", DescribeLoadBalancersCommand],
+    ["DescribeListeners", DescribeListenersCommand],
+    ["DescribeRules", DescribeRulesCommand],
+    ["ModifyRule", ModifyRuleCommand],
+  ])("names %s in the error when its retries run out", async (operation, command) => {
+    givenGate(mocks.elb, true);
+    mocks.elb.on(command).rejects(throttling());
+    await expect(applyGate(elb(), call, LOAD_BALANCER, false)).rejects.toMatchObject({ details: expect.objectContaining({ operation }) });
+  });
+});
+
 describe("applyGate", () => {
   it.each<[boolean]>([[true], [false]])("leaves a gate already in the desired state (open=%s) unchanged", async (open) => {
     givenGate(mocks.elb, open);

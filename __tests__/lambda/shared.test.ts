@@ -528,5 +528,61 @@ describe("the global cluster as read in this region (shared/global-cluster.ts)",
   it("reads the region and id of a cluster ARN", () => {
     expect(regionOfArn(CLUSTER_ARN[ACTIVE] as string)).toBe(ACTIVE);
     expect(clusterIdOfArn(CLUSTER_ARN[ACTIVE] as string)).toBe("dr-prod-use1");
+    expect(regionOfArn("not-an-arn")).toBe("");
+  });
+
+  it("asks for exactly the global cluster it was given, and takes the identifier and status RDS answers", async () => {
+    mocks.rds.on(DescribeGlobalClustersCommand).resolves({ GlobalClusters: [{ GlobalClusterIdentifier: "renamed", Status: "modifying" }] });
+    const view = await describeGlobalCluster(rds(), call, GLOBAL_ID);
+    expect(mocks.rds.commandCalls(DescribeGlobalClustersCommand).map((c) => c.args[0].input)).toEqual([{ GlobalClusterIdentifier: GLOBAL_ID }]);
+    expect(view).toEqual({ id: "renamed", status: "modifying", members: [], writer: undefined });
+  });
+
+  it("falls back to the asked identifier and status unknown when RDS leaves them out, and skips a member without an ARN", async () => {
+    mocks.rds.on(DescribeGlobalClustersCommand).resolves({
+      GlobalClusters: [{ GlobalClusterMembers: [{ IsWriter: true }, { DBClusterArn: CLUSTER_ARN[STANDBY], IsWriter: false }] }],
+    });
+    const view = await describeGlobalCluster(rds(), call, GLOBAL_ID);
+    expect(view).toEqual({
+      id: GLOBAL_ID,
+      status: "unknown",
+      members: [{ arn: CLUSTER_ARN[STANDBY], region: STANDBY, clusterId: "dr-prod-usw2", isWriter: false }],
+      writer: undefined,
+    });
+  });
+
+  it("says which global cluster does not exist, for a fault and for an answer without any", async () => {
+    mocks.rds.on(DescribeGlobalClustersCommand).rejects(awsError("GlobalClusterNotFoundFault"));
+    await expect(describeGlobalCluster(rds(), call, GLOBAL_ID)).rejects.toMatchObject({ message: `Global cluster ${GLOBAL_ID} does not exist`, details: { globalClusterId: GLOBAL_ID } });
+    mocks.rds.on(DescribeGlobalClustersCommand).resolves({});
+    await expect(describeGlobalCluster(rds(), call, GLOBAL_ID)).rejects.toMatchObject({ message: `Global cluster ${GLOBAL_ID} does not exist`, details: { globalClusterId: GLOBAL_ID } });
+  });
+
+  it("passes any other refusal on as it came, and names the operation when retries run out", async () => {
+    mocks.rds.on(DescribeGlobalClustersCommand).rejects(awsError("AccessDeniedException"));
+    await expect(describeGlobalCluster(rds(), call, GLOBAL_ID)).rejects.toMatchObject({ name: "AccessDeniedException" });
+    mocks.rds.on(DescribeDBClustersCommand).rejects(awsError("AccessDeniedException"));
+    await expect(describeDbCluster(rds(), call, "x")).rejects.toMatchObject({ name: "AccessDeniedException" });
+    mocks.rds.on(DescribeGlobalClustersCommand).rejects(throttling());
+    await expect(describeGlobalCluster(rds(), call, GLOBAL_ID)).rejects.toMatchObject({ name: ERROR_NAMES.transient, details: expect.objectContaining({ operation: "DescribeGlobalClusters" }) });
+    mocks.rds.on(DescribeDBClustersCommand).rejects(throttling());
+    await expect(describeDbCluster(rds(), call, "x")).rejects.toMatchObject({ name: ERROR_NAMES.transient, details: expect.objectContaining({ operation: "DescribeDBClusters" }) });
+  });
+
+  it("asks for exactly the DB cluster it was given; the identifier comes from the answer, else from its ARN, and the status defaults to unknown", async () => {
+    mocks.rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterIdentifier: "given-id", DBClusterArn: CLUSTER_ARN[STANDBY] }] });
+    expect(await describeDbCluster(rds(), call, CLUSTER_ARN[STANDBY] as string)).toEqual({ id: "given-id", arn: CLUSTER_ARN[STANDBY], status: "unknown" });
+    expect(mocks.rds.commandCalls(DescribeDBClustersCommand).map((c) => c.args[0].input)).toEqual([{ DBClusterIdentifier: CLUSTER_ARN[STANDBY] }]);
+    mocks.rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterArn: CLUSTER_ARN[STANDBY], Status: "available" }] });
+    expect(await describeDbCluster(rds(), call, "x")).toEqual({ id: "dr-prod-usw2", arn: CLUSTER_ARN[STANDBY], status: "available" });
+  });
+
+  it.each<[string, () => void]>([
+    ["DBClusterNotFoundFault", () => mocks.rds.on(DescribeDBClustersCommand).rejects(awsError("DBClusterNotFoundFault"))],
+    ["an answer without clusters", () => mocks.rds.on(DescribeDBClustersCommand).resolves({})],
+    ["a cluster without an ARN", () => mocks.rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterIdentifier: "x", Status: "available" }] })],
+  ])("says which DB cluster does not exist (%s)", async (_name, arrange) => {
+    arrange();
+    await expect(describeDbCluster(rds(), call, "x")).rejects.toMatchObject({ name: ERROR_NAMES.preconditionFailed, message: "DB cluster x does not exist", details: { cluster: "x" } });
   });
 });

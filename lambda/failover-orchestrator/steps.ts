@@ -9,36 +9,16 @@ import { fence, openGate, raiseCapacity, verify } from "./traffic";
 
 export { abort, assess, awaitWriter, complete, decide, fence, openGate, promote, raiseCapacity, requestApproval, standDown, verify };
 
+/** The steps whose whole input is the run's state, by the name the runbooks send in `event.step`. */
+export const STATE_STEPS = { assess, raiseCapacity, fence, decide, promote, awaitWriter, openGate, verify, complete, standDown, abort } as const;
+
 export async function runStep(event: StepEvent, deps: OrchestratorDeps): Promise<FailoverState> {
-  if (!event || typeof event !== "object" || !event.state) throw new PreconditionFailedError("The event must be { step, state }");
-  switch (event.step) {
-    case "assess":
-      return assess(deps, event.state);
-    case "requestApproval":
-      return requestApproval(deps, event.state, event.taskToken, event.request);
-    case "raiseCapacity":
-      return raiseCapacity(deps, event.state);
-    case "fence":
-      return fence(deps, event.state);
-    case "decide":
-      return decide(deps, event.state);
-    case "promote":
-      return promote(deps, event.state);
-    case "awaitWriter":
-      return awaitWriter(deps, event.state);
-    case "openGate":
-      return openGate(deps, event.state);
-    case "verify":
-      return verify(deps, event.state);
-    case "complete":
-      return complete(deps, event.state);
-    case "standDown":
-      return standDown(deps, event.state);
-    case "abort":
-      return abort(deps, event.state);
-    default:
-      throw new PreconditionFailedError(`Unknown step ${JSON.stringify((event as { step?: unknown }).step)}; expected one of ${STEP_NAMES.join(", ")}`);
+  if (typeof event !== "object" || event === null || !event.state) throw new PreconditionFailedError("The event must be { step, state }");
+  if (event.step === "requestApproval") return requestApproval(deps, event.state, event.taskToken, event.request);
+  if (!Object.hasOwn(STATE_STEPS, event.step)) {
+    throw new PreconditionFailedError(`Unknown step ${JSON.stringify((event as { step?: unknown }).step)}; expected one of ${STEP_NAMES.join(", ")}`);
   }
+  return STATE_STEPS[event.step as keyof typeof STATE_STEPS](deps, event.state);
 }
 
 /**
