@@ -170,14 +170,14 @@ describe("findGateRule: the calls and the errors", () => {
     await expect(findGateRule(elb(), call, LOAD_BALANCER)).rejects.toMatchObject({ name: errorName, message });
   });
 
-  it.each<[string, Parameters<typeof mocks.elb.on>[0]]>([
-    ["DescribeLoadBalancers", DescribeLoadBalancersCommand],
-    ["DescribeListeners", DescribeListenersCommand],
-    ["DescribeRules", DescribeRulesCommand],
-    ["ModifyRule", ModifyRuleCommand],
-  ])("names %s in the error when its retries run out", async (operation, command) => {
+  it.each<[string, () => void]>([
+    ["DescribeLoadBalancers", () => mocks.elb.on(DescribeLoadBalancersCommand).rejects(throttling())],
+    ["DescribeListeners", () => mocks.elb.on(DescribeListenersCommand).rejects(throttling())],
+    ["DescribeRules", () => mocks.elb.on(DescribeRulesCommand).rejects(throttling())],
+    ["ModifyRule", () => mocks.elb.on(ModifyRuleCommand).rejects(throttling())],
+  ])("names %s in the error when its retries run out", async (operation, throttle) => {
     givenGate(mocks.elb, true);
-    mocks.elb.on(command).rejects(throttling());
+    throttle();
     await expect(applyGate(elb(), call, LOAD_BALANCER, false)).rejects.toMatchObject({ details: expect.objectContaining({ operation }) });
   });
 });
