@@ -10,6 +10,7 @@ import { MemberView } from "../../lambda/shared/global-cluster";
 import {
   ACTIVE,
   AwsMocks,
+  awsError,
   CLUSTER_ARN,
   CLUSTER_ID,
   CONTROL_TABLE,
@@ -26,6 +27,7 @@ import {
   STANDBY,
   T0,
   throttling,
+  timedOutProbe,
   WITNESS_ALIVE,
   WITNESS_APP,
   witnesses,
@@ -215,6 +217,23 @@ describe("gatherEvidence: the signals as read from the standby region", () => {
     expect(gathered.evidence.report).toBeNull();
   });
 
+  it("says in the heartbeat's detail how old it is, what it reports, or why there is none", async () => {
+    // GIVEN
+    mocks.cloudwatch.on(GetMetricDataCommand).resolves(lagData(120, NOW));
+    const heartbeat = async () => (await gather()).evidence.heartbeat;
+    // WHEN / THEN
+    givenHeartbeatAge(4_600);
+    expect(await heartbeat()).toEqual({ state: "up", detail: "heartbeat 5 s old" });
+    givenHeartbeatAge(120_000);
+    expect(await heartbeat()).toEqual({ state: "down", detail: `heartbeat of ${ACTIVE} is 120 s old` });
+    givenHeartbeatAge(1_000, { databaseAvailable: false });
+    expect(await heartbeat()).toEqual({ state: "down", detail: `${ACTIVE} reports its database unavailable` });
+    givenItems(mocks.dynamodb, []);
+    expect(await heartbeat()).toEqual({ state: "unknown", detail: `no heartbeat of ${ACTIVE} yet` });
+    mocks.dynamodb.on(GetItemCommand).rejects(awsError("AccessDeniedException", "not authorized to perform dynamodb:GetItem"));
+    expect(await heartbeat()).toEqual({ state: "unknown", detail: "heartbeat unreadable: AccessDeniedException: not authorized to perform dynamodb:GetItem" });
+  });
+
   it.each<[string, TxtResolver, string, string]>([
     ["down answers are down", witnesses({ alive: "down", app: "down" }), "down", "down"],
     ["an unexpected answer is unknown", witnesses({ alive: "unknown", app: "up" }), "unknown", "up"],
@@ -243,30 +262,75 @@ describe("gatherEvidence: the signals as read from the standby region", () => {
     expect(await stateFor([])).toBe("unknown");
   });
 
+  it("names the witness record and its answer, or why it cannot be resolved, in the witnesses' details", async () => {
+    // GIVEN
+    givenHeartbeatAge(1_000);
+    mocks.cloudwatch.on(GetMetricDataCommand).resolves(lagData(120, NOW));
+    const alive = WITNESS_ALIVE[ACTIVE] as string;
+    const app = WITNESS_APP[ACTIVE] as string;
+    // WHEN / THEN
+    const first = await gather({ resolveTxt: witnesses({ alive: "down", app: "up" }) });
+    expect([first.evidence.witness, first.evidence.serviceWitness]).toEqual([
+      { state: "down", detail: `${alive} TXT down` },
+      { state: "up", detail: `${app} TXT up` },
+    ]);
+    const second = await gather({ resolveTxt: witnesses({ alive: "unknown", app: "error" }) });
+    expect([second.evidence.witness, second.evidence.serviceWitness]).toEqual([
+      { state: "unknown", detail: `${alive} TXT ["v=spf1 -all"]` },
+      { state: "unknown", detail: `${app} unresolvable: ETIMEOUT: queryTxt ETIMEOUT` },
+    ]);
+  });
+
+  it("says in the probe's detail what answered: the URL and its status, its error, or no answer", async () => {
+    // GIVEN
+    givenHeartbeatAge(1_000);
+    mocks.cloudwatch.on(GetMetricDataCommand).resolves(lagData(120, NOW));
+    const url = regionalUrl(ACTIVE, HEALTH_PATH);
+    const probed = async (probe: Probe) => (await gather({ probe })).evidence.probe;
+    // WHEN / THEN
+    expect(await probed(okProbe)).toEqual({ state: "up", detail: `${url}: 200` });
+    expect(await probed(failingProbe)).toEqual({ state: "down", detail: `${url}: 503` });
+    expect(await probed(timedOutProbe)).toEqual({ state: "down", detail: `${url}: timeout after 5000 ms` });
+    expect(await probed(async () => ({ ok: false, latencyMs: 3 }))).toEqual({ state: "down", detail: `${url}: no answer` });
+  });
+
   it("the probe failing is down", async () => {
     givenHeartbeatAge(1_000);
     mocks.cloudwatch.on(GetMetricDataCommand).resolves(lagData(120, NOW));
     expect((await gather({ probe: failingProbe })).evidence.probe.state).toBe("down");
   });
 
-  it.each<[string, number | null, number, MemberView | undefined, string]>([
-    ["a lag below the stall limit and recent is up", 29_999, NOW - 60_000, connected, "up"],
-    ["a lag at the stall limit is down", 30_000, NOW - 60_000, connected, "down"],
-    ["a latest datapoint older than the stall window is down", 100, NOW - 181_000, connected, "down"],
-    ["no datapoint in the lookback is down", null, NOW, connected, "down"],
-    ["a member not connected is down", 100, NOW, { ...connected, synchronizationStatus: "pending-resync" }, "down"],
-    ["a member without a reported status is judged by its lag", 100, NOW, { ...connected, synchronizationStatus: undefined }, "up"],
-  ])("replication: %s", async (_name, lag, at, ownMember, state) => {
+  it.each<[string, number | null, number, MemberView | undefined, string, string]>([
+    ["a lag below the stall limit and recent is up", 29_999, NOW - 60_000, connected, "up", "replication lag 29999 ms, 60 s old"],
+    ["a lag at the stall limit is down", 30_000, NOW - 60_000, connected, "down", "replication lag 30000 ms"],
+    ["a latest datapoint older than the stall window is down", 100, NOW - 181_000, connected, "down", "latest replication lag is 181 s old"],
+    ["a latest datapoint exactly as old as the stall window is still up", 100, NOW - 180_000, connected, "up", "replication lag 100 ms, 180 s old"],
+    ["no datapoint in the lookback is down", null, NOW, connected, "down", "no replication-lag datapoint in 300 s"],
+    ["a member not connected is down", 100, NOW, { ...connected, synchronizationStatus: "pending-resync" }, "down", "synchronization pending-resync"],
+    ["a member without a reported status is judged by its lag", 100, NOW, { ...connected, synchronizationStatus: undefined }, "up", "replication lag 100 ms, 0 s old"],
+  ])("replication: %s", async (_name, lag, at, ownMember, state, detail) => {
     givenHeartbeatAge(1_000);
     mocks.cloudwatch.on(GetMetricDataCommand).resolves(lagData(lag, at));
-    expect((await gather({ ownMember })).evidence.replication.state).toBe(state);
+    expect((await gather({ ownMember })).evidence.replication).toEqual({ state, detail });
+  });
+
+  it("a lag value that cannot be dated, or a dated datapoint without a usable value, is no datapoint: down", async () => {
+    // GIVEN
+    givenHeartbeatAge(1_000);
+    const replication = async (values: number[], timestamps: Date[]) => {
+      mocks.cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: "replicationLag", Values: values, Timestamps: timestamps }] });
+      return (await gather()).evidence.replication;
+    };
+    // WHEN / THEN
+    expect(await replication([100], [])).toEqual({ state: "down", detail: "no replication-lag datapoint in 300 s" });
+    expect(await replication([Number.NaN], [new Date(NOW - 60_000)])).toEqual({ state: "down", detail: "no replication-lag datapoint in 300 s" });
   });
 
   it("unreadable metrics make replication unknown and the lag null", async () => {
     givenHeartbeatAge(1_000);
     mocks.cloudwatch.on(GetMetricDataCommand).rejects(throttling());
     const gathered = await gather();
-    expect(gathered.evidence.replication.state).toBe("unknown");
+    expect(gathered.evidence.replication).toEqual({ state: "unknown", detail: "replication lag unreadable: TransientError: GetMetricData failed after 2 attempts: ThrottlingException: Rate exceeded" });
     expect(gathered.replicationLagMs).toBeNull();
   });
 });

@@ -36,7 +36,7 @@ export class FakeAws {
   readonly metrics: { region: string; namespace: string; data: any[] }[] = [];
   readonly executions = new Map<string, { name: string; input: string }>(); // execution ARN -> start
   readonly calls: Call[] = [];
-  private readonly failures: { operation: string; region?: string; error: () => Error; times: number }[] = [];
+  private readonly failures: { operation: string; region?: string; where?: (input: any) => boolean; error: () => Error; times: number }[] = [];
   private readonly mocks = [mockClient(DynamoDBClient), mockClient(S3Client), mockClient(SNSClient), mockClient(CloudWatchClient), mockClient(SFNClient)];
 
   constructor() {
@@ -46,7 +46,7 @@ export class FakeAws {
         const region = await regionOf(getClient);
         const call: Call = { operation, region, input };
         this.calls.push(call);
-        const failure = this.failures.find((f) => f.operation === operation && (f.region === undefined || f.region === region) && f.times > 0);
+        const failure = this.failures.find((f) => f.operation === operation && (f.region === undefined || f.region === region) && (f.where === undefined || f.where(input)) && f.times > 0);
         if (failure) {
           failure.times--;
           call.outcome = "injected";
@@ -120,8 +120,9 @@ export class FakeAws {
     for (const m of this.mocks) m.restore();
   }
 
-  fail(operation: string, error: () => Error, options: { region?: string; times?: number } = {}): void {
-    this.failures.push({ operation, error, times: options.times ?? 1, ...(options.region ? { region: options.region } : {}) });
+  /** The next `times` (default 1) calls of `operation` (in `region`, and whose input `where` accepts, when given) throw `error()`. */
+  fail(operation: string, error: () => Error, options: { region?: string; where?: (input: any) => boolean; times?: number } = {}): void {
+    this.failures.push({ operation, error, times: options.times ?? 1, ...(options.region ? { region: options.region } : {}), ...(options.where ? { where: options.where } : {}) });
   }
 
   table(region: string, name: string): Map<string, Item> {
