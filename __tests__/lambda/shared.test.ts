@@ -19,14 +19,16 @@ import { createLogger } from "../../lambda/shared/log";
 import { createHttpsProbe } from "../../lambda/shared/probe";
 import { backoffDelay, createCaller, pollUntil, withRetry } from "../../lambda/shared/retry";
 import { loadOrchestratorConfig } from "../../lambda/failover-orchestrator/config";
-import { ApplicationAutoScalingClient, RegisterScalableTargetCommand } from "@aws-sdk/client-application-auto-scaling";
+import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, RegisterScalableTargetCommand, ScalableTarget } from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { DescribeDBClustersCommand, DescribeGlobalClustersCommand, RDSClient } from "@aws-sdk/client-rds";
-import { ensureScalableTarget, raiseScalableTarget } from "../../lambda/shared/capacity";
+import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
+import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, TargetHealthDescription } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { ensureScalableTarget, raiseScalableTarget, readScalableTarget, readServiceHealth } from "../../lambda/shared/capacity";
 import { lagExpression, readLag } from "../../lambda/shared/cloudwatch";
 import { Fence, fenceInForce, Heartbeat, readFence, readHeartbeat, writeFence, writeHeartbeat } from "../../lambda/shared/control-table";
-import { toItem } from "../../lambda/shared/dynamo";
+import { Plain, toItem } from "../../lambda/shared/dynamo";
 import { clusterIdOfArn, describeDbCluster, describeGlobalCluster, regionOfArn } from "../../lambda/shared/global-cluster";
 import { acquireLock, lockAvailability, lockKey, LockView, readLock, readLockItem, releaseLock, renewLock } from "../../lambda/shared/lock";
 import { MONITOR_METRIC_NAMESPACE_DEFAULT, MONITOR_METRICS, monitorDimensions } from "../../lambda/shared/monitor-metrics";
@@ -52,10 +54,12 @@ import {
   mockAws,
   orchestratorEnv,
   OTHER_EXEC,
+  putItems,
   RESOURCE_ID,
   STANDBY,
   STATE_TABLE,
   T0,
+  TARGET_GROUP,
   throttling,
 } from "./support/fixtures";
 
@@ -415,6 +419,79 @@ describe("the control table (shared/control-table.ts)", () => {
     expect(await readHeartbeat(ddb(), call, CONTROL_TABLE, ACTIVE)).toBeNull();
   });
 
+  it("writes the heartbeat item of its region to the table given, and reads every field back as written", async () => {
+    const heartbeat: Heartbeat = { region: ACTIVE, at: T0, writerArn: CLUSTER_ARN[ACTIVE] as string, ownIsWriter: true, databaseAvailable: true, serviceHealthy: false, fenced: false, gateOpen: true };
+    await writeHeartbeat(ddb(), call, CONTROL_TABLE, heartbeat);
+    expect(mocks.dynamodb.commandCalls(PutItemCommand).map((c) => c.args[0].input.TableName)).toEqual([CONTROL_TABLE]);
+    expect(putItems(mocks.dynamodb, `heartbeat#${ACTIVE}`)).toEqual([{ pk: `heartbeat#${ACTIVE}`, kind: "heartbeat", ...heartbeat }]);
+    mocks.dynamodb.on(GetItemCommand).resolves({ Item: mocks.dynamodb.commandCalls(PutItemCommand)[0]?.args[0].input.Item });
+    expect(await readHeartbeat(ddb(), call, CONTROL_TABLE, ACTIVE)).toStrictEqual(heartbeat);
+    expect(mocks.dynamodb.commandCalls(GetItemCommand).map((c) => c.args[0].input)).toEqual([{ TableName: CONTROL_TABLE, Key: { pk: { S: `heartbeat#${ACTIVE}` } }, ConsistentRead: true }]);
+  });
+
+  it.each<[string, Record<string, Plain>]>([
+    ["missing", {}],
+    ["of the wrong type", { writerArn: 5, ownIsWriter: "true", databaseAvailable: 1, serviceHealthy: "yes", fenced: "true", gateOpen: "true" }],
+  ])("a heartbeat whose fields are %s reads as no writer, false, and unknown service health", async (_name, fields) => {
+    mocks.dynamodb.on(GetItemCommand).resolves({ Item: toItem({ pk: `heartbeat#${ACTIVE}`, at: T0, ...fields }) });
+    expect(await readHeartbeat(ddb(), call, CONTROL_TABLE, ACTIVE)).toStrictEqual({
+      region: ACTIVE,
+      at: T0,
+      writerArn: null,
+      ownIsWriter: false,
+      databaseAvailable: false,
+      serviceHealthy: null,
+      fenced: false,
+      gateOpen: false,
+    });
+  });
+
+  it.each<[string, Record<string, Plain> | null]>([
+    ["no item", null],
+    ["the item of another key", { pk: `heartbeat#${STANDBY}`, at: T0, ownIsWriter: true, gateOpen: true }],
+    ["an item whose time is not a number", { pk: `heartbeat#${ACTIVE}`, at: String(T0), ownIsWriter: true, gateOpen: true }],
+  ])("reads no heartbeat from %s", async (_name, item) => {
+    mocks.dynamodb.on(GetItemCommand).resolves(item === null ? {} : { Item: toItem(item) });
+    expect(await readHeartbeat(ddb(), call, CONTROL_TABLE, ACTIVE)).toBeNull();
+  });
+
+  it("writes the fence item of the fenced region to the table given, and asks for it by key, consistently", async () => {
+    await writeFence(ddb(), call, CONTROL_TABLE, fenceOf());
+    expect(mocks.dynamodb.commandCalls(PutItemCommand).map((c) => c.args[0].input.TableName)).toEqual([CONTROL_TABLE]);
+    expect(putItems(mocks.dynamodb, `fence#${ACTIVE}`)).toEqual([{ pk: `fence#${ACTIVE}`, kind: "fence", ...fenceOf() }]);
+    mocks.dynamodb.on(GetItemCommand).resolves({});
+    await readFence(ddb(), call, CONTROL_TABLE, ACTIVE);
+    expect(mocks.dynamodb.commandCalls(GetItemCommand).map((c) => c.args[0].input)).toEqual([{ TableName: CONTROL_TABLE, Key: { pk: { S: `fence#${ACTIVE}` } }, ConsistentRead: true }]);
+  });
+
+  it.each<[string, Record<string, Plain>]>([
+    ["missing", {}],
+    ["of the wrong type", { fenced: "true", by: 1, byRegion: false, at: String(T0), leaseExpiresAt: "later", capacity: "full", reason: 7 }],
+    ["a time that is not a finite number", { at: Number.NaN }],
+  ])("a fence whose fields are %s reads as lifted, by nobody, at 0, without lease, at zero capacity", async (_name, fields) => {
+    mocks.dynamodb.on(GetItemCommand).resolves({ Item: toItem({ pk: `fence#${ACTIVE}`, ...fields }) });
+    expect(await readFence(ddb(), call, CONTROL_TABLE, ACTIVE)).toStrictEqual({ region: ACTIVE, fenced: false, by: "", byRegion: "", at: 0, leaseExpiresAt: null, capacity: "zero", reason: "" });
+  });
+
+  it.each<[string, Record<string, Plain> | null]>([
+    ["no item", null],
+    ["the item of another key", { ...fenceOf(), pk: `fence#${STANDBY}` }],
+  ])("reads no fence from %s", async (_name, item) => {
+    mocks.dynamodb.on(GetItemCommand).resolves(item === null ? {} : { Item: toItem(item) });
+    expect(await readFence(ddb(), call, CONTROL_TABLE, ACTIVE)).toBeNull();
+  });
+
+  it("names the operation when retries run out", async () => {
+    mocks.dynamodb.on(PutItemCommand).rejects(throttling());
+    mocks.dynamodb.on(GetItemCommand).rejects(throttling());
+    const heartbeat: Heartbeat = { region: ACTIVE, at: T0, writerArn: null, ownIsWriter: false, databaseAvailable: false, serviceHealthy: null, fenced: false, gateOpen: false };
+    const transient = (operation: string) => ({ name: ERROR_NAMES.transient, details: expect.objectContaining({ operation }) });
+    await expect(writeHeartbeat(ddb(), call, CONTROL_TABLE, heartbeat)).rejects.toMatchObject(transient("PutItem"));
+    await expect(readHeartbeat(ddb(), call, CONTROL_TABLE, ACTIVE)).rejects.toMatchObject(transient("GetItem"));
+    await expect(writeFence(ddb(), call, CONTROL_TABLE, fenceOf())).rejects.toMatchObject(transient("PutItem"));
+    await expect(readFence(ddb(), call, CONTROL_TABLE, ACTIVE)).rejects.toMatchObject(transient("GetItem"));
+  });
+
   function fenceOf(): Fence {
     return { region: ACTIVE, fenced: true, by: EXEC, byRegion: STANDBY, at: T0, leaseExpiresAt: T0 + 60_000, capacity: "standby", reason: "test" };
   }
@@ -493,6 +570,115 @@ describe("capacity (shared/capacity.ts)", () => {
     expect(mocks.autoscaling).not.toHaveReceivedCommand(RegisterScalableTargetCommand);
     expect((await ensureScalableTarget(aas(), call, service, 0, 0)).change).toBe("done");
     expect(mocks.autoscaling).toHaveReceivedCommandWith(RegisterScalableTargetCommand, { ServiceNamespace: "ecs", ScalableDimension: "ecs:service:DesiredCount", ResourceId: RESOURCE_ID, MinCapacity: 0, MaxCapacity: 0 });
+  });
+
+  function target(resourceId: string, min: number, max: number): ScalableTarget {
+    return { ServiceNamespace: "ecs", ScalableDimension: "ecs:service:DesiredCount", ResourceId: resourceId, MinCapacity: min, MaxCapacity: max, RoleARN: "arn:aws:iam::1:role/x", CreationTime: new Date(T0) };
+  }
+  const registered = () => mocks.autoscaling.commandCalls(RegisterScalableTargetCommand).map((c) => c.args[0].input);
+  const ecsDesiredCount = { ServiceNamespace: "ecs", ScalableDimension: "ecs:service:DesiredCount" };
+
+  it("reads the scalable target of exactly this service; none reads as null bounds", async () => {
+    mocks.autoscaling.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [target(`service/other/${ECS_SERVICE}`, 1, 2), target(RESOURCE_ID, 3, 7)] });
+    expect(await readScalableTarget(aas(), call, service)).toEqual({ min: 3, max: 7 });
+    expect(mocks.autoscaling.commandCalls(DescribeScalableTargetsCommand).map((c) => c.args[0].input)).toEqual([{ ...ecsDesiredCount, ResourceIds: [RESOURCE_ID] }]);
+    mocks.autoscaling.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [target(`service/other/${ECS_SERVICE}`, 1, 2)] });
+    expect(await readScalableTarget(aas(), call, service)).toEqual({ min: null, max: null });
+    mocks.autoscaling.on(DescribeScalableTargetsCommand).resolves({});
+    expect(await readScalableTarget(aas(), call, service)).toEqual({ min: null, max: null });
+  });
+
+  it("ensureScalableTarget changes a target whose maximum alone differs", async () => {
+    givenScalableTarget(mocks.autoscaling, 10, 50);
+    expect(await ensureScalableTarget(aas(), call, service, 10, 60)).toEqual({ change: "done", previous: { min: 10, max: 50 } });
+    expect(registered()).toEqual([{ ...ecsDesiredCount, ResourceId: RESOURCE_ID, MinCapacity: 10, MaxCapacity: 60 }]);
+  });
+
+  it("raiseScalableTarget keeps a maximum above the one asked while it raises the minimum", async () => {
+    givenScalableTarget(mocks.autoscaling, 2, 60);
+    expect(await raiseScalableTarget(aas(), call, service, 10, 50)).toEqual({ change: "done", previous: { min: 2, max: 60 } });
+    expect(registered()).toEqual([{ ...ecsDesiredCount, ResourceId: RESOURCE_ID, MinCapacity: 10, MaxCapacity: 60 }]);
+  });
+
+  it("raiseScalableTarget raises a maximum below the one asked even when the minimum is already above the floor", async () => {
+    givenScalableTarget(mocks.autoscaling, 12, 5);
+    expect(await raiseScalableTarget(aas(), call, service, 10, 50)).toEqual({ change: "done", previous: { min: 12, max: 5 } });
+    expect(registered()).toEqual([{ ...ecsDesiredCount, ResourceId: RESOURCE_ID, MinCapacity: 12, MaxCapacity: 50 }]);
+  });
+
+  it("names the operation when retries run out", async () => {
+    const transient = (operation: string) => ({ name: ERROR_NAMES.transient, details: expect.objectContaining({ operation }) });
+    mocks.autoscaling.on(DescribeScalableTargetsCommand).rejects(throttling());
+    await expect(ensureScalableTarget(aas(), call, service, 10, 50)).rejects.toMatchObject(transient("DescribeScalableTargets"));
+    await expect(raiseScalableTarget(aas(), call, service, 10, 50)).rejects.toMatchObject(transient("DescribeScalableTargets"));
+    givenScalableTarget(mocks.autoscaling, 2, 50);
+    mocks.autoscaling.on(RegisterScalableTargetCommand).rejects(throttling());
+    await expect(ensureScalableTarget(aas(), call, service, 10, 50)).rejects.toMatchObject(transient("RegisterScalableTarget"));
+    await expect(raiseScalableTarget(aas(), call, service, 10, 50)).rejects.toMatchObject(transient("RegisterScalableTarget"));
+  });
+
+  describe("readServiceHealth", () => {
+    const ecs = () => new ECSClient({ region: STANDBY });
+    const elb = () => new ElasticLoadBalancingV2Client({ region: STANDBY });
+    const TARGET_GROUP_ARN = `arn:aws:elasticloadbalancing:${STANDBY}:111122223333:targetgroup/${TARGET_GROUP}/1`;
+    const read = () => readServiceHealth(ecs(), elb(), call, service, TARGET_GROUP);
+    function given(runningCount: number, targets: TargetHealthDescription[]): void {
+      mocks.ecs.on(DescribeServicesCommand).resolves({ services: [{ serviceName: ECS_SERVICE, runningCount }] });
+      mocks.elb.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [{ TargetGroupArn: TARGET_GROUP_ARN }] });
+      mocks.elb.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: targets });
+    }
+    const healthyTarget: TargetHealthDescription = { TargetHealth: { State: "healthy" } };
+
+    it("asks for this service and its target group, and counts only the targets the load balancer finds healthy", async () => {
+      given(3, [healthyTarget, { TargetHealth: { State: "unhealthy" } }, { TargetHealth: { State: "draining" } }, {}, healthyTarget]);
+      expect(await read()).toEqual({ runningTasks: 3, healthyTargets: 2, healthy: true });
+      expect(mocks.ecs.commandCalls(DescribeServicesCommand).map((c) => c.args[0].input)).toEqual([{ cluster: ECS_CLUSTER, services: [ECS_SERVICE] }]);
+      expect(mocks.elb.commandCalls(DescribeTargetGroupsCommand).map((c) => c.args[0].input)).toEqual([{ Names: [TARGET_GROUP] }]);
+      expect(mocks.elb.commandCalls(DescribeTargetHealthCommand).map((c) => c.args[0].input)).toEqual([{ TargetGroupArn: TARGET_GROUP_ARN }]);
+    });
+
+    it.each<[string, number, TargetHealthDescription[], boolean]>([
+      ["running tasks and a healthy target are healthy", 1, [healthyTarget], true],
+      ["running tasks without a healthy target are not healthy", 2, [{ TargetHealth: { State: "unhealthy" } }], false],
+      ["a healthy target without running tasks is not healthy", 0, [healthyTarget], false],
+      ["neither is not healthy", 0, [], false],
+    ])("%s", async (_name, running, targets, healthy) => {
+      given(running, targets);
+      expect((await read()).healthy).toBe(healthy);
+    });
+
+    it.each<[string, () => void, { runningTasks: number; healthyTargets: number }]>([
+      ["no services in the answer", () => mocks.ecs.on(DescribeServicesCommand).resolves({}), { runningTasks: 0, healthyTargets: 1 }],
+      ["an empty list of services", () => mocks.ecs.on(DescribeServicesCommand).resolves({ services: [] }), { runningTasks: 0, healthyTargets: 1 }],
+      ["a service without a running count", () => mocks.ecs.on(DescribeServicesCommand).resolves({ services: [{ serviceName: ECS_SERVICE }] }), { runningTasks: 0, healthyTargets: 1 }],
+      ["no target health in the answer", () => mocks.elb.on(DescribeTargetHealthCommand).resolves({}), { runningTasks: 2, healthyTargets: 0 }],
+    ])("reads %s as none", async (_name, arrange, counts) => {
+      given(2, [healthyTarget]);
+      arrange();
+      expect(await read()).toEqual({ ...counts, healthy: false });
+    });
+
+    it.each<[string, () => void]>([
+      ["no target groups in the answer", () => mocks.elb.on(DescribeTargetGroupsCommand).resolves({})],
+      ["an empty list of target groups", () => mocks.elb.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [] })],
+      ["a target group without an ARN", () => mocks.elb.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: [{ TargetGroupName: TARGET_GROUP }] })],
+    ])("without a target group (%s) it counts no healthy target and asks for no target health", async (_name, arrange) => {
+      given(2, [healthyTarget]);
+      arrange();
+      expect(await read()).toEqual({ runningTasks: 2, healthyTargets: 0, healthy: false });
+      expect(mocks.elb).not.toHaveReceivedCommand(DescribeTargetHealthCommand);
+    });
+
+    it("names the operation when retries run out", async () => {
+      const transient = (operation: string) => ({ name: ERROR_NAMES.transient, details: expect.objectContaining({ operation }) });
+      given(2, [healthyTarget]);
+      mocks.elb.on(DescribeTargetHealthCommand).rejects(throttling());
+      await expect(read()).rejects.toMatchObject(transient("DescribeTargetHealth"));
+      mocks.elb.on(DescribeTargetGroupsCommand).rejects(throttling());
+      await expect(read()).rejects.toMatchObject(transient("DescribeTargetGroups"));
+      mocks.ecs.on(DescribeServicesCommand).rejects(throttling());
+      await expect(read()).rejects.toMatchObject(transient("DescribeServices"));
+    });
   });
 });
 

@@ -109,7 +109,7 @@ export async function readServiceHealth(
   let healthyTargets = 0;
   if (targetGroupArn) {
     const health = await call("DescribeTargetHealth", () => elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })));
-    healthyTargets = (health.TargetHealthDescriptions ?? []).filter((t) => t.TargetHealth?.State === "healthy").length;
+    healthyTargets = health.TargetHealthDescriptions?.filter((t) => t.TargetHealth?.State === "healthy").length ?? 0;
   }
   return { runningTasks, healthyTargets, healthy: runningTasks > 0 && healthyTargets > 0 };
 }

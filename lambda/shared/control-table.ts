@@ -62,7 +62,8 @@ export interface Fence {
 }
 
 function numberOr(value: Plain | undefined, fallback: number): number {
-  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
+  // Number.isFinite is false for anything that is not a number (it does not convert).
+  return Number.isFinite(value) ? (value as number) : fallback;
 }
 
 export async function writeHeartbeat(dynamodb: DynamoDBClient, call: Caller, tableName: string, heartbeat: Heartbeat): Promise<void> {
@@ -79,7 +80,7 @@ export async function writeHeartbeat(dynamodb: DynamoDBClient, call: Caller, tab
 export async function readHeartbeat(dynamodb: DynamoDBClient, call: Caller, tableName: string, region: string): Promise<Heartbeat | null> {
   const key = CONTROL_KEYS.heartbeat(region);
   const result = await call("GetItem", () => dynamodb.send(new GetItemCommand({ TableName: tableName, Key: { [TABLE_KEY]: { S: key } }, ConsistentRead: true })));
-  if (!result?.Item) return null;
+  // An answer without an item reads as {}, whose key is not `key`.
   const item = fromItem(result.Item);
   if (item[TABLE_KEY] !== key || typeof item.at !== "number") return null;
   return {
@@ -108,7 +109,7 @@ export async function writeFence(dynamodb: DynamoDBClient, call: Caller, tableNa
 export async function readFence(dynamodb: DynamoDBClient, call: Caller, tableName: string, region: string): Promise<Fence | null> {
   const key = CONTROL_KEYS.fence(region);
   const result = await call("GetItem", () => dynamodb.send(new GetItemCommand({ TableName: tableName, Key: { [TABLE_KEY]: { S: key } }, ConsistentRead: true })));
-  if (!result?.Item) return null;
+  // An answer without an item reads as {}, whose key is not `key`.
   const item = fromItem(result.Item);
   if (item[TABLE_KEY] !== key) return null;
   return {
