@@ -11,7 +11,10 @@
  * Ignored mutants (log message text, stryker/ignore-log-messages.mjs) and mutants that do not
  * compile are not counted either way.
  *
- *   node scripts/mutation-check.js [--report reports/mutation/mutation.json] [--min-module 80] [--min-total 85]
+ * --report takes several reports separated by commas (runs of different modules, for example one per module when
+ * they ran side by side): a module's result comes from the last report that holds it.
+ *
+ *   node scripts/mutation-check.js [--report reports/mutation/mutation.json[,more.json...]] [--min-module 80] [--min-total 85]
  *                                  [--target 85] [--modules a.ts,b.ts] [--allow-missing] [--markdown] [--survivors [path-substring]]
  */
 "use strict";
@@ -83,13 +86,15 @@ function table(rows, markdown) {
 
 function main() {
   const args = parseArgs(process.argv.slice(2));
-  const reportPath = path.resolve(root, args.report);
-  if (!fs.existsSync(reportPath)) {
-    console.error(`mutation-check: no report at ${args.report}; run npm run test:mutation first`);
-    process.exit(2);
+  const files = {};
+  for (const reportName of args.report.split(",")) {
+    const reportPath = path.resolve(root, reportName);
+    if (!fs.existsSync(reportPath)) {
+      console.error(`mutation-check: no report at ${reportName}; run npm run test:mutation first`);
+      process.exit(2);
+    }
+    Object.assign(files, JSON.parse(fs.readFileSync(reportPath, "utf8")).files ?? {});
   }
-  const report = JSON.parse(fs.readFileSync(reportPath, "utf8"));
-  const files = report.files ?? {};
   const rows = Object.keys(files)
     .filter((name) => args.modules === null || args.modules.includes(name))
     .sort()
