@@ -197,7 +197,9 @@ async function recordAndNotify(deps: OrchestratorDeps, run: RunRecord, request: 
 async function releaseLocks(deps: OrchestratorDeps, executionId: string): Promise<boolean> {
   const params = { tableName: deps.config.stateTableName, key: lockKey(deps.config.globalClusterId), holder: executionId };
   const own = await releaseLock(deps.own.dynamodb, deps.call, params);
-  await releaseLock(deps.peer.dynamodb, deps.peerCall, params).catch((error) => deps.log.warn("lock.peer-release-failed", { executionId, error: describeError(error) }));
+  await releaseLock(deps.peer.dynamodb, deps.peerCall, params).catch((error) => {
+    deps.log.warn("lock.peer-release-failed", { executionId, error: describeError(error) });
+  });
   return own;
 }
 
@@ -211,7 +213,7 @@ async function rollbackFence(deps: OrchestratorDeps, run: RunRecord): Promise<{ 
   const { config } = deps;
   const errors: string[] = [];
   if (run.dryRun || run.fence?.written !== "done") return { rolledBack: false, status: "skipped", errors };
-  const lockItem = await readLockItem(deps.own.dynamodb, deps.call, config.stateTableName, lockKey(config.globalClusterId)).catch(() => null);
+  const lockItem = await readLockItem(deps.own.dynamodb, deps.call, config.stateTableName, lockKey(config.globalClusterId)).catch(() => undefined);
   const view = await readWriter(deps);
   // This run asked for a promotion (the lock says so): its fence protects it. A promotion to this region that is under
   // way by anyone else still needs the old region kept away until it completes.
