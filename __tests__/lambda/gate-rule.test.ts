@@ -127,6 +127,7 @@ describe("findGateRule: reading a rule changed by hand", () => {
     ["a forward action is neither state", { Conditions: paths("/*"), Actions: [{ Type: "forward", TargetGroupArn: "tg" }] }, null],
     ["a rule with neither conditions nor actions is neither state", {}, null],
     ["a rule with an empty condition list is neither state", { Conditions: [], Actions: fixed("503") }, null],
+    ["a rule with an empty action list is neither state", { Conditions: paths("/*"), Actions: [] }, null],
     [
       "the path condition is read wherever it is listed (after a host condition)",
       { Conditions: [{ Field: "host-header", Values: ["api.example.com"] }, ...paths("/*")], Actions: fixed("503") },
