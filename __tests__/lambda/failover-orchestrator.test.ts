@@ -58,6 +58,7 @@ import {
   lockItem,
   MAX,
   mockAws,
+  MONITOR_REQUEST,
   OTHER_EXEC,
   published,
   putItems,
@@ -87,7 +88,7 @@ const OWN_ARN = CLUSTER_ARN[STANDBY] as string;
 const OLD_ARN = CLUSTER_ARN[ACTIVE] as string;
 const EXPIRES = Math.floor(T0 / 1000) + 1800;
 const ACQUIRE = "attribute_not_exists(#pk) OR #exp < :now OR #holder = :holder";
-const MONITOR: FailoverRequest = { mode: "failover", strategy: "auto", requestedBy: "health-monitor", observedWriterArn: OLD_ARN, incidentId: "i-1", attempt: 1 };
+const MONITOR = MONITOR_REQUEST;
 const OPERATOR: FailoverRequest = { mode: "failover", requestedBy: "operator" };
 
 function heartbeatItemAt(at: number): Record<string, Plain> {

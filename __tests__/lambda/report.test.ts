@@ -35,6 +35,7 @@ import {
   LOCK_KEY,
   MAX,
   mockAws,
+  MONITOR_REQUEST,
   OTHER_EXEC,
   published,
   putItems,
@@ -56,7 +57,7 @@ beforeEach(() => {
 afterEach(() => mocks.restore());
 
 const OLD_ARN = CLUSTER_ARN[ACTIVE] as string;
-const MONITOR: FailoverRequest = { mode: "failover", strategy: "auto", requestedBy: "health-monitor", observedWriterArn: OLD_ARN, incidentId: "i-1", attempt: 1 };
+const MONITOR = MONITOR_REQUEST;
 const AUTHORITY = { required: true, reasons: ["failover.authority is approval", "lag unknown"], kinds: ["authority" as const, "rpo" as const], granted: false, timedOut: false };
 
 function world(options: ConstructorParameters<typeof OrchestratorWorld>[1] = {}): OrchestratorWorld {

@@ -66,6 +66,16 @@ export const CLUSTER_ARN: Readonly<Record<string, string>> = {
 };
 /** A cluster that is neither of the two (the writer moved somewhere this run did not expect). */
 export const THIRD_ARN = `arn:aws:rds:eu-west-1:${ACCOUNT}:cluster:dr-prod-euw1`;
+
+/** What the health monitor asks for when it starts a run: an automatic failover from the writer it saw in ACTIVE. */
+export const MONITOR_REQUEST: FailoverRequest = {
+  mode: "failover",
+  strategy: "auto",
+  requestedBy: "health-monitor",
+  observedWriterArn: CLUSTER_ARN[ACTIVE] as string,
+  incidentId: "i-1",
+  attempt: 1,
+};
 export const STATE_TABLE = "dr-prod-state";
 export const CONTROL_TABLE = "dr-prod-control";
 export const ECS_CLUSTER = "dr-prod-app";
