@@ -155,9 +155,15 @@ export function lambdaCause(error: unknown): string {
   return JSON.stringify({ errorType, errorMessage, trace });
 }
 
+/** Definitions (as JSON) that passed: asl-validator compiles its schemas on every call, and every drill run registers the same few. */
+const validDefinitions = new Set<string>();
+
 export function validateDefinition(definition: unknown): void {
+  const key = JSON.stringify(definition);
+  if (validDefinitions.has(key)) return;
   const result = aslValidator(definition, { checkPaths: true, checkArn: true });
   if (!result.isValid) throw new Error(`Invalid state machine definition: ${result.errorsText("; ")}`);
+  validDefinitions.add(key);
 }
 
 export interface StepFunctionsOptions {
