@@ -7,6 +7,7 @@ import { route53FailureThreshold, targetGroupHealthCheck } from "../lib/timings"
 import { configVariant } from "./support/config";
 import { catalogOf } from "../lib/catalog";
 import { onlyResource, resourcesOfType, synthConfig } from "./support/synth";
+import { uploadOfFunction } from "../drill/lambda/bundle";
 
 const all = resourcesOfType;
 const one = onlyResource;
@@ -450,8 +451,7 @@ describe("transaction-processing Lambda", () => {
       expect(fn.environment.variables).toMatchObject({ ENVIRONMENT: "prod", TXLOGS_BUCKET_NAME: `txdr-txlogs-${code}-prd`, TXMETA_TABLE_NAME: "txdr-txmeta-prd", CONTROL_TABLE_NAME: "txdr-control-prd" });
       expect(fn.tracing_config).toEqual({ mode: "Active" });
       // The uploaded (then signed) object is named by the SHA-256 of the zip.
-      const job = stack.resource.aws_signer_signing_job[/aws_signer_signing_job\.([^.]+)\./.exec(fn.s3_key)![1]];
-      hashes.add(stack.resource.aws_s3_object[/aws_s3_object\.([^.]+)\./.exec(job.source.s3.key)![1]].source_hash);
+      hashes.add(uploadOfFunction(stack, fn)!.source_hash as string);
       expect(one(stack, "aws_lb_target_group_attachment").target_id).toContain("aws_lambda_function.");
       const lambdaTargets = all(stack, "aws_lb_target_group").find((t) => t.target_type === "lambda");
       expect(lambdaTargets).toMatchObject({ name: "txdr-tx-prd", health_check: { enabled: true, path: "/transactions/health", matcher: "200" } });

@@ -29,6 +29,7 @@ import { bundleBuildCount } from "../constructs/app/lambda-bundle";
 import { ORCHESTRATOR_RESERVED_CONCURRENCY, ORCHESTRATOR_TIMEOUT_SECONDS } from "../constructs/failover/failover-automation";
 import { PROJECT_ROOT, configVariant } from "./support/config";
 import { sharedOutdir, synthConfig, tempDir } from "./support/synth";
+import { uploadOfFunction } from "../drill/lambda/bundle";
 
 const REGIONS = ["us-east-1", "us-east-2"] as const;
 const FAKE_ACCOUNT = "123456789012";
@@ -119,12 +120,11 @@ function synthKeepingAssets(config: DrConfig): { app: SynthesizedApp; outdir: st
 }
 afterAll(() => kept.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
-/** The object a function's signing job signs (s3_key -> signing job -> uploaded object). */
+/** The object a function's signing job signs (drill/lambda/bundle.ts uploadOfFunction). */
 function uploadOf(app: SynthesizedApp, stackId: string, fn: any): any {
-  const stack = app.stacks[stackId] as any;
-  const id = (value: string, type: string) => new RegExp(`^\\$\\{${type}\\.([^.}]+)\\.`).exec(value)?.[1] ?? "";
-  const job = stack.resource.aws_signer_signing_job[id(fn.s3_key, "aws_signer_signing_job")];
-  return stack.resource.aws_s3_object[id(job.source.s3.key, "aws_s3_object")];
+  const upload = uploadOfFunction(app.stacks[stackId] as any, fn);
+  expect(upload).toBeDefined();
+  return upload;
 }
 
 /** The zip a function of the dev synthesis deploys (through its signing job). */

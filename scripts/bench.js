@@ -169,7 +169,7 @@ const FAKE_ACCOUNT = "123456789012";
  * https URL pointed at a closed local port.
  */
 function functionEnvironments(outdir) {
-  /** The function's zip, as Terraform deploys it: s3_key -> signing job -> uploaded object -> its source (drill/lambda/bundle.ts bundleOfFunction). */
+  /** The function's zip, as Terraform deploys it: s3_key -> signing job -> uploaded object -> its source (the same walk as drill/lambda/bundle.ts uploadOfFunction; this script runs without the TypeScript hook). */
   const uploadedZipOf = (stack, fn) => {
     const ref = (value, type) => stack.resource?.[type]?.[/^\$\{[^.]+\.([^.}]+)\./.exec(String(value ?? ""))?.[1]];
     return ref(ref(fn.s3_key, "aws_signer_signing_job")?.source?.s3?.key, "aws_s3_object")?.source;

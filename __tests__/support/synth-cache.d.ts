@@ -19,6 +19,7 @@ export declare class SynthCache {
   shipped(name: string): { key: string; outdir: string } | undefined;
   staging(): string;
   file(key: string, outdir: string, options: { keepAssets: boolean }): string | undefined;
+  synthesizeAndFile(key: string, synthesize: (outdir: string) => void, options: { keepAssets: boolean }): string;
   verify(): string[];
   prune(keep?: number): void;
 }

@@ -194,6 +194,25 @@ class SynthCache {
     return target;
   }
 
+  /**
+   * Runs `synthesize(outdir)` into a fresh staging directory and files the result under `key`. Returns the
+   * directory that holds the output: the entry, or the staging output when it was not filed. A failed
+   * synthesis leaves nothing behind.
+   */
+  synthesizeAndFile(key, synthesize, { keepAssets }) {
+    const staging = this.staging();
+    const outdir = path.join(staging, "out");
+    try {
+      synthesize(outdir);
+    } catch (error) {
+      fs.rmSync(staging, { recursive: true, force: true });
+      throw error;
+    }
+    const filed = this.file(key, outdir, { keepAssets });
+    if (filed) fs.rmSync(staging, { recursive: true, force: true });
+    return filed ?? outdir;
+  }
+
   /** Drops entries whose files changed since they were written, and leftovers of interrupted syntheses. */
   verify() {
     if (!fs.existsSync(this.dir)) return [];

@@ -23,19 +23,7 @@ const cache = new SynthCache();
 const jobs = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
 
 function synthesized(config, key, keepAssets) {
-  const known = cache.lookup(key);
-  if (known) return known;
-  const staging = cache.staging();
-  const outdir = path.join(staging, "out");
-  try {
-    synthesizeInto(config, outdir);
-  } catch (error) {
-    fs.rmSync(staging, { recursive: true, force: true });
-    throw error;
-  }
-  const filed = cache.file(key, outdir, { keepAssets });
-  if (filed) fs.rmSync(staging, { recursive: true, force: true });
-  return filed ?? outdir;
+  return cache.lookup(key) ?? cache.synthesizeAndFile(key, (outdir) => synthesizeInto(config, outdir), { keepAssets });
 }
 
 for (const job of jobs) {

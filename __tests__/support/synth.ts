@@ -44,17 +44,7 @@ function synthesizeInto(config: DrConfig, outdir: string): void {
 /** Synthesizes a configuration into the cache; returns the output directory (in the cache, or beside it if not filed). */
 function synthesizeCached(config: DrConfig, key: string): string {
   synthCache ??= new cache.SynthCache();
-  const staging = synthCache.staging();
-  const outdir = path.join(staging, "out");
-  try {
-    synthesizeInto(config, outdir);
-  } catch (error) {
-    fs.rmSync(staging, { recursive: true, force: true });
-    throw error;
-  }
-  const filed = synthCache.file(key, outdir, { keepAssets: false });
-  if (filed) fs.rmSync(staging, { recursive: true, force: true });
-  return filed ?? outdir;
+  return synthCache.synthesizeAndFile(key, (outdir) => synthesizeInto(config, outdir), { keepAssets: false });
 }
 
 /** DR_SYNTH_CACHE=verify: synthesizes again and fails if the cached output differs in any byte. */

@@ -64,18 +64,22 @@ export function bundleNameOf(filename: string): LambdaName | undefined {
 type Json = Record<string, unknown>;
 
 /**
- * The bundle a synthesized aws_lambda_function deploys, followed as Terraform would: its `s3_key` is the signed object
- * of a signing job of the same stack, whose source is an uploaded object, whose `source` is the bundle's zip
- * (constructs/security/lambda-code-signing.ts). Undefined for anything else (no function of this project).
+ * The uploaded object a synthesized aws_lambda_function deploys, followed as Terraform would: its `s3_key` is the
+ * signed object of a signing job of the same stack, whose source is that upload, whose `source` is the bundle's zip
+ * (constructs/security/lambda-code-signing.ts). Undefined for a function that does not deploy that way.
  */
-export function bundleOfFunction(stack: Json, fn: Json): LambdaName | undefined {
+export function uploadOfFunction(stack: Json, fn: Json): Json | undefined {
   const resources = (stack.resource ?? {}) as Record<string, Record<string, Json> | undefined>;
   const referenced = (value: unknown, type: string): Json | undefined => {
     const match = new RegExp(`^\\$\\{${type}\\.([^.}]+)\\.`).exec(String(value ?? ""));
     return match ? resources[type]?.[match[1]] : undefined;
   };
   const job = referenced(fn.s3_key, "aws_signer_signing_job");
-  const source = ((job?.source as Json | undefined)?.s3 ?? {}) as Json;
-  const upload = referenced(source.key, "aws_s3_object");
+  return referenced(((job?.source as Json | undefined)?.s3 as Json | undefined)?.key, "aws_s3_object");
+}
+
+/** The bundle a synthesized aws_lambda_function deploys (uploadOfFunction, then the zip's name). */
+export function bundleOfFunction(stack: Json, fn: Json): LambdaName | undefined {
+  const upload = uploadOfFunction(stack, fn);
   return upload ? bundleNameOf(String(upload.source ?? "")) : undefined;
 }
