@@ -7,7 +7,7 @@
  * global-table writes at a forced failover, the published lag, dead sandboxes).
  */
 import { DescribeGlobalClustersCommand, FailoverGlobalClusterCommand, RDSClient, SwitchoverGlobalClusterCommand } from "@aws-sdk/client-rds";
-import { DynamoDBClient, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { DescribeTableCommand, DynamoDBClient, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { DescribeRulesCommand, ElasticLoadBalancingV2Client, ModifyRuleCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
@@ -208,6 +208,15 @@ describe("DynamoDB", () => {
     advance(2_000);
     expect(model.item(A, "control", "lock")?.holder?.S).toBe("b");
     expect(model.item(B, "control", "lock")?.holder?.S).toBe("b");
+  });
+
+  it("refuses a command it does not model, naming its input, and stops answering once restored", async () => {
+    const ddb = clientIn(new DynamoDBClient({ region: A }), A);
+    await expect(ddb.send(new DescribeTableCommand({ TableName: "control" }))).rejects.toThrow('AwsModel: command not modelled (input {"TableName":"control"})');
+    model.restore();
+    expect(jest.isMockFunction(ddb.send)).toBe(false);
+    expect(Object.prototype.hasOwnProperty.call(DynamoDBClient.prototype, "send")).toBe(false);
+    model.install();
   });
 
   it("keeps a regional table regional and answers Query with key conditions", async () => {

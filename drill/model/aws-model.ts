@@ -82,6 +82,7 @@ import {
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { applyUpdate, evaluateCondition, Item } from "./ddb-expressions";
+import { CommandClass, CommandRouter } from "./command-router";
 import { awsError, unreachable } from "./errors";
 import { ElbModel, HttpAnswer } from "./elbv2";
 import { NetworkModel } from "./network";
@@ -337,17 +338,13 @@ export interface ModelMocks {
   readonly sns: AwsClientStub<SNSClient>;
 }
 
-/** The untyped surface of an AwsClientStub used to install fakes for every client class alike. */
-interface AnyStub {
-  onAnyCommand(): { callsFake(fn: (input: unknown, getClient: () => never) => unknown): unknown };
-  on(command: unknown): { callsFake(fn: (input: never, getClient: () => never) => unknown): unknown };
-  restore(): void;
-}
 
 type ClientLike = { config: { region?: unknown }; [CALLER_REGION]?: string; [REQUEST_TIMEOUT]?: number; [CALLER_FUNCTION]?: string; [SANDBOX]?: { alive: boolean } };
 
-async function regionOf(getClient: () => ClientLike): Promise<{ region: string; caller?: string; timeoutMs?: number; fn?: string }> {
-  const client = getClient();
+/** Whether the client belongs to a dead sandbox (it timed out, or its region went down); checked again after every wait. */
+const frozen = (client: ClientLike): boolean => client[SANDBOX]?.alive === false;
+
+async function regionOf(client: ClientLike): Promise<{ region: string; caller?: string; timeoutMs?: number; fn?: string }> {
   const region = client.config.region;
   const value = typeof region === "function" ? await (region as () => Promise<string>)() : region;
   return {
@@ -413,6 +410,7 @@ export class AwsModel {
   private lastTickMs: number | null = null;
   private faults: (FaultSpec & { remaining: number })[] = [];
   private mocks: ModelMocks | null = null;
+  private routers: Record<keyof ModelMocks, CommandRouter> | null = null;
   /** Additions installed with the mocks (ModelExtension). */
   readonly extensions: ModelExtension[] = [];
   /** A DynamoDB replication held back although the regions can reach each other (a backlog that has not drained); null: none. */
@@ -801,39 +799,43 @@ export class AwsModel {
       sfn: mockClient(SFNClient),
       sns: mockClient(SNSClient),
     };
-    for (const stub of Object.values(mocks) as unknown as AnyStub[]) {
-      stub.onAnyCommand().callsFake((input: unknown) => {
-        throw new Error(`AwsModel: command not modelled (input ${JSON.stringify(input)})`);
-      });
-    }
-    const on = <I, O>(stub: AnyStub, command: unknown, operation: string, fn: (input: I, region: string, caller: string | undefined) => O) => {
-      stub.on(command).callsFake(async (input: I, getClient: () => never) => {
+    const routers = Object.fromEntries(
+      Object.entries(mocks).map(([name, stub]) => [
+        name,
+        new CommandRouter(stub as never, (input: unknown) => {
+          throw new Error(`AwsModel: command not modelled (input ${JSON.stringify(input)})`);
+        }),
+      ]),
+    ) as Record<keyof ModelMocks, CommandRouter>;
+    const on = <I, O>(router: CommandRouter, command: CommandClass, operation: string, fn: (input: I, region: string, caller: string | undefined) => O) => {
+      router.on(command, async (input: I, getClient: () => unknown) => {
+        const client = getClient() as ClientLike;
         // Code of a dead sandbox (timed out, or its region went down) is frozen: its calls never complete.
-        if ((getClient() as ClientLike)[SANDBOX]?.alive === false) return new Promise<never>(() => undefined);
-        const { region, caller, timeoutMs, fn: callerFunction } = await regionOf(getClient);
+        if (frozen(client)) return new Promise<never>(() => undefined);
+        const { region, caller, timeoutMs, fn: callerFunction } = await regionOf(client);
         // An unreachable endpoint answers nothing: the caller waits for its request timeout (or the model's default).
         const waitMs = timeoutMs ?? this.unreachableTimeoutMs;
         if (waitMs > 0 && !this.network.canCallApi(caller, region)) await new Promise((resolve) => setTimeout(resolve, waitMs));
-        if ((getClient() as ClientLike)[SANDBOX]?.alive === false) return new Promise<never>(() => undefined);
+        if (frozen(client)) return new Promise<never>(() => undefined);
         return this.dispatch(operation, region, caller, input, fn, callerFunction);
       });
     };
-    const rds = mocks.rds as unknown as AnyStub;
+    const rds = routers.rds;
     on(rds, DescribeGlobalClustersCommand, "DescribeGlobalClusters", (input: { GlobalClusterIdentifier?: string }, region) => this.describeGlobalClusters(input, region));
     on(rds, DescribeDBClustersCommand, "DescribeDBClusters", (input: { DBClusterIdentifier?: string }, region) => this.describeDbClusters(input, region));
     on(rds, FailoverGlobalClusterCommand, "FailoverGlobalCluster", (input: PromoteInput, region, caller) => this.promote("FailoverGlobalCluster", input, region, caller));
     on(rds, SwitchoverGlobalClusterCommand, "SwitchoverGlobalCluster", (input: PromoteInput, region, caller) => this.promote("SwitchoverGlobalCluster", input, region, caller));
-    const cw = mocks.cloudwatch as unknown as AnyStub;
+    const cw = routers.cloudwatch;
     on(cw, GetMetricDataCommand, "GetMetricData", (input: GetMetricDataInputLike, region) => this.getMetricData(input, region));
     on(cw, PutMetricDataCommand, "PutMetricData", (input: PutMetricDataInputLike, region) => this.putMetricData(input, region));
-    const ddb = mocks.dynamodb as unknown as AnyStub;
+    const ddb = routers.dynamodb;
     on(ddb, GetItemCommand, "GetItem", (input: KeyInput, region) => ({ Item: this.table(region, input.TableName).get(this.keyOf(input.TableName, input.Key)) }));
     on(ddb, PutItemCommand, "PutItem", (input: PutInput, region) => this.ddbPut(input, region));
     on(ddb, UpdateItemCommand, "UpdateItem", (input: UpdateInput, region) => this.ddbUpdate(input, region));
     on(ddb, DeleteItemCommand, "DeleteItem", (input: DeleteInput, region) => this.ddbDelete(input, region));
     on(ddb, QueryCommand, "Query", (input: QueryInput, region) => this.ddbQuery(input, region));
     on(ddb, ScanCommand, "Scan", (input: QueryInput, region) => this.ddbScan(input, region));
-    const aas = mocks.autoscaling as unknown as AnyStub;
+    const aas = routers.autoscaling;
     on(aas, DescribeScalableTargetsCommand, "DescribeScalableTargets", (input: { ResourceIds?: string[] }, region) => ({
       ScalableTargets: [...this.region(region).services.values()]
         .filter((s) => input.ResourceIds === undefined || input.ResourceIds.includes(s.resourceId))
@@ -849,17 +851,17 @@ export class AwsModel {
       if (!this.ticking) this.reconcileNow(region, input.ResourceId);
       return {};
     });
-    const ecs = mocks.ecs as unknown as AnyStub;
+    const ecs = routers.ecs;
     on(ecs, DescribeServicesCommand, "DescribeServices", (input: { cluster?: string; services: string[] }, region) => this.describeServices(input, region));
     on(ecs, UpdateServiceCommand, "UpdateService", (input: { cluster?: string; service: string; desiredCount?: number }, region) => this.updateService(input, region));
-    const elb = mocks.elbv2 as unknown as AnyStub;
+    const elb = routers.elbv2;
     on(elb, DescribeLoadBalancersCommand, "DescribeLoadBalancers", (input: { Names?: string[]; LoadBalancerArns?: string[] }, region) => this.elb.describeLoadBalancers(region, input));
     on(elb, DescribeListenersCommand, "DescribeListeners", (input: { LoadBalancerArn?: string; ListenerArns?: string[] }, region) => this.elb.describeListeners(region, input));
     on(elb, DescribeRulesCommand, "DescribeRules", (input: { ListenerArn?: string; RuleArns?: string[] }, region) => this.elb.describeRules(region, input));
     on(elb, ModifyRuleCommand, "ModifyRule", (input: { RuleArn: string; Conditions?: unknown[]; Actions?: unknown[] }, region) => this.elb.modifyRule(region, input));
     on(elb, DescribeTargetGroupsCommand, "DescribeTargetGroups", (input: { Names?: string[]; TargetGroupArns?: string[] }, region) => this.elb.describeTargetGroups(region, input));
     on(elb, DescribeTargetHealthCommand, "DescribeTargetHealth", (input: { TargetGroupArn: string }, region) => this.elb.describeTargetHealth(region, input));
-    const sfn = mocks.sfn as unknown as AnyStub;
+    const sfn = routers.sfn;
     on(sfn, StartExecutionCommand, "StartExecution", (input: { stateMachineArn: string; name?: string; input?: string }, region) =>
       this.sfnBackend ? this.sfnBackend.startExecution(region, input) : this.startExecution(input, region),
     );
@@ -874,21 +876,29 @@ export class AwsModel {
     on(sfn, SendTaskFailureCommand, "SendTaskFailure", (input: { taskToken: string }, region) => backend("SendTaskFailure").sendTaskFailure(region, input));
     on(sfn, SendTaskHeartbeatCommand, "SendTaskHeartbeat", (input: { taskToken: string }, region) => backend("SendTaskHeartbeat").sendTaskHeartbeat(region, input));
     on(sfn, GetExecutionHistoryCommand, "GetExecutionHistory", (input: { executionArn: string }, region) => backend("GetExecutionHistory").getExecutionHistory(region, input));
-    const sns = mocks.sns as unknown as AnyStub;
+    const sns = routers.sns;
     on(sns, PublishCommand, "Publish", (input: { TopicArn: string; Subject?: string; Message: string }, region) => {
       this.region(region).messages.push({ topicArn: input.TopicArn, subject: input.Subject, message: input.Message, atMs: this.nowMs });
       return { MessageId: `msg-${this.region(region).messages.length}` };
     });
+    this.routers = routers;
     for (const extension of this.extensions) extension.install(mocks, this);
     this.mocks = mocks;
     return mocks;
   }
 
+  /** The router of one mocked client, for an extension's commands (drill/model/ddb-index.ts); installed by `install()`. */
+  router(client: keyof ModelMocks): CommandRouter {
+    if (!this.routers) throw new Error("AwsModel: install() the mocks before routing commands");
+    return this.routers[client];
+  }
+
   restore(): void {
     if (!this.mocks) return;
     for (const extension of this.extensions) extension.restore();
-    for (const stub of Object.values(this.mocks) as unknown as AnyStub[]) stub.restore();
+    for (const stub of Object.values(this.mocks) as { restore(): void }[]) stub.restore();
     this.mocks = null;
+    this.routers = null;
   }
 
   /** Number of calls of `operation` (optionally to one region). */

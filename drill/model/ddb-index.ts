@@ -86,16 +86,18 @@ export function keyCondition(input: QueryInputLike): { pk: string; pkValue: stri
 export class DynamoDbIndexes implements ModelExtension {
   constructor(readonly indexes: readonly IndexSpec[]) {}
 
-  install(mocks: ModelMocks, model: AwsModel): void {
-    const stub = mocks.dynamodb as unknown as { on(command: unknown, input?: unknown): { callsFake(fn: (input: never, getClient: () => unknown) => unknown): unknown } };
+  install(_mocks: ModelMocks, model: AwsModel): void {
+    const router = model.router("dynamodb");
     for (const index of this.indexes) {
-      stub.on(QueryCommand, { TableName: index.table, IndexName: index.name }).callsFake(async (input: QueryInputLike, getClient) => {
+      // A query of this index, routed before the model's own Query (which knows only base tables).
+      const onThisIndex = (input: Record<string, unknown>) => input.TableName === index.table && input.IndexName === index.name;
+      router.on(QueryCommand, async (input: QueryInputLike, getClient) => {
         const { region, caller } = await callerAndRegion(getClient);
         if (!model.network.canCallApi(caller, region)) throw unreachable(region);
         return this.query(model, index, input, region);
-      });
+      }, onThisIndex);
     }
-    stub.on(BatchGetItemCommand).callsFake(async (input: { RequestItems: Record<string, { Keys: Item[] }> }, getClient) => {
+    router.on(BatchGetItemCommand, async (input: { RequestItems: Record<string, { Keys: Item[] }> }, getClient) => {
       const { region, caller } = await callerAndRegion(getClient);
       if (!model.network.canCallApi(caller, region)) throw unreachable(region);
       const responses: Record<string, Item[]> = {};

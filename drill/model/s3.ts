@@ -27,6 +27,7 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCom
 import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { TerraformApp } from "../terraform/app";
 import { AwsModel, ModelExtension, ModelMocks } from "./aws-model";
+import { CommandClass, CommandRouter } from "./command-router";
 import { callerAndRegion } from "./ddb-index";
 import { awsError, unreachable } from "./errors";
 
@@ -110,12 +111,11 @@ export class S3Model implements ModelExtension {
     this.model = model;
     const stub = mockClient(S3Client);
     this.stub = stub;
-    const any = stub as unknown as { onAnyCommand(): { callsFake(fn: (input: unknown) => unknown): unknown }; on(c: unknown): { callsFake(fn: (input: never, getClient: () => unknown) => unknown): unknown } };
-    any.onAnyCommand().callsFake((input) => {
+    const router = new CommandRouter(stub as never, (input) => {
       throw new Error(`S3Model: command not modelled (input ${JSON.stringify(input)})`);
     });
-    const on = <I extends { Bucket: string; Key?: string }>(command: unknown, operation: string, fn: (input: I, objects: Map<string, S3Object>) => unknown) =>
-      any.on(command).callsFake(async (input: I, getClient) => {
+    const on = <I extends { Bucket: string; Key?: string }>(command: CommandClass, operation: string, fn: (input: I, objects: Map<string, S3Object>) => unknown) =>
+      router.on(command, async (input: I, getClient) => {
         const { caller } = await callerAndRegion(getClient);
         const call: S3Call = { operation, bucket: input.Bucket, ...(input.Key !== undefined ? { key: input.Key } : {}), caller, atMs: this.now() };
         this.calls.push(call);
