@@ -1,10 +1,10 @@
 /**
- * The drill model's command router (drill/model/command-router.ts): one aws-sdk-client-mock fake per client class
- * that routes by command class, the route added last first, a route's input filter falling through to earlier routes,
- * the fallback for a command nothing routes, and a test's own `on()` still taking precedence.
+ * The drill model's command router (drill/model/command-router.ts): it takes over `send` of one SDK client class,
+ * routes by command class with the route added last first, lets a route's input filter fall through to earlier
+ * routes, sends what nothing routes to the fallback, always answers with a promise, and gives `send` back on restore.
  */
 import { BatchGetItemCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
-import { S3Client, ListBucketsCommand } from "@aws-sdk/client-s3";
+import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { CommandRouter } from "../../drill/model/command-router";
 
@@ -12,59 +12,81 @@ const NOT_MODELLED = (input: unknown) => {
   throw new Error(`not modelled: ${JSON.stringify(input)}`);
 };
 
-describe("CommandRouter", () => {
-  const stub = mockClient(DynamoDBClient);
-  afterEach(() => stub.reset());
-  afterAll(() => stub.restore());
+const routers: CommandRouter[] = [];
+function install(client: typeof DynamoDBClient | typeof S3Client, fallback: (input: unknown) => unknown = NOT_MODELLED): CommandRouter {
+  const router = CommandRouter.install(client, fallback);
+  routers.push(router);
+  return router;
+}
+afterEach(() => routers.splice(0).forEach((r) => r.restore()));
 
+const dynamodb = () => new DynamoDBClient({ region: "eu-west-1" });
+
+describe("CommandRouter", () => {
   it("routes each command to the handler of its class, with its input and the client that sent it", async () => {
-    const router = new CommandRouter(stub as never, NOT_MODELLED);
-    router.on(GetItemCommand, async (input: { TableName: string }, getClient) => ({ Item: { table: { S: input.TableName } }, region: await (getClient() as DynamoDBClient).config.region() }));
+    const router = install(DynamoDBClient);
+    router.on(GetItemCommand, async (input: { TableName: string }, getClient: () => unknown) => ({
+      table: input.TableName,
+      region: await (getClient() as DynamoDBClient).config.region(),
+    }));
     router.on(PutItemCommand, () => ({ put: true }));
     router.on(DescribeTableCommand, () => undefined);
-    const client = new DynamoDBClient({ region: "eu-west-1" });
-    await expect(client.send(new GetItemCommand({ TableName: "t", Key: {} }))).resolves.toEqual({ Item: { table: { S: "t" } }, region: "eu-west-1" });
+    const client = new DynamoDBClient({ region: "ap-south-1" });
+    await expect(client.send(new GetItemCommand({ TableName: "t", Key: {} }))).resolves.toEqual({ table: "t", region: "ap-south-1" });
+    // A synchronous handler's answer and a thrown error still come back as a promise, as from a real client.
     await expect(client.send(new PutItemCommand({ TableName: "t", Item: {} }))).resolves.toEqual({ put: true });
     await expect(client.send(new DescribeTableCommand({ TableName: "t" }))).resolves.toBeUndefined();
   });
 
-  it("sends a command no route takes to the fallback, which names its input", async () => {
-    const router = new CommandRouter(stub as never, NOT_MODELLED);
-    router.on(GetItemCommand, () => ({}));
-    await expect(new DynamoDBClient({ region: "eu-west-1" }).send(new DescribeTableCommand({ TableName: "ledger" }))).rejects.toThrow('not modelled: {"TableName":"ledger"}');
+  it("sends a command no route takes to the fallback, which names its input, as a rejection", async () => {
+    install(DynamoDBClient).on(GetItemCommand, () => ({}));
+    const sent = dynamodb().send(new DescribeTableCommand({ TableName: "ledger" }));
+    expect(sent).toBeInstanceOf(Promise);
+    await expect(sent).rejects.toThrow('not modelled: {"TableName":"ledger"}');
   });
 
   it("prefers the route added last, and falls through a route whose filter refuses the input", async () => {
-    const router = new CommandRouter(stub as never, NOT_MODELLED);
+    const router = install(DynamoDBClient);
     router.on(QueryCommand, () => "base table");
     router.on(QueryCommand, () => "index", (input) => input.IndexName === "by-time");
-    const client = new DynamoDBClient({ region: "eu-west-1" });
-    await expect(client.send(new QueryCommand({ TableName: "t", IndexName: "by-time" }))).resolves.toBe("index");
-    await expect(client.send(new QueryCommand({ TableName: "t" }))).resolves.toBe("base table");
+    await expect(dynamodb().send(new QueryCommand({ TableName: "t", IndexName: "by-time" }))).resolves.toBe("index");
+    await expect(dynamodb().send(new QueryCommand({ TableName: "t" }))).resolves.toBe("base table");
     router.on(QueryCommand, () => "latest");
-    await expect(client.send(new QueryCommand({ TableName: "t", IndexName: "by-time" }))).resolves.toBe("latest");
+    await expect(dynamodb().send(new QueryCommand({ TableName: "t", IndexName: "by-time" }))).resolves.toBe("latest");
   });
 
-  it("leaves a test's own aws-sdk-client-mock behaviour in front of its routes", async () => {
-    const router = new CommandRouter(stub as never, NOT_MODELLED);
-    router.on(BatchGetItemCommand, () => "routed");
-    stub.on(BatchGetItemCommand).rejectsOnce(new Error("throttled"));
-    const client = new DynamoDBClient({ region: "eu-west-1" });
-    await expect(client.send(new BatchGetItemCommand({ RequestItems: {} }))).rejects.toThrow("throttled");
-    await expect(client.send(new BatchGetItemCommand({ RequestItems: {} }))).resolves.toBe("routed");
-    expect(stub.commandCalls(BatchGetItemCommand)).toHaveLength(2);
+  it("answers only for the client class it was installed on", async () => {
+    install(S3Client, () => "s3 fallback");
+    install(DynamoDBClient).on(GetItemCommand, () => "dynamodb");
+    await expect(new S3Client({ region: "eu-west-1" }).send(new ListBucketsCommand({}))).resolves.toBe("s3 fallback");
+    await expect(dynamodb().send(new GetItemCommand({ TableName: "t", Key: {} }))).resolves.toBe("dynamodb");
   });
 
-  it("routes only the client class whose stub it was given", async () => {
-    const s3 = mockClient(S3Client);
-    try {
-      new CommandRouter(s3 as never, () => "s3 fallback");
-      const router = new CommandRouter(stub as never, NOT_MODELLED);
-      router.on(GetItemCommand, () => "dynamodb");
-      await expect(new S3Client({ region: "eu-west-1" }).send(new ListBucketsCommand({}))).resolves.toBe("s3 fallback");
-      await expect(new DynamoDBClient({ region: "eu-west-1" }).send(new GetItemCommand({ TableName: "t", Key: {} }))).resolves.toBe("dynamodb");
-    } finally {
-      s3.restore();
-    }
+  it("refuses a second router on the same class until the first is restored", () => {
+    const first = install(DynamoDBClient);
+    expect(() => install(DynamoDBClient)).toThrow("CommandRouter: DynamoDBClient already has a router; restore() it first");
+    first.restore();
+    expect(() => install(DynamoDBClient)).not.toThrow();
+  });
+
+  it("gives the class its own send back on restore, once", async () => {
+    const original = DynamoDBClient.prototype.send;
+    const router = install(DynamoDBClient);
+    expect(DynamoDBClient.prototype.send).not.toBe(original);
+    router.restore();
+    expect(Object.prototype.hasOwnProperty.call(DynamoDBClient.prototype, "send")).toBe(false);
+    expect(DynamoDBClient.prototype.send).toBe(original);
+    router.restore();
+    expect(DynamoDBClient.prototype.send).toBe(original);
+  });
+
+  it("lets a test put an aws-sdk-client-mock stub over it, and answers again when that stub is restored", async () => {
+    install(DynamoDBClient).on(BatchGetItemCommand, () => "routed");
+    const stub = mockClient(DynamoDBClient);
+    stub.on(BatchGetItemCommand).rejects(new Error("throttled"));
+    await expect(dynamodb().send(new BatchGetItemCommand({ RequestItems: {} }))).rejects.toThrow("throttled");
+    expect(stub.commandCalls(BatchGetItemCommand)).toHaveLength(1);
+    stub.restore();
+    await expect(dynamodb().send(new BatchGetItemCommand({ RequestItems: {} }))).resolves.toBe("routed");
   });
 });

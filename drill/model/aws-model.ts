@@ -1,6 +1,6 @@
 /**
  * A stateful, in-memory model of the AWS APIs the DR Lambdas call, installed
- * behind aws-sdk-client-mock (`mockClient(X).on(Command).callsFake(...)`).
+ * as the `send` of each SDK client class (drill/model/command-router.ts).
  * Every call is evaluated from the caller's region (the region of the Lambda
  * that built the client, see drill/lambda) against the target region (the
  * client's region), through the network model (network.ts): an unreachable
@@ -80,7 +80,6 @@ import {
   StopExecutionCommand,
 } from "@aws-sdk/client-sfn";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { applyUpdate, evaluateCondition, Item } from "./ddb-expressions";
 import { CommandClass, CommandRouter } from "./command-router";
 import { awsError, unreachable } from "./errors";
@@ -321,22 +320,25 @@ export interface StepFunctionsBackend {
   getExecutionHistory(region: string, input: { executionArn: string; reverseOrder?: boolean; maxResults?: number }): Record<string, unknown>;
 }
 
-/** An addition to the model in a file of its own (drill/model/s3.ts, ddb-index.ts): installed and restored with the model's mocks. */
+/** An addition to the model in a file of its own (drill/model/s3.ts, ddb-index.ts): installed and restored with the model's routers. */
 export interface ModelExtension {
-  install(mocks: ModelMocks, model: AwsModel): void;
+  install(model: AwsModel): void;
   restore(): void;
 }
 
-export interface ModelMocks {
-  readonly rds: AwsClientStub<RDSClient>;
-  readonly cloudwatch: AwsClientStub<CloudWatchClient>;
-  readonly dynamodb: AwsClientStub<DynamoDBClient>;
-  readonly autoscaling: AwsClientStub<ApplicationAutoScalingClient>;
-  readonly ecs: AwsClientStub<ECSClient>;
-  readonly elbv2: AwsClientStub<ElasticLoadBalancingV2Client>;
-  readonly sfn: AwsClientStub<SFNClient>;
-  readonly sns: AwsClientStub<SNSClient>;
-}
+/** The SDK client classes the model answers for, by the name an extension asks `router()` for. */
+const MODELLED_CLIENTS = {
+  rds: RDSClient,
+  cloudwatch: CloudWatchClient,
+  dynamodb: DynamoDBClient,
+  autoscaling: ApplicationAutoScalingClient,
+  ecs: ECSClient,
+  elbv2: ElasticLoadBalancingV2Client,
+  sfn: SFNClient,
+  sns: SNSClient,
+} as const;
+
+export type ModelledClient = keyof typeof MODELLED_CLIENTS;
 
 
 type ClientLike = { config: { region?: unknown }; [CALLER_REGION]?: string; [REQUEST_TIMEOUT]?: number; [CALLER_FUNCTION]?: string; [SANDBOX]?: { alive: boolean } };
@@ -409,8 +411,7 @@ export class AwsModel {
   private lastLagMinute = new Map<string, number>();
   private lastTickMs: number | null = null;
   private faults: (FaultSpec & { remaining: number })[] = [];
-  private mocks: ModelMocks | null = null;
-  private routers: Record<keyof ModelMocks, CommandRouter> | null = null;
+  private routers: Record<ModelledClient, CommandRouter> | null = null;
   /** Additions installed with the mocks (ModelExtension). */
   readonly extensions: ModelExtension[] = [];
   /** A DynamoDB replication held back although the regions can reach each other (a backlog that has not drained); null: none. */
@@ -787,26 +788,15 @@ export class AwsModel {
   }
 
   // ---------------------------------------------------------------- mocks
-  /** Installs the fakes behind aws-sdk-client-mock; call `restore()` after the test. */
-  install(): ModelMocks {
-    const mocks: ModelMocks = {
-      rds: mockClient(RDSClient),
-      cloudwatch: mockClient(CloudWatchClient),
-      dynamodb: mockClient(DynamoDBClient),
-      autoscaling: mockClient(ApplicationAutoScalingClient),
-      ecs: mockClient(ECSClient),
-      elbv2: mockClient(ElasticLoadBalancingV2Client),
-      sfn: mockClient(SFNClient),
-      sns: mockClient(SNSClient),
+  /** Answers every command of the modelled clients from now on; call `restore()` after the test. */
+  install(): void {
+    if (this.routers) throw new Error("AwsModel: already installed; restore() it first");
+    const notModelled = (input: unknown) => {
+      throw new Error(`AwsModel: command not modelled (input ${JSON.stringify(input)})`);
     };
     const routers = Object.fromEntries(
-      Object.entries(mocks).map(([name, stub]) => [
-        name,
-        new CommandRouter(stub as never, (input: unknown) => {
-          throw new Error(`AwsModel: command not modelled (input ${JSON.stringify(input)})`);
-        }),
-      ]),
-    ) as Record<keyof ModelMocks, CommandRouter>;
+      Object.entries(MODELLED_CLIENTS).map(([name, client]) => [name, CommandRouter.install(client, notModelled)]),
+    ) as Record<ModelledClient, CommandRouter>;
     const on = <I, O>(router: CommandRouter, command: CommandClass, operation: string, fn: (input: I, region: string, caller: string | undefined) => O) => {
       router.on(command, async (input: I, getClient: () => unknown) => {
         const client = getClient() as ClientLike;
@@ -882,22 +872,19 @@ export class AwsModel {
       return { MessageId: `msg-${this.region(region).messages.length}` };
     });
     this.routers = routers;
-    for (const extension of this.extensions) extension.install(mocks, this);
-    this.mocks = mocks;
-    return mocks;
+    for (const extension of this.extensions) extension.install(this);
   }
 
   /** The router of one mocked client, for an extension's commands (drill/model/ddb-index.ts); installed by `install()`. */
-  router(client: keyof ModelMocks): CommandRouter {
+  router(client: ModelledClient): CommandRouter {
     if (!this.routers) throw new Error("AwsModel: install() the mocks before routing commands");
     return this.routers[client];
   }
 
   restore(): void {
-    if (!this.mocks) return;
+    if (!this.routers) return;
     for (const extension of this.extensions) extension.restore();
-    for (const stub of Object.values(this.mocks) as { restore(): void }[]) stub.restore();
-    this.mocks = null;
+    for (const router of Object.values(this.routers)) router.restore();
     this.routers = null;
   }
 

@@ -16,7 +16,7 @@
  * Installed as a ModelExtension: `model.extensions.push(new DynamoDbIndexes([...]))`.
  */
 import { AttributeValue, BatchGetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
-import { AwsModel, CALLER_REGION, ModelExtension, ModelMocks } from "./aws-model";
+import { AwsModel, CALLER_REGION, ModelExtension } from "./aws-model";
 import { awsError, unreachable } from "./errors";
 
 type Item = Record<string, AttributeValue>;
@@ -86,7 +86,7 @@ export function keyCondition(input: QueryInputLike): { pk: string; pkValue: stri
 export class DynamoDbIndexes implements ModelExtension {
   constructor(readonly indexes: readonly IndexSpec[]) {}
 
-  install(_mocks: ModelMocks, model: AwsModel): void {
+  install(model: AwsModel): void {
     const router = model.router("dynamodb");
     for (const index of this.indexes) {
       // A query of this index, routed before the model's own Query (which knows only base tables).

@@ -24,9 +24,8 @@
  * goes through the network model from the caller's region.
  */
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import { TerraformApp } from "../terraform/app";
-import { AwsModel, ModelExtension, ModelMocks } from "./aws-model";
+import { AwsModel, ModelExtension } from "./aws-model";
 import { CommandClass, CommandRouter } from "./command-router";
 import { callerAndRegion } from "./ddb-index";
 import { awsError, unreachable } from "./errors";
@@ -75,7 +74,7 @@ export class S3Model implements ModelExtension {
   hold: ((copy: PendingCopy) => boolean) | null = null;
   readonly replicationDelayMs: number;
   private readonly routes: readonly { readonly source: string; readonly destination: string }[];
-  private stub: AwsClientStub<S3Client> | null = null;
+  private router: CommandRouter | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private model: AwsModel | null = null;
 
@@ -107,13 +106,12 @@ export class S3Model implements ModelExtension {
     return b.region;
   }
 
-  install(_mocks: ModelMocks, model: AwsModel): void {
+  install(model: AwsModel): void {
     this.model = model;
-    const stub = mockClient(S3Client);
-    this.stub = stub;
-    const router = new CommandRouter(stub as never, (input) => {
+    const router = CommandRouter.install(S3Client, (input) => {
       throw new Error(`S3Model: command not modelled (input ${JSON.stringify(input)})`);
     });
+    this.router = router;
     const on = <I extends { Bucket: string; Key?: string }>(command: CommandClass, operation: string, fn: (input: I, objects: Map<string, S3Object>) => unknown) =>
       router.on(command, async (input: I, getClient) => {
         const { caller } = await callerAndRegion(getClient);
@@ -169,8 +167,8 @@ export class S3Model implements ModelExtension {
   restore(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    this.stub?.restore();
-    this.stub = null;
+    this.router?.restore();
+    this.router = null;
   }
 
   /** Copies due, whose regions can reach each other and that are not held, land in their destination. */

@@ -41,7 +41,7 @@ import { objectsOf } from "../../lambda/reconciler/stores";
 import { replayRecords } from "../../lambda/reconciler/replay";
 import { createCaller } from "../../lambda/shared/retry";
 import { recordFromItem, recordKeyOf, TIME_INDEX, TransactionRecord } from "../../lambda/transaction-processor/record";
-import { AwsModel, ModelExtension, ModelMocks } from "../model/aws-model";
+import { AwsModel, ModelExtension } from "../model/aws-model";
 import { S3Model } from "../model/s3";
 import { runScenario, Scenario, ScenarioInputs, ScenarioResult } from "../scenario";
 import { S3_REPLICATION_DELAY_MS, World } from "../world";
@@ -158,7 +158,7 @@ class Driver implements ModelExtension {
     return `${segment({ alg: "RS256", typ: "at+jwt" })}.${segment({ iss: this.client.issuer, client_id: this.client.clientId, iat: nowS, exp: nowS + 3_600 })}.drill`;
   }
 
-  install(_mocks: ModelMocks, _model: AwsModel): void {
+  install(_model: AwsModel): void {
     const world = this.world();
     const startMs = world.clock.now();
     const at = (s: number) => startMs + s * 1000;
