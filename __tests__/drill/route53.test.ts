@@ -161,6 +161,26 @@ describe("answers", () => {
     expect(route53.answer("api.example.com", "A")?.values).toEqual([`alb:${B}`]);
   });
 
+  it("weighted: the records of weight 0 only when every weighted one is unhealthy; with all unhealthy, the weighted ones", () => {
+    const weighted = JSON.parse(JSON.stringify(dnsStack)) as typeof dnsStack & { resource: { aws_route53_record: Record<string, Record<string, unknown>> } };
+    for (const [key, weight] of [["global-use1", 100], ["global-use2", 0]] as const) {
+      const record = weighted.resource.aws_route53_record[key] as Record<string, unknown>;
+      delete record.failover_routing_policy;
+      record.weighted_routing_policy = { weight };
+    }
+    // The weight-0 standby carries only its app check (dns.preRouteStandby): healthy while its gate is closed.
+    weighted.resource.aws_route53_record["global-use2"]!.health_check_id = "${aws_route53_health_check.app-use2.id}";
+    route53 = new Route53Model(TerraformApp.of({ dns: weighted }), model, { aliasTtlSeconds: 60 });
+    advance(1_000);
+    expect(route53.answer("api.example.com", "A")?.values).toEqual([`alb:${A}`]);
+    model.setRegionDown(A);
+    advance(40_000);
+    expect(route53.answer("api.example.com", "A")?.values).toEqual([`alb:${B}`]);
+    model.setRegionDown(B);
+    advance(40_000);
+    expect(route53.answer("api.example.com", "A")?.values).toEqual([`alb:${A}`]);
+  });
+
   it("the witness TXT pair answers up while the alive check is healthy and down after", () => {
     expect(route53.answer("dr-alive-use1.example.com", "TXT")?.values).toEqual(["up"]);
     model.setRegionDown(A);

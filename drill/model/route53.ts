@@ -30,8 +30,9 @@
  *   the figure the budget uses); the checks themselves (and calculated checks)
  *   see each other at once.
  *   Answers: failover: PRIMARY if healthy, else SECONDARY if healthy, else
- *   PRIMARY; weighted: the healthy records with weight > 0 (all of them when none
- *   is healthy), picked by weight; simple: the record.
+ *   PRIMARY; weighted: the healthy records with weight > 0, else the healthy
+ *   records of weight 0, else those with weight > 0 as if healthy, picked by
+ *   weight (records of weight 0 alike); simple: the record.
  *
  * Resolvers cache answers for their TTL (`Resolver`): a client population and
  * each region's VPC resolver have one each.
@@ -321,9 +322,13 @@ export class Route53Model {
     if (primary || secondary) {
       chosen = primary && healthy(primary) ? primary : secondary && healthy(secondary) ? secondary : (primary ?? secondary);
     } else if (candidates.some((r) => r.weight !== undefined)) {
+      // Route 53 considers the records of weight 0 only when every record of a higher weight is unhealthy, and with
+      // every record unhealthy answers as if all were healthy (the weighted ones again, when there are any).
       const weighted = candidates.filter((r) => (r.weight ?? 0) > 0);
+      const zero = candidates.filter((r) => (r.weight ?? 0) === 0);
       const live = weighted.filter(healthy);
-      const pool = live.length > 0 ? live : weighted;
+      const liveZero = zero.filter(healthy);
+      const pool = live.length > 0 ? live : liveZero.length > 0 ? liveZero : weighted.length > 0 ? weighted : zero;
       const total = pool.reduce((s, r) => s + (r.weight ?? 0), 0);
       let pick = Math.random() * total;
       chosen = pool.find((r) => (pick -= r.weight ?? 0) < 0) ?? pool[0];
