@@ -141,7 +141,6 @@ describe("EnvReader", () => {
     expect(config).toMatchObject({
       lockTtlSeconds: 1800,
       pollIntervalSeconds: 10,
-      maxPollIntervalSeconds: 60,
       maxWaitSeconds: 600,
       probeTimeoutMs: 5000,
       peerTimeoutMs: 5000,

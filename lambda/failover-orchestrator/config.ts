@@ -38,8 +38,7 @@
  * | INFLIGHT_ALLOWANCE_SECONDS   | time a request accepted before the gate closed may still take (drain)       | 10               |
  * | DATA_LOSS_MARGIN_SECONDS     | safety margin added to each store's loss window                             | 5                |
  * | LOCK_TTL_SECONDS             | lock lifetime (and fence lease), renewed at every mutating step             | 1800             |
- * | POLL_INTERVAL_SECONDS        | first DescribeGlobalClusters poll interval (x1.5 per poll)                  | 10               |
- * | MAX_POLL_INTERVAL_SECONDS    | poll interval cap                                                           | 60               |
+ * | POLL_INTERVAL_SECONDS        | interval between DescribeGlobalClusters polls while awaiting the writer     | 10               |
  * | MAX_WAIT_SECONDS             | awaitWriter budget per invocation (keep below the Lambda timeout)           | 600              |
  * | PROBE_TIMEOUT_MS             | HTTPS probe timeout                                                         | 5000             |
  * | DNS_TIMEOUT_MS               | witness lookup timeout                                                      | 2000             |
@@ -103,7 +102,6 @@ export interface OrchestratorConfig {
   readonly dataLossMarginSeconds: number;
   readonly lockTtlSeconds: number;
   readonly pollIntervalSeconds: number;
-  readonly maxPollIntervalSeconds: number;
   readonly maxWaitSeconds: number;
   readonly probeTimeoutMs: number;
   readonly dnsTimeoutMs: number;
@@ -159,7 +157,6 @@ export function loadOrchestratorConfig(source: EnvSource): OrchestratorConfig {
     dataLossMarginSeconds: env.int("DATA_LOSS_MARGIN_SECONDS", 5, { min: 0, max: 3_600 }),
     lockTtlSeconds: env.int(W.lockTtlSeconds, 1_800, { min: 60, max: 86_400 }),
     pollIntervalSeconds: env.int(W.pollIntervalSeconds, 10, { min: 1, max: 300 }),
-    maxPollIntervalSeconds: env.int("MAX_POLL_INTERVAL_SECONDS", 60, { min: 1, max: 600 }),
     maxWaitSeconds: env.int(W.maxWaitSeconds, 600, { min: 0, max: 870 }),
     probeTimeoutMs: env.int(W.probeTimeoutMs, 5_000, { min: 100, max: 30_000 }),
     dnsTimeoutMs: env.int("DNS_TIMEOUT_MS", 2_000, { min: 100, max: 10_000 }),

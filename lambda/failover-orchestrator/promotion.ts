@@ -257,7 +257,9 @@ export async function awaitWriter(deps: OrchestratorDeps, state: FailoverState):
       const global = await describeGlobalCluster(deps.own.rds, deps.call, config.globalClusterId);
       return { done: promotionState(global, run.newWriterArn) === "already-writer", value: global };
     },
-    { initialIntervalMs: intervalMs, maxIntervalMs: config.maxPollIntervalSeconds * 1000, maxWaitMs: config.maxWaitSeconds * 1000, clock: deps.clock, sleep: deps.sleep },
+    // A constant interval: the RTO waits for the first poll after the promotion ends, so that poll is at most one
+    // interval late (the budget's "one poll"); a growing interval would leave the longest gap where promotions end.
+    { initialIntervalMs: intervalMs, maxIntervalMs: intervalMs, factor: 1, maxWaitMs: config.maxWaitSeconds * 1000, clock: deps.clock, sleep: deps.sleep },
   );
   if (!result.done) {
     const last = result.last;
