@@ -263,14 +263,14 @@ describe("Route 53", () => {
     }
   });
 
-  test("failover routing: the active region's record is PRIMARY and the standby's SECONDARY, each an alias of its regional record, carrying its calculated check", () => {
+  test("failover routing: the active region's record is PRIMARY with its calculated check, the standby's SECONDARY with only its app check, each an alias of its regional record", () => {
     const records = all(prod.stacks.dns, "aws_route53_record").filter((r) => r.name === "api.prod.dr.example.com");
-    expect(records.map((r) => [r.set_identifier, r.failover_routing_policy.type]).sort()).toEqual([
-      ["us-east-1", "PRIMARY"],
-      ["us-east-2", "SECONDARY"],
+    expect(records.map((r) => [r.set_identifier, r.failover_routing_policy.type, r.health_check_id.replace(/_[0-9A-F]{8}\.id\}$/, "")]).sort()).toEqual([
+      ["us-east-1", "PRIMARY", "${aws_route53_health_check.failover_region-us-east-1"],
+      // Pre-routed (dns.preRouteStandby): healthy while its gate is closed, so clients wait at the standby's gate.
+      ["us-east-2", "SECONDARY", "${aws_route53_health_check.failover_endpoint-us-east-2"],
     ]);
     for (const record of records) {
-      expect(record.health_check_id).toContain("aws_route53_health_check.failover_region-");
       // Health is decided by the checks only: an alias of the regional record, in the same zone.
       expect(record.alias).toEqual({
         name: `api-${record.set_identifier === "us-east-1" ? "use1" : "use2"}.prod.dr.example.com`,
@@ -280,9 +280,18 @@ describe("Route 53", () => {
     }
     const swapped = synthConfig(configVariant("prod", { regions: { active: "us-east-2" } }));
     const swappedRecords = all(swapped.stacks.dns, "aws_route53_record").filter((r) => r.name === "api.prod.dr.example.com");
-    expect(swappedRecords.map((r) => [r.set_identifier, r.failover_routing_policy.type]).sort()).toEqual([
-      ["us-east-1", "SECONDARY"],
-      ["us-east-2", "PRIMARY"],
+    expect(swappedRecords.map((r) => [r.set_identifier, r.failover_routing_policy.type, r.health_check_id.replace(/_[0-9A-F]{8}\.id\}$/, "")]).sort()).toEqual([
+      ["us-east-1", "SECONDARY", "${aws_route53_health_check.failover_endpoint-us-east-1"],
+      ["us-east-2", "PRIMARY", "${aws_route53_health_check.failover_region-us-east-2"],
+    ]);
+  });
+
+  test("without pre-routing (dns.preRouteStandby false) both records carry their region's calculated check (gate AND app)", () => {
+    const app = synthConfig(configVariant("prod", { dns: { preRouteStandby: false } }));
+    const records = all(app.stacks.dns, "aws_route53_record").filter((r) => r.name === "api.prod.dr.example.com");
+    expect(records.map((r) => [r.set_identifier, r.health_check_id.replace(/_[0-9A-F]{8}\.id\}$/, "")]).sort()).toEqual([
+      ["us-east-1", "${aws_route53_health_check.failover_region-us-east-1"],
+      ["us-east-2", "${aws_route53_health_check.failover_region-us-east-2"],
     ]);
   });
 

@@ -194,13 +194,17 @@ export const DOUBLES: readonly SafeguardDouble[] = [
     id: "P6-gate-depends-on-other-region",
     property: "P6",
     safeguard: "each region's Route 53 record depends only on checks of that region's own load balancer, set through its own API",
-    double: "the standby's calculated `region` check also requires the active region's `alive` check (a record that depends on the other region)",
+    double: "the standby's global record also requires the active region's `alive` check (a record that depends on the other region)",
     scenario: () => secondOutage,
     prepare: (world) => {
-      const standbyRegion = [...world.route53.checks.values()].find((c) => c.type === "CALCULATED" && c.name.endsWith(`-region-${world.standby}`));
+      const record = world.route53.records.find((r) => r.type === "A" && r.setIdentifier === world.standby && r.healthCheckId !== undefined);
       const activeAlive = [...world.route53.checks.values()].find((c) => c.type !== "CALCULATED" && c.name.endsWith(`-alive-${world.active}`));
-      if (!standbyRegion || !activeAlive) throw new Error("P6 double: the region and alive checks were not found");
-      Object.assign(standbyRegion, { children: [...standbyRegion.children, activeAlive.id], childThreshold: standbyRegion.children.length + 1 });
+      const own = record?.healthCheckId !== undefined ? world.route53.checks.get(record.healthCheckId) : undefined;
+      if (!record || !own || !activeAlive) throw new Error("P6 double: the standby's global record, its check or the active region's alive check was not found");
+      // Whatever check the record carries (its `app` check, or its `region` check without pre-routing), AND the other region's.
+      const id = `${own.id}+${activeAlive.id}`;
+      world.route53.checks.set(id, { ...own, id, resource: `${own.resource}+double`, type: "CALCULATED", name: `${own.name}+double`, children: [own.id, activeAlive.id], childThreshold: 2, history: [] });
+      Object.assign(record, { healthCheckId: id });
     },
     expectedFailure: "after the second outage clients never reach the survivor: the RTO is not met",
     brokenBy: (r) => ({ broken: !r.passed && r.brokenTargets.some((t) => t.startsWith("RTO")), detail: r.brokenTargets.join("; ") || "targets met" }),

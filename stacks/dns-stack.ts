@@ -42,6 +42,7 @@ export class DnsStack extends DrStack {
       failureThreshold: route53FailureThreshold(config.targets.rtoSeconds),
       checkerRegions: config.dns.healthCheckRegions,
       witnessTtlSeconds: config.dns.witnessTtlSeconds,
+      preRouteStandby: config.dns.preRouteStandby,
       regions: [dnsRegion(primary), dnsRegion(secondary)],
       names: catalog,
     });

@@ -6,6 +6,7 @@
 import * as path from "path";
 import { budgetOptions } from "../../app/synth";
 import { extractInputs } from "../../lib/budget/extract";
+import { standbyRegion } from "../../lib/config/model";
 import { configVariant, shippedConfigFiles } from "../support/config";
 import { synthConfig } from "../support/synth";
 
@@ -33,5 +34,38 @@ describe.each(names)("the budget's inputs of %s, read from its synthesized JSON"
     expect(inputs.route53.alive.intervalSeconds).toBeGreaterThan(0);
     expect(inputs.route53.gate.intervalSeconds).toBeGreaterThan(0);
     expect(inputs.route53.witnessTtlSeconds).toBe(config.dns.witnessTtlSeconds);
+  });
+});
+
+describe("how the global records route clients to the region that takes over", () => {
+  const routing = (name: string, overrides: Parameters<typeof configVariant>[1] = {}) => {
+    const config = configVariant(name, overrides);
+    const stacks = synthConfig(config).stacks as Parameters<typeof extractInputs>[0];
+    const into = (region: string) => extractInputs(stacks, budgetOptions(config, name), region).route53.routing;
+    return { config, into };
+  };
+
+  it("prod: into the standby, pre-routed (its record carries only its app check); the lost active region's record fails with its gate check", () => {
+    const { config, into } = routing("prod");
+    expect(config.regions.active).toBe("us-east-1");
+    // The active region's record carries gate AND app: the gate check (10 s x 1) fails first when the region is down.
+    expect(into("us-east-2")).toEqual({ preRouted: true, takeoverPreferred: false, lostRecordSeconds: 10 });
+    // Back into the active region (the standby, then the writer, is lost): its record is PRIMARY, answered when every
+    // record is unhealthy; the lost standby's record carries only its app check.
+    const app = (synthConfig(config).stacks.dns as { resource: Record<string, Record<string, { type?: string; tags?: { Name?: string }; request_interval: number; failure_threshold: number }>> }).resource.aws_route53_health_check;
+    const standbyApp = Object.values(app).find((c) => c.tags?.Name?.endsWith("-app-us-east-2"));
+    expect(into("us-east-1")).toEqual({ preRouted: true, takeoverPreferred: true, lostRecordSeconds: (standbyApp?.request_interval ?? 0) * (standbyApp?.failure_threshold ?? 0) });
+  });
+
+  it("without pre-routing, the standby's record needs its gate: clients move only after the promotion", () => {
+    const { into } = routing("prod", { dns: { preRouteStandby: false } });
+    expect(into("us-east-2")).toEqual({ preRouted: false, takeoverPreferred: false, lostRecordSeconds: 10 });
+    expect(into("us-east-1")).toMatchObject({ preRouted: true, takeoverPreferred: true, lostRecordSeconds: 10 });
+  });
+
+  it("weighted routing (variant D): the weight-0 standby is pre-routed, the weighted active region preferred", () => {
+    const { config, into } = routing("variant-d");
+    expect(into(standbyRegion(config))).toMatchObject({ preRouted: true, takeoverPreferred: false });
+    expect(into(config.regions.active)).toMatchObject({ preRouted: true, takeoverPreferred: true });
   });
 });

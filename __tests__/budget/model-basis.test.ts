@@ -12,7 +12,7 @@ const base: BudgetInputs = {
   label: "hand",
   targets: { rtoSeconds: 900, rpoSeconds: 60 },
   monitor: { sampleIntervalSeconds: 10, consecutiveSamples: 3, staleHeartbeatSeconds: 30, replicationStallSeconds: 180 },
-  route53: { alive: { intervalSeconds: 10, failureThreshold: 2 }, gate: { intervalSeconds: 10, failureThreshold: 1 }, witnessTtlSeconds: 5 },
+  route53: { alive: { intervalSeconds: 10, failureThreshold: 2 }, gate: { intervalSeconds: 10, failureThreshold: 1 }, witnessTtlSeconds: 5, routing: { preRouted: false, takeoverPreferred: false, lostRecordSeconds: 10 } },
   runbook: { authority: "automatic", approvalTimeoutSeconds: 900, onRpoBreach: "escalate", pollIntervalSeconds: 10, peerTimeoutMs: 5000, peerRetryAttempts: 2, taskStatesToPromotion: 5 },
   capacity: { targetGroupIntervalSeconds: 22 },
   data: { globalDbRpoSeconds: 60, lagAlarmSeconds: 60, s3ReplicationTimeControl: true, dynamodbGlobalTables: true, backupIntervalSeconds: 3600 },
@@ -117,13 +117,28 @@ describe("orchestration, drain, promotion and traffic", () => {
     });
   });
 
-  it("traffic: the gate check, the propagation and the alias TTL; AWS figures and the check's own timing only", () => {
+  it("traffic, not pre-routed: the OpenGate step, then the gate check, the propagation and the alias TTL", () => {
     expect(phase(budget({ route53: { gate: { intervalSeconds: 30, failureThreshold: 2 } } }), "traffic")).toEqual({
       name: "traffic",
-      seconds: 60 + 60 + 60,
-      basis: `gate check 30 s x 2 + ${cite("route53.dnsPropagationAfterHealthChange.seconds")} + ${cite("alb.aliasTtl.seconds")}`,
-      fields: [],
+      seconds: 3 + 60 + 60 + 60,
+      basis: `the OpenGate task state (3 s) + gate check 30 s x 2 + ${cite("route53.dnsPropagationAfterHealthChange.seconds")} + ${cite("alb.aliasTtl.seconds")}`,
+      fields: ["dns.preRouteStandby"],
     });
+  });
+
+  it("traffic, pre-routed: says why clients are already there, when the DNS move ends, and what is left", () => {
+    const standby = (lostRecordSeconds: number) => ({ preRouted: true, takeoverPreferred: false, lostRecordSeconds });
+    const dnsMove = (lost: number) => `its check ${lost} s + ${cite("route53.dnsPropagationAfterHealthChange.seconds")} + ${cite("alb.aliasTtl.seconds")} = ${lost + 120} s from the fault`;
+    expect(phase(budget({ route53: { routing: standby(10) } }), "traffic")).toEqual({
+      name: "traffic",
+      seconds: 3,
+      basis: `clients routed here since the lost region's record failed (its record carries no gate check (dns.preRouteStandby)): ${dnsMove(10)}, within the 210 s before; then the OpenGate task state (3 s)`,
+      fields: ["dns.preRouteStandby"],
+    });
+    expect(phase(budget({ route53: { routing: { preRouted: true, takeoverPreferred: true, lostRecordSeconds: 30 } } }), "traffic").basis).toBe(
+      `clients routed here since the lost region's record failed (every record unhealthy: Route 53 answers the preferred one, this region's): ${dnsMove(30)}, within the 210 s before; then the OpenGate task state (3 s)`,
+    );
+    expect(phase(budget({ route53: { routing: standby(100) } }), "traffic")).toMatchObject({ seconds: 10, basis: expect.stringMatching(/= 220 s from the fault, 10 s after the promotion$/) });
   });
 
   it("capacity is off the path: pre-warmed at the first bad sample", () => {
@@ -205,24 +220,24 @@ describe("the refusal at synthesis: one line naming what to change", () => {
   });
 
   it("names the largest phases until they cover the excess, each with the fields that change it", () => {
-    // Phases: detection 115, decision 0, orchestration 25, drain 0, promotion 70, traffic 130: 340 s.
-    // An excess of 200 s is covered by traffic (130) and detection (115); promotion is not needed.
+    // Phases: detection 115, decision 0, orchestration 25, drain 0, promotion 70, traffic 133: 343 s.
+    // An excess of 203 s is covered by traffic (133) and detection (115); promotion is not needed.
     expect(rtoExcess(budget({ targets: { rtoSeconds: 140 } }))).toBe(
-      "targets.rtoSeconds: 140 s is below the failover budget of 340 s (excess 200 s: " +
-        "traffic 130 s via AWS figures only (no configuration field changes it); " +
+      "targets.rtoSeconds: 140 s is below the failover budget of 343 s (excess 203 s: " +
+        "traffic 133 s via dns.preRouteStandby; " +
         "detection 115 s via failover.sampleIntervalSeconds, failover.consecutiveSamples, failover.staleHeartbeatSeconds, dns.witnessTtlSeconds" +
         "); raise targets.rtoSeconds or change those fields",
     );
   });
 
   it("an excess exactly covered by one phase names that phase alone", () => {
-    expect(rtoExcess(budget({ targets: { rtoSeconds: 210 } }))).toMatch(/\(excess 130 s: traffic 130 s via [^;]*\); raise/);
+    expect(rtoExcess(budget({ targets: { rtoSeconds: 210 } }))).toMatch(/\(excess 133 s: traffic 133 s via [^;]*\); raise/);
   });
 
   it("never names a phase that takes no time", () => {
     // The whole budget is the excess: every phase with time is named, the zero ones (decision, drain) are not.
     const line = rtoExcess(budget({ targets: { rtoSeconds: 0 } })) as string;
-    expect(line.match(/(\w+) \d+ s via/g)).toEqual(["traffic 130 s via", "detection 115 s via", "promotion 70 s via", "orchestration 25 s via"]);
+    expect(line.match(/(\w+) \d+ s via/g)).toEqual(["traffic 133 s via", "detection 115 s via", "promotion 70 s via", "orchestration 25 s via"]);
   });
 
   it("names each store whose bound exceeds the RPO, and an unbounded one as such", () => {

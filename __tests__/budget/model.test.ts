@@ -10,7 +10,7 @@ const base: BudgetInputs = {
   label: "hand",
   targets: { rtoSeconds: 900, rpoSeconds: 60 },
   monitor: { sampleIntervalSeconds: 10, consecutiveSamples: 3, staleHeartbeatSeconds: 30, replicationStallSeconds: 180 },
-  route53: { alive: { intervalSeconds: 10, failureThreshold: 2 }, gate: { intervalSeconds: 10, failureThreshold: 1 }, witnessTtlSeconds: 5 },
+  route53: { alive: { intervalSeconds: 10, failureThreshold: 2 }, gate: { intervalSeconds: 10, failureThreshold: 1 }, witnessTtlSeconds: 5, routing: { preRouted: false, takeoverPreferred: false, lostRecordSeconds: 10 } },
   runbook: { authority: "automatic", approvalTimeoutSeconds: 900, onRpoBreach: "escalate", pollIntervalSeconds: 10, peerTimeoutMs: 5000, peerRetryAttempts: 2, taskStatesToPromotion: 5 },
   capacity: { targetGroupIntervalSeconds: 22 },
   data: { globalDbRpoSeconds: 60, lagAlarmSeconds: 60, s3ReplicationTimeControl: true, dynamodbGlobalTables: true, backupIntervalSeconds: 3600 },
@@ -30,9 +30,9 @@ describe("the RTO budget of a lost writer region", () => {
     expect(phase(b, "drain")).toBe(0);
     // published promotion 60 s + one 10 s poll.
     expect(phase(b, "promotion")).toBe(70);
-    // gate check 10 x 1 + propagation 60 + alias TTL 60.
-    expect(phase(b, "traffic")).toBe(130);
-    expect(b.rtoSeconds).toBe(115 + 0 + 25 + 0 + 70 + 130);
+    // Not pre-routed: the OpenGate step 3 + gate check 10 x 1 + propagation 60 + alias TTL 60.
+    expect(phase(b, "traffic")).toBe(133);
+    expect(b.rtoSeconds).toBe(115 + 0 + 25 + 0 + 70 + 133);
     expect(b.meetsRto).toBe(true);
   });
 
@@ -63,7 +63,20 @@ describe("the RTO budget of a lost writer region", () => {
     const b = computeBudget({ ...base, targets: { rtoSeconds: 240, rpoSeconds: 60 } });
     const line = excessLine(b) as string;
     expect(line).not.toContain("\n");
-    expect(line).toMatch(/^targets\.rtoSeconds: 240 s is below the failover budget of 340 s \(excess 100 s: traffic 130 s via AWS figures only/);
+    expect(line).toMatch(/^targets\.rtoSeconds: 240 s is below the failover budget of 343 s \(excess 103 s: traffic 133 s via dns\.preRouteStandby/);
+  });
+
+  it("pre-routed: the DNS move runs from the fault alongside detection and promotion, leaving only the OpenGate step", () => {
+    const routing = { preRouted: true, takeoverPreferred: false, lostRecordSeconds: 10 };
+    const b = computeBudget({ ...base, route53: { ...base.route53, routing } });
+    // The lost record fails after 10 s, + propagation 60 + TTL 60 = 130 s from the fault, before the 210 s the
+    // phases up to the promotion take: clients wait at the closed gate, which opens one step after the promotion.
+    expect(phase(b, "traffic")).toBe(3);
+    expect(b.rtoSeconds).toBe(115 + 25 + 70 + 3);
+    // A DNS move slower than everything before it is the rest of it.
+    const slow = computeBudget({ ...base, route53: { ...base.route53, routing: { ...routing, lostRecordSeconds: 200 } } });
+    expect(phase(slow, "traffic")).toBe(200 + 60 + 60 - 210);
+    expect(slow.rtoSeconds).toBe(200 + 60 + 60);
   });
 });
 

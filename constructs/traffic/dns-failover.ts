@@ -10,10 +10,18 @@
  *   region calculated: gate AND app
  *
  * The global name is one alias record per region, each an alias of that
- * region's regional record, carrying its `region` check and routed by failover
- * (PRIMARY = active region) or weight (all weight on the active region). Records
- * are keyed by region (set identifier = region), so a change of the active
- * region updates their roles in place.
+ * region's regional record, routed by failover (PRIMARY = active region) or
+ * weight (all weight on the active region). Records are keyed by region (set
+ * identifier = region), so a change of the active region updates their roles
+ * in place. The active region's record carries its `region` check: the record
+ * follows the gate, so a returning, fenced active region gets no clients. The
+ * standby's record carries only its `app` check (`preRouteStandby`): Route 53
+ * answers a record of lower preference only when the preferred one is
+ * unhealthy, so clients reach the standby once the active region's record
+ * fails, meet its closed gate, and are served the moment the promotion opens
+ * it; with every record unhealthy Route 53 answers the preferred one, so a
+ * failure of the standby while it is the writer sends clients back to the
+ * active region's gate in the same way.
  *
  * The witnesses: per region two TXT failover pairs (`_dr-alive-<code>` on the
  * alive check, `_dr-app-<code>` on the app check) whose PRIMARY answers "up"
@@ -65,6 +73,11 @@ export interface DnsFailoverProps {
   /** TTL of the witness TXT records (dns.witnessTtlSeconds). */
   readonly witnessTtlSeconds: number;
   readonly regions: readonly [DnsRegion, DnsRegion];
+  /**
+   * Whether the standby's record carries only its app check, so that clients move to it while detection and promotion run.
+   * @default true
+   */
+  readonly preRouteStandby?: boolean;
   /** The health checks' Name tags. */
   readonly names: Pick<RegionCatalog, "healthCheck">;
 }
@@ -117,7 +130,7 @@ export class DnsFailover extends Construct {
           type: "A",
           alias: { name: r.regionalHost, zoneId: props.hostedZoneId, evaluateTargetHealth: false },
           setIdentifier: r.region,
-          healthCheckId: combined.id,
+          healthCheckId: r.role === "standby" && (props.preRouteStandby ?? true) ? app.id : combined.id,
           ...(props.routing === "failover"
             ? { failoverRoutingPolicy: { type: r.role === "active" ? "PRIMARY" : "SECONDARY" } }
             : { weightedRoutingPolicy: { weight: r.role === "active" ? 100 : 0 } }),

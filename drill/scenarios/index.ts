@@ -63,11 +63,11 @@ export const databaseOnlyFailure: Scenario = {
   id: "database-only-failure",
   title: "Database-only failure (writer cluster unavailable, region up)",
   description:
-    "The active region's writer cluster becomes inaccessible at 2 min; the region, its load balancer and its service stay up. The heartbeat (fresh, database unavailable) and the stalled replication give the database-down verdict: a forced failover; the old region is fenced directly (gate closed, service at zero) and drained first.",
+    "The active region's writer cluster becomes inaccessible at 2 min; the region, its load balancer and its service stay up. The heartbeat (fresh, database unavailable) and the stalled replication give the database-down verdict: a forced failover; the old region is fenced directly (gate closed, service at zero) and drained first. Judged against the target, not the budget: the budget models the loss of a whole region, whose record fails at once; here the old region's load balancer keeps answering, so clients leave it only once the Fence closes its gate (then the gate check, Route 53's propagation and the alias TTL).",
   durationSeconds: 1_500,
   environment: AUTOMATIC,
   timeline: [at(120, { fault: "database-down", region: "active" })],
-  rto: "budget",
+  rto: "target",
   properties: ["P1", "P2", "P4"],
   expect: [...FAILED_OVER, { gate: { region: "active", open: false } }, { capacity: { region: "active", is: "zero" } }, { fenced: { region: "active", inForce: true } }],
 };
@@ -455,12 +455,12 @@ export function crashAfter(state: string): Scenario {
   return {
     id: `crash-after-${state.replace(/[A-Z]/g, (c, i: number) => `${i > 0 ? "-" : ""}${c.toLowerCase()}`)}`,
     title: `Orchestrator crashes after ${state} (the emitted Retry runs it again)`,
-    description: `As primary-region-lost; the sandbox dies after ${state} did its work (Lambda.Unknown): the emitted Retry runs the step again, which must find its own work done and end as an uninterrupted run.`,
+    description: `As primary-region-lost; the sandbox dies after ${state} did its work (Lambda.Unknown): the emitted Retry runs the step again, which must find its own work done and end as an uninterrupted run. Judged against the target, not the budget: the crash is a second fault, and the Retry's wait is not in the budget of one.`,
     durationSeconds: 1_200,
     environment: AUTOMATIC,
     timeline: [at(0, { crash: { runbook: "failover", region: "standby", after: [{ state }] } }), at(120, activeDown)],
     incidentAtSeconds: 120,
-    rto: "budget",
+    rto: "target",
     properties: ["P5", "P8"],
     expect: [
       ...FAILED_OVER,

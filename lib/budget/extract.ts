@@ -79,6 +79,59 @@ function witnessTtl(dns: StackJson): number {
   return Math.max(...txt.map((r) => Number(r.ttl)));
 }
 
+/** The health check a `${aws_route53_health_check.<key>.id}` reference names. */
+function referencedCheck(dns: StackJson, reference: unknown): { key: string; body: Record<string, unknown> } {
+  const key = /^\$\{aws_route53_health_check\.([^.}]+)\.id\}$/.exec(String(reference))?.[1];
+  const body = key !== undefined ? (dns.resource?.aws_route53_health_check?.[key] as Record<string, unknown> | undefined) : undefined;
+  if (key === undefined || !body) throw new BudgetExtractionError(`Route 53 health check ${String(reference)}`);
+  return { key, body };
+}
+
+/**
+ * Worst case of a check failing when its whole region is down: an HTTPS check after its threshold; a calculated
+ * check once fewer than its child threshold of children are healthy, that is when the (n - threshold + 1)-th
+ * fastest child has failed.
+ */
+function regionDownLatency(dns: StackJson, check: Record<string, unknown>, depth = 0): number {
+  if (check.type !== "CALCULATED") return Number(check.request_interval) * Number(check.failure_threshold);
+  if (depth > 5) throw new BudgetExtractionError("a calculated health check that does not nest too deep");
+  const children = ((check.child_healthchecks as string[] | undefined) ?? []).map((c) => regionDownLatency(dns, referencedCheck(dns, c).body, depth + 1)).sort((a, b) => a - b);
+  const threshold = Number(check.child_health_threshold ?? 1);
+  return need(children[children.length - threshold], "children of a calculated health check");
+}
+
+/** Whether a check is, or (calculated) depends on, the check with key `target`. */
+function dependsOn(dns: StackJson, key: string, target: string, depth = 0): boolean {
+  if (key === target) return true;
+  const body = dns.resource?.aws_route53_health_check?.[key] as Record<string, unknown> | undefined;
+  if (!body || body.type !== "CALCULATED" || depth > 5) return false;
+  return ((body.child_healthchecks as string[] | undefined) ?? []).some((c) => dependsOn(dns, referencedCheck(dns, c).key, target, depth + 1));
+}
+
+/**
+ * How clients reach `takeover` when the other region is lost, from the global records: Route 53 answers the record of
+ * lower preference (SECONDARY, weight 0) only while it is healthy and the preferred one is not, and the preferred one
+ * when every record is unhealthy. So clients are routed to `takeover` before its gate opens when its record is the
+ * preferred one, or when that record's check does not depend on its gate check.
+ */
+function globalRouting(dns: StackJson, takeover: string, lost: string, gateCheckName: string): BudgetInputs["route53"]["routing"] {
+  const records = resources(dns, "aws_route53_record").filter((r) => r.type === "A" && typeof r.set_identifier === "string" && r.health_check_id !== undefined);
+  const recordOf = (region: string) => need(records.find((r) => r.set_identifier === region), `global record of ${region}`);
+  const preferred = (r: Record<string, unknown>) =>
+    (r.failover_routing_policy as { type?: string } | undefined)?.type === "PRIMARY" || Number((r.weighted_routing_policy as { weight?: number } | undefined)?.weight ?? 0) > 0;
+  const own = recordOf(takeover);
+  const gateKey = need(
+    Object.entries(dns.resource?.aws_route53_health_check ?? {}).find(([, c]) => (c as { tags?: Record<string, string> }).tags?.Name === gateCheckName)?.[0],
+    `health check tagged ${gateCheckName}`,
+  );
+  const lostCheck = referencedCheck(dns, recordOf(lost).health_check_id);
+  return {
+    preRouted: preferred(own) || !dependsOn(dns, referencedCheck(dns, own.health_check_id).key, gateKey),
+    takeoverPreferred: preferred(own),
+    lostRecordSeconds: regionDownLatency(dns, lostCheck.body),
+  };
+}
+
 interface Definition {
   readonly States: Record<string, { Type: string; Next?: string; Default?: string; TimeoutSeconds?: number }>;
 }
@@ -175,6 +228,7 @@ export function extractInputs(app: SynthesizedApp, options: ExtractOptions, take
       alive: healthCheck(dns, checkName("alive", lost)),
       gate: healthCheck(dns, checkName("gate", takeover)),
       witnessTtlSeconds: witnessTtl(dns),
+      routing: globalRouting(dns, takeover, lost, checkName("gate", takeover)),
     },
     runbook: {
       authority: orchestrator.authority,

@@ -14,8 +14,12 @@
  *               lock attempt timing out (it is gone);
  *   drain       0: nothing reaches a region that no vantage point reaches;
  *   promotion   the documented promotion time, plus one poll to notice it;
- *   traffic     the new region's gate check turns healthy, Route 53 propagates it, and
- *               clients' cached answers (the alias records' fixed TTL) expire.
+ *   traffic     the OpenGate step, and what is left of the DNS move: when clients are routed
+ *               to the new region before its gate opens (its record is the preferred one, or
+ *               carries no gate check: dns.preRouteStandby), the lost region's record failing,
+ *               Route 53's propagation and the alias TTL run from the fault, alongside the
+ *               phases above; otherwise the new region's gate check turns healthy, Route 53
+ *               propagates it, and clients' cached answers (the alias records' fixed TTL) expire.
  * Off the critical path: capacity (the monitor pre-warms the standby at the first bad
  * sample; the standby's running tasks serve meanwhile) and verification (runs while
  * DNS caches expire).
@@ -43,6 +47,15 @@ export interface BudgetInputs {
     /** The `gate` check of the region being opened. */
     readonly gate: CheckTiming;
     readonly witnessTtlSeconds: number;
+    /** How the global records route clients while the other region is lost (extract.ts reads them). */
+    readonly routing: {
+      /** Clients reach the takeover region once the lost region's record fails, before its gate opens. */
+      readonly preRouted: boolean;
+      /** The takeover region's record is the preferred one (PRIMARY, or weighted above 0). */
+      readonly takeoverPreferred: boolean;
+      /** Worst case of the lost region's record turning unhealthy once the region is down. */
+      readonly lostRecordSeconds: number;
+    };
   };
   readonly runbook: {
     readonly authority: "automatic" | "approval" | "manual";
@@ -179,12 +192,31 @@ export function computeBudget(inputs: BudgetInputs, figures: Figures = FIGURES):
   };
 
   const ttl = seconds("alb.aliasTtl.seconds", figures);
-  const traffic: Phase = {
-    name: "traffic",
-    seconds: checkLatency(inputs.route53.gate) + propagation + ttl,
-    basis: `gate check ${inputs.route53.gate.intervalSeconds} s x ${inputs.route53.gate.failureThreshold} + ${cite("route53.dnsPropagationAfterHealthChange.seconds", figures)} + ${cite("alb.aliasTtl.seconds", figures)}`,
-    fields: [],
-  };
+  const routing = inputs.route53.routing;
+  const beforeTraffic = [detection, decision, orchestration, drain, promotion].reduce((sum, p) => sum + p.seconds, 0);
+  const openGate = `the OpenGate task state (${step} s)`;
+  let traffic: Phase;
+  if (routing.preRouted) {
+    // Clients move while the run detects and promotes: the phase is whatever of the DNS move is left, and at least the
+    // OpenGate step (the gate opens for clients already there).
+    const dnsMove = routing.lostRecordSeconds + propagation + ttl;
+    const why = routing.takeoverPreferred ? "every record unhealthy: Route 53 answers the preferred one, this region's" : "its record carries no gate check (dns.preRouteStandby)";
+    traffic = {
+      name: "traffic",
+      seconds: Math.max(step, dnsMove - beforeTraffic),
+      basis:
+        `clients routed here since the lost region's record failed (${why}): its check ${routing.lostRecordSeconds} s + ${cite("route53.dnsPropagationAfterHealthChange.seconds", figures)} + ` +
+        `${cite("alb.aliasTtl.seconds", figures)} = ${dnsMove} s from the fault, ${dnsMove <= beforeTraffic + step ? `within the ${beforeTraffic} s before; then ${openGate}` : `${dnsMove - beforeTraffic} s after the promotion`}`,
+      fields: ["dns.preRouteStandby"],
+    };
+  } else {
+    traffic = {
+      name: "traffic",
+      seconds: step + checkLatency(inputs.route53.gate) + propagation + ttl,
+      basis: `${openGate} + gate check ${inputs.route53.gate.intervalSeconds} s x ${inputs.route53.gate.failureThreshold} + ${cite("route53.dnsPropagationAfterHealthChange.seconds", figures)} + ${cite("alb.aliasTtl.seconds", figures)}`,
+      fields: ["dns.preRouteStandby"],
+    };
+  }
 
   const phases = [detection, decision, orchestration, drain, promotion, traffic];
   const rtoSeconds = phases.reduce((sum, p) => sum + p.seconds, 0);

@@ -527,6 +527,16 @@ export const ConfigSchema = strictObject({
     routing: oneOf(["failover", "weighted"] as const)
       .default("failover")
       .describe("Route 53 routing: failover (PRIMARY/SECONDARY) or weighted (all traffic to the active region). Default failover."),
+    preRouteStandby: z
+      .boolean({ error: () => "must be true or false" })
+      .default(true)
+      .describe(
+        "The standby region's global record carries only its app check, not its gate: when the active region's record fails, " +
+          "Route 53 already sends clients to the standby, whose closed gate refuses them until the promotion opens it, so DNS " +
+          "propagation and cached answers expire during detection and promotion instead of after them. false: the standby's " +
+          "record also needs its gate open, and clients move only after the promotion (a gate check, propagation and the " +
+          "alias TTL later); a brief failure of the active region's checks then never sends clients to a closed gate. Default true.",
+      ),
     healthCheckRegions: z
       .array(oneOf(["us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1"] as const))
       .min(3, { error: () => "must name at least 3 Route 53 health checker regions" })
@@ -889,7 +899,7 @@ export const ConfigSchema = strictObject({
     pollIntervalSeconds: integer(1, 300)
       .default(10)
       .describe(
-        "First interval between checks for the new writer after a promotion; it grows by half each time. At most one wait for " +
+        "Interval between checks for the new writer after a promotion (constant: the RTO budget counts one). At most one wait for " +
           "the writer (failover.maxWaitSeconds, split into slices below failover.lockTtlSeconds - 120). Default 10.",
       ),
     maxWaitSeconds: integer(60, 3600)
