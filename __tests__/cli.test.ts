@@ -132,3 +132,34 @@ describe("synth refuses a bad configuration", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe("npm run budget refuses bad input with one message and no table", () => {
+  const budget = (...args: string[]) =>
+    spawnSync(process.execPath, [path.join(PROJECT_ROOT, "scripts", "budget.js"), ...args], { cwd: PROJECT_ROOT, encoding: "utf8", env: { ...process.env, DR_CONFIG: "", DR_ENV: "" } });
+
+  test("GIVEN an option THEN it exits 2 naming it and how to pass files", () => {
+    const result = budget("--config", "config/prod.json");
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe("npm run budget: unknown option --config; it takes configuration files only, e.g. npm run budget -- config/prod.json\n");
+    expect(result.stdout).toBe("");
+  });
+
+  test("GIVEN a missing file and a valid one THEN it exits 2 with the configuration error, no stack and no table", () => {
+    const result = budget("config/prod.json", "config/no-such.json");
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^Invalid configuration in config\/no-such\.json:\n {2}- \(top level\): does not exist/);
+    expect(result.stderr).not.toContain("    at ");
+    expect(result.stdout).toBe("");
+  });
+
+  test("GIVEN an invalid file THEN it names the bad fields", () => {
+    const dir = tempDir();
+    const file = path.join(dir, "bad.json");
+    fs.writeFileSync(file, JSON.stringify(rawVariant("prod", { failover: { consecutiveFailures: 1 } })));
+    const result = budget(file);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("failover.consecutiveFailures: ");
+    expect(result.stdout).toBe("");
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
