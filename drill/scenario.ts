@@ -33,7 +33,7 @@ export type RunbookKind = "failover" | "failback";
 
 export type Action =
   /** A fault, or its end with `heal: true`. */
-  | { readonly fault: "region-down" | "egress-down" | "api-down" | "database-down" | "resolver-down"; readonly region: RegionRole; readonly heal?: boolean }
+  | { readonly fault: "region-down" | "egress-down" | "ingress-down" | "api-down" | "database-down" | "resolver-down"; readonly region: RegionRole; readonly heal?: boolean }
   | { readonly fault: "service-unhealthy"; readonly region: RegionRole; readonly heal?: boolean }
   | { readonly fault: "partition" | "witness-down"; readonly heal?: boolean }
   /** Aurora replication lags `seconds` behind (the secondary's watermark and the published lag); heal: back to the figure. */
@@ -284,6 +284,9 @@ export function apply(world: World, action: Action): void {
         break;
       case "egress-down":
         net.setEgressDown(regionOf(world, action.region), on);
+        break;
+      case "ingress-down":
+        net.setIngressDown(regionOf(world, action.region), on);
         break;
       case "api-down":
         net.setApiDown(regionOf(world, action.region), on);

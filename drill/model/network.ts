@@ -36,6 +36,7 @@ export interface NetworkChange {
 export class NetworkModel {
   private readonly regionsDown = new Set<string>();
   private readonly egressDown = new Set<string>();
+  private readonly ingressDown = new Set<string>();
   private readonly apiDown = new Set<string>();
   private readonly partitions = new Set<string>();
   private readonly resolversDown = new Set<string>();
@@ -83,6 +84,13 @@ export class NetworkModel {
     this.record(`${region} DNS resolver ${down ? "down" : "up"}`);
   }
 
+  /** The internet (clients, Route 53's checkers, the other region's probe) cannot reach `region`'s load balancer; inside, all works. */
+  setIngressDown(region: string, down = true): void {
+    if (down) this.ingressDown.add(region);
+    else this.ingressDown.delete(region);
+    this.record(`${region} ingress from the internet ${down ? "down" : "up"}`);
+  }
+
   setWitnessDown(down = true): void {
     this.witnessIsDown = down;
     this.record(`witness ${down ? "down" : "up"}`);
@@ -110,7 +118,7 @@ export class NetworkModel {
 
   /** Can the internet (clients, Route 53's checkers) reach `region`'s load balancer? */
   internetReaches(region: string): boolean {
-    return this.isRegionUp(region);
+    return this.isRegionUp(region) && !this.ingressDown.has(region);
   }
 
   /** Can code in `from` reach `to`'s public load balancer over the internet (through its NAT)? */

@@ -104,6 +104,19 @@ export const standbyEgressLost: Scenario = {
   expect: [...UNTOUCHED, { pages: { region: "standby", kind: "failover-suspect", count: 1 } }, { executions: { region: "standby", runbook: "failover", count: 0 } }, { noTrafficLoss: true }],
 };
 
+export const activeIngressBlip: Scenario = {
+  id: "active-ingress-blip",
+  title: "The internet loses the active region's load balancer for 60 s (what pre-routing costs)",
+  description:
+    "From 2 min to 3 min, clients and Route 53's checkers cannot reach the active region's load balancer; inside, everything works (database, replication, heartbeat, egress). The witness goes down but the heartbeat and the replication do not: suspect, no promotion. The active region's record fails, so Route 53 sends clients to the standby's closed gate (dns.preRouteStandby) until the record recovers and cached answers expire: the reported RTO is the blip plus the gate check, Route 53's propagation and the alias TTL. No write reaches the standby.",
+  durationSeconds: 900,
+  environment: AUTOMATIC,
+  timeline: [at(120, { fault: "ingress-down", region: "active" }), at(180, { fault: "ingress-down", region: "active", heal: true })],
+  rto: "report",
+  properties: ["P1", "P2"],
+  expect: [...UNTOUCHED, { executions: { region: "standby", runbook: "failover", count: 0 } }],
+};
+
 export const standbyResolverDown: Scenario = {
   id: "standby-resolver-down",
   title: "Standby region's DNS resolver fails (signals unknown, no action)",
@@ -638,6 +651,7 @@ export function scenariosFor(rpoSeconds: number): Scenario[] {
     databaseOnlyFailure,
     applicationOnlyFailure,
     standbyEgressLost,
+    activeIngressBlip,
     standbyResolverDown,
     partitionShort,
     partitionLong,
