@@ -153,7 +153,7 @@ describe("npm run budget refuses bad input with one message and no table", () =>
   });
 
   test("GIVEN an invalid file THEN it names the bad fields", () => {
-    const dir = tempDir();
+    const dir = tempDir("budget-");
     const file = path.join(dir, "bad.json");
     fs.writeFileSync(file, JSON.stringify(rawVariant("prod", { failover: { consecutiveFailures: 1 } })));
     const result = budget(file);
