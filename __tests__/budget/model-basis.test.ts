@@ -132,13 +132,16 @@ describe("orchestration, drain, promotion and traffic", () => {
     expect(phase(budget({ route53: { routing: standby(10) } }), "traffic")).toEqual({
       name: "traffic",
       seconds: 3,
-      basis: `clients routed here since the lost region's record failed (its record carries no gate check (dns.preRouteStandby)): ${dnsMove(10)}, within the 210 s before; then the OpenGate task state (3 s)`,
+      basis: `clients routed here since the lost region's record failed (its record carries no gate check (dns.preRouteStandby)): ${dnsMove(10)}, within the 210 s before; the phase is the longer of what is left and the OpenGate task state (3 s)`,
       fields: ["dns.preRouteStandby"],
     });
     expect(phase(budget({ route53: { routing: { preRouted: true, takeoverPreferred: true, lostRecordSeconds: 30 } } }), "traffic").basis).toBe(
-      `clients routed here since the lost region's record failed (every record unhealthy: Route 53 answers the preferred one, this region's): ${dnsMove(30)}, within the 210 s before; then the OpenGate task state (3 s)`,
+      `clients routed here since the lost region's record failed (every record unhealthy: Route 53 answers the preferred one, this region's): ${dnsMove(30)}, within the 210 s before; the phase is the longer of what is left and the OpenGate task state (3 s)`,
     );
-    expect(phase(budget({ route53: { routing: standby(100) } }), "traffic")).toMatchObject({ seconds: 10, basis: expect.stringMatching(/= 220 s from the fault, 10 s after the promotion$/) });
+    // At the boundary: a DNS move that ends with the promotion is within; one second later it is after, and shorter than the step.
+    expect(phase(budget({ route53: { routing: standby(90) } }), "traffic")).toMatchObject({ seconds: 3, basis: expect.stringContaining("= 210 s from the fault, within the 210 s before;") });
+    expect(phase(budget({ route53: { routing: standby(91) } }), "traffic")).toMatchObject({ seconds: 3, basis: expect.stringContaining("= 211 s from the fault, 1 s after the promotion;") });
+    expect(phase(budget({ route53: { routing: standby(100) } }), "traffic")).toMatchObject({ seconds: 10, basis: expect.stringContaining("= 220 s from the fault, 10 s after the promotion;") });
   });
 
   it("capacity is off the path: pre-warmed at the first bad sample", () => {

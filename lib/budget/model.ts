@@ -206,7 +206,8 @@ export function computeBudget(inputs: BudgetInputs, figures: Figures = FIGURES):
       seconds: Math.max(step, dnsMove - beforeTraffic),
       basis:
         `clients routed here since the lost region's record failed (${why}): its check ${routing.lostRecordSeconds} s + ${cite("route53.dnsPropagationAfterHealthChange.seconds", figures)} + ` +
-        `${cite("alb.aliasTtl.seconds", figures)} = ${dnsMove} s from the fault, ${dnsMove <= beforeTraffic + step ? `within the ${beforeTraffic} s before; then ${openGate}` : `${dnsMove - beforeTraffic} s after the promotion`}`,
+        `${cite("alb.aliasTtl.seconds", figures)} = ${dnsMove} s from the fault, ${dnsMove <= beforeTraffic ? `within the ${beforeTraffic} s before` : `${dnsMove - beforeTraffic} s after the promotion`}; ` +
+        `the phase is the longer of what is left and ${openGate}`,
       fields: ["dns.preRouteStandby"],
     };
   } else {
