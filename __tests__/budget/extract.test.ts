@@ -6,6 +6,7 @@
 import * as path from "path";
 import { budgetOptions } from "../../app/synth";
 import { extractInputs } from "../../lib/budget/extract";
+import { budgetsOf } from "../../lib/budget";
 import { standbyRegion } from "../../lib/config/model";
 import { configVariant, shippedConfigFiles } from "../support/config";
 import { synthConfig } from "../support/synth";
@@ -67,5 +68,36 @@ describe("how the global records route clients to the region that takes over", (
     const { config, into } = routing("variant-d");
     expect(into(standbyRegion(config))).toMatchObject({ preRouted: true, takeoverPreferred: false });
     expect(into(config.regions.active)).toMatchObject({ preRouted: true, takeoverPreferred: true });
+  });
+});
+
+describe("the modeled worst case of prod, as shipped", () => {
+  it("is at most 3 minutes for the loss of either region, the traffic phase reduced to the OpenGate step", () => {
+    const config = configVariant("prod");
+    const budgets = budgetsOf(synthConfig(config).stacks as Parameters<typeof budgetsOf>[0], budgetOptions(config, "prod"));
+    expect(budgets.map((b) => [b.takeover, b.rtoSeconds])).toEqual(
+      expect.arrayContaining([
+        ["us-east-1", 179],
+        ["us-east-2", 179],
+      ]),
+    );
+    for (const b of budgets) {
+      expect(b.rtoSeconds).toBeLessThanOrEqual(180);
+      expect(b.phases.map((p) => [p.name, p.seconds])).toEqual([
+        ["detection", 95],
+        ["decision", 0],
+        ["orchestration", 19],
+        ["drain", 0],
+        ["promotion", 62],
+        ["traffic", 3],
+      ]);
+    }
+  });
+
+  it("without pre-routing, the same configuration needs the serial DNS move after the promotion", () => {
+    const config = configVariant("prod", { dns: { preRouteStandby: false } });
+    const [worst] = budgetsOf(synthConfig(config).stacks as Parameters<typeof budgetsOf>[0], budgetOptions(config, "prod"));
+    // OpenGate 3 s + the gate check 10 s + propagation 60 s + the alias TTL 60 s after 176 s.
+    expect(worst?.rtoSeconds).toBe(176 + 3 + 10 + 60 + 60);
   });
 });
