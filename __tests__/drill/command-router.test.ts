@@ -81,11 +81,13 @@ describe("CommandRouter", () => {
   });
 
   it("lets a test put an aws-sdk-client-mock stub over it, and answers again when that stub is restored", async () => {
-    install(DynamoDBClient).on(BatchGetItemCommand, () => "routed");
+    const router = install(DynamoDBClient).on(BatchGetItemCommand, () => "routed");
     const stub = mockClient(DynamoDBClient);
     stub.on(BatchGetItemCommand).rejects(new Error("throttled"));
     await expect(dynamodb().send(new BatchGetItemCommand({ RequestItems: {} }))).rejects.toThrow("throttled");
     expect(stub.commandCalls(BatchGetItemCommand)).toHaveLength(1);
+    // Restoring the router under the stub is refused: the stub would put the stale router back on its own restore.
+    expect(() => router.restore()).toThrow("CommandRouter: DynamoDBClient.send was replaced after this router was installed; restore that stub first");
     stub.restore();
     await expect(dynamodb().send(new BatchGetItemCommand({ RequestItems: {} }))).resolves.toBe("routed");
   });

@@ -11,7 +11,9 @@ import { DescribeTableCommand, DynamoDBClient, PutItemCommand, QueryCommand } fr
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { DescribeRulesCommand, ElasticLoadBalancingV2Client, ModifyRuleCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { AwsModel, CALLER_REGION } from "../../drill/model/aws-model";
+import { CommandRouter } from "../../drill/model/command-router";
 import { NetworkModel } from "../../drill/model/network";
 import { globMatch } from "../../drill/model/elbv2";
 
@@ -213,9 +215,21 @@ describe("DynamoDB", () => {
   it("refuses a command it does not model, naming its input, and stops answering once restored", async () => {
     const ddb = clientIn(new DynamoDBClient({ region: A }), A);
     await expect(ddb.send(new DescribeTableCommand({ TableName: "control" }))).rejects.toThrow('AwsModel: command not modelled (input {"TableName":"control"})');
+    expect(Object.prototype.hasOwnProperty.call(DynamoDBClient.prototype, "send")).toBe(true);
     model.restore();
-    expect(jest.isMockFunction(ddb.send)).toBe(false);
     expect(Object.prototype.hasOwnProperty.call(DynamoDBClient.prototype, "send")).toBe(false);
+    model.install();
+  });
+
+  it("an install that fails part-way leaves no router behind", () => {
+    model.restore();
+    const blocker = CommandRouter.install(SNSClient, () => undefined);
+    try {
+      expect(() => model.install()).toThrow("CommandRouter: SNSClient already has a router; restore() it first");
+      for (const client of [RDSClient, DynamoDBClient, CloudWatchClient, ECSClient]) expect(Object.prototype.hasOwnProperty.call(client.prototype, "send")).toBe(false);
+    } finally {
+      blocker.restore();
+    }
     model.install();
   });
 

@@ -794,9 +794,15 @@ export class AwsModel {
     const notModelled = (input: unknown) => {
       throw new Error(`AwsModel: command not modelled (input ${JSON.stringify(input)})`);
     };
-    const routers = Object.fromEntries(
-      Object.entries(MODELLED_CLIENTS).map(([name, client]) => [name, CommandRouter.install(client, notModelled)]),
-    ) as Record<ModelledClient, CommandRouter>;
+    const installed: [string, CommandRouter][] = [];
+    try {
+      for (const [name, client] of Object.entries(MODELLED_CLIENTS)) installed.push([name, CommandRouter.install(client, notModelled)]);
+    } catch (error) {
+      // One class already routed (a model not restored): leave none of this model's routers behind.
+      for (const [, router] of installed) router.restore();
+      throw error;
+    }
+    const routers = Object.fromEntries(installed) as Record<ModelledClient, CommandRouter>;
     const on = <I, O>(router: CommandRouter, command: CommandClass, operation: string, fn: (input: I, region: string, caller: string | undefined) => O) => {
       router.on(command, async (input: I, getClient: () => unknown) => {
         const client = getClient() as ClientLike;

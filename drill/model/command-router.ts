@@ -63,7 +63,7 @@ export class CommandRouter {
     }
     this.previous = Object.getOwnPropertyDescriptor(prototype, "send");
     const routes = this.routes;
-    const send = function (this: unknown, command: SentCommand): Promise<unknown> {
+    const send = function routedSend(this: unknown, command: SentCommand): Promise<unknown> {
       const sender = this;
       // Like a real client's send, the answer is always a promise and an error a rejection (a native promise passes
       // through Promise.resolve unchanged, so an async handler's timing is its own).
@@ -76,7 +76,10 @@ export class CommandRouter {
     };
     Object.defineProperty(send, ROUTED, { value: true });
     Object.defineProperty(prototype, "send", { value: send, writable: true, configurable: true, enumerable: false });
+    this.send = send;
   }
+
+  private readonly send: unknown;
 
   /** Routes `command` to `handler`; with `when`, only the inputs it accepts (the others go to the routes added before). */
   on<I>(command: CommandClass, handler: CommandHandler<I>, when?: (input: Record<string, unknown>) => boolean): this {
@@ -86,11 +89,17 @@ export class CommandRouter {
     return this;
   }
 
-  /** Gives the client class its own `send` back. */
+  /**
+   * Gives the client class its own `send` back. Refused while something else (an aws-sdk-client-mock stub) sits on top
+   * of this router: restoring under it would let that stub put a stale router back when it is restored in turn.
+   */
   restore(): void {
     if (!this.installed) return;
-    this.installed = false;
     const prototype = this.client.prototype as Record<PropertyKey, unknown>;
+    if (prototype.send !== this.send) {
+      throw new Error(`CommandRouter: ${this.client.name}.send was replaced after this router was installed; restore that stub first`);
+    }
+    this.installed = false;
     if (this.previous) Object.defineProperty(prototype, "send", this.previous);
     else delete prototype.send;
   }
