@@ -247,11 +247,11 @@ describe("Route 53", () => {
     [900, 5],
     [360, 2],
     [14400, 10],
-  ])("GIVEN an RTO of %i s THEN the app checks use 10 s intervals and a failure threshold of %i; alive 2 and gate 1 whatever the RTO", (rto, threshold) => {
+  ])("GIVEN an RTO of %i s THEN the app checks use 10 s intervals and a failure threshold of %i; alive 2 and gate 2 whatever the RTO", (rto, threshold) => {
     const app = synthConfig(configVariant("dev", { targets: { rtoSeconds: rto } }));
     for (const check of httpsChecks(app, "app")) expect(check).toMatchObject({ request_interval: 10, failure_threshold: threshold, port: 443, resource_path: "/" });
     for (const check of httpsChecks(app, "alive")) expect(check).toMatchObject({ request_interval: 10, failure_threshold: 2, resource_path: ALIVE_PATH });
-    for (const check of httpsChecks(app, "gate")) expect(check).toMatchObject({ request_interval: 10, failure_threshold: 1, resource_path: GATE_PATH });
+    for (const check of httpsChecks(app, "gate")) expect(check).toMatchObject({ request_interval: 10, failure_threshold: 2, resource_path: GATE_PATH });
     expect(route53FailureThreshold(rto)).toBe(threshold);
   });
 

@@ -49,25 +49,27 @@ describe("how the global records route clients to the region that takes over", (
   it("prod: into the standby, pre-routed (its record carries only its app check); the lost active region's record fails with its gate check", () => {
     const { config, into } = routing("prod");
     expect(config.regions.active).toBe("us-east-1");
-    // The active region's record carries gate AND app: the gate check (10 s x 1) fails first when the region is down.
-    expect(into("us-east-2")).toEqual({ preRouted: true, takeoverPreferred: false, lostRecordSeconds: 10 });
+    // The active region's record carries gate AND app: the gate check (10 s x 2) fails first when the region is down.
+    expect(into("us-east-2")).toEqual({ preRouted: true, takeoverPreferred: false, lostRecordSeconds: 20 });
     // Back into the active region (the standby, then the writer, is lost): its record is PRIMARY, answered when every
-    // record is unhealthy; the lost standby's record carries only its app check.
-    const app = (synthConfig(config).stacks.dns as { resource: Record<string, Record<string, { type?: string; tags?: { Name?: string }; request_interval: number; failure_threshold: number }>> }).resource.aws_route53_health_check;
-    const standbyApp = Object.values(app).find((c) => c.tags?.Name?.endsWith("-app-us-east-2"));
-    expect(into("us-east-1")).toEqual({ preRouted: true, takeoverPreferred: true, lostRecordSeconds: (standbyApp?.request_interval ?? 0) * (standbyApp?.failure_threshold ?? 0) });
+    // record is unhealthy; the lost standby's record carries only its app check: 10 s x 5 (prod's RTO of 900 s).
+    expect(into("us-east-1")).toEqual({ preRouted: true, takeoverPreferred: true, lostRecordSeconds: 50 });
   });
 
   it("without pre-routing, the standby's record needs its gate: clients move only after the promotion", () => {
     const { into } = routing("prod", { dns: { preRouteStandby: false } });
-    expect(into("us-east-2")).toEqual({ preRouted: false, takeoverPreferred: false, lostRecordSeconds: 10 });
-    expect(into("us-east-1")).toMatchObject({ preRouted: true, takeoverPreferred: true, lostRecordSeconds: 10 });
+    expect(into("us-east-2")).toEqual({ preRouted: false, takeoverPreferred: false, lostRecordSeconds: 20 });
+    expect(into("us-east-1")).toMatchObject({ preRouted: true, takeoverPreferred: true, lostRecordSeconds: 20 });
   });
 
   it("weighted routing (variant D): the weight-0 standby is pre-routed, the weighted active region preferred", () => {
     const { config, into } = routing("variant-d");
-    expect(into(standbyRegion(config))).toMatchObject({ preRouted: true, takeoverPreferred: false });
-    expect(into(config.regions.active)).toMatchObject({ preRouted: true, takeoverPreferred: true });
+    // The active record's gate check (10 s x 2); the standby's app check (10 s x 10, variant D's RTO of 4 hours).
+    expect(into(standbyRegion(config))).toEqual({ preRouted: true, takeoverPreferred: false, lostRecordSeconds: 20 });
+    expect(into(config.regions.active)).toEqual({ preRouted: true, takeoverPreferred: true, lostRecordSeconds: 100 });
+    const serial = routing("variant-d", { dns: { preRouteStandby: false } });
+    expect(serial.into(standbyRegion(serial.config))).toEqual({ preRouted: false, takeoverPreferred: false, lostRecordSeconds: 20 });
+    expect(serial.into(serial.config.regions.active)).toEqual({ preRouted: true, takeoverPreferred: true, lostRecordSeconds: 20 });
   });
 });
 
@@ -97,7 +99,7 @@ describe("the modeled worst case of prod, as shipped", () => {
   it("without pre-routing, the same configuration needs the serial DNS move after the promotion", () => {
     const config = configVariant("prod", { dns: { preRouteStandby: false } });
     const [worst] = budgetsOf(synthConfig(config).stacks as Parameters<typeof budgetsOf>[0], budgetOptions(config, "prod"));
-    // OpenGate 3 s + the gate check 10 s + propagation 60 s + the alias TTL 60 s after 176 s.
-    expect(worst?.rtoSeconds).toBe(176 + 3 + 10 + 60 + 60);
+    // OpenGate 3 s + the gate check 10 s x 2 + propagation 60 s + the alias TTL 60 s after 176 s.
+    expect(worst?.rtoSeconds).toBe(176 + 3 + 20 + 60 + 60);
   });
 });

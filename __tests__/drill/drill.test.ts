@@ -6,7 +6,11 @@
  * failover lost lies inside the audit record's Aurora window, and its estimate
  * covers the loss; the RTO is within the budget (lib/budget).
  */
-import { primaryRegionLost } from "../../drill/scenarios";
+import { activeIngressBlip, primaryRegionLost } from "../../drill/scenarios";
+import { loadFigures } from "../../drill/figures";
+import { TerraformApp } from "../../drill/terraform/app";
+import { configVariant } from "../support/config";
+import { synthConfig } from "../support/synth";
 import { runScenario, ScenarioResult } from "../../drill/scenario";
 import { drillInputs } from "./support/inputs";
 
@@ -40,5 +44,29 @@ describe.each(["dev", "prod"] as const)("the primary region is lost (%s)", (name
     expect(loss?.audit?.auroraFromSeconds as number).toBeLessThanOrEqual(loss?.lostFromSeconds as number);
     expect(loss?.audit?.auroraToSeconds === null || (loss?.audit?.auroraToSeconds as number) >= (loss?.lostToSeconds as number)).toBe(true);
     expect(loss?.windowSeconds).toBeLessThanOrEqual(result.rpoTargetSeconds);
+  });
+});
+
+describe("what pre-routing costs: the internet loses the active region's load balancer for 60 s (prod)", () => {
+  const run = (preRouteStandby: boolean) => {
+    const config = configVariant("prod", { dns: { preRouteStandby } });
+    return runScenario(activeIngressBlip, { app: TerraformApp.of(synthConfig(config).stacks), config, figures: loadFigures(), seed: 1 });
+  };
+
+  it("pre-routed, clients wait at the standby's closed gate until the active record recovers and cached answers expire; nothing is promoted", async () => {
+    const result = await run(true);
+    expect(result.violations).toEqual([]);
+    expect(result.promotions).toEqual([]);
+    expect(result.passed).toBe(true);
+    // The 60 s blip, then the gate check's two answers, Route 53's propagation (60 s) and the alias TTL (60 s).
+    expect(result.rtoSeconds as number).toBeGreaterThan(60 + 60);
+    expect(result.rtoSeconds as number).toBeLessThanOrEqual(60 + 20 + 60 + 60);
+  });
+
+  it("without pre-routing, clients are back when the path is", async () => {
+    const result = await run(false);
+    expect(result.violations).toEqual([]);
+    expect(result.promotions).toEqual([]);
+    expect(result.rtoSeconds as number).toBeLessThanOrEqual(60 + 5);
   });
 });

@@ -4,8 +4,7 @@
  * own name (the regional record its app stack creates):
  *
  *   alive  /.dr/alive: the load balancer answers (fixed response, never gated)
- *   gate   /.dr/gate: the region's traffic gate is open (failure threshold 1:
- *          the gate is the automation's own switch)
+ *   gate   /.dr/gate: the region's traffic gate is open (failure threshold 2)
  *   app    the service's health path (forwarded past the gate)
  *   region calculated: gate AND app
  *
@@ -46,8 +45,13 @@ import { RegionCatalog } from "../../lib/catalog";
 import { RegionRole } from "../../lib/config/model";
 import { ROUTE53_REQUEST_INTERVAL_SECONDS } from "../../lib/timings";
 
-/** Failure threshold of the gate check: one answer flips it (the gate is the automation's switch, not a flaky endpoint). */
-export const GATE_CHECK_FAILURE_THRESHOLD = 1;
+/**
+ * Failure threshold of the gate check: two answers. The active region's record carries it, and with the standby's
+ * record pre-routed (healthy while its gate is closed), one lost round of probes would otherwise send every client to
+ * the standby's closed gate for a propagation and a TTL. The second answer costs 10 s of the DNS move, which runs
+ * alongside detection and promotion (the budget shows whether it still fits).
+ */
+export const GATE_CHECK_FAILURE_THRESHOLD = 2;
 /** Failure threshold of the alive check behind the witness: two answers, so one lost probe does not testify. */
 export const ALIVE_CHECK_FAILURE_THRESHOLD = 2;
 

@@ -535,7 +535,9 @@ export const ConfigSchema = strictObject({
           "Route 53 already sends clients to the standby, whose closed gate refuses them until the promotion opens it, so DNS " +
           "propagation and cached answers expire during detection and promotion instead of after them. false: the standby's " +
           "record also needs its gate open, and clients move only after the promotion (a gate check, propagation and the " +
-          "alias TTL later); a brief failure of the active region's checks then never sends clients to a closed gate. Default true.",
+          "alias TTL later); a brief failure of the active region's checks then never sends clients to a closed gate. Pre-routing " +
+          "assumes service.healthCheckPath answers while the standby's cluster is a secondary (the shipped one makes no database " +
+          "call). Default true.",
       ),
     healthCheckRegions: z
       .array(oneOf(["us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1"] as const))
