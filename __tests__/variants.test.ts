@@ -95,7 +95,7 @@ describe("each variant's distinguishing settings", () => {
     ["variant-b", "us-east-1", "us-east-2", 20, 840],
     ["variant-c", "us-east-1", "us-east-2", 240, 840],
     ["variant-d", "us-east-1", "us-west-2", 3600, 14400],
-    ["variant-e", "us-east-1", "us-west-2", 10, 360],
+    ["variant-e", "us-east-1", "us-west-2", 10, 540],
   ])("%s runs %s -> %s with RPO %i s and RTO %i s, and its stacks live there", (name, primary, secondary, rpo, rto) => {
     const config = configVariant(name);
     expect([config.regions.primary, config.regions.secondary, config.regions.active]).toEqual([primary, secondary, primary]);

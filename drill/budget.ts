@@ -8,7 +8,7 @@
  */
 import { budgetOptions } from "../app/synth";
 import { LambdaName } from "../constructs/app/lambda-bundle";
-import { budgetsOf } from "../lib/budget";
+import { budgetsOf, FailureKind } from "../lib/budget";
 import { SynthesizedApp } from "../lib/budget/extract";
 import { DrConfig } from "../lib/config/model";
 import { bundleOfFunction } from "./lambda/bundle";
@@ -39,9 +39,9 @@ export function patchedStacks(app: TerraformApp, environment: readonly Environme
   return stacks as SynthesizedApp;
 }
 
-/** The budget's RTO (the worse direction) for the app with these overrides; null when it cannot be computed. */
-export function budgetRtoOf(app: TerraformApp, config: DrConfig, environment: readonly EnvironmentPatch[] = []): number | null {
-  const key = JSON.stringify(environment);
+/** The budget's RTO (the worse direction) of one failure for the app with these overrides; null when it cannot be computed. */
+export function budgetRtoOf(app: TerraformApp, config: DrConfig, environment: readonly EnvironmentPatch[] = [], failure: FailureKind = "region"): number | null {
+  const key = `${failure} ${JSON.stringify(environment)}`;
   let perApp = cache.get(app);
   if (!perApp) {
     perApp = new Map();
@@ -50,7 +50,7 @@ export function budgetRtoOf(app: TerraformApp, config: DrConfig, environment: re
   if (perApp.has(key)) return perApp.get(key) as number | null;
   let rto: number | null;
   try {
-    const [worst] = budgetsOf(patchedStacks(app, environment), budgetOptions(config, `drill ${config.environment}`));
+    const [worst] = budgetsOf(patchedStacks(app, environment), budgetOptions(config, `drill ${config.environment}`), undefined, [failure]);
     rto = worst?.rtoSeconds ?? null;
   } catch {
     rto = null;

@@ -22,6 +22,7 @@ import { DrConfig } from "../lib/config/model";
 import { CrashPlan } from "./asl/runner";
 import { AuditAdapter, auditAdapter } from "./audit";
 import { budgetRtoOf } from "./budget";
+import { FailureKind } from "../lib/budget";
 import { Figures } from "./figures";
 import { RequestRecord, Violation } from "./invariants";
 import { awsError, lostResponse, throttling } from "./model/errors";
@@ -117,6 +118,8 @@ export interface Scenario {
   readonly incidentAtSeconds?: number;
   /** @default "target" */
   readonly rto?: RtoJudgement;
+  /** Which of the budget's failures the scenario is (a lost region, or a lost writer database with its region up). @default "region" */
+  readonly failure?: FailureKind;
   /** A loss beyond the RPO is what this scenario's configuration allows (reported, not a violation). @default false */
   readonly rpoBreachAccepted?: boolean;
   /** The protocol properties (P1-P8) the scenario exercises. */
@@ -435,7 +438,7 @@ export async function runScenario(scenario: Scenario, inputs: ScenarioInputs): P
   try {
     await world.run(scenario.durationSeconds * 1000);
     world.invariants.finish();
-    const budget = inputs.budgetRtoSeconds !== undefined ? inputs.budgetRtoSeconds : budgetRtoOf(inputs.app, config, environment);
+    const budget = inputs.budgetRtoSeconds !== undefined && (scenario.failure ?? "region") === "region" ? inputs.budgetRtoSeconds : budgetRtoOf(inputs.app, config, environment, scenario.failure);
     return summarize(scenario, world, startMs, inputs, budget);
   } finally {
     world.stop();

@@ -12,8 +12,8 @@ const base: BudgetInputs = {
   label: "hand",
   targets: { rtoSeconds: 900, rpoSeconds: 60 },
   monitor: { sampleIntervalSeconds: 10, consecutiveSamples: 3, staleHeartbeatSeconds: 30, replicationStallSeconds: 180 },
-  route53: { alive: { intervalSeconds: 10, failureThreshold: 2 }, gate: { intervalSeconds: 10, failureThreshold: 1 }, witnessTtlSeconds: 5, routing: { preRouted: false, takeoverPreferred: false, lostRecordSeconds: 10 } },
-  runbook: { authority: "automatic", approvalTimeoutSeconds: 900, onRpoBreach: "escalate", pollIntervalSeconds: 10, peerTimeoutMs: 5000, peerRetryAttempts: 2, taskStatesToPromotion: 5 },
+  route53: { alive: { intervalSeconds: 10, failureThreshold: 2 }, gate: { intervalSeconds: 10, failureThreshold: 1 }, witnessTtlSeconds: 5, routing: { preRouted: false, takeoverPreferred: false, lostRecordSeconds: 10, lostRecordFollowsGate: true, lostGateSeconds: 20 } },
+  runbook: { authority: "automatic", approvalTimeoutSeconds: 900, onRpoBreach: "escalate", pollIntervalSeconds: 10, peerTimeoutMs: 5000, peerRetryAttempts: 2, taskStatesToPromotion: 5, taskStatesToFence: 3, replicationAllowanceSeconds: 10, inflightAllowanceSeconds: 10 },
   capacity: { targetGroupIntervalSeconds: 22 },
   data: { globalDbRpoSeconds: 60, lagAlarmSeconds: 60, s3ReplicationTimeControl: true, dynamodbGlobalTables: true, backupIntervalSeconds: 3600 },
 };
@@ -59,7 +59,7 @@ describe("the detection phase: the second-fastest independent signal, then the m
   });
 
   it("names the configuration fields that change it", () => {
-    expect(phase(budget(), "detection").fields).toEqual(["failover.sampleIntervalSeconds", "failover.consecutiveSamples", "failover.staleHeartbeatSeconds", "dns.witnessTtlSeconds"]);
+    expect(phase(budget(), "detection").fields).toEqual(["failover.sampleIntervalSeconds", "failover.consecutiveFailures", "failover.staleHeartbeatSeconds", "dns.witnessTtlSeconds"]);
   });
 });
 
@@ -127,7 +127,7 @@ describe("orchestration, drain, promotion and traffic", () => {
   });
 
   it("traffic, pre-routed: says why clients are already there, when the DNS move ends, and what is left", () => {
-    const standby = (lostRecordSeconds: number) => ({ preRouted: true, takeoverPreferred: false, lostRecordSeconds });
+    const standby = (lostRecordSeconds: number) => ({ preRouted: true, takeoverPreferred: false, lostRecordSeconds, lostRecordFollowsGate: true, lostGateSeconds: 20 });
     const dnsMove = (lost: number) => `its check ${lost} s + ${cite("route53.dnsPropagationAfterHealthChange.seconds")} + ${cite("alb.aliasTtl.seconds")} = ${lost + 120} s from the fault`;
     expect(phase(budget({ route53: { routing: standby(10) } }), "traffic")).toEqual({
       name: "traffic",
@@ -135,7 +135,7 @@ describe("orchestration, drain, promotion and traffic", () => {
       basis: `clients routed here since the lost region's record failed (its record carries no gate check (dns.preRouteStandby)): ${dnsMove(10)}, within the 210 s before; the phase is the longer of what is left and the OpenGate task state (3 s)`,
       fields: ["dns.preRouteStandby"],
     });
-    expect(phase(budget({ route53: { routing: { preRouted: true, takeoverPreferred: true, lostRecordSeconds: 30 } } }), "traffic").basis).toBe(
+    expect(phase(budget({ route53: { routing: { preRouted: true, takeoverPreferred: true, lostRecordSeconds: 30, lostRecordFollowsGate: true, lostGateSeconds: 20 } } }), "traffic").basis).toBe(
       `clients routed here since the lost region's record failed (every record unhealthy: Route 53 answers the preferred one, this region's): ${dnsMove(30)}, within the 210 s before; the phase is the longer of what is left and the OpenGate task state (3 s)`,
     );
     // At the boundary: a DNS move that ends with the promotion is within; one second later it is after, and shorter than the step.
@@ -226,9 +226,9 @@ describe("the refusal at synthesis: one line naming what to change", () => {
     // Phases: detection 115, decision 0, orchestration 25, drain 0, promotion 70, traffic 133: 343 s.
     // An excess of 203 s is covered by traffic (133) and detection (115); promotion is not needed.
     expect(rtoExcess(budget({ targets: { rtoSeconds: 140 } }))).toBe(
-      "targets.rtoSeconds: 140 s is below the failover budget of 343 s (excess 203 s: " +
+      "targets.rtoSeconds: 140 s is below the failover budget of 343 s after the loss of a region (excess 203 s: " +
         "traffic 133 s via dns.preRouteStandby; " +
-        "detection 115 s via failover.sampleIntervalSeconds, failover.consecutiveSamples, failover.staleHeartbeatSeconds, dns.witnessTtlSeconds" +
+        "detection 115 s via failover.sampleIntervalSeconds, failover.consecutiveFailures, failover.staleHeartbeatSeconds, dns.witnessTtlSeconds" +
         "); raise targets.rtoSeconds or change those fields",
     );
   });

@@ -10,8 +10,8 @@ const base: BudgetInputs = {
   label: "hand",
   targets: { rtoSeconds: 900, rpoSeconds: 60 },
   monitor: { sampleIntervalSeconds: 10, consecutiveSamples: 3, staleHeartbeatSeconds: 30, replicationStallSeconds: 180 },
-  route53: { alive: { intervalSeconds: 10, failureThreshold: 2 }, gate: { intervalSeconds: 10, failureThreshold: 1 }, witnessTtlSeconds: 5, routing: { preRouted: false, takeoverPreferred: false, lostRecordSeconds: 10 } },
-  runbook: { authority: "automatic", approvalTimeoutSeconds: 900, onRpoBreach: "escalate", pollIntervalSeconds: 10, peerTimeoutMs: 5000, peerRetryAttempts: 2, taskStatesToPromotion: 5 },
+  route53: { alive: { intervalSeconds: 10, failureThreshold: 2 }, gate: { intervalSeconds: 10, failureThreshold: 1 }, witnessTtlSeconds: 5, routing: { preRouted: false, takeoverPreferred: false, lostRecordSeconds: 10, lostRecordFollowsGate: true, lostGateSeconds: 20 } },
+  runbook: { authority: "automatic", approvalTimeoutSeconds: 900, onRpoBreach: "escalate", pollIntervalSeconds: 10, peerTimeoutMs: 5000, peerRetryAttempts: 2, taskStatesToPromotion: 5, taskStatesToFence: 3, replicationAllowanceSeconds: 10, inflightAllowanceSeconds: 10 },
   capacity: { targetGroupIntervalSeconds: 22 },
   data: { globalDbRpoSeconds: 60, lagAlarmSeconds: 60, s3ReplicationTimeControl: true, dynamodbGlobalTables: true, backupIntervalSeconds: 3600 },
 };
@@ -63,20 +63,59 @@ describe("the RTO budget of a lost writer region", () => {
     const b = computeBudget({ ...base, targets: { rtoSeconds: 240, rpoSeconds: 60 } });
     const line = excessLine(b) as string;
     expect(line).not.toContain("\n");
-    expect(line).toMatch(/^targets\.rtoSeconds: 240 s is below the failover budget of 343 s \(excess 103 s: traffic 133 s via dns\.preRouteStandby/);
+    expect(line).toMatch(/^targets\.rtoSeconds: 240 s is below the failover budget of 343 s after the loss of a region \(excess 103 s: traffic 133 s via dns\.preRouteStandby/);
   });
 
   it("pre-routed: the DNS move runs from the fault alongside detection and promotion, leaving only the OpenGate step", () => {
-    const routing = { preRouted: true, takeoverPreferred: false, lostRecordSeconds: 10 };
+    const routing = { preRouted: true, takeoverPreferred: false, lostRecordSeconds: 10, lostRecordFollowsGate: true, lostGateSeconds: 20 };
     const b = computeBudget({ ...base, route53: { ...base.route53, routing } });
     // The lost record fails after 10 s, + propagation 60 + TTL 60 = 130 s from the fault, before the 210 s the
     // phases up to the promotion take: clients wait at the closed gate, which opens one step after the promotion.
     expect(phase(b, "traffic")).toBe(3);
     expect(b.rtoSeconds).toBe(115 + 25 + 70 + 3);
     // A DNS move slower than everything before it is the rest of it.
-    const slow = computeBudget({ ...base, route53: { ...base.route53, routing: { ...routing, lostRecordSeconds: 200 } } });
+    const slow = computeBudget({ ...base, route53: { ...base.route53, routing: { ...routing, lostRecordSeconds: 200, lostRecordFollowsGate: true, lostGateSeconds: 20 } } });
     expect(phase(slow, "traffic")).toBe(200 + 60 + 60 - 210);
     expect(slow.rtoSeconds).toBe(200 + 60 + 60);
+  });
+});
+
+describe("the RTO budget of a lost writer database, its region up", () => {
+  const database = (routing: Partial<BudgetInputs["route53"]["routing"]> = {}) =>
+    computeBudget({ ...base, route53: { ...base.route53, routing: { ...base.route53.routing, ...routing } } }, FIGURES, "database");
+
+  it("detects with the database-down verdict, fences without waiting for the old region, drains, then promotes", () => {
+    const b = database();
+    expect(b.failure).toBe("database");
+    // The heartbeat's report (2 samples x 10 s + 10 s of table replication = 30 s) and replication down (180 s + a 60 s
+    // period = 240 s): the later one, then 3 samples x 10 s.
+    expect(phase(b, "detection")).toBe(240 + 30);
+    // Assess, RaiseCapacity, Fence: 3 task states x 3 s, no lock attempt timing out (the old region answers).
+    expect(phase(b, "orchestration")).toBe(9);
+    // A sample, the replication allowance and the in-flight allowance.
+    expect(phase(b, "drain")).toBe(10 + 10 + 10);
+    // Decide and Promote (2 x 3 s), the published promotion, one poll.
+    expect(phase(b, "promotion")).toBe(6 + 60 + 10);
+  });
+
+  it("moves clients from the Fence when the old record follows its gate and this region's is pre-routed; serially otherwise", () => {
+    // From the Fence: the old gate check 20 s + 60 s + 60 s = 140 s, of which the drain and the promotion cover 106 s.
+    const overlapped = database({ preRouted: true });
+    expect(phase(overlapped, "traffic")).toBe(140 - 106);
+    expect(overlapped.rtoSeconds).toBe(270 + 9 + 30 + 76 + 34);
+    // Not pre-routed, an old record without its gate, or this region preferred: OpenGate, this gate's check, 60 s, 60 s.
+    for (const routing of [{ preRouted: false }, { preRouted: true, lostRecordFollowsGate: false }, { preRouted: true, takeoverPreferred: true }]) {
+      expect(phase(database(routing), "traffic")).toBe(3 + 10 + 60 + 60);
+    }
+    // A DNS move the drain and the promotion cover leaves only the OpenGate step.
+    expect(phase(database({ preRouted: true, lostGateSeconds: 0 }), "traffic")).toBe(14);
+    expect(phase(computeBudget({ ...base, runbook: { ...base.runbook, inflightAllowanceSeconds: 100 }, route53: { ...base.route53, routing: { ...base.route53.routing, preRouted: true } } }, FIGURES, "database"), "traffic")).toBe(3);
+  });
+
+  it("names the failure in the refusal", () => {
+    expect(excessLine(computeBudget({ ...base, targets: { rtoSeconds: 300, rpoSeconds: 60 } }, FIGURES, "database"))).toMatch(
+      /^targets\.rtoSeconds: 300 s is below the failover budget of 518 s after the loss of the writer's database, its region up \(excess 218 s: detection 270 s via failover\.sampleIntervalSeconds, failover\.consecutiveFailures, failover\.replicationStallSeconds\)/,
+    );
   });
 });
 

@@ -63,7 +63,7 @@ describe("the gate rules of the synthesized load balancers", () => {
       const byKind = (kind: string) => [...world.route53.checks.values()].find((c) => c.name.endsWith(`-${kind}-${region}`));
       const regional = world.regionalNames.get(region);
       for (const [kind, path] of [["alive", ALIVE_PATH], ["gate", GATE_PATH]] as const) expect(byKind(kind)).toMatchObject({ type: "HTTPS", fqdn: regional, path });
-      expect(byKind("gate")?.threshold).toBe(1);
+      expect(byKind("gate")?.threshold).toBe(2);
       expect(byKind("app")).toMatchObject({ type: "HTTPS", fqdn: regional });
       expect(byKind("region")).toMatchObject({ type: "CALCULATED", childThreshold: 2 });
       expect([...(byKind("region")?.children ?? [])].sort()).toEqual([byKind("gate")?.id, byKind("app")?.id].sort());

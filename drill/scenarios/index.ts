@@ -63,11 +63,12 @@ export const databaseOnlyFailure: Scenario = {
   id: "database-only-failure",
   title: "Database-only failure (writer cluster unavailable, region up)",
   description:
-    "The active region's writer cluster becomes inaccessible at 2 min; the region, its load balancer and its service stay up. The heartbeat (fresh, database unavailable) and the stalled replication give the database-down verdict: a forced failover; the old region is fenced directly (gate closed, service at zero) and drained first. Judged against the target, not the budget: the budget models the loss of a whole region, whose record fails at once; here the old region's load balancer keeps answering, so clients leave it only once the Fence closes its gate (then the gate check, Route 53's propagation and the alias TTL).",
+    "The active region's writer cluster becomes inaccessible at 2 min; the region, its load balancer and its service stay up. The heartbeat (fresh, database unavailable) and the stalled replication give the database-down verdict: a forced failover; the old region is fenced directly (gate closed, service at zero) and drained first. Judged against the budget of that failure (the writer's database lost, its region up): the old region's load balancer keeps answering, so clients leave it only once the Fence closes its gate (then the gate check, Route 53's propagation and the alias TTL).",
   durationSeconds: 1_500,
   environment: AUTOMATIC,
   timeline: [at(120, { fault: "database-down", region: "active" })],
-  rto: "target",
+  rto: "budget",
+  failure: "database",
   properties: ["P1", "P2", "P4"],
   expect: [...FAILED_OVER, { gate: { region: "active", open: false } }, { capacity: { region: "active", is: "zero" } }, { fenced: { region: "active", inForce: true } }],
 };

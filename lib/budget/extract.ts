@@ -114,21 +114,24 @@ function dependsOn(dns: StackJson, key: string, target: string, depth = 0): bool
  * when every record is unhealthy. So clients are routed to `takeover` before its gate opens when its record is the
  * preferred one, or when that record's check does not depend on its gate check.
  */
-function globalRouting(dns: StackJson, takeover: string, lost: string, gateCheckName: string): BudgetInputs["route53"]["routing"] {
+function globalRouting(dns: StackJson, takeover: string, lost: string, gateCheckName: string, lostGateCheckName: string): BudgetInputs["route53"]["routing"] {
   const records = resources(dns, "aws_route53_record").filter((r) => r.type === "A" && typeof r.set_identifier === "string" && r.health_check_id !== undefined);
   const recordOf = (region: string) => need(records.find((r) => r.set_identifier === region), `global record of ${region}`);
   const preferred = (r: Record<string, unknown>) =>
     (r.failover_routing_policy as { type?: string } | undefined)?.type === "PRIMARY" || Number((r.weighted_routing_policy as { weight?: number } | undefined)?.weight ?? 0) > 0;
   const own = recordOf(takeover);
-  const gateKey = need(
-    Object.entries(dns.resource?.aws_route53_health_check ?? {}).find(([, c]) => (c as { tags?: Record<string, string> }).tags?.Name === gateCheckName)?.[0],
-    `health check tagged ${gateCheckName}`,
-  );
+  const keyOf = (name: string) =>
+    need(Object.entries(dns.resource?.aws_route53_health_check ?? {}).find(([, c]) => (c as { tags?: Record<string, string> }).tags?.Name === name)?.[0], `health check tagged ${name}`);
+  const gateKey = keyOf(gateCheckName);
+  const lostGateKey = keyOf(lostGateCheckName);
   const lostCheck = referencedCheck(dns, recordOf(lost).health_check_id);
+  const lostGate = dns.resource?.aws_route53_health_check?.[lostGateKey] as Record<string, unknown>;
   return {
     preRouted: preferred(own) || !dependsOn(dns, referencedCheck(dns, own.health_check_id).key, gateKey),
     takeoverPreferred: preferred(own),
     lostRecordSeconds: regionDownLatency(dns, lostCheck.body),
+    lostRecordFollowsGate: dependsOn(dns, lostCheck.key, lostGateKey),
+    lostGateSeconds: regionDownLatency(dns, lostGate),
   };
 }
 
@@ -142,19 +145,19 @@ function failoverDefinition(ops: StackJson): Definition {
   return JSON.parse(String(machine.definition)) as Definition;
 }
 
-/** Task states from the start to the promotion call along the path that promotes (no approval, no stand-down). */
-function taskStatesToPromotion(definition: Definition): number {
+/** Task states from the start to `target` (the promotion call by default) along the path that promotes (no approval, no stand-down). */
+function taskStatesTo(definition: Definition, target: string = STEP_STATES.promote): number {
   let name: string | undefined = Object.keys(definition.States)[0];
   let tasks = 0;
   for (let guard = 0; name && guard < 50; guard++) {
     const state: Definition["States"][string] | undefined = definition.States[name];
     if (!state) break;
     if (state.Type === "Task") tasks++;
-    if (name === STEP_STATES.promote) return tasks;
+    if (name === target) return tasks;
     // Choices: the promoting path is the default after assess, and "promote" after decide.
     name = state.Type === "Choice" ? (state.Default === STEP_STATES.standDown ? STEP_STATES.promote : state.Default) : state.Next;
   }
-  throw new BudgetExtractionError("a path from the start of the failover state machine to Promote");
+  throw new BudgetExtractionError(`a path from the start of the failover state machine to ${target}`);
 }
 
 function approvalTimeout(definition: Definition): number {
@@ -228,7 +231,7 @@ export function extractInputs(app: SynthesizedApp, options: ExtractOptions, take
       alive: healthCheck(dns, checkName("alive", lost)),
       gate: healthCheck(dns, checkName("gate", takeover)),
       witnessTtlSeconds: witnessTtl(dns),
-      routing: globalRouting(dns, takeover, lost, checkName("gate", takeover)),
+      routing: globalRouting(dns, takeover, lost, checkName("gate", takeover), checkName("gate", lost)),
     },
     runbook: {
       authority: orchestrator.authority,
@@ -237,7 +240,10 @@ export function extractInputs(app: SynthesizedApp, options: ExtractOptions, take
       pollIntervalSeconds: orchestrator.pollIntervalSeconds,
       peerTimeoutMs: orchestrator.peerTimeoutMs,
       peerRetryAttempts: orchestrator.peerRetry.maxAttempts,
-      taskStatesToPromotion: taskStatesToPromotion(definition),
+      taskStatesToPromotion: taskStatesTo(definition),
+      taskStatesToFence: taskStatesTo(definition, STEP_STATES.fence),
+      replicationAllowanceSeconds: orchestrator.replicationAllowanceSeconds,
+      inflightAllowanceSeconds: orchestrator.inflightAllowanceSeconds,
     },
     capacity: {
       targetGroupIntervalSeconds: Number((need(targetGroup, "service target group").health_check as { interval: number }).interval),

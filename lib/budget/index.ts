@@ -1,24 +1,28 @@
 /**
  * The RTO/RPO budget of a synthesized configuration: both directions (either
- * region may be the one that takes over), the worse one counts.
+ * region may be the one that takes over) and both failures (a whole region lost,
+ * or only the writer's database with its region up); the worst one counts.
  */
 import { ExtractOptions, extractInputs, SynthesizedApp } from "./extract";
-import { Budget, computeBudget, excessLine, rpoExcess, rtoExcess } from "./model";
+import { Budget, computeBudget, excessLine, FAILURE_WORDS, FailureKind, rpoExcess, rtoExcess } from "./model";
 import { Figures, FIGURES } from "./figures";
 
 export { excessLine, rpoExcess, rtoExcess };
-export type { Budget };
+export type { Budget, FailureKind };
 
 export interface DirectionalBudget extends Budget {
   /** The region that takes over (the other is lost). */
   readonly takeover: string;
 }
 
-/** The budget of each direction, worst first. */
-export function budgetsOf(app: SynthesizedApp, options: ExtractOptions, figures: Figures = FIGURES): DirectionalBudget[] {
-  const both = [options.regions.secondary, options.regions.primary].map((takeover) => ({ ...computeBudget(extractInputs(app, options, takeover), figures), takeover }));
+/** The budget of each direction and each failure (a lost region, a lost writer database with its region up), worst first. */
+export function budgetsOf(app: SynthesizedApp, options: ExtractOptions, figures: Figures = FIGURES, failures: readonly FailureKind[] = ["region", "database"]): DirectionalBudget[] {
+  const all = [options.regions.secondary, options.regions.primary].flatMap((takeover) => {
+    const inputs = extractInputs(app, options, takeover);
+    return failures.map((failure) => ({ ...computeBudget(inputs, figures, failure), takeover }));
+  });
   const rank = (b: Budget) => b.rtoSeconds ?? Number.POSITIVE_INFINITY;
-  return both.sort((a, b) => rank(b) - rank(a));
+  return all.sort((a, b) => rank(b) - rank(a));
 }
 
 const pad = (text: string | number, width: number) => String(text).padEnd(width);
@@ -26,7 +30,7 @@ const pad = (text: string | number, width: number) => String(text).padEnd(width)
 /** Markdown table of one budget: the phases, the total against the target, the RPO per store. */
 export function budgetTable(budget: DirectionalBudget): string {
   const rows = [
-    `Failover into ${budget.takeover} (${budget.label}): RTO ${budget.rtoSeconds ?? "not bounded"} s against a target of ${budget.targets.rtoSeconds} s ${budget.meetsRto ? "(met)" : "(MISSED)"}`,
+    `Failover into ${budget.takeover} ${FAILURE_WORDS[budget.failure]} (${budget.label}): RTO ${budget.rtoSeconds ?? "not bounded"} s against a target of ${budget.targets.rtoSeconds} s ${budget.meetsRto ? "(met)" : "(MISSED)"}`,
     "",
     "| phase | worst case (s) | how |",
     "|---|---|---|",

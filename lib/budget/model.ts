@@ -23,6 +23,14 @@
  * Off the critical path: capacity (the monitor pre-warms the standby at the first bad
  * sample; the standby's running tasks serve meanwhile) and verification (runs while
  * DNS caches expire).
+ *
+ * The second failure, the writer's database lost with its region up (FailureKind
+ * "database"): detection waits for the database-down verdict (the writer's heartbeat
+ * reporting its database unavailable, and the replication signal down); orchestration
+ * ends at the Fence (the old region answers, no lock attempt times out); the drain is a
+ * sample and the two allowances; the promotion counts Decide and Promote; clients move
+ * from the Fence only if the old region's record carries its gate check and this
+ * region's record is pre-routed, otherwise once this region's gate opens.
  */
 import { cite, figure, FigureId, FIGURES, Figures } from "./figures";
 
@@ -55,6 +63,10 @@ export interface BudgetInputs {
       readonly takeoverPreferred: boolean;
       /** Worst case of the lost region's record turning unhealthy once the region is down. */
       readonly lostRecordSeconds: number;
+      /** The lost region's record carries its gate check, so that record fails when the Fence closes that gate. */
+      readonly lostRecordFollowsGate: boolean;
+      /** Worst case of the lost region's gate check failing once its gate is closed. */
+      readonly lostGateSeconds: number;
     };
   };
   readonly runbook: {
@@ -66,6 +78,11 @@ export interface BudgetInputs {
     readonly peerRetryAttempts: number;
     /** Task states on the path from the start to the promotion call (assess, raiseCapacity, fence, decide, promote). */
     readonly taskStatesToPromotion: number;
+    /** Task states on that path up to and including the Fence. */
+    readonly taskStatesToFence: number;
+    /** The drain's allowances when the old region is reachable (REPLICATION_ALLOWANCE_SECONDS, failover.inflightAllowanceSeconds). */
+    readonly replicationAllowanceSeconds: number;
+    readonly inflightAllowanceSeconds: number;
   };
   readonly capacity: {
     readonly targetGroupIntervalSeconds: number;
@@ -100,8 +117,15 @@ export interface StoreBound {
   readonly checked: boolean;
 }
 
+/**
+ * What is lost: a whole region (nothing answers from it), or only the writer's database while its region stays up
+ * (its load balancer, service and APIs answer; the runbook fences it directly).
+ */
+export type FailureKind = "region" | "database";
+
 export interface Budget {
   readonly label: string;
+  readonly failure: FailureKind;
   readonly targets: BudgetInputs["targets"];
   readonly phases: readonly Phase[];
   /** Sum of the phases. */
@@ -121,9 +145,12 @@ function checkLatency(check: CheckTiming): number {
   return check.intervalSeconds * check.failureThreshold;
 }
 
-export function computeBudget(inputs: BudgetInputs, figures: Figures = FIGURES): Budget {
+export function computeBudget(inputs: BudgetInputs, figures: Figures = FIGURES, failure: FailureKind = "region"): Budget {
   const m = inputs.monitor;
   const propagation = seconds("route53.dnsPropagationAfterHealthChange.seconds", figures);
+  const confirm = m.consecutiveSamples * m.sampleIntervalSeconds;
+  const replicationDown = m.replicationStallSeconds + seconds("aurora.metrics.period.seconds", figures);
+  const replicationHow = `no lag datapoint for ${m.replicationStallSeconds} s + one ${seconds("aurora.metrics.period.seconds", figures)} s metric period`;
   const signals = [
     { name: "heartbeat", s: m.staleHeartbeatSeconds + m.sampleIntervalSeconds, how: `stale after ${m.staleHeartbeatSeconds} s, written every ${m.sampleIntervalSeconds} s` },
     {
@@ -131,20 +158,29 @@ export function computeBudget(inputs: BudgetInputs, figures: Figures = FIGURES):
       s: checkLatency(inputs.route53.alive) + propagation + inputs.route53.witnessTtlSeconds,
       how: `alive check ${inputs.route53.alive.intervalSeconds} s x ${inputs.route53.alive.failureThreshold} + propagation ${propagation} s + TTL ${inputs.route53.witnessTtlSeconds} s`,
     },
-    {
-      name: "replication",
-      s: m.replicationStallSeconds + seconds("aurora.metrics.period.seconds", figures),
-      how: `no lag datapoint for ${m.replicationStallSeconds} s + one ${seconds("aurora.metrics.period.seconds", figures)} s metric period`,
-    },
+    { name: "replication", s: replicationDown, how: replicationHow },
   ].sort((a, b) => a.s - b.s);
   const agreeing = signals[1];
-  const confirm = m.consecutiveSamples * m.sampleIntervalSeconds;
-  const detection: Phase = {
-    name: "detection",
-    seconds: agreeing.s + confirm,
-    basis: `two independent signals down: ${signals[0].name} (${signals[0].how}) and ${agreeing.name} (${agreeing.how}) = ${agreeing.s} s; then ${m.consecutiveSamples} samples x ${m.sampleIntervalSeconds} s`,
-    fields: ["failover.sampleIntervalSeconds", "failover.consecutiveSamples", "failover.staleHeartbeatSeconds", "dns.witnessTtlSeconds"],
-  };
+  // The database-down verdict: the writer's own monitor reports its database unavailable in a fresh heartbeat (its
+  // sample, the control table's replication, the standby's sample), and the replication signal is down.
+  const reported = 2 * m.sampleIntervalSeconds + seconds("dynamodb.globalReplication.worstCase.seconds", figures);
+  const detection: Phase =
+    failure === "region"
+      ? {
+          name: "detection",
+          seconds: agreeing.s + confirm,
+          basis: `two independent signals down: ${signals[0].name} (${signals[0].how}) and ${agreeing.name} (${agreeing.how}) = ${agreeing.s} s; then ${m.consecutiveSamples} samples x ${m.sampleIntervalSeconds} s`,
+          fields: ["failover.sampleIntervalSeconds", "failover.consecutiveFailures", "failover.staleHeartbeatSeconds", "dns.witnessTtlSeconds"],
+        }
+      : {
+          name: "detection",
+          seconds: Math.max(reported, replicationDown) + confirm,
+          basis:
+            `the database-down verdict: the writer's heartbeat reports its database unavailable (two samples of ${m.sampleIntervalSeconds} s + ` +
+            `${cite("dynamodb.globalReplication.worstCase.seconds", figures)} = ${reported} s) and replication down (${replicationHow} = ${replicationDown} s); ` +
+            `then ${m.consecutiveSamples} samples x ${m.sampleIntervalSeconds} s`,
+          fields: ["failover.sampleIntervalSeconds", "failover.consecutiveFailures", "failover.replicationStallSeconds"],
+        };
 
   const r = inputs.runbook;
   const escalates = r.onRpoBreach === "escalate" && inputs.data.globalDbRpoSeconds === null;
@@ -169,34 +205,84 @@ export function computeBudget(inputs: BudgetInputs, figures: Figures = FIGURES):
 
   const step = seconds("orchestration.step.worstCase.seconds", figures);
   const peerTimeout = Math.ceil((r.peerTimeoutMs * r.peerRetryAttempts) / 1000);
-  const orchestration: Phase = {
-    name: "orchestration",
-    seconds: r.taskStatesToPromotion * step + peerTimeout,
-    basis: `${r.taskStatesToPromotion} task states x ${cite("orchestration.step.worstCase.seconds", figures)} + the lost region's lock attempt timing out (${r.peerTimeoutMs} ms x ${r.peerRetryAttempts})`,
-    fields: ["failover.peerTimeoutMs"],
-  };
+  // With the region up, the orchestration phase ends at the Fence (its traffic may move from then on), and the Decide
+  // and Promote steps after the drain count with the promotion.
+  const afterFence = r.taskStatesToPromotion - r.taskStatesToFence;
+  const orchestration: Phase =
+    failure === "region"
+      ? {
+          name: "orchestration",
+          seconds: r.taskStatesToPromotion * step + peerTimeout,
+          basis: `${r.taskStatesToPromotion} task states x ${cite("orchestration.step.worstCase.seconds", figures)} + the lost region's lock attempt timing out (${r.peerTimeoutMs} ms x ${r.peerRetryAttempts})`,
+          fields: ["failover.peerTimeoutMs"],
+        }
+      : {
+          name: "orchestration",
+          seconds: r.taskStatesToFence * step,
+          basis: `${r.taskStatesToFence} task states up to the Fence x ${cite("orchestration.step.worstCase.seconds", figures)} (the old region answers: its lock is taken, not waited for)`,
+          fields: [],
+        };
 
-  const drain: Phase = {
-    name: "drain",
-    seconds: 0,
-    basis: "the lost region is unreachable from every vantage point: nothing to drain (a reachable old region drains for one sample, the replication allowance and the in-flight allowance)",
-    fields: [],
-  };
+  const drainSeconds = m.sampleIntervalSeconds + r.replicationAllowanceSeconds + r.inflightAllowanceSeconds;
+  const drain: Phase =
+    failure === "region"
+      ? {
+          name: "drain",
+          seconds: 0,
+          basis: "the lost region is unreachable from every vantage point: nothing to drain (a reachable old region drains for one sample, the replication allowance and the in-flight allowance)",
+          fields: [],
+        }
+      : {
+          name: "drain",
+          seconds: drainSeconds,
+          basis: `the old region is reachable: one sample (${m.sampleIntervalSeconds} s) + the replication allowance (${r.replicationAllowanceSeconds} s) + the in-flight allowance (${r.inflightAllowanceSeconds} s), the wait when its closed gate is not confirmed directly`,
+          fields: ["failover.sampleIntervalSeconds", "failover.inflightAllowanceSeconds"],
+        };
 
   const promote = seconds("aurora.globalFailover.published.seconds", figures);
-  const promotion: Phase = {
-    name: "promotion",
-    seconds: promote + r.pollIntervalSeconds,
-    basis: `${cite("aurora.globalFailover.published.seconds", figures)} + one poll (${r.pollIntervalSeconds} s)`,
-    fields: ["failover.pollIntervalSeconds"],
-  };
+  const promotion: Phase =
+    failure === "region"
+      ? {
+          name: "promotion",
+          seconds: promote + r.pollIntervalSeconds,
+          basis: `${cite("aurora.globalFailover.published.seconds", figures)} + one poll (${r.pollIntervalSeconds} s)`,
+          fields: ["failover.pollIntervalSeconds"],
+        }
+      : {
+          name: "promotion",
+          seconds: afterFence * step + promote + r.pollIntervalSeconds,
+          basis: `${afterFence} task states (Decide, Promote) x ${step} s + ${cite("aurora.globalFailover.published.seconds", figures)} + one poll (${r.pollIntervalSeconds} s)`,
+          fields: ["failover.pollIntervalSeconds"],
+        };
 
   const ttl = seconds("alb.aliasTtl.seconds", figures);
   const routing = inputs.route53.routing;
   const beforeTraffic = [detection, decision, orchestration, drain, promotion].reduce((sum, p) => sum + p.seconds, 0);
   const openGate = `the OpenGate task state (${step} s)`;
+  const movesAtFence = !routing.takeoverPreferred && routing.preRouted && routing.lostRecordFollowsGate;
   let traffic: Phase;
-  if (routing.preRouted) {
+  if (failure === "database" && movesAtFence) {
+    // The region is up: its record fails only when the Fence closes its gate; clients then move while the run drains and promotes.
+    const dnsMove = routing.lostGateSeconds + propagation + ttl;
+    const during = drain.seconds + promotion.seconds;
+    traffic = {
+      name: "traffic",
+      seconds: Math.max(step, dnsMove - during),
+      basis:
+        `clients routed here once the Fence closed the old region's gate (its record carries that gate's check, this region's none): gate check ${routing.lostGateSeconds} s + ` +
+        `${cite("route53.dnsPropagationAfterHealthChange.seconds", figures)} + ${cite("alb.aliasTtl.seconds", figures)} = ${dnsMove} s from the Fence, ` +
+        `${dnsMove <= during ? `within the ${during} s of the drain and the promotion` : `${dnsMove - during} s after the promotion`}; the phase is the longer of what is left and ${openGate}`,
+      fields: ["dns.preRouteStandby"],
+    };
+  } else if (failure === "database") {
+    // The old region's record stays healthy (or is the one Route 53 falls back to): clients move once this region's gate opens.
+    traffic = {
+      name: "traffic",
+      seconds: step + checkLatency(inputs.route53.gate) + propagation + ttl,
+      basis: `the old region stays up, so clients move only when this region's record turns healthy: ${openGate} + gate check ${inputs.route53.gate.intervalSeconds} s x ${inputs.route53.gate.failureThreshold} + ${cite("route53.dnsPropagationAfterHealthChange.seconds", figures)} + ${cite("alb.aliasTtl.seconds", figures)}`,
+      fields: ["dns.preRouteStandby"],
+    };
+  } else if (routing.preRouted) {
     // Clients move while the run detects and promotes: the phase is whatever of the DNS move is left, and at least the
     // OpenGate step (the gate opens for clients already there).
     const dnsMove = routing.lostRecordSeconds + propagation + ttl;
@@ -261,6 +347,7 @@ export function computeBudget(inputs: BudgetInputs, figures: Figures = FIGURES):
   const rpoSeconds = checked.some((s) => s.seconds === null) ? null : Math.max(...checked.map((s) => s.seconds as number));
   return {
     label: inputs.label,
+    failure,
     targets: inputs.targets,
     phases,
     rtoSeconds,
@@ -271,6 +358,12 @@ export function computeBudget(inputs: BudgetInputs, figures: Figures = FIGURES):
     meetsRpo: rpoSeconds !== null && rpoSeconds <= inputs.targets.rpoSeconds,
   };
 }
+
+/** What each budget is of, in words. */
+export const FAILURE_WORDS: Readonly<Record<FailureKind, string>> = {
+  region: "after the loss of a region",
+  database: "after the loss of the writer's database, its region up",
+};
 
 /** One line naming the phases that make up the RTO excess and the fields that would change them; null when the RTO is met. */
 export function rtoExcess(budget: Budget): string | null {
@@ -289,7 +382,7 @@ export function rtoExcess(budget: Budget): string | null {
         if (covered >= excess) break;
       }
       parts.push(
-        `targets.rtoSeconds: ${budget.targets.rtoSeconds} s is below the failover budget of ${budget.rtoSeconds} s (excess ${excess} s: ` +
+        `targets.rtoSeconds: ${budget.targets.rtoSeconds} s is below the failover budget of ${budget.rtoSeconds} s ${FAILURE_WORDS[budget.failure]} (excess ${excess} s: ` +
           named.map((p) => `${p.name} ${p.seconds} s via ${p.fields.join(", ") || "AWS figures only (no configuration field changes it)"}`).join("; ") +
           "); raise targets.rtoSeconds or change those fields",
       );
