@@ -6,7 +6,7 @@
  * arithmetic and the wording around the figures are the model's.
  */
 import { cite } from "../../lib/budget/figures";
-import { Budget, BudgetInputs, computeBudget, excessLine, rpoExcess, rtoExcess } from "../../lib/budget/model";
+import { Budget, BudgetInputs, computeBudget, excessLine, FailureKind, rpoExcess, rtoExcess } from "../../lib/budget/model";
 
 const base: BudgetInputs = {
   label: "hand",
@@ -20,14 +20,14 @@ const base: BudgetInputs = {
 
 type Patch = { [K in keyof BudgetInputs]?: Partial<BudgetInputs[K]> };
 
-function budget(patch: Patch = {}): Budget {
+function budget(patch: Patch = {}, failure: FailureKind = "region"): Budget {
   const inputs = Object.fromEntries(
     Object.entries(base).map(([key, value]) => {
       const change = patch[key as keyof BudgetInputs];
       return [key, typeof value === "object" && typeof change === "object" ? { ...value, ...change } : (change ?? value)];
     }),
   ) as unknown as BudgetInputs;
-  return computeBudget(inputs);
+  return computeBudget(inputs, undefined, failure);
 }
 
 const phase = (b: Budget, name: string) => {
@@ -213,6 +213,71 @@ describe("the RPO of each store", () => {
     const b = budget({ data: { dynamodbGlobalTables: false }, targets: { rpoSeconds: 86_400 } });
     expect(b.rpoSeconds).toBeNull();
     expect(b.meetsRpo).toBe(false);
+  });
+});
+
+describe("the loss of the writer's database, its region up: what each phase says", () => {
+  const db = (patch: Patch = {}) => budget(patch, "database");
+  const dns = `${cite("route53.dnsPropagationAfterHealthChange.seconds")} + ${cite("alb.aliasTtl.seconds")}`;
+
+  it("detection: the later of the heartbeat's report and the replication signal, then the monitor's count", () => {
+    expect(phase(db(), "detection")).toEqual({
+      name: "detection",
+      seconds: 240 + 30,
+      basis:
+        `the database-down verdict: the writer's heartbeat reports its database unavailable (two samples of 10 s + ${cite("dynamodb.globalReplication.worstCase.seconds")} = 30 s) ` +
+        "and replication down (no lag datapoint for 180 s + one 60 s metric period = 240 s); then 3 samples x 10 s",
+      fields: ["failover.sampleIntervalSeconds", "failover.consecutiveFailures", "failover.replicationStallSeconds"],
+    });
+    // With a replication signal faster than two samples and the table's replication, the heartbeat's report decides.
+    expect(phase(db({ monitor: { sampleIntervalSeconds: 30, replicationStallSeconds: 0 } }), "detection").seconds).toBe(2 * 30 + 10 + 3 * 30);
+  });
+
+  it("orchestration ends at the Fence; the drain waits for a sample and both allowances; the promotion counts Decide and Promote", () => {
+    const b = db({ runbook: { taskStatesToFence: 4, replicationAllowanceSeconds: 7, inflightAllowanceSeconds: 11, pollIntervalSeconds: 5 } });
+    expect(phase(b, "orchestration")).toEqual({
+      name: "orchestration",
+      seconds: 12,
+      basis: `4 task states up to the Fence x ${cite("orchestration.step.worstCase.seconds")} (the old region answers: its lock is taken, not waited for)`,
+      fields: [],
+    });
+    expect(phase(b, "drain")).toEqual({
+      name: "drain",
+      seconds: 10 + 7 + 11,
+      basis: "the old region is reachable: one sample (10 s) + the replication allowance (7 s) + the in-flight allowance (11 s), the wait when its closed gate is not confirmed directly",
+      fields: ["failover.sampleIntervalSeconds", "failover.inflightAllowanceSeconds"],
+    });
+    expect(phase(b, "promotion")).toEqual({
+      name: "promotion",
+      seconds: 3 + 60 + 5,
+      basis: `1 task states (Decide, Promote) x 3 s + ${cite("aurora.globalFailover.published.seconds")} + one poll (5 s)`,
+      fields: ["failover.pollIntervalSeconds"],
+    });
+  });
+
+  it("traffic from the Fence: says when the DNS move ends against the drain and the promotion", () => {
+    const routing = (lostGateSeconds: number) => ({ route53: { routing: { preRouted: true, takeoverPreferred: false, lostRecordSeconds: 20, lostRecordFollowsGate: true, lostGateSeconds } } });
+    // Drain 30 s + promotion 76 s = 106 s.
+    expect(phase(db(routing(20)), "traffic")).toEqual({
+      name: "traffic",
+      seconds: 140 - 106,
+      basis:
+        `clients routed here once the Fence closed the old region's gate (its record carries that gate's check, this region's none): gate check 20 s + ${dns} = 140 s from the Fence, ` +
+        "34 s after the promotion; the phase is the longer of what is left and the OpenGate task state (3 s)",
+      fields: ["dns.preRouteStandby"],
+    });
+    // At the boundary a DNS move that ends with the promotion is within; one second earlier too.
+    expect(phase(db(routing(-14)), "traffic")).toMatchObject({ seconds: 3, basis: expect.stringContaining("= 106 s from the Fence, within the 106 s of the drain and the promotion;") });
+    expect(phase(db(routing(-13)), "traffic")).toMatchObject({ seconds: 3, basis: expect.stringContaining("= 107 s from the Fence, 1 s after the promotion;") });
+  });
+
+  it("traffic once this region's gate opens, when the old record does not follow its gate", () => {
+    expect(phase(db({ route53: { gate: { intervalSeconds: 10, failureThreshold: 2 } } }), "traffic")).toEqual({
+      name: "traffic",
+      seconds: 3 + 20 + 60 + 60,
+      basis: `the old region stays up, so clients move only when this region's record turns healthy: the OpenGate task state (3 s) + gate check 10 s x 2 + ${dns}`,
+      fields: ["dns.preRouteStandby"],
+    });
   });
 });
 
