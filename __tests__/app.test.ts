@@ -15,7 +15,8 @@ const one = onlyResource;
 
 /**
  * dev with another RTO target; below dev's own failover budget (the loss of the writer's database, its region up,
- * about 9 min with dev's sampling), with the fast detection settings a short target needs, as variant E has them.
+ * about 9 min with dev's sampling), with the fast detection settings a short target needs (those of variant E, and a
+ * replication stall of 60 s).
  */
 function withRto(rtoSeconds: number) {
   const fast = rtoSeconds < 600 ? { failover: { sampleIntervalSeconds: 5, consecutiveFailures: 2, staleHeartbeatSeconds: 15, replicationStallSeconds: 60, pollIntervalSeconds: 2, peerTimeoutMs: 2000, probeTimeoutMs: 3000 } } : {};

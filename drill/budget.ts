@@ -39,9 +39,12 @@ export function patchedStacks(app: TerraformApp, environment: readonly Environme
   return stacks as SynthesizedApp;
 }
 
-/** The budget's RTO (the worse direction) of one failure for the app with these overrides; null when it cannot be computed. */
-export function budgetRtoOf(app: TerraformApp, config: DrConfig, environment: readonly EnvironmentPatch[] = [], failure: FailureKind = "region"): number | null {
-  const key = `${failure} ${JSON.stringify(environment)}`;
+/**
+ * The budget's RTO of one failure for the app with these overrides: into `takeover` when given, else the worse
+ * direction; null when it cannot be computed.
+ */
+export function budgetRtoOf(app: TerraformApp, config: DrConfig, environment: readonly EnvironmentPatch[] = [], failure: FailureKind = "region", takeover?: string): number | null {
+  const key = `${failure} ${takeover ?? "either"} ${JSON.stringify(environment)}`;
   let perApp = cache.get(app);
   if (!perApp) {
     perApp = new Map();
@@ -50,8 +53,9 @@ export function budgetRtoOf(app: TerraformApp, config: DrConfig, environment: re
   if (perApp.has(key)) return perApp.get(key) as number | null;
   let rto: number | null;
   try {
-    const [worst] = budgetsOf(patchedStacks(app, environment), budgetOptions(config, `drill ${config.environment}`), undefined, [failure]);
-    rto = worst?.rtoSeconds ?? null;
+    const budgets = budgetsOf(patchedStacks(app, environment), budgetOptions(config, `drill ${config.environment}`), undefined, [failure]);
+    const [chosen] = takeover === undefined ? budgets : budgets.filter((b) => b.takeover === takeover);
+    rto = chosen?.rtoSeconds ?? null;
   } catch {
     rto = null;
   }

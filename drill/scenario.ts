@@ -438,7 +438,14 @@ export async function runScenario(scenario: Scenario, inputs: ScenarioInputs): P
   try {
     await world.run(scenario.durationSeconds * 1000);
     world.invariants.finish();
-    const budget = inputs.budgetRtoSeconds !== undefined && (scenario.failure ?? "region") === "region" ? inputs.budgetRtoSeconds : budgetRtoOf(inputs.app, config, environment, scenario.failure);
+    // A lost region has the same budget both ways as shipped (the worse one is taken); a lost database is judged in the
+    // direction the scenario fails over: into the standby region.
+    const budget =
+      (scenario.failure ?? "region") === "region"
+        ? inputs.budgetRtoSeconds !== undefined
+          ? inputs.budgetRtoSeconds
+          : budgetRtoOf(inputs.app, config, environment)
+        : budgetRtoOf(inputs.app, config, environment, scenario.failure, world.standby);
     return summarize(scenario, world, startMs, inputs, budget);
   } finally {
     world.stop();

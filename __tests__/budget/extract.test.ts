@@ -54,7 +54,7 @@ describe("how the global records route clients to the region that takes over", (
     expect(into("us-east-2")).toEqual({ preRouted: true, takeoverPreferred: false, lostRecordSeconds: 20, lostRecordFollowsGate: true, lostGateSeconds: 20 });
     // Back into the active region (the standby, then the writer, is lost): its record is PRIMARY, answered when every
     // record is unhealthy; the lost standby's record carries only its app check: 10 s x 5 (prod's RTO of 900 s).
-    // Its gate closing does not fail that record: with its region up, the old writer keeps a healthy record.
+    // Its gate closing does not fail that record (only its app check does, once the Fence has scaled its service to zero).
     expect(into("us-east-1")).toEqual({ preRouted: true, takeoverPreferred: true, lostRecordSeconds: 50, lostRecordFollowsGate: false, lostGateSeconds: 20 });
   });
 
@@ -114,19 +114,20 @@ describe("the loss of the writer's database with its region up (prod, as shipped
   it("into the standby: clients move from the Fence, while the run drains and promotes", () => {
     // Detection: replication down (no datapoint for 180 s + a 60 s period) + 2 samples x 5 s. Up to the Fence: 3 task
     // states x 3 s. Drain: a sample, the replication and in-flight allowances (5 + 10 + 10). Promotion: Decide and
-    // Promote (2 x 3 s) + 60 s + a 2 s poll. Traffic: the old gate check (10 s x 2) + 60 s + 60 s = 140 s from the
-    // Fence, 47 s after the promotion.
+    // Promote (2 x 3 s) + 60 s + a 2 s poll. Traffic: the fence reaching the old region (5 + 10 s), the old gate check
+    // (10 s x 2), 60 s and 60 s = 155 s from the Fence, 62 s after the promotion.
     expect(phases("us-east-2")).toEqual([
       ["detection", 250],
       ["decision", 0],
       ["orchestration", 9],
       ["drain", 25],
       ["promotion", 68],
-      ["traffic", 47],
+      ["traffic", 62],
     ]);
   });
 
   it("back into the active region: the old writer's record carries no gate, so clients move only once this region's gate opens", () => {
+    // (The Fence also scales the old service to zero, which fails that record's app check later; the budget does not count on it.)
     expect(phases("us-east-1")).toEqual([
       ["detection", 250],
       ["decision", 0],

@@ -234,11 +234,11 @@ describe("the loss of the writer's database, its region up: what each phase says
   });
 
   it("orchestration ends at the Fence; the drain waits for a sample and both allowances; the promotion counts Decide and Promote", () => {
-    const b = db({ runbook: { taskStatesToFence: 4, replicationAllowanceSeconds: 7, inflightAllowanceSeconds: 11, pollIntervalSeconds: 5 } });
+    const b = db({ runbook: { taskStatesToFence: 2, replicationAllowanceSeconds: 7, inflightAllowanceSeconds: 11, pollIntervalSeconds: 5 } });
     expect(phase(b, "orchestration")).toEqual({
       name: "orchestration",
-      seconds: 12,
-      basis: `4 task states up to the Fence x ${cite("orchestration.step.worstCase.seconds")} (the old region answers: its lock is taken, not waited for)`,
+      seconds: 6,
+      basis: `2 task states up to the Fence x ${cite("orchestration.step.worstCase.seconds")} (the old region answers: its lock is taken, not waited for)`,
       fields: [],
     });
     expect(phase(b, "drain")).toEqual({
@@ -249,35 +249,43 @@ describe("the loss of the writer's database, its region up: what each phase says
     });
     expect(phase(b, "promotion")).toEqual({
       name: "promotion",
-      seconds: 3 + 60 + 5,
-      basis: `1 task states (Decide, Promote) x 3 s + ${cite("aurora.globalFailover.published.seconds")} + one poll (5 s)`,
+      seconds: 3 * 3 + 60 + 5,
+      basis: `the task states after the Fence up to Promote (3 x 3 s) + ${cite("aurora.globalFailover.published.seconds")} + one poll (5 s)`,
       fields: ["failover.pollIntervalSeconds"],
     });
   });
 
-  it("traffic from the Fence: says when the DNS move ends against the drain and the promotion", () => {
-    const routing = (lostGateSeconds: number) => ({ route53: { routing: { preRouted: true, takeoverPreferred: false, lostRecordSeconds: 20, lostRecordFollowsGate: true, lostGateSeconds } } });
-    // Drain 30 s + promotion 76 s = 106 s.
-    expect(phase(db(routing(20)), "traffic")).toEqual({
+  it("traffic from the Fence: says why clients move, and when the DNS move ends against the drain and the promotion", () => {
+    const routing = { route53: { routing: { preRouted: true, takeoverPreferred: false, lostRecordSeconds: 20, lostRecordFollowsGate: true, lostGateSeconds: 20 } } };
+    // Drain 30 s + promotion 76 s = 106 s; the DNS move 10 + 10 + 20 + 60 + 60 = 160 s.
+    expect(phase(db(routing), "traffic")).toEqual({
       name: "traffic",
-      seconds: 140 - 106,
+      seconds: 160 - 106,
       basis:
-        `clients routed here once the Fence closed the old region's gate (its record carries that gate's check, this region's none): gate check 20 s + ${dns} = 140 s from the Fence, ` +
-        "34 s after the promotion; the phase is the longer of what is left and the OpenGate task state (3 s)",
+        "clients routed here once the old region's gate stays closed (its record carries that gate's check; this region's record carries no gate check): " +
+        `the fence reaching the old region 20 s (a sample + the replication allowance) + gate check 20 s + ${dns} = 160 s from the Fence, ` +
+        "54 s after the promotion; the phase is the longer of what is left and the OpenGate task state (3 s)",
       fields: ["dns.preRouteStandby"],
     });
-    // At the boundary a DNS move that ends with the promotion is within; one second earlier too.
-    expect(phase(db(routing(-14)), "traffic")).toMatchObject({ seconds: 3, basis: expect.stringContaining("= 106 s from the Fence, within the 106 s of the drain and the promotion;") });
-    expect(phase(db(routing(-13)), "traffic")).toMatchObject({ seconds: 3, basis: expect.stringContaining("= 107 s from the Fence, 1 s after the promotion;") });
+    const preferred = { route53: { routing: { ...routing.route53.routing, preRouted: false, takeoverPreferred: true } } };
+    expect(phase(db(preferred), "traffic").basis).toContain("(its record carries that gate's check; then every record is unhealthy and Route 53 answers this region's, the preferred one)");
+    // At the boundary: the drain and the promotion ending with the DNS move is within; a second sooner, it ends after.
+    const inflight = (inflightAllowanceSeconds: number) => db({ ...routing, runbook: { inflightAllowanceSeconds } });
+    expect(phase(inflight(64), "traffic")).toMatchObject({ seconds: 3, basis: expect.stringContaining("= 160 s from the Fence, within the 160 s of the drain and the promotion;") });
+    expect(phase(inflight(63), "traffic")).toMatchObject({ seconds: 3, basis: expect.stringContaining("= 160 s from the Fence, 1 s after the promotion;") });
   });
 
   it("traffic once this region's gate opens, when the old record does not follow its gate", () => {
-    expect(phase(db({ route53: { gate: { intervalSeconds: 10, failureThreshold: 2 } } }), "traffic")).toEqual({
+    const unfollowed = { route53: { gate: { intervalSeconds: 10, failureThreshold: 2 }, routing: { preRouted: true, takeoverPreferred: true, lostRecordSeconds: 50, lostRecordFollowsGate: false, lostGateSeconds: 20 } } };
+    expect(phase(db(unfollowed), "traffic")).toEqual({
       name: "traffic",
       seconds: 3 + 20 + 60 + 60,
-      basis: `the old region stays up, so clients move only when this region's record turns healthy: the OpenGate task state (3 s) + gate check 10 s x 2 + ${dns}`,
-      fields: ["dns.preRouteStandby"],
+      basis: `clients move only when this region's record turns healthy: the OpenGate task state (3 s) + gate check 10 s x 2 + ${dns}`,
+      // dns.preRouteStandby would not change it: the old record carries no gate check.
+      fields: [],
     });
+    // Not pre-routed: the same wait, which pre-routing would shorten.
+    expect(phase(db(), "traffic")).toMatchObject({ seconds: 3 + 10 + 60 + 60, fields: ["dns.preRouteStandby"] });
   });
 });
 

@@ -29,8 +29,11 @@
  * reporting its database unavailable, and the replication signal down); orchestration
  * ends at the Fence (the old region answers, no lock attempt times out); the drain is a
  * sample and the two allowances; the promotion counts Decide and Promote; clients move
- * from the Fence only if the old region's record carries its gate check and this
- * region's record is pre-routed, otherwise once this region's gate opens.
+ * from the Fence (once the fence reaches the old region) if the old region's record
+ * carries its gate check and this region's record is preferred or pre-routed, otherwise
+ * once this region's gate opens. Assumed, not figured: with its writer database lost,
+ * Aurora stops publishing the lag metric (or publishes one above the stall threshold)
+ * and DescribeDBClusters stops reporting the cluster available.
  */
 import { cite, figure, FigureId, FIGURES, Figures } from "./figures";
 
@@ -251,7 +254,7 @@ export function computeBudget(inputs: BudgetInputs, figures: Figures = FIGURES, 
       : {
           name: "promotion",
           seconds: afterFence * step + promote + r.pollIntervalSeconds,
-          basis: `${afterFence} task states (Decide, Promote) x ${step} s + ${cite("aurora.globalFailover.published.seconds", figures)} + one poll (${r.pollIntervalSeconds} s)`,
+          basis: `the task states after the Fence up to Promote (${afterFence} x ${step} s) + ${cite("aurora.globalFailover.published.seconds", figures)} + one poll (${r.pollIntervalSeconds} s)`,
           fields: ["failover.pollIntervalSeconds"],
         };
 
@@ -259,28 +262,35 @@ export function computeBudget(inputs: BudgetInputs, figures: Figures = FIGURES, 
   const routing = inputs.route53.routing;
   const beforeTraffic = [detection, decision, orchestration, drain, promotion].reduce((sum, p) => sum + p.seconds, 0);
   const openGate = `the OpenGate task state (${step} s)`;
-  const movesAtFence = !routing.takeoverPreferred && routing.preRouted && routing.lostRecordFollowsGate;
+  // With the region up, its record fails only once its gate stays closed, and only if the record carries that gate.
+  // Clients then reach this region if its record is the preferred one (every record unhealthy) or is pre-routed.
+  const movesAtFence = routing.lostRecordFollowsGate && (routing.takeoverPreferred || routing.preRouted);
   let traffic: Phase;
   if (failure === "database" && movesAtFence) {
-    // The region is up: its record fails only when the Fence closes its gate; clients then move while the run drains and promotes.
-    const dnsMove = routing.lostGateSeconds + propagation + ttl;
+    // The old region's monitor applies its gate from its own replica of the control table: until the fence written at
+    // the Fence reaches it (a sample and the replication allowance), a sample may reopen the gate the Fence closed.
+    const settled = m.sampleIntervalSeconds + r.replicationAllowanceSeconds;
+    const dnsMove = settled + routing.lostGateSeconds + propagation + ttl;
     const during = drain.seconds + promotion.seconds;
+    const why = routing.takeoverPreferred ? "then every record is unhealthy and Route 53 answers this region's, the preferred one" : "this region's record carries no gate check";
     traffic = {
       name: "traffic",
       seconds: Math.max(step, dnsMove - during),
       basis:
-        `clients routed here once the Fence closed the old region's gate (its record carries that gate's check, this region's none): gate check ${routing.lostGateSeconds} s + ` +
-        `${cite("route53.dnsPropagationAfterHealthChange.seconds", figures)} + ${cite("alb.aliasTtl.seconds", figures)} = ${dnsMove} s from the Fence, ` +
+        `clients routed here once the old region's gate stays closed (its record carries that gate's check; ${why}): the fence reaching the old region ${settled} s ` +
+        `(a sample + the replication allowance) + gate check ${routing.lostGateSeconds} s + ${cite("route53.dnsPropagationAfterHealthChange.seconds", figures)} + ${cite("alb.aliasTtl.seconds", figures)} = ${dnsMove} s from the Fence, ` +
         `${dnsMove <= during ? `within the ${during} s of the drain and the promotion` : `${dnsMove - during} s after the promotion`}; the phase is the longer of what is left and ${openGate}`,
       fields: ["dns.preRouteStandby"],
     };
   } else if (failure === "database") {
-    // The old region's record stays healthy (or is the one Route 53 falls back to): clients move once this region's gate opens.
+    // The old region's record stays healthy (it carries no gate check), or this region's needs its gate: clients move
+    // once this region's record turns healthy. (The Fence also scales the old service to zero, which fails its app
+    // check some time later; the budget does not count on that.)
     traffic = {
       name: "traffic",
       seconds: step + checkLatency(inputs.route53.gate) + propagation + ttl,
-      basis: `the old region stays up, so clients move only when this region's record turns healthy: ${openGate} + gate check ${inputs.route53.gate.intervalSeconds} s x ${inputs.route53.gate.failureThreshold} + ${cite("route53.dnsPropagationAfterHealthChange.seconds", figures)} + ${cite("alb.aliasTtl.seconds", figures)}`,
-      fields: ["dns.preRouteStandby"],
+      basis: `clients move only when this region's record turns healthy: ${openGate} + gate check ${inputs.route53.gate.intervalSeconds} s x ${inputs.route53.gate.failureThreshold} + ${cite("route53.dnsPropagationAfterHealthChange.seconds", figures)} + ${cite("alb.aliasTtl.seconds", figures)}`,
+      fields: routing.lostRecordFollowsGate ? ["dns.preRouteStandby"] : [],
     };
   } else if (routing.preRouted) {
     // Clients move while the run detects and promotes: the phase is whatever of the DNS move is left, and at least the
