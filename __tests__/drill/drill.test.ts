@@ -6,7 +6,7 @@
  * failover lost lies inside the audit record's Aurora window, and its estimate
  * covers the loss; the RTO is within the budget (lib/budget).
  */
-import { activeIngressBlip, primaryRegionLost } from "../../drill/scenarios";
+import { activeIngressBlip, databaseOnlyFailure, primaryRegionLost } from "../../drill/scenarios";
 import { loadFigures } from "../../drill/figures";
 import { TerraformApp } from "../../drill/terraform/app";
 import { configVariant } from "../support/config";
@@ -68,5 +68,31 @@ describe("what pre-routing costs: the internet loses the active region's load ba
     expect(result.violations).toEqual([]);
     expect(result.promotions).toEqual([]);
     expect(result.rtoSeconds as number).toBeLessThanOrEqual(60 + 5);
+  });
+});
+
+describe("a stale replica in the old region: the fence has not reached it when the Fence closes its gate (prod)", () => {
+  it("the old region's monitor does not reopen its gate while the other region's run holds its lock", async () => {
+    let opened: { atMs: number; function?: string }[] = [];
+    const result = await runScenario(databaseOnlyFailure, {
+      ...drillInputs("prod"),
+      prepare: (world) => {
+        const table = world.functionsOf("health-monitor", world.active)[0]?.env.CONTROL_TABLE_NAME;
+        if (!table) throw new Error("no control table in the active region's monitor environment");
+        // For the first 400 s (past the Fence at about 250 s and the promotion), nothing written in the standby
+        // region's replica of the control table reaches the old region: its monitor does not see the fence.
+        const until = world.model.nowMs + 400_000;
+        world.model.replicationHold = (p) => p.table === table && p.destination === world.active && world.model.nowMs < until;
+        world.model.callListeners.push((call) => {
+          const values = (call.input as { Conditions?: { PathPatternConfig?: { Values?: string[] } }[] }).Conditions?.[0]?.PathPatternConfig?.Values ?? [];
+          if (call.operation === "ModifyRule" && call.region === world.active && values.includes("/.dr/gate")) opened = [...opened, { atMs: call.atMs, ...(call.function ? { function: call.function } : {}) }];
+        });
+      },
+    });
+    expect(result.violations).toEqual([]);
+    expect(result.promotions).toEqual([expect.objectContaining({ operation: "FailoverGlobalCluster", calledIn: result.standby })]);
+    // The gate of the old region was open before the fault and is never opened again.
+    expect(opened).toEqual([]);
+    expect(result.passed).toBe(true);
   });
 });

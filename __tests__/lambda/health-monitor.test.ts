@@ -244,6 +244,35 @@ describe("the gate of the monitor's own region (P5: derived from the writer and 
     expect(outcome.gate.change).toBe("unchanged");
   });
 
+  describe("a stale replica: a run of the other region holds this region's lock, and may have fenced it", () => {
+    const execution = (region: string) => `arn:aws:states:${region}:111122223333:execution:txdr-failover:run-1`;
+    const unexpired = Math.floor(T0 / 1000) + 60;
+
+    it("does not reopen the writer region's gate its Fence closed, though no fence has reached this replica", async () => {
+      const world = new World({ own: ACTIVE, writer: ACTIVE, gateOpen: false, items: [lockItem(execution(STANDBY), unexpired)] });
+      const outcome = await world.sample();
+      expect(mocks.elb).not.toHaveReceivedCommand(ModifyRuleCommand);
+      expect(outcome.gate).toEqual({ desired: true, change: "held-by-peer-run" });
+    });
+
+    it("still closes a gate that must close", async () => {
+      const world = new World({ own: ACTIVE, writer: STANDBY, gateOpen: true, items: [lockItem(execution(STANDBY), unexpired)] });
+      const outcome = await world.sample();
+      expect(modifyRuleStates()).toEqual([false]);
+      expect(outcome.gate).toEqual({ desired: false, change: "done" });
+    });
+
+    it.each([
+      ["a run of its own region holds the lock", execution(ACTIVE), unexpired],
+      ["the other region's run let its lock expire", execution(STANDBY), Math.floor(T0 / 1000) - 1],
+    ])("opens it when %s", async (_name, holder, expiresAt) => {
+      const world = new World({ own: ACTIVE, writer: ACTIVE, gateOpen: false, items: [lockItem(holder, expiresAt)] });
+      const outcome = await world.sample();
+      expect(modifyRuleStates()).toEqual([true]);
+      expect(outcome.gate).toEqual({ desired: true, change: "done" });
+    });
+  });
+
   it("leaves the gate untouched when the fence cannot be read", async () => {
     // GIVEN the writer region, whose fence item is unreadable
     const world = new World({ own: ACTIVE, writer: ACTIVE, gateOpen: false });

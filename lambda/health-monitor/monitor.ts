@@ -29,7 +29,7 @@ import { isActionable, judge, Judgement } from "../shared/evidence";
 import { FailoverRequest } from "../shared/failover-request";
 import { GATE_CLOSED, GATE_METRIC_NAME, GATE_METRIC_NAMESPACE, GATE_OPEN, gateDimensions } from "../shared/gate";
 import { applyGate } from "../shared/gate-api";
-import { describeDbCluster, describeGlobalCluster, GlobalClusterView, MemberView } from "../shared/global-cluster";
+import { describeDbCluster, describeGlobalCluster, GlobalClusterView, MemberView, regionOfArn } from "../shared/global-cluster";
 import { lockKey, readLock } from "../shared/lock";
 import { Logger } from "../shared/log";
 import { MONITOR_METRICS, monitorDimensions } from "../shared/monitor-metrics";
@@ -153,10 +153,16 @@ export async function runSample(deps: MonitorDeps): Promise<SampleOutcome> {
   });
   const runHoldsLock = lock !== null && lock.expiresAt * 1000 > nowMs;
 
-  // 2. The gate: derived from the writer and the fence, never remembered. An unreadable fence leaves it as it is.
+  // 2. The gate: derived from the writer and the fence, never remembered. An unreadable fence leaves it as it is. Nor
+  //    is it opened while a run of the other region holds this region's lock: that run may have fenced this region,
+  //    and its fence may not have reached this region's replica of the control table yet (a stale replica must not
+  //    reopen the gate the run's Fence closed). The run's OpenGate, its rollback or the lock's expiry settles it.
   const gateDesired = ownIsWriter && !fenced;
+  const peerRunHoldsLock = runHoldsLock && lock !== null && regionOfArn(lock.holder) !== config.region;
   let gateChange = "skipped";
-  if (fenceKnown) {
+  if (fenceKnown && gateDesired && peerRunHoldsLock) {
+    gateChange = "held-by-peer-run";
+  } else if (fenceKnown) {
     try {
       gateChange = (await applyGate(clients.elb, call, config.loadBalancerName, gateDesired)).change;
     } catch (error) {
