@@ -114,15 +114,15 @@ describe("the loss of the writer's database with its region up (prod, as shipped
   it("into the standby: clients move from the Fence, while the run drains and promotes", () => {
     // Detection: replication down (no datapoint for 180 s + a 60 s period) + 2 samples x 5 s. Up to the Fence: 3 task
     // states x 3 s. Drain: a sample, the replication and in-flight allowances (5 + 10 + 10). Promotion: Decide and
-    // Promote (2 x 3 s) + 60 s + a 2 s poll. Traffic: the fence reaching the old region (5 + 10 s), the old gate check
-    // (10 s x 2), 60 s and 60 s = 155 s from the Fence, 62 s after the promotion.
+    // Promote (2 x 3 s) + 60 s + a 2 s poll. Traffic: the old gate check (10 s x 2), 60 s and 60 s = 140 s from the
+    // Fence, 47 s after the promotion.
     expect(phases("us-east-2")).toEqual([
       ["detection", 250],
       ["decision", 0],
       ["orchestration", 9],
       ["drain", 25],
       ["promotion", 68],
-      ["traffic", 62],
+      ["traffic", 47],
     ]);
   });
 

@@ -257,22 +257,22 @@ describe("the loss of the writer's database, its region up: what each phase says
 
   it("traffic from the Fence: says why clients move, and when the DNS move ends against the drain and the promotion", () => {
     const routing = { route53: { routing: { preRouted: true, takeoverPreferred: false, lostRecordSeconds: 20, lostRecordFollowsGate: true, lostGateSeconds: 20 } } };
-    // Drain 30 s + promotion 76 s = 106 s; the DNS move 10 + 10 + 20 + 60 + 60 = 160 s.
+    // Drain 30 s + promotion 76 s = 106 s; the DNS move 20 + 60 + 60 = 140 s.
     expect(phase(db(routing), "traffic")).toEqual({
       name: "traffic",
-      seconds: 160 - 106,
+      seconds: 140 - 106,
       basis:
-        "clients routed here once the old region's gate stays closed (its record carries that gate's check; this region's record carries no gate check): " +
-        `the fence reaching the old region 20 s (a sample + the replication allowance) + gate check 20 s + ${dns} = 160 s from the Fence, ` +
-        "54 s after the promotion; the phase is the longer of what is left and the OpenGate task state (3 s)",
+        "clients routed here once the Fence closed the old region's gate (its record carries that gate's check; this region's record carries no gate check; " +
+        `the run holds that region's lock, so its monitor does not reopen it): gate check 20 s + ${dns} = 140 s from the Fence, ` +
+        "34 s after the promotion; the phase is the longer of what is left and the OpenGate task state (3 s)",
       fields: ["dns.preRouteStandby"],
     });
     const preferred = { route53: { routing: { ...routing.route53.routing, preRouted: false, takeoverPreferred: true } } };
-    expect(phase(db(preferred), "traffic").basis).toContain("(its record carries that gate's check; then every record is unhealthy and Route 53 answers this region's, the preferred one)");
+    expect(phase(db(preferred), "traffic").basis).toContain("(its record carries that gate's check; then every record is unhealthy and Route 53 answers this region's, the preferred one;");
     // At the boundary: the drain and the promotion ending with the DNS move is within; a second sooner, it ends after.
     const inflight = (inflightAllowanceSeconds: number) => db({ ...routing, runbook: { inflightAllowanceSeconds } });
-    expect(phase(inflight(64), "traffic")).toMatchObject({ seconds: 3, basis: expect.stringContaining("= 160 s from the Fence, within the 160 s of the drain and the promotion;") });
-    expect(phase(inflight(63), "traffic")).toMatchObject({ seconds: 3, basis: expect.stringContaining("= 160 s from the Fence, 1 s after the promotion;") });
+    expect(phase(inflight(44), "traffic")).toMatchObject({ seconds: 3, basis: expect.stringContaining("= 140 s from the Fence, within the 140 s of the drain and the promotion;") });
+    expect(phase(inflight(43), "traffic")).toMatchObject({ seconds: 3, basis: expect.stringContaining("= 140 s from the Fence, 1 s after the promotion;") });
   });
 
   it("traffic once this region's gate opens, when the old record does not follow its gate", () => {

@@ -101,19 +101,18 @@ describe("the RTO budget of a lost writer database, its region up", () => {
   });
 
   it("moves clients from the Fence when the old record follows its gate and this region's is pre-routed or preferred; serially otherwise", () => {
-    // From the Fence: the fence reaching the old region (a 10 s sample + the 10 s replication allowance), the old gate
-    // check 20 s, 60 s and 60 s = 160 s, of which the drain and the promotion cover 106 s.
+    // From the Fence: the old gate check 20 s, 60 s and 60 s = 140 s, of which the drain and the promotion cover 106 s.
     const overlapped = database({ preRouted: true });
-    expect(phase(overlapped, "traffic")).toBe(160 - 106);
-    expect(overlapped.rtoSeconds).toBe(270 + 9 + 30 + 76 + 54);
+    expect(phase(overlapped, "traffic")).toBe(140 - 106);
+    expect(overlapped.rtoSeconds).toBe(270 + 9 + 30 + 76 + 34);
     // This region preferred: with the old record failed, every record is unhealthy and Route 53 answers this one.
-    expect(phase(database({ preRouted: false, takeoverPreferred: true }), "traffic")).toBe(160 - 106);
+    expect(phase(database({ preRouted: false, takeoverPreferred: true }), "traffic")).toBe(140 - 106);
     // Neither pre-routed nor preferred, or an old record without its gate: OpenGate, this gate's check, 60 s, 60 s.
     for (const routing of [{ preRouted: false }, { preRouted: true, lostRecordFollowsGate: false }, { preRouted: true, takeoverPreferred: true, lostRecordFollowsGate: false }]) {
       expect(phase(database(routing), "traffic")).toBe(3 + 10 + 60 + 60);
     }
-    // The rest of the DNS move after the promotion, when there is some: 140 - 106 s with a gate check of no time.
-    expect(phase(database({ preRouted: true, lostGateSeconds: 0 }), "traffic")).toBe(140 - 106);
+    // The rest of the DNS move after the promotion follows the old gate check: 120 - 106 s with a check of no time.
+    expect(phase(database({ preRouted: true, lostGateSeconds: 0 }), "traffic")).toBe(120 - 106);
     // A DNS move the drain and the promotion cover leaves only the OpenGate step.
     expect(phase(computeBudget({ ...base, runbook: { ...base.runbook, inflightAllowanceSeconds: 100 }, route53: { ...base.route53, routing: { ...base.route53.routing, preRouted: true } } }, FIGURES, "database"), "traffic")).toBe(3);
   });

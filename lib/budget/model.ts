@@ -29,7 +29,7 @@
  * reporting its database unavailable, and the replication signal down); orchestration
  * ends at the Fence (the old region answers, no lock attempt times out); the drain is a
  * sample and the two allowances; the promotion counts Decide and Promote; clients move
- * from the Fence (once the fence reaches the old region) if the old region's record
+ * from the Fence (the run holds the old region's lock, so nothing reopens its gate) if the old region's record
  * carries its gate check and this region's record is preferred or pre-routed, otherwise
  * once this region's gate opens. Assumed, not figured: with its writer database lost,
  * Aurora stops publishing the lag metric (or publishes one above the stall threshold)
@@ -267,18 +267,17 @@ export function computeBudget(inputs: BudgetInputs, figures: Figures = FIGURES, 
   const movesAtFence = routing.lostRecordFollowsGate && (routing.takeoverPreferred || routing.preRouted);
   let traffic: Phase;
   if (failure === "database" && movesAtFence) {
-    // The old region's monitor applies its gate from its own replica of the control table: until the fence written at
-    // the Fence reaches it (a sample and the replication allowance), a sample may reopen the gate the Fence closed.
-    const settled = m.sampleIntervalSeconds + r.replicationAllowanceSeconds;
-    const dnsMove = settled + routing.lostGateSeconds + propagation + ttl;
+    // The run holds the old region's lock (taken at Assess: that region answers), so the old region's monitor does not
+    // reopen the gate before the fence reaches its replica of the control table: the gate check starts at the Fence.
+    const dnsMove = routing.lostGateSeconds + propagation + ttl;
     const during = drain.seconds + promotion.seconds;
     const why = routing.takeoverPreferred ? "then every record is unhealthy and Route 53 answers this region's, the preferred one" : "this region's record carries no gate check";
     traffic = {
       name: "traffic",
       seconds: Math.max(step, dnsMove - during),
       basis:
-        `clients routed here once the old region's gate stays closed (its record carries that gate's check; ${why}): the fence reaching the old region ${settled} s ` +
-        `(a sample + the replication allowance) + gate check ${routing.lostGateSeconds} s + ${cite("route53.dnsPropagationAfterHealthChange.seconds", figures)} + ${cite("alb.aliasTtl.seconds", figures)} = ${dnsMove} s from the Fence, ` +
+        `clients routed here once the Fence closed the old region's gate (its record carries that gate's check; ${why}; the run holds that region's lock, so its monitor does not reopen it): ` +
+        `gate check ${routing.lostGateSeconds} s + ${cite("route53.dnsPropagationAfterHealthChange.seconds", figures)} + ${cite("alb.aliasTtl.seconds", figures)} = ${dnsMove} s from the Fence, ` +
         `${dnsMove <= during ? `within the ${during} s of the drain and the promotion` : `${dnsMove - during} s after the promotion`}; the phase is the longer of what is left and ${openGate}`,
       fields: ["dns.preRouteStandby"],
     };
