@@ -158,7 +158,8 @@ export async function runSample(deps: MonitorDeps): Promise<SampleOutcome> {
   //    and its fence may not have reached this region's replica of the control table yet (a stale replica must not
   //    reopen the gate the run's Fence closed). The run's OpenGate, its rollback or the lock's expiry settles it.
   const gateDesired = ownIsWriter && !fenced;
-  const peerRunHoldsLock = runHoldsLock && lock !== null && regionOfArn(lock.holder) !== config.region;
+  const holder = runHoldsLock ? lock?.holder : undefined;
+  const peerRunHoldsLock = holder !== undefined && regionOfArn(holder) !== config.region;
   let gateChange = "skipped";
   if (fenceKnown && gateDesired && peerRunHoldsLock) {
     gateChange = "held-by-peer-run";
