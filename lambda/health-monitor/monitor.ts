@@ -151,15 +151,15 @@ export async function runSample(deps: MonitorDeps): Promise<SampleOutcome> {
     errors.push(`lock unreadable: ${describe(error)}`);
     return null;
   });
-  const runHoldsLock = lock !== null && lock.expiresAt * 1000 > nowMs;
+  const lockHolder = lock !== null && lock.expiresAt * 1000 > nowMs ? lock.holder : undefined;
+  const runHoldsLock = lockHolder !== undefined;
 
   // 2. The gate: derived from the writer and the fence, never remembered. An unreadable fence leaves it as it is. Nor
   //    is it opened while a run of the other region holds this region's lock: that run may have fenced this region,
   //    and its fence may not have reached this region's replica of the control table yet (a stale replica must not
   //    reopen the gate the run's Fence closed). The run's OpenGate, its rollback or the lock's expiry settles it.
   const gateDesired = ownIsWriter && !fenced;
-  const holder = runHoldsLock ? lock?.holder : undefined;
-  const peerRunHoldsLock = holder !== undefined && regionOfArn(holder) !== config.region;
+  const peerRunHoldsLock = lockHolder !== undefined && regionOfArn(lockHolder) !== config.region;
   let gateChange = "skipped";
   if (fenceKnown && gateDesired && peerRunHoldsLock) {
     gateChange = "held-by-peer-run";
