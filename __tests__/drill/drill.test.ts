@@ -7,10 +7,6 @@
  * covers the loss; the RTO is within the budget (lib/budget).
  */
 import { activeIngressBlip, databaseOnlyFailure, primaryRegionLost } from "../../drill/scenarios";
-import { loadFigures } from "../../drill/figures";
-import { TerraformApp } from "../../drill/terraform/app";
-import { configVariant } from "../support/config";
-import { synthConfig } from "../support/synth";
 import { runScenario, ScenarioResult } from "../../drill/scenario";
 import { drillInputs } from "./support/inputs";
 
@@ -48,10 +44,7 @@ describe.each(["dev", "prod"] as const)("the primary region is lost (%s)", (name
 });
 
 describe("what pre-routing costs: the internet loses the active region's load balancer for 60 s (prod)", () => {
-  const run = (preRouteStandby: boolean) => {
-    const config = configVariant("prod", { dns: { preRouteStandby } });
-    return runScenario(activeIngressBlip, { app: TerraformApp.of(synthConfig(config).stacks), config, figures: loadFigures(), seed: 1 });
-  };
+  const run = (preRouteStandby: boolean) => runScenario(activeIngressBlip, drillInputs("prod", { dns: { preRouteStandby } }));
 
   it("pre-routed, clients wait at the standby's closed gate until the active record recovers and cached answers expire; nothing is promoted", async () => {
     const result = await run(true);

@@ -67,10 +67,16 @@ function functionEnvironment(stack: StackJson, marker: string, region: string, c
   return { ...resolved, AWS_REGION: region };
 }
 
+/** The health check whose Name tag is `nameTag`: its resource key and its body. */
+function taggedCheck(dns: StackJson, nameTag: string): { key: string; body: Record<string, unknown> } {
+  const found = Object.entries(dns.resource?.aws_route53_health_check ?? {}).find(([, c]) => (c as { tags?: Record<string, string> }).tags?.Name === nameTag);
+  if (!found) throw new BudgetExtractionError(`Route 53 health check tagged ${nameTag}`);
+  return { key: found[0], body: found[1] as Record<string, unknown> };
+}
+
 function healthCheck(dns: StackJson, nameTag: string): CheckTiming {
-  const check = resources(dns, "aws_route53_health_check").find((c) => (c.tags as Record<string, string> | undefined)?.Name === nameTag);
-  if (!check) throw new BudgetExtractionError(`Route 53 health check tagged ${nameTag}`);
-  return { intervalSeconds: Number(check.request_interval), failureThreshold: Number(check.failure_threshold) };
+  const { body } = taggedCheck(dns, nameTag);
+  return { intervalSeconds: Number(body.request_interval), failureThreshold: Number(body.failure_threshold) };
 }
 
 function witnessTtl(dns: StackJson): number {
@@ -120,18 +126,15 @@ function globalRouting(dns: StackJson, takeover: string, lost: string, gateCheck
   const preferred = (r: Record<string, unknown>) =>
     (r.failover_routing_policy as { type?: string } | undefined)?.type === "PRIMARY" || Number((r.weighted_routing_policy as { weight?: number } | undefined)?.weight ?? 0) > 0;
   const own = recordOf(takeover);
-  const keyOf = (name: string) =>
-    need(Object.entries(dns.resource?.aws_route53_health_check ?? {}).find(([, c]) => (c as { tags?: Record<string, string> }).tags?.Name === name)?.[0], `health check tagged ${name}`);
-  const gateKey = keyOf(gateCheckName);
-  const lostGateKey = keyOf(lostGateCheckName);
+  const gate = taggedCheck(dns, gateCheckName);
+  const lostGate = taggedCheck(dns, lostGateCheckName);
   const lostCheck = referencedCheck(dns, recordOf(lost).health_check_id);
-  const lostGate = dns.resource?.aws_route53_health_check?.[lostGateKey] as Record<string, unknown>;
   return {
-    preRouted: preferred(own) || !dependsOn(dns, referencedCheck(dns, own.health_check_id).key, gateKey),
+    preRouted: preferred(own) || !dependsOn(dns, referencedCheck(dns, own.health_check_id).key, gate.key),
     takeoverPreferred: preferred(own),
     lostRecordSeconds: regionDownLatency(dns, lostCheck.body),
-    lostRecordFollowsGate: dependsOn(dns, lostCheck.key, lostGateKey),
-    lostGateSeconds: regionDownLatency(dns, lostGate),
+    lostRecordFollowsGate: dependsOn(dns, lostCheck.key, lostGate.key),
+    lostGateSeconds: regionDownLatency(dns, lostGate.body),
   };
 }
 

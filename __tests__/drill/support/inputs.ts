@@ -11,11 +11,13 @@ import { synthConfig } from "../../support/synth";
 
 const cache = new Map<string, ScenarioInputs>();
 
-export function drillInputs(name: "dev" | "prod"): ScenarioInputs {
-  const known = cache.get(name);
+/** The inputs of a shipped configuration, or of a variant of it (`overrides` merged into it, as configVariant does). */
+export function drillInputs(name: "dev" | "prod", overrides: Parameters<typeof configVariant>[1] = {}): ScenarioInputs {
+  const key = `${name} ${JSON.stringify(overrides)}`;
+  const known = cache.get(key);
   if (known) return known;
-  const config = configVariant(name);
+  const config = configVariant(name, overrides);
   const inputs: ScenarioInputs = { app: TerraformApp.of(synthConfig(config).stacks), config, figures: loadFigures(), seed: 1 };
-  cache.set(name, inputs);
+  cache.set(key, inputs);
   return inputs;
 }
